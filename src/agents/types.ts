@@ -1,0 +1,72 @@
+// What the engine asks of an agent provider, and what it gets back.
+import type { PriceDef, ProviderDef } from '../workflow/types.js';
+
+/** Normalized usage of one call. `costUsd` is null when the price is unknown (never shown as 0). */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd: number | null;
+}
+
+/** A fully resolved agent request: everything in it goes into the call key. */
+export interface AgentRequest {
+  provider: ProviderDef;
+  model: string;
+  prompt: string;
+  system?: string;
+  schema?: Record<string, unknown>;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export interface AgentResult {
+  text: string;
+  /** The parsed, schema-validated value when the request had a schema. */
+  json?: unknown;
+  usage: Usage;
+  /** The model the provider says answered. */
+  model: string;
+}
+
+export interface CallContext {
+  signal: AbortSignal;
+  /** Environment to read API keys and base URLs from (the process environment, plus the step's env). */
+  env: Record<string, string | undefined>;
+  /** Workspace directory: the cwd for command agents unless the provider says otherwise. */
+  cwd: string;
+  /** Per-call timeout; the provider aborts the request (and kills processes) when it passes. */
+  timeoutMs?: number;
+  /** Pricing overrides from the workflow's `pricing:` map, by model name. */
+  pricing?: Record<string, PriceDef>;
+  log?: (message: string) => void;
+}
+
+export interface AgentProvider {
+  call(request: AgentRequest, context: CallContext): Promise<AgentResult>;
+}
+
+export type ErrorClass = 'recoverable' | 'fatal';
+
+/**
+ * A failed call, classified. Recoverable errors (rate limit, 5xx, network, timeout) are retried by the
+ * engine with backoff; fatal ones (bad request, auth, unknown model, schema) fail the step at once.
+ */
+export class CallError extends Error {
+  readonly errorClass: ErrorClass;
+  /** From a `retry-after` header: the engine waits at least this long before the next attempt. */
+  readonly retryAfterMs?: number;
+  readonly status?: number;
+
+  constructor(
+    message: string,
+    errorClass: ErrorClass,
+    options: { retryAfterMs?: number; status?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'CallError';
+    this.errorClass = errorClass;
+    this.retryAfterMs = options.retryAfterMs;
+    this.status = options.status;
+  }
+}

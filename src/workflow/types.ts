@@ -1,0 +1,187 @@
+// The validated, typed form of a workflow file. Produced by the loader, trusted by the engine.
+// Values typed `Template` may hold `${{ }}` expressions and are resolved by `evaluateTemplate` at run time.
+
+export interface SourceLocation {
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+/** A problem a person can act on, reported as `file:line:column: message`. */
+export interface Problem extends SourceLocation {
+  message: string;
+}
+
+/** A YAML value that may contain `${{ }}` expressions (strings, or strings nested in arrays/objects). */
+export type Template = unknown;
+
+export type InputType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'enum';
+
+export interface InputDef {
+  name: string;
+  type: InputType;
+  description?: string;
+  required: boolean;
+  default?: unknown;
+  secret: boolean;
+  /** Allowed values, for `type: enum`. */
+  options?: string[];
+}
+
+export type ProviderType = 'openai' | 'anthropic' | 'command';
+export type CommandPreset = 'claude' | 'codex' | 'gemini' | 'copilot';
+
+/** A named endpoint from the workflow's `providers:` map (or a built-in one: `openai`, `anthropic`). */
+export interface ProviderDef {
+  name: string;
+  type: ProviderType;
+  /** openai/anthropic: endpoint; when absent the SDK's env var (OPENAI_BASE_URL, ANTHROPIC_BASE_URL) applies. */
+  baseUrl?: string;
+  /** Name of the env var holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY). */
+  apiKeyEnv?: string;
+  headers?: Record<string, string>;
+  /** Default model for this provider. */
+  model?: string;
+  /** command: the program and its arguments; an argument may contain `{prompt}` (and `{model}`). */
+  command?: string;
+  args?: string[];
+  preset?: CommandPreset;
+  /** command: how stdout is read when no preset is set. */
+  output?: 'text' | 'json';
+  workingDirectory?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Prices in USD per million tokens. */
+export interface PriceDef {
+  input: number;
+  output: number;
+  cachedInput?: number;
+}
+
+export interface PhaseDef {
+  name: string;
+  description?: string;
+  model?: string;
+  provider?: string;
+}
+
+export interface Defaults {
+  provider?: string;
+  model?: string;
+  timeoutMs?: number;
+  retries?: number;
+  concurrency?: number;
+}
+
+export interface Limits {
+  maxCalls?: number;
+  tokens?: number;
+  usd?: number;
+  timeoutMs?: number;
+}
+
+interface StepBase {
+  id: string;
+  name?: string;
+  phase?: string;
+  /** Condition; either a bare expression (`steps.a.outputs.ok`) or `${{ }}`, as in GitHub Actions. */
+  if?: string;
+  env: Record<string, Template>;
+  timeoutMs?: number;
+  retries?: number;
+  continueOnError: boolean;
+  replay: boolean;
+  /** Fan-out: the list to iterate; `item` and `index` (0-based) are in scope of the step. */
+  forEach?: Template;
+  concurrency?: number;
+  failFast: boolean;
+  loc: SourceLocation;
+}
+
+export interface AgentSpec {
+  prompt: Template;
+  system?: Template;
+  model?: Template;
+  provider?: string;
+  schema?: Record<string, unknown>;
+  temperature?: Template;
+  maxTokens?: Template;
+}
+
+export interface AgentStep extends StepBase {
+  kind: 'agent';
+  agent: AgentSpec;
+}
+
+export interface RunStep extends StepBase {
+  kind: 'run';
+  run: Template;
+  shell?: string;
+  workingDirectory?: Template;
+}
+
+export interface ParallelStep extends StepBase {
+  kind: 'parallel';
+  steps: StepDef[];
+}
+
+export interface RepeatStep extends StepBase {
+  kind: 'repeat';
+  steps: StepDef[];
+  until: string;
+  max: number;
+}
+
+/** Reserved: validated, rejected at run time until implemented. */
+export interface AskStep extends StepBase {
+  kind: 'ask';
+  ask: Template;
+}
+
+/** Reserved: validated, rejected at run time until implemented. */
+export interface UsesStep extends StepBase {
+  kind: 'uses';
+  uses: string;
+  with: Record<string, Template>;
+}
+
+export type StepDef = AgentStep | RunStep | ParallelStep | RepeatStep | AskStep | UsesStep;
+export type StepKind = StepDef['kind'];
+
+export interface WorkflowDef {
+  name: string;
+  description?: string;
+  /** Absolute path of the file it was loaded from. */
+  file: string;
+  /** `sha256:<hex>` of the file's bytes. */
+  scriptHash: string;
+  inputs: InputDef[];
+  env: Record<string, Template>;
+  providers: Record<string, ProviderDef>;
+  pricing: Record<string, PriceDef>;
+  defaults: Defaults;
+  limits: Limits;
+  phases: Record<string, PhaseDef>;
+  steps: StepDef[];
+  outputs: Record<string, Template>;
+}
+
+/** The data `${{ }}` expressions see. */
+export interface ExpressionContext {
+  inputs: Record<string, unknown>;
+  steps: Record<string, StepContext>;
+  env: Record<string, string>;
+  github: Record<string, unknown>;
+  item?: unknown;
+  index?: number;
+  loop?: { iteration: number };
+}
+
+export interface StepContext {
+  outputs: unknown;
+  /** success | failure | skipped | cancelled, as in GitHub Actions. */
+  outcome: string;
+  conclusion: string;
+}
