@@ -57,16 +57,27 @@ export class CallError extends Error {
   /** From a `retry-after` header: the engine waits at least this long before the next attempt. */
   readonly retryAfterMs?: number;
   readonly status?: number;
+  /** The call was cancelled through `CallContext.signal`: not a failure of the call, never retried. */
+  readonly aborted: boolean;
+  /** What the call spent before it failed (e.g. two non-conforming structured answers), for the budget. */
+  readonly usage?: Usage;
 
   constructor(
     message: string,
     errorClass: ErrorClass,
-    options: { retryAfterMs?: number; status?: number; cause?: unknown } = {},
+    options: { retryAfterMs?: number; status?: number; cause?: unknown; aborted?: boolean; usage?: Usage } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'CallError';
     this.errorClass = errorClass;
     this.retryAfterMs = options.retryAfterMs;
     this.status = options.status;
+    this.aborted = options.aborted ?? false;
+    this.usage = options.usage;
   }
+}
+
+/** The error every provider throws when `CallContext.signal` aborts a call. */
+export function abortedCallError(what: string, cause?: unknown): CallError {
+  return new CallError(`${what} was cancelled`, 'fatal', { aborted: true, cause });
 }

@@ -177,6 +177,8 @@ export interface ExpressionContext {
   item?: unknown;
   index?: number;
   loop?: { iteration: number };
+  /** How the run is going, for `success()`, `failure()`, `cancelled()` in conditions; default 'success'. */
+  status?: 'success' | 'failure' | 'cancelled';
 }
 
 export interface StepContext {

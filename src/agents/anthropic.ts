@@ -1,0 +1,155 @@
+// The `anthropic` provider: the Messages API through the official SDK. Structured output is asked for in
+// the system prompt and parsed from the text, which works on every Claude model and compatible gateway.
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import type { MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import type { ProviderDef } from '../workflow/types.js';
+import {
+  apiErrorDetail,
+  guardCall,
+  httpError,
+  isRecord,
+  malformedBodyError,
+  readKey,
+  transportError,
+  type CallGuard,
+  type Endpoint,
+} from './http.js';
+import { toUsage, type TokenCounts } from './pricing.js';
+import { schemaInstruction, withStructuredOutput, type Attempt, type Correction } from './structured.js';
+import { CallError, type AgentProvider, type AgentRequest, type AgentResult, type CallContext } from './types.js';
+
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+const DEFAULT_KEY_ENV = 'ANTHROPIC_API_KEY';
+/** The Messages API requires `max_tokens`. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+const clients = new Map<string, Anthropic>();
+
+function clientFor(provider: ProviderDef, credential: { apiKey?: string; authToken?: string }, baseURL: string) {
+  const cacheKey = JSON.stringify([provider.name, credential, baseURL, provider.headers ?? {}]);
+  let client = clients.get(cacheKey);
+  if (!client) {
+    // Credentials and base URL are always passed, so the SDK never reads process.env for them.
+    client = new Anthropic({ ...credential, baseURL, maxRetries: 0, defaultHeaders: provider.headers });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+function endpointFor(provider: ProviderDef, model: string, env: CallContext['env']) {
+  const baseUrl = (provider.baseUrl ?? env['ANTHROPIC_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  // Without an explicit api-key-env, ANTHROPIC_AUTH_TOKEN (a bearer token, as the SDK and gateways use) also works.
+  const names = provider.apiKeyEnv ? [provider.apiKeyEnv] : [DEFAULT_KEY_ENV, 'ANTHROPIC_AUTH_TOKEN'];
+  const key = readKey(env, names);
+  const keyEnv = key.value === undefined ? (names[0] ?? DEFAULT_KEY_ENV) : key.name;
+  if (key.value === undefined && (provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL)) {
+    throw new CallError(
+      `${keyEnv} is not set: export it, or set api-key-env on provider "${provider.name}"`,
+      'fatal',
+    );
+  }
+  const credential =
+    key.value === undefined
+      ? { apiKey: 'no-key' }
+      : key.name === 'ANTHROPIC_AUTH_TOKEN'
+        ? { authToken: key.value }
+        : { apiKey: key.value };
+  const endpoint: Endpoint = { provider: provider.name, baseUrl, model, keyEnv, keyMissing: key.value === undefined };
+  return { endpoint, credential };
+}
+
+function buildParams(request: AgentRequest, correction?: Correction): MessageCreateParamsNonStreaming {
+  const system = [request.system, request.schema ? schemaInstruction(request.schema) : undefined]
+    .filter((part): part is string => part !== undefined && part !== '')
+    .join('\n\n');
+  const messages: MessageParam[] = [{ role: 'user', content: request.prompt }];
+  if (correction) {
+    messages.push({ role: 'assistant', content: correction.previousText });
+    messages.push({ role: 'user', content: correction.message });
+  }
+  return {
+    model: request.model,
+    max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+    messages,
+    ...(system !== '' ? { system } : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+  };
+}
+
+/** Anthropic's `input_tokens` excludes cache reads and writes; reprise counts all of them as input. */
+function tokenCounts(usage: unknown): TokenCounts | undefined {
+  if (!isRecord(usage)) return undefined;
+  const input = usage['input_tokens'];
+  const output = usage['output_tokens'];
+  if (typeof input !== 'number' || typeof output !== 'number') return undefined;
+  const cached = typeof usage['cache_read_input_tokens'] === 'number' ? usage['cache_read_input_tokens'] : 0;
+  const written =
+    typeof usage['cache_creation_input_tokens'] === 'number' ? usage['cache_creation_input_tokens'] : 0;
+  return { input: input + cached + written, output, cached, cacheWrite: written };
+}
+
+async function readAnswer(response: Response, endpoint: Endpoint) {
+  const body = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw malformedBodyError(body, 'not JSON', endpoint);
+  }
+  if (!isRecord(parsed) || !Array.isArray(parsed['content'])) {
+    throw malformedBodyError(body, 'no content', endpoint);
+  }
+  const text = parsed['content']
+    .filter((block): block is Record<string, unknown> => isRecord(block) && block['type'] === 'text')
+    .map((block) => (typeof block['text'] === 'string' ? block['text'] : ''))
+    .join('');
+  const usage = tokenCounts(parsed['usage']);
+  if (!usage) throw malformedBodyError(body, 'no usage', endpoint);
+  const model = typeof parsed['model'] === 'string' ? parsed['model'] : endpoint.model;
+  return { text, model, usage, stopReason: parsed['stop_reason'] };
+}
+
+function classify(error: unknown, guard: CallGuard, endpoint: Endpoint): CallError {
+  if (error instanceof CallError) return error;
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const detail = apiErrorDetail(error.error, error.message.replace(/^\d{3} /, ''));
+    return httpError({ status: error.status, headers: error.headers, ...detail, cause: error }, endpoint);
+  }
+  return transportError(error, guard, endpoint);
+}
+
+async function attemptOnce(
+  request: AgentRequest,
+  context: CallContext,
+  correction: Correction | undefined,
+): Promise<Attempt> {
+  const { endpoint, credential } = endpointFor(request.provider, request.model, context.env);
+  const client = clientFor(request.provider, credential, endpoint.baseUrl);
+  const guard = guardCall(context, request.provider.timeoutMs);
+  try {
+    const response = await client.messages
+      .create(buildParams(request, correction), { signal: guard.signal, timeout: guard.timeoutMs })
+      .asResponse();
+    const answer = await readAnswer(response, endpoint);
+    if (answer.stopReason === 'max_tokens') {
+      context.log?.(`model "${answer.model}" stopped at max_tokens; the answer may be cut short`);
+    }
+    return {
+      text: answer.text,
+      model: answer.model,
+      usage: toUsage([answer.model, request.model], answer.usage, context.pricing),
+    };
+  } catch (error) {
+    throw classify(error, guard, endpoint);
+  } finally {
+    guard.dispose();
+  }
+}
+
+export const anthropicProvider: AgentProvider = {
+  call(request: AgentRequest, context: CallContext): Promise<AgentResult> {
+    return withStructuredOutput(request, `provider "${request.provider.name}"`, (correction) =>
+      attemptOnce(request, context, correction),
+    );
+  },
+};

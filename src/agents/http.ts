@@ -1,0 +1,192 @@
+// What the HTTP providers (openai, anthropic) share: one deadline and cancellation for the whole call
+// (headers and body), and the classification of HTTP failures into errors a person can act on.
+import { abortedCallError, CallError, type CallContext } from './types.js';
+import { excerpt } from './structured.js';
+
+/** Used when neither the provider nor the engine sets a timeout. */
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * One signal for a call: aborted by the caller's signal or by the deadline. The SDKs' own `timeout`
+ * stops at the response headers; this one also covers a body that stalls half-way.
+ */
+export interface CallGuard {
+  signal: AbortSignal;
+  timeoutMs: number;
+  timedOut(): boolean;
+  aborted(): boolean;
+  dispose(): void;
+}
+
+export function guardCall(context: CallContext, timeoutMs: number | undefined): CallGuard {
+  const ms = timeoutMs ?? context.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(context.signal.reason);
+  if (context.signal.aborted) controller.abort(context.signal.reason);
+  else context.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`timed out after ${ms} ms`));
+  }, ms);
+  return {
+    signal: controller.signal,
+    timeoutMs: ms,
+    timedOut: () => timedOut && !context.signal.aborted,
+    aborted: () => context.signal.aborted,
+    dispose: () => {
+      clearTimeout(timer);
+      context.signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Who was called, for messages: `provider "openai" (https://api.openai.com/v1)`. */
+export interface Endpoint {
+  provider: string;
+  baseUrl: string;
+  model: string;
+  keyEnv: string;
+  /** No key was found, and the call went out without one (a keyless custom endpoint). */
+  keyMissing: boolean;
+}
+
+export function describeEndpoint(endpoint: Endpoint): string {
+  return `provider "${endpoint.provider}" (${endpoint.baseUrl})`;
+}
+
+/** `retry-after-ms` (OpenAI) or `retry-after` in seconds or as an HTTP date. */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export interface HttpFailure {
+  status: number;
+  headers?: Headers;
+  /** The server's own explanation, when its body had one. */
+  message: string;
+  /** A machine-readable code from the body (`insufficient_quota`, `model_not_found`). */
+  code?: string;
+  cause: unknown;
+}
+
+/** Turns an HTTP error status into a classified error whose message says what to do. */
+export function httpError(failure: HttpFailure, endpoint: Endpoint): CallError {
+  const { status, cause } = failure;
+  const where = describeEndpoint(endpoint);
+  const said = failure.message ? `: ${failure.message}` : '';
+  const options = { status, cause };
+  if (status === 401) {
+    return new CallError(
+      endpoint.keyMissing
+        ? `${where} requires an API key (401)${said}. ${endpoint.keyEnv} is not set: export it, or set api-key-env on provider "${endpoint.provider}"`
+        : `${where} rejected the API key from ${endpoint.keyEnv} (401)${said}. Check the value of that secret`,
+      'fatal',
+      options,
+    );
+  }
+  if (status === 403) {
+    return new CallError(
+      `${where} refused the request with the key from ${endpoint.keyEnv} (403)${said}. Check that the key may use model "${endpoint.model}"`,
+      'fatal',
+      options,
+    );
+  }
+  if (status === 404) {
+    return new CallError(
+      `${where} does not know model "${endpoint.model}" (404)${said}. Check the model name, and that the base URL is right`,
+      'fatal',
+      options,
+    );
+  }
+  if (status === 429) {
+    if (failure.code === 'insufficient_quota') {
+      return new CallError(
+        `${where} says the account behind ${endpoint.keyEnv} is out of quota (429)${said}`,
+        'fatal',
+        options,
+      );
+    }
+    return new CallError(`${where} is rate limiting (429)${said}`, 'recoverable', {
+      ...options,
+      retryAfterMs: retryAfterMs(failure.headers),
+    });
+  }
+  if (status === 408 || status === 409 || status >= 500) {
+    const what = status === 529 ? 'is overloaded' : `failed (${status})`;
+    return new CallError(`${where} ${what}${said}`, 'recoverable', {
+      ...options,
+      retryAfterMs: retryAfterMs(failure.headers),
+    });
+  }
+  return new CallError(
+    `${where} rejected the request for model "${endpoint.model}" (${status})${said}`,
+    'fatal',
+    options,
+  );
+}
+
+/** Errors raised before any status: cancellation, our deadline, or the connection itself. */
+export function transportError(error: unknown, guard: CallGuard, endpoint: Endpoint): CallError {
+  const where = describeEndpoint(endpoint);
+  if (guard.aborted()) return abortedCallError(`the call to ${where}`, error);
+  if (guard.timedOut()) {
+    return new CallError(`${where} did not answer within ${guard.timeoutMs} ms`, 'recoverable', {
+      cause: error,
+    });
+  }
+  const detail = causeChain(error);
+  return new CallError(`could not reach ${where}: ${detail}`, 'recoverable', { cause: error });
+}
+
+/** A 2xx answer whose body is not what the API promises. */
+export function malformedBodyError(body: string, problem: string, endpoint: Endpoint): CallError {
+  return new CallError(
+    `${describeEndpoint(endpoint)} returned a malformed response (${problem}): ${excerpt(body)}`,
+    'recoverable',
+  );
+}
+
+function causeChain(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    parts.push(code ? `${current.message} (${code})` : current.message);
+    current = current.cause;
+  }
+  return parts.join(': ') || String(error);
+}
+
+/** Reads `{error: {message, code}}` (OpenAI and Anthropic both use this shape) from an SDK error body. */
+export function apiErrorDetail(body: unknown, fallback: string): { message: string; code?: string } {
+  const error = isRecord(body) && isRecord(body['error']) ? body['error'] : isRecord(body) ? body : undefined;
+  const message = typeof error?.['message'] === 'string' ? error['message'] : fallback;
+  const code =
+    typeof error?.['code'] === 'string' ? error['code'] : typeof error?.['type'] === 'string' ? error['type'] : undefined;
+  return { message, code };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The first present env var among `names`. */
+export function readKey(
+  env: Record<string, string | undefined>,
+  names: string[],
+): { value?: string; name: string } {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return { value, name };
+  }
+  return { name: names[0] ?? '' };
+}

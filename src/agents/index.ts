@@ -1,0 +1,41 @@
+// The agent providers behind one entry point. The engine resolves a step's target with
+// `resolveAgentTarget`, builds the AgentRequest (which goes into the call key), then calls `callAgent`.
+import { anthropicProvider } from './anthropic.js';
+import { commandProvider } from './command.js';
+import { openaiProvider } from './openai.js';
+import { CallError, type AgentProvider, type AgentRequest, type AgentResult, type CallContext } from './types.js';
+import type { ProviderType } from '../workflow/types.js';
+
+const PROVIDERS: Record<ProviderType, AgentProvider> = {
+  openai: openaiProvider,
+  anthropic: anthropicProvider,
+  command: commandProvider,
+};
+
+/**
+ * Makes one agent call. Resolves with the (schema-validated) answer and its exact usage; rejects only with
+ * a CallError: `errorClass` says whether the engine may retry, `aborted` that `context.signal` cancelled it.
+ */
+export async function callAgent(request: AgentRequest, context: CallContext): Promise<AgentResult> {
+  const provider = PROVIDERS[request.provider.type] as AgentProvider | undefined;
+  if (!provider) {
+    throw new CallError(
+      `provider "${request.provider.name}" has unknown type "${String(request.provider.type)}": use openai, anthropic or command`,
+      'fatal',
+    );
+  }
+  try {
+    return await provider.call(request, context);
+  } catch (error) {
+    if (error instanceof CallError) throw error;
+    // A bug, not a provider failure: keep the stack, and do not retry it.
+    throw new CallError(`provider "${request.provider.name}" failed unexpectedly: ${String(error)}`, 'fatal', {
+      cause: error,
+    });
+  }
+}
+
+export { resolveAgentTarget, BUILTIN_PROVIDERS, type AgentTargetArgs } from './routing.js';
+export { priceFor, costUsd, modelFamily, addUsage, type TokenCounts } from './pricing.js';
+export type { OpenAIProviderOptions } from './openai.js';
+export * from './types.js';

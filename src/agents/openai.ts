@@ -1,0 +1,229 @@
+// The `openai` provider: Chat Completions on OpenAI or any compatible endpoint (OpenRouter, Ollama, vLLM,
+// LiteLLM, Azure-style gateways). The official SDK sends the request and classifies HTTP errors; the body
+// is read here so that a malformed answer, or an SSE stream we did not ask for, is reported precisely.
+import OpenAI, { APIError, APIUserAbortError } from 'openai';
+import { Stream } from 'openai/streaming';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
+import type { ProviderDef } from '../workflow/types.js';
+import {
+  apiErrorDetail,
+  guardCall,
+  httpError,
+  isRecord,
+  malformedBodyError,
+  readKey,
+  transportError,
+  type CallGuard,
+  type Endpoint,
+} from './http.js';
+import { toUsage, type TokenCounts } from './pricing.js';
+import { withStructuredOutput, type Attempt, type Correction } from './structured.js';
+import { CallError, type AgentProvider, type AgentRequest, type AgentResult, type CallContext } from './types.js';
+
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+const DEFAULT_KEY_ENV = 'OPENAI_API_KEY';
+/** Sent to keyless custom endpoints (Ollama, a local vLLM): the SDK insists on some key. */
+const NO_KEY = 'no-key';
+
+/** Options of a `type: openai` provider beyond the common ProviderDef. */
+export interface OpenAIProviderOptions {
+  /** Stream the answer (SSE), with `stream_options.include_usage` so usage stays exact. */
+  stream?: boolean;
+}
+
+const clients = new Map<string, OpenAI>();
+
+function clientFor(provider: ProviderDef, apiKey: string, baseURL: string): OpenAI {
+  const cacheKey = JSON.stringify([provider.name, apiKey, baseURL, provider.headers ?? {}]);
+  let client = clients.get(cacheKey);
+  if (!client) {
+    // Retries belong to the engine (its backoff, its journal of failures), never to the SDK.
+    client = new OpenAI({ apiKey, baseURL, maxRetries: 0, defaultHeaders: provider.headers });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+/** Where the call goes and with which key; a missing key is an error before anything is sent. */
+function endpointFor(
+  provider: ProviderDef,
+  model: string,
+  env: CallContext['env'],
+): { endpoint: Endpoint; apiKey: string } {
+  const baseUrl = (provider.baseUrl ?? env['OPENAI_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const keyEnv = provider.apiKeyEnv ?? DEFAULT_KEY_ENV;
+  const key = readKey(env, [keyEnv]);
+  const keyRequired = provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL;
+  if (key.value === undefined && keyRequired) {
+    throw new CallError(
+      `${keyEnv} is not set: export it, or set api-key-env on provider "${provider.name}"`,
+      'fatal',
+    );
+  }
+  return {
+    endpoint: { provider: provider.name, baseUrl, model, keyEnv, keyMissing: key.value === undefined },
+    apiKey: key.value ?? NO_KEY,
+  };
+}
+
+/** Reasoning models (o-series, gpt-5) reject `max_tokens`; compatible servers mostly know only it. */
+function tokenLimit(model: string, maxTokens: number): { max_tokens?: number; max_completion_tokens?: number } {
+  const id = model.replace(/^openai\//, '');
+  return /^(o\d|gpt-5)/.test(id) ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens };
+}
+
+function buildParams(request: AgentRequest, correction?: Correction): ChatCompletionCreateParamsNonStreaming {
+  const messages: ChatCompletionMessageParam[] = [];
+  if (request.system !== undefined) messages.push({ role: 'system', content: request.system });
+  messages.push({ role: 'user', content: request.prompt });
+  if (correction) {
+    messages.push({ role: 'assistant', content: correction.previousText });
+    messages.push({ role: 'user', content: correction.message });
+  }
+  return {
+    model: request.model,
+    messages,
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.maxTokens !== undefined ? tokenLimit(request.model, request.maxTokens) : {}),
+    ...(request.schema
+      ? {
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: 'answer', schema: request.schema, strict: false },
+          },
+        }
+      : {}),
+  };
+}
+
+/** Usage as OpenAI reports it: `prompt_tokens` includes the cached ones; OpenRouter adds `cost` in USD. */
+function tokenCounts(usage: unknown): TokenCounts | undefined {
+  if (!isRecord(usage)) return undefined;
+  const input = usage['prompt_tokens'];
+  const output = usage['completion_tokens'];
+  if (typeof input !== 'number' || typeof output !== 'number') return undefined;
+  const details = usage['prompt_tokens_details'];
+  const cached = isRecord(details) && typeof details['cached_tokens'] === 'number' ? details['cached_tokens'] : 0;
+  const cost = usage['cost'];
+  return { input, output, cached, ...(typeof cost === 'number' ? { reportedCostUsd: cost } : {}) };
+}
+
+/** A rough count when a server reports no usage: four characters per token. */
+function estimate(request: AgentRequest, text: string): TokenCounts {
+  const promptChars = (request.system?.length ?? 0) + request.prompt.length;
+  return { input: Math.ceil(promptChars / 4), output: Math.ceil(text.length / 4), cached: 0 };
+}
+
+async function readJsonAnswer(
+  response: Response,
+  endpoint: Endpoint,
+): Promise<{ text: string; model?: string; usage?: TokenCounts }> {
+  const body = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw malformedBodyError(body, 'not JSON', endpoint);
+  }
+  const choice = isRecord(parsed) && Array.isArray(parsed['choices']) ? (parsed['choices'][0] as unknown) : undefined;
+  const message = isRecord(choice) ? choice['message'] : undefined;
+  if (!isRecord(parsed) || !isRecord(message)) throw malformedBodyError(body, 'no choices[0].message', endpoint);
+  if (typeof message['refusal'] === 'string' && message['refusal'] !== '') {
+    throw new CallError(`model "${endpoint.model}" refused: ${message['refusal']}`, 'fatal');
+  }
+  const content = message['content'];
+  if (typeof content !== 'string') throw malformedBodyError(body, 'no text content', endpoint);
+  return {
+    text: content,
+    model: typeof parsed['model'] === 'string' ? parsed['model'] : undefined,
+    usage: tokenCounts(parsed['usage']),
+  };
+}
+
+async function readStream(
+  stream: Stream<ChatCompletionChunk>,
+): Promise<{ text: string; model?: string; usage?: TokenCounts }> {
+  let text = '';
+  let model: string | undefined;
+  let usage: TokenCounts | undefined;
+  for await (const chunk of stream) {
+    model ??= chunk.model;
+    text += chunk.choices[0]?.delta?.content ?? '';
+    usage = tokenCounts(chunk.usage) ?? usage;
+  }
+  return { text, model, usage };
+}
+
+function classify(error: unknown, guard: CallGuard, endpoint: Endpoint): CallError {
+  if (error instanceof CallError) return error;
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const detail = apiErrorDetail(error.error, error.message.replace(/^\d{3} /, ''));
+    return httpError({ status: error.status, headers: error.headers, ...detail, cause: error }, endpoint);
+  }
+  if (error instanceof APIError && !(error instanceof APIUserAbortError) && !guard.signal.aborted) {
+    // A status-less APIError raised mid-stream: the server sent an error event.
+    return new CallError(`provider "${endpoint.provider}" failed mid-answer: ${error.message}`, 'recoverable', {
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError && !guard.signal.aborted) {
+    return new CallError(
+      `provider "${endpoint.provider}" (${endpoint.baseUrl}) streamed a malformed event: ${error.message}`,
+      'recoverable',
+      { cause: error },
+    );
+  }
+  return transportError(error, guard, endpoint);
+}
+
+async function attemptOnce(
+  request: AgentRequest,
+  context: CallContext,
+  correction: Correction | undefined,
+): Promise<Attempt> {
+  const provider = request.provider as ProviderDef & OpenAIProviderOptions;
+  const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
+  const client = clientFor(provider, apiKey, endpoint.baseUrl);
+  const params = buildParams(request, correction);
+  const guard = guardCall(context, provider.timeoutMs);
+  const options = { signal: guard.signal, timeout: guard.timeoutMs };
+  try {
+    let answer: { text: string; model?: string; usage?: TokenCounts };
+    if (provider.stream) {
+      const stream = await client.chat.completions.create(
+        { ...params, stream: true, stream_options: { include_usage: true } },
+        options,
+      );
+      answer = await readStream(stream);
+    } else {
+      const response = await client.chat.completions.create(params, options).asResponse();
+      if (response.headers.get('content-type')?.includes('text/event-stream')) {
+        const controller = new AbortController();
+        guard.signal.addEventListener('abort', () => controller.abort(), { once: true });
+        answer = await readStream(Stream.fromSSEResponse<ChatCompletionChunk>(response, controller, client));
+      } else {
+        answer = await readJsonAnswer(response, endpoint);
+      }
+    }
+    const model = answer.model ?? request.model;
+    if (!answer.usage) context.log?.(`provider "${provider.name}" reported no usage; tokens are estimated`);
+    const counts = answer.usage ?? estimate(request, answer.text);
+    return { text: answer.text, model, usage: toUsage([model, request.model], counts, context.pricing) };
+  } catch (error) {
+    throw classify(error, guard, endpoint);
+  } finally {
+    guard.dispose();
+  }
+}
+
+export const openaiProvider: AgentProvider = {
+  call(request: AgentRequest, context: CallContext): Promise<AgentResult> {
+    return withStructuredOutput(request, `provider "${request.provider.name}"`, (correction) =>
+      attemptOnce(request, context, correction),
+    );
+  },
+};

@@ -1,0 +1,83 @@
+// `run` steps: a script in a shell, as GitHub Actions runs them.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CallError } from './types.js';
+import { runProcess } from './process.js';
+
+export interface ShellRequest {
+  script: string;
+  /** bash (default), sh, python, node, or a custom command line with `{0}` for the script file. */
+  shell?: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  signal: AbortSignal;
+  timeoutMs?: number;
+  /** A non-zero exit is worth retrying (the step asked for retries). */
+  retryOnFailure?: boolean;
+}
+
+/** What a `run` call records in the journal; step outputs are derived from it. */
+export interface ShellResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+const BUILTIN_SHELLS: Record<string, string[]> = {
+  // The same invocations GitHub Actions uses, so scripts behave identically in both places.
+  bash: ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '{0}'],
+  sh: ['sh', '-e', '{0}'],
+  python: ['python3', '{0}'],
+  node: ['node', '{0}'],
+  pwsh: ['pwsh', '-command', ". '{0}'"],
+};
+
+const TAIL_CHARS = 2000;
+
+export async function runShell(request: ShellRequest): Promise<ShellResult> {
+  const template = shellTemplate(request.shell ?? 'bash');
+  const dir = await mkdtemp(join(tmpdir(), 'reprise-run-'));
+  try {
+    const scriptFile = join(dir, 'script');
+    await writeFile(scriptFile, request.script, 'utf8');
+    const argv = template.map((part) => part.replaceAll('{0}', scriptFile));
+    const [command, ...args] = argv as [string, ...string[]];
+    const result = await runProcess({
+      command,
+      args,
+      cwd: request.cwd,
+      env: request.env,
+      signal: request.signal,
+      timeoutMs: request.timeoutMs,
+    });
+    if (result.spawnError) {
+      throw new CallError(`could not start ${command}: ${result.spawnError.message}`, 'fatal', {
+        cause: result.spawnError,
+      });
+    }
+    if (result.ended === 'aborted') throw new CallError('the script was stopped', 'fatal');
+    if (result.ended === 'timeout') {
+      throw new CallError(`the script ran longer than its timeout of ${request.timeoutMs} ms`, 'recoverable');
+    }
+    const exitCode = result.exitCode ?? 128;
+    if (exitCode !== 0) {
+      const tail = result.stderr.trim().slice(-TAIL_CHARS) || result.stdout.trim().slice(-TAIL_CHARS);
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${exitCode}`;
+      throw new CallError(
+        `the script ${how}${tail ? `:\n${tail}` : ''}`,
+        request.retryOnFailure ? 'recoverable' : 'fatal',
+      );
+    }
+    return { stdout: result.stdout, stderr: result.stderr, exitCode };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function shellTemplate(shell: string): string[] {
+  const builtin = BUILTIN_SHELLS[shell];
+  if (builtin) return builtin;
+  const parts = shell.trim().split(/\s+/);
+  return parts.some((part) => part.includes('{0}')) ? parts : [...parts, '{0}'];
+}

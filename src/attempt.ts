@@ -1,0 +1,101 @@
+// One attempt of a run against its journal file: shared by the CLI and the action, which differ only
+// in where the journal comes from and goes to.
+import type { JournalRead } from './journal/reader.js';
+import { JournalWriter } from './journal/writer.js';
+import { Secrets } from './journal/secrets.js';
+import { runWorkflow } from './engine/run.js';
+import type { RunObserver, RunResult } from './engine/types.js';
+import { resolveInputs } from './workflow/inputs.js';
+import type { WorkflowDef } from './workflow/types.js';
+
+export interface AttemptOptions {
+  workflow: WorkflowDef;
+  runId: string;
+  journalPath: string;
+  /** What earlier attempts journaled (already checked to belong to this workflow). */
+  previous: JournalRead;
+  /** Inputs given for this attempt; when absent, a resumed run reuses its recorded inputs. */
+  given?: { values: Record<string, unknown>; fromStrings: boolean };
+  workspace: string;
+  env: Record<string, string | undefined>;
+  github?: Record<string, unknown>;
+  concurrency?: number;
+  signal?: AbortSignal;
+  observer?: RunObserver;
+  /** Registers a secret value with the host (the action masks it in logs). */
+  onSecret?: (value: string) => void;
+  retry?: { baseMs?: number };
+}
+
+export interface AttemptOutcome {
+  attempt: number;
+  inputs: Record<string, unknown>;
+  result: RunResult;
+}
+
+/** Invalid inputs: nothing ran. */
+export class InputsError extends Error {}
+
+export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcome> {
+  const { workflow, previous } = options;
+  const recorded = previous.runs.at(-1)?.inputs;
+  const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
+  let raw: Record<string, unknown>;
+  let fromStrings = false;
+  if (options.given || !recorded) {
+    raw = options.given?.values ?? {};
+    fromStrings = options.given?.fromStrings ?? false;
+  } else {
+    // Secret inputs were redacted before they were journaled: they must be given again.
+    raw = Object.fromEntries(Object.entries(recorded).filter(([name]) => !secretNames.has(name)));
+  }
+  const { values, problems } = resolveInputs(workflow, raw, { fromStrings });
+  if (problems.length > 0) {
+    const missingSecrets = [...secretNames].filter((name) => values[name] === undefined && recorded && !options.given);
+    const hint =
+      missingSecrets.length > 0
+        ? `\nsecret inputs are never stored in the journal; give ${missingSecrets.map((n) => `--input ${n}=...`).join(' ')} again`
+        : '';
+    throw new InputsError(problems.join('\n') + hint);
+  }
+
+  const secrets = new Secrets();
+  secrets.addFromEnv(options.env);
+  for (const name of secretNames) {
+    const value = values[name];
+    if (value === undefined || value === null) continue;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    secrets.add(text);
+    options.onSecret?.(text);
+  }
+
+  const attempt = Math.max(0, ...previous.runs.map((run) => run.attempt)) + 1;
+  const writer = await JournalWriter.open(options.journalPath, { secrets });
+  try {
+    const result = await runWorkflow({
+      workflow,
+      inputs: values,
+      runId: options.runId,
+      attempt,
+      journal: writer,
+      replay: previous.calls,
+      redact: (text) => secrets.redact(text),
+      workspace: options.workspace,
+      env: options.env,
+      github: options.github,
+      concurrency: options.concurrency,
+      signal: options.signal,
+      observer: options.observer,
+      retry: options.retry,
+    });
+    return { attempt, inputs: values, result: redactResult(result, secrets) };
+  } finally {
+    await writer.close();
+  }
+}
+
+/** Outputs and errors leave the engine for summaries and logs: secrets are redacted there too. */
+function redactResult(result: RunResult, secrets: Secrets): RunResult {
+  if (secrets.size === 0) return result;
+  return JSON.parse(secrets.redact(JSON.stringify(result))) as RunResult;
+}

@@ -1,0 +1,106 @@
+// Argument parsing (commander) and dispatch. Every command returns its exit code.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { graphCommand, validateCommand } from './validate.js';
+import { runCommand } from './run.js';
+import { runsGcCommand, runsLsCommand, runsRmCommand, runsShowCommand } from './runs.js';
+import { EXIT, UsageError } from './io.js';
+import type { CliIO } from './io.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function positiveInt(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a whole number >= 1.');
+  return number;
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const set = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command()
+    .name('reprise')
+    .description('Resumable AI-agent workflows: every finished call is journaled and replayed on re-run.')
+    .version(packageJson.version, '-v, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out.write(text),
+      writeErr: (text) => io.err.write(text),
+    })
+    .showSuggestionAfterError();
+
+  program
+    .command('run')
+    .description('run a workflow, journaling every call; --resume continues an earlier run')
+    .argument('<file>', 'workflow file (YAML)')
+    .option('-i, --input <key=value>', 'set an input (repeatable)', collect, [])
+    .option('--inputs-file <file>', 'read inputs from a YAML or JSON file')
+    .option('--run-id <id>', 'name the new run (default: a timestamp)')
+    .option('--resume <id>', 'continue an earlier run ("latest" for the newest)')
+    .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
+    .addOption(new Option('--concurrency <n>', 'default concurrency of for-each steps').argParser(positiveInt))
+    .option('--json', 'print one JSON object describing this invocation as the last line')
+    .action(async (file: string, options) => set(await runCommand(file, options, io)));
+
+  program
+    .command('validate')
+    .description('check workflow files; print every problem as file:line:column')
+    .argument('<files...>', 'workflow files')
+    .action(async (files: string[]) => set(await validateCommand(files, io)));
+
+  program
+    .command('graph')
+    .description('print a Mermaid flowchart of a workflow')
+    .argument('<file>', 'workflow file')
+    .action(async (file: string) => set(await graphCommand(file, io)));
+
+  const runs = program.command('runs').description('list, inspect and clean up local runs');
+  const runsDir = () => new Option('--runs-dir <dir>', 'where runs are stored').default('.reprise/runs');
+  runs
+    .command('ls')
+    .description('list runs, newest first')
+    .addOption(runsDir())
+    .option('--json', 'print JSON')
+    .action(async (options) => set(await runsLsCommand(options, io)));
+  runs
+    .command('show')
+    .description('show a run: steps, calls, status, usage')
+    .argument('<id>', 'run id or "latest"')
+    .addOption(runsDir())
+    .option('--json', 'print JSON')
+    .action(async (id: string, options) => set(await runsShowCommand(id, options, io)));
+  runs
+    .command('rm')
+    .description('delete a run')
+    .argument('<id>', 'run id')
+    .addOption(runsDir())
+    .action(async (id: string, options) => set(await runsRmCommand(id, options, io)));
+  runs
+    .command('gc')
+    .description('delete runs older than an age')
+    .requiredOption('--older-than <age>', 'age, e.g. 7d, 12h, 30m')
+    .addOption(runsDir())
+    .action(async (options) => set(await runsGcCommand(options, io)));
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (caught) {
+    if (caught instanceof CommanderError) {
+      if (caught.code === 'commander.helpDisplayed' || caught.code === 'commander.version') return EXIT.ok;
+      if (caught.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (caught instanceof UsageError) {
+      io.err.write(`reprise: ${caught.message}\n`);
+      return EXIT.usage;
+    }
+    throw caught;
+  }
+}
+
+function defaultIO(): CliIO {
+  return { out: process.stdout, err: process.stderr, cwd: process.cwd(), env: process.env };
+}

@@ -1,0 +1,189 @@
+// `reprise run`: a run in the local store, with live progress, resume and clean cancellation.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { InputsError, runAttempt } from '../attempt.js';
+import type { AttemptOutcome } from '../attempt.js';
+import { githubContext } from '../github-context.js';
+import { journalBelongsTo, readJournalFile } from '../journal/reader.js';
+import { LocalStore, StoreError } from '../stores/local.js';
+import { ProgressReporter, renderSummary } from '../report/progress.js';
+import { EXIT, UsageError } from './io.js';
+import type { CliIO } from './io.js';
+import { load } from './validate.js';
+
+export interface RunCommandOptions {
+  input: string[];
+  inputsFile?: string;
+  runId?: string;
+  resume?: string;
+  runsDir: string;
+  concurrency?: number;
+  json?: boolean;
+}
+
+/** After a cancel signal the run must be gone within 2 s; this is the last resort before that. */
+const CANCEL_DEADLINE_MS = 1800;
+
+export async function runCommand(file: string, options: RunCommandOptions, io: CliIO): Promise<number> {
+  const loaded = await load(file, io);
+  if (!loaded.workflow) return EXIT.usage;
+  const workflow = loaded.workflow;
+  const given = await gatherInputs(options, io);
+
+  const store = new LocalStore(resolve(io.cwd, options.runsDir));
+  let runId: string;
+  try {
+    if (options.resume) {
+      runId = await store.resolve(options.resume);
+    } else {
+      runId = options.runId ?? store.newRunId();
+      if (options.runId && existsSync(store.journalPath(runId))) {
+        throw new UsageError(`run "${runId}" already exists; continue it with --resume ${runId}`);
+      }
+    }
+  } catch (caught) {
+    if (caught instanceof StoreError) throw new UsageError(caught.message);
+    throw caught;
+  }
+
+  let lock;
+  try {
+    lock = await store.lock(runId);
+  } catch (caught) {
+    if (caught instanceof StoreError) throw new UsageError(caught.message);
+    throw caught;
+  }
+  const log = options.json ? io.err : io.out;
+  try {
+    const journalPath = store.journalPath(runId);
+    const previous = await readJournalFile(journalPath);
+    for (const problem of previous.problems) {
+      io.err.write(`${problem.severity}: ${journalPath}: line ${problem.line}: ${problem.message}\n`);
+    }
+    const foreign = journalBelongsTo(previous, workflow.name);
+    if (foreign) throw new UsageError(`cannot resume run "${runId}": ${foreign}`);
+
+    const controller = new AbortController();
+    let deadline: NodeJS.Timeout | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) process.exit(EXIT.interrupted);
+      io.err.write(`\nreceived ${signal}: stopping (in-flight calls are aborted, the journal is kept)\n`);
+      controller.abort();
+      deadline = setTimeout(() => process.exit(EXIT.interrupted), CANCEL_DEADLINE_MS);
+      deadline.unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const progress = new ProgressReporter({ out: log, bar: !options.json && io.out.isTTY === true });
+    log.write(
+      `${previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
+        (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
+        `\n  journal: ${journalPath}\n`,
+    );
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await runAttempt({
+        workflow,
+        runId,
+        journalPath,
+        previous,
+        given,
+        workspace: io.cwd,
+        env: io.env,
+        github: await githubContext(io.env),
+        concurrency: options.concurrency,
+        signal: controller.signal,
+        observer: progress,
+        retry: retryTuning(io.env),
+      });
+    } catch (caught) {
+      if (caught instanceof InputsError) throw new UsageError(caught.message);
+      throw caught;
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const { result } = outcome;
+    await store.writeResult(runId, {
+      runId,
+      workflow: workflow.name,
+      attempt: outcome.attempt,
+      status: result.status,
+      error: result.error,
+      outputs: result.outputs,
+      calls: result.calls,
+      usage: result.usage,
+      saved: result.saved,
+      steps: result.steps,
+      unmatchedJournalCalls: result.unmatchedJournalCalls,
+      ms: result.ms,
+      finishedAt: new Date().toISOString(),
+    });
+    log.write(renderSummary(runId, result));
+    if (result.status !== 'succeeded') {
+      log.write(`continue this run with: reprise run ${file} --resume ${runId}\n`);
+    }
+    if (options.json) {
+      const usage = (u: typeof result.usage) => ({
+        inputTokens: u.inputTokens,
+        outputTokens: u.outputTokens,
+        costUsd: u.costUsd,
+        unpricedCalls: u.unpricedCalls,
+      });
+      io.out.write(
+        JSON.stringify({
+          status: result.status,
+          runId,
+          calls: result.calls,
+          usage: usage(result.usage),
+          saved: usage(result.saved),
+          outputs: result.outputs,
+          error: result.error,
+        }) + '\n',
+      );
+    }
+    if (deadline) clearTimeout(deadline);
+    return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function gatherInputs(
+  options: RunCommandOptions,
+  io: CliIO,
+): Promise<{ values: Record<string, unknown>; fromStrings: boolean } | undefined> {
+  if (options.input.length === 0 && !options.inputsFile) return undefined;
+  const values: Record<string, unknown> = {};
+  if (options.inputsFile) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(await readFile(resolve(io.cwd, options.inputsFile), 'utf8'));
+    } catch (caught) {
+      throw new UsageError(`--inputs-file ${options.inputsFile}: ${(caught as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(`--inputs-file ${options.inputsFile}: expected a map of input names to values`);
+    }
+    // File values are typed already; give them to the coercion as the strings a person would type.
+    for (const [name, value] of Object.entries(parsed)) {
+      values[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  }
+  for (const pair of options.input) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--input expects KEY=VALUE, got "${pair}"`);
+    values[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return { values, fromStrings: true };
+}
+
+/** Test and CI tuning of the retry backoff; documented in the README. */
+function retryTuning(env: Record<string, string | undefined>): { baseMs?: number } | undefined {
+  const base = Number(env.REPRISE_RETRY_BASE_MS);
+  return Number.isFinite(base) && base >= 0 && env.REPRISE_RETRY_BASE_MS ? { baseMs: base } : undefined;
+}

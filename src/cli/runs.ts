@@ -1,0 +1,148 @@
+// `reprise runs ls|show|rm|gc`: the local store, for a person.
+import { resolve } from 'node:path';
+import { readJournalFile } from '../journal/reader.js';
+import type { CallEvent } from '../journal/types.js';
+import { LocalStore, StoreError, parseAge } from '../stores/local.js';
+import { formatCost, formatMs, table } from '../report/format.js';
+import { EXIT, UsageError } from './io.js';
+import type { CliIO } from './io.js';
+
+interface StoreOptions {
+  runsDir: string;
+  json?: boolean;
+}
+
+function storeFor(options: StoreOptions, io: CliIO): LocalStore {
+  return new LocalStore(resolve(io.cwd, options.runsDir));
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (caught) {
+    if (caught instanceof StoreError) throw new UsageError(caught.message);
+    throw caught;
+  }
+}
+
+export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<number> {
+  const runs = await guarded(() => storeFor(options, io).list());
+  if (options.json) {
+    io.out.write(JSON.stringify(runs) + '\n');
+    return EXIT.ok;
+  }
+  if (runs.length === 0) {
+    io.out.write(`no runs in ${options.runsDir}\n`);
+    return EXIT.ok;
+  }
+  io.out.write(
+    table(
+      ['run', 'workflow', 'status', 'attempts', 'calls', 'started'],
+      runs.map((run) => [
+        run.id,
+        run.workflow ?? '?',
+        run.status,
+        String(run.attempts),
+        String(run.calls),
+        run.startedAt ?? '',
+      ]),
+    ) + '\n',
+  );
+  return EXIT.ok;
+}
+
+export async function runsShowCommand(id: string, options: StoreOptions, io: CliIO): Promise<number> {
+  const store = storeFor(options, io);
+  const runId = await guarded(() => store.resolve(id));
+  const journal = await readJournalFile(store.journalPath(runId));
+  const result = await store.readResult(runId);
+  const lastRun = journal.runs.at(-1);
+  const end = [...journal.events].reverse().find((event) => event.t === 'end');
+  const steps = new Map<string, { status: string; calls: CallEvent[]; failures: number }>();
+  for (const event of journal.events) {
+    if (event.t !== 'call' && event.t !== 'fail' && event.t !== 'step') continue;
+    const entry = steps.get(event.step) ?? { status: '', calls: [], failures: 0 };
+    if (event.t === 'call') entry.calls.push(event);
+    else if (event.t === 'fail') entry.failures += 1;
+    else entry.status = event.status;
+    steps.set(event.step, entry);
+  }
+  const stepRows = [...steps.entries()].map(([step, entry]) => {
+    const tokens = entry.calls.reduce(
+      (sum, call) => sum + (call.usage ? call.usage.inputTokens + call.usage.outputTokens : 0),
+      0,
+    );
+    const costs = entry.calls.map((call) => call.usage?.costUsd);
+    const known = costs.filter((cost): cost is number => typeof cost === 'number');
+    return {
+      step,
+      status: entry.status,
+      calls: entry.calls.length,
+      failures: entry.failures,
+      tokens,
+      costUsd: known.reduce((a, b) => a + b, 0),
+      unpricedCalls: costs.filter((cost) => cost === null).length,
+      ms: entry.calls.reduce((sum, call) => sum + call.ms, 0),
+    };
+  });
+  const summary = {
+    runId,
+    workflow: lastRun?.workflow,
+    status: end?.t === 'end' ? end.status : 'interrupted',
+    attempts: journal.runs.length,
+    inputs: lastRun?.inputs,
+    calls: journal.calls.size,
+    steps: stepRows,
+    outputs: end?.t === 'end' ? end.outputs : undefined,
+    error: end?.t === 'end' ? end.error : undefined,
+    result,
+    problems: journal.problems,
+  };
+  if (options.json) {
+    io.out.write(JSON.stringify(summary) + '\n');
+    return EXIT.ok;
+  }
+  io.out.write(
+    [
+      `run ${runId}: ${summary.status} (${summary.workflow ?? 'unknown workflow'}, ${summary.attempts} attempt${summary.attempts === 1 ? '' : 's'}, ${summary.calls} journaled calls)`,
+      '',
+      table(
+        ['step', 'status', 'calls', 'failures', 'tokens', 'cost', 'time'],
+        stepRows.map((row) => [
+          row.step,
+          row.status,
+          String(row.calls),
+          String(row.failures),
+          String(row.tokens),
+          row.tokens > 0 || row.unpricedCalls > 0 ? formatCost(row.costUsd, row.unpricedCalls) : '',
+          formatMs(row.ms),
+        ]),
+      ),
+      '',
+      summary.error ? `error: ${summary.error}` : '',
+      summary.outputs && Object.keys(summary.outputs).length > 0
+        ? `outputs:\n${JSON.stringify(summary.outputs, null, 2)}`
+        : '',
+    ]
+      .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
+      .join('\n') + '\n',
+  );
+  for (const problem of journal.problems) io.err.write(`${problem.severity}: line ${problem.line}: ${problem.message}\n`);
+  return EXIT.ok;
+}
+
+export async function runsRmCommand(id: string, options: StoreOptions, io: CliIO): Promise<number> {
+  const store = storeFor(options, io);
+  const runId = await guarded(() => store.resolve(id));
+  await guarded(() => store.remove(runId));
+  io.out.write(`removed run ${runId}\n`);
+  return EXIT.ok;
+}
+
+export async function runsGcCommand(options: StoreOptions & { olderThan: string }, io: CliIO): Promise<number> {
+  const age = parseAge(options.olderThan);
+  if (age === undefined) throw new UsageError(`--older-than expects an age like 7d, 12h or 30m, got "${options.olderThan}"`);
+  const removed = await guarded(() => storeFor(options, io).gc(age));
+  io.out.write(removed.length === 0 ? 'nothing to remove\n' : `removed ${removed.length} run(s): ${removed.join(', ')}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,34 @@
+// `reprise validate` and `reprise graph`.
+import { renderMermaid } from '../workflow/graph.js';
+import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
+import type { LoadResult } from '../workflow/loader.js';
+import { EXIT } from './io.js';
+import type { CliIO } from './io.js';
+
+export async function validateCommand(files: string[], io: CliIO): Promise<number> {
+  let problems = 0;
+  for (const file of files) {
+    const result = await load(file, io);
+    problems += result.problems.length;
+    if (result.problems.length === 0) io.out.write(`${file}: ok\n`);
+  }
+  if (problems > 0) {
+    io.err.write(`${problems} problem${problems === 1 ? '' : 's'} found\n`);
+    return EXIT.usage;
+  }
+  return EXIT.ok;
+}
+
+export async function graphCommand(file: string, io: CliIO): Promise<number> {
+  const result = await load(file, io);
+  if (!result.workflow) return EXIT.usage;
+  io.out.write(renderMermaid(result.workflow) + '\n');
+  return EXIT.ok;
+}
+
+/** Loads a workflow and prints its problems (with paths as the user typed them). */
+export async function load(file: string, io: CliIO): Promise<LoadResult> {
+  const result = await loadWorkflowFile(file);
+  for (const problem of result.problems) io.err.write(formatProblem(problem) + '\n');
+  return result;
+}

@@ -1,0 +1,42 @@
+// Call keys: content addresses of what determines a call's result (DESIGN.md section 3).
+import { createHash } from 'node:crypto';
+import canonicalizeModule from 'canonicalize';
+import type { CallKind } from '../journal/types.js';
+
+// canonicalize is CommonJS (`module.exports = fn`) but its typings declare an ES default export;
+// at run time the default import is the function itself.
+const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+
+export type CallKey = string;
+
+export interface KeyMaterial {
+  step: string;
+  kind: CallKind;
+  request: unknown;
+}
+
+/**
+ * sha256 of the RFC 8785 canonical JSON of the step id, the kind and the resolved request, with secret
+ * values already redacted by the caller (a rotated token must not invalidate finished work, and a key
+ * must never be a hash an attacker can test guesses against).
+ */
+export function baseKey(material: KeyMaterial, redact: (text: string) => string): CallKey {
+  const canonical = canonicalize(material);
+  if (canonical === undefined) throw new Error(`call of step ${material.step} has no JSON form`);
+  return 'sha256:' + createHash('sha256').update(redact(canonical)).digest('hex');
+}
+
+/**
+ * Tells identical calls of one run apart. Occurrences are handed out in the order calls are *planned*
+ * (list order, item order, iteration order), which the engine makes deterministic; completion order
+ * never enters a key.
+ */
+export class Occurrences {
+  private readonly seen = new Map<CallKey, number>();
+
+  next(key: CallKey): CallKey {
+    const n = this.seen.get(key) ?? 0;
+    this.seen.set(key, n + 1);
+    return n === 0 ? key : `${key}#${n}`;
+  }
+}

@@ -1,0 +1,54 @@
+// What steps expose as `steps.<id>.outputs`, derived from the journaled result of their calls.
+import type { AgentResult } from '../agents/types.js';
+import type { ShellResult } from '../agents/shell.js';
+
+export function agentOutputs(result: AgentResult, hasSchema: boolean): Record<string, unknown> {
+  const outputs: Record<string, unknown> = { text: result.text, usage: result.usage };
+  if (hasSchema) outputs.json = result.json ?? null;
+  return outputs;
+}
+
+export function shellOutputs(result: ShellResult): Record<string, unknown> {
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr,
+    'exit-code': result.exitCode,
+    lines: result.stdout.split(/\r?\n/).filter((line) => line.trim() !== ''),
+    json: parseJson(result.stdout),
+  };
+}
+
+function parseJson(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** A journaled result is untrusted input: replay it only if it has the shape the step needs. */
+export function isAgentResult(value: unknown): value is AgentResult {
+  if (!isRecord(value) || typeof value.text !== 'string' || typeof value.model !== 'string') return false;
+  const usage = value.usage;
+  return (
+    isRecord(usage) &&
+    typeof usage.inputTokens === 'number' &&
+    typeof usage.outputTokens === 'number' &&
+    (usage.costUsd === null || typeof usage.costUsd === 'number')
+  );
+}
+
+export function isShellResult(value: unknown): value is ShellResult {
+  return (
+    isRecord(value) &&
+    typeof value.stdout === 'string' &&
+    typeof value.stderr === 'string' &&
+    typeof value.exitCode === 'number'
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,701 @@
+// Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
+// completion the moment it happens.
+import { relative, resolve as resolvePath, sep } from 'node:path';
+import pLimit from 'p-limit';
+import { callAgent, resolveAgentTarget } from '../agents/index.js';
+import { runShell } from '../agents/shell.js';
+import { CallError } from '../agents/types.js';
+import type { AgentRequest, AgentResult, Usage } from '../agents/types.js';
+import type { ShellResult } from '../agents/shell.js';
+import type { CallEvent, CallKind } from '../journal/types.js';
+import { evaluateCondition, evaluateTemplate } from '../workflow/expressions.js';
+import type {
+  AgentStep,
+  ExpressionContext,
+  RepeatStep,
+  RunStep,
+  StepContext,
+  StepDef,
+  WorkflowDef,
+} from '../workflow/types.js';
+import { Budget, LimitExceeded, addUsage, emptyTotals } from './budget.js';
+import { Occurrences, baseKey } from './keys.js';
+import type { CallKey } from './keys.js';
+import { agentOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
+import { backoffMs, isRecoverable, sleep } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import type {
+  CallCounts,
+  Executors,
+  RunOptions,
+  RunResult,
+  StepStatus,
+  StepSummary,
+} from './types.js';
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_AGENT_RETRIES = 2;
+const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
+const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
+
+/** Why the whole run stopped early. */
+class RunStopped extends Error {
+  constructor(
+    message: string,
+    readonly status: 'failed' | 'cancelled',
+  ) {
+    super(message);
+  }
+}
+
+/** A step failed; the run stops unless the step continues on error. */
+class StepFailed extends Error {}
+
+/** One call a step plans: resolved, keyed, ready to replay or run. */
+interface PlannedCall {
+  step: StepDef & { kind: 'agent' | 'run' };
+  item?: number;
+  itemValue?: unknown;
+  key: CallKey;
+  kind: CallKind;
+  agent?: AgentRequest;
+  shell?: { script: string; shell?: string; cwd: string };
+  /** The declared env (workflow + step), added on top of the inherited environment. */
+  env: Record<string, string>;
+  timeoutMs?: number;
+  retries: number;
+}
+
+export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+  return new Run(options).execute();
+}
+
+class Run {
+  private readonly workflow: WorkflowDef;
+  private readonly budget: Budget;
+  private readonly occurrences = new Occurrences();
+  private readonly usedKeys = new Set<CallKey>();
+  private readonly controller = new AbortController();
+  private readonly executors: Executors;
+  private readonly retry: RetryPolicy;
+  private readonly summaries = new Map<string, StepSummary>();
+  private readonly counts: CallCounts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
+  private readonly steps: Record<string, StepContext> = {};
+  private workflowEnv: Record<string, string> = {};
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RunOptions) {
+    this.workflow = options.workflow;
+    this.budget = new Budget(options.workflow.limits);
+    this.executors = {
+      agent: options.executors?.agent ?? callAgent,
+      shell: options.executors?.shell ?? runShell,
+    };
+    this.retry = {
+      retries: 0,
+      baseMs: options.retry?.baseMs ?? 1000,
+      maxMs: options.retry?.maxMs ?? 30_000,
+      random: options.retry?.random ?? Math.random,
+      sleep,
+    };
+    this.now = options.now ?? (() => new Date());
+    for (const step of flatten(this.workflow.steps)) {
+      this.summaries.set(step.id, {
+        id: step.id,
+        kind: step.kind,
+        name: step.name,
+        phase: step.phase,
+        status: 'not-run',
+        calls: { live: 0, replayed: 0, failed: 0, skipped: 0 },
+        usage: emptyTotals(),
+        saved: emptyTotals(),
+        ms: 0,
+      });
+    }
+  }
+
+  private get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  async execute(): Promise<RunResult> {
+    const started = performance.now();
+    const { workflow, options } = this;
+    options.journal.append({
+      v: 1,
+      t: 'run',
+      workflow: workflow.name,
+      script: workflow.scriptHash,
+      runId: options.runId,
+      attempt: options.attempt,
+      inputs: options.inputs,
+      at: this.timestamp(),
+    });
+
+    const onExternalAbort = () =>
+      this.stop(new RunStopped('the run was cancelled', 'cancelled'));
+    if (options.signal?.aborted) onExternalAbort();
+    options.signal?.addEventListener('abort', onExternalAbort, { once: true });
+    const workflowTimeout =
+      workflow.limits.timeoutMs !== undefined
+        ? setTimeout(
+            () => this.stop(new RunStopped(`limits.timeout reached after ${workflow.limits.timeoutMs} ms`, 'failed')),
+            workflow.limits.timeoutMs,
+          )
+        : undefined;
+
+    let status: RunResult['status'] = 'succeeded';
+    let error: string | undefined;
+    let outputs: Record<string, unknown> = {};
+    try {
+      const unsupported = flatten(workflow.steps).find((step) => step.kind === 'ask' || step.kind === 'uses');
+      if (unsupported) {
+        throw new StepFailed(
+          `step "${unsupported.id}": "${unsupported.kind}" steps are not supported yet; ` +
+            'this version of reprise validates them but cannot run them',
+        );
+      }
+      this.workflowEnv = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
+      await this.runSequence(workflow.steps, {});
+      this.throwIfStopped();
+      outputs = this.evaluateOutputs();
+    } catch (caught) {
+      const stopped = this.signal.aborted ? this.signal.reason : undefined;
+      if (stopped instanceof RunStopped) {
+        status = stopped.status;
+        error = stopped.message;
+      } else if (caught instanceof StepFailed || caught instanceof RunStopped) {
+        status = 'failed';
+        error = caught.message;
+      } else {
+        status = 'failed';
+        error = caught instanceof Error ? caught.message : String(caught);
+      }
+    } finally {
+      if (workflowTimeout) clearTimeout(workflowTimeout);
+      options.signal?.removeEventListener('abort', onExternalAbort);
+    }
+
+    options.journal.append({ t: 'end', status, error, outputs, at: this.timestamp() });
+    return {
+      status,
+      error,
+      outputs,
+      calls: { ...this.counts },
+      usage: { ...this.budget.spent },
+      saved: { ...this.budget.saved },
+      steps: [...this.summaries.values()],
+      unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
+      ms: Math.round(performance.now() - started),
+    };
+  }
+
+  private stop(reason: RunStopped): void {
+    if (!this.signal.aborted) this.controller.abort(reason);
+  }
+
+  private throwIfStopped(): void {
+    if (this.signal.aborted) throw this.signal.reason;
+  }
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  private context(scope: Scope, env?: Record<string, string>): ExpressionContext {
+    return {
+      inputs: this.options.inputs,
+      steps: this.steps,
+      env: env ?? this.workflowEnv,
+      github: this.options.github ?? {},
+      item: scope.item,
+      index: scope.index,
+      loop: scope.loop,
+    };
+  }
+
+  private async runSequence(steps: StepDef[], scope: Scope): Promise<void> {
+    for (const step of steps) {
+      this.throwIfStopped();
+      await this.runStep(step, scope);
+    }
+  }
+
+  private async runStep(step: StepDef, scope: Scope): Promise<void> {
+    const summary = this.summary(step.id);
+    const started = performance.now();
+    try {
+      if (step.if !== undefined && !evaluateCondition(step.if, this.context(scope))) {
+        this.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+        this.counts.skipped += 1;
+        summary.calls.skipped += 1;
+        this.finishStep(step, 'skipped');
+        return;
+      }
+      let outputs: unknown;
+      switch (step.kind) {
+        case 'agent':
+        case 'run':
+          outputs = await this.runCallStep(step, scope);
+          break;
+        case 'parallel':
+          outputs = await this.runParallel(step.steps, scope);
+          break;
+        case 'repeat':
+          outputs = await this.runRepeat(step, scope);
+          break;
+        default:
+          throw new StepFailed(`"${step.kind}" steps are not supported yet`);
+      }
+      this.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
+      summary.ms += performance.now() - started;
+      this.finishStep(step, 'succeeded');
+    } catch (caught) {
+      summary.ms += performance.now() - started;
+      if (this.signal.aborted) {
+        this.steps[step.id] = { outputs: {}, outcome: 'cancelled', conclusion: 'cancelled' };
+        this.finishStep(step, 'cancelled', (this.signal.reason as Error).message);
+        throw this.signal.reason;
+      }
+      const failure = caught instanceof StepFailed ? caught : new StepFailed(describeError(step, caught));
+      const partial = caught instanceof ItemsFailed ? caught.outputs : {};
+      this.finishStep(step, 'failed', failure.message);
+      if (step.continueOnError) {
+        this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'success' };
+        this.options.observer?.warning?.(`${failure.message} (continue-on-error: the run goes on)`);
+        return;
+      }
+      this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'failure' };
+      throw failure;
+    }
+  }
+
+  private finishStep(step: StepDef, status: StepStatus, error?: string): void {
+    const summary = this.summary(step.id);
+    summary.status = status;
+    summary.error = error;
+    summary.ms = Math.round(summary.ms);
+    this.options.journal.append({ t: 'step', step: step.id, status, at: this.timestamp() });
+    this.options.observer?.stepFinished?.(step.id, status, error);
+  }
+
+  private async runParallel(steps: StepDef[], scope: Scope): Promise<Record<string, never>> {
+    // Every branch runs to completion (its calls are journaled) before the group reports a failure.
+    const results = await Promise.allSettled(steps.map((step) => this.runStep(step, scope)));
+    this.throwIfStopped();
+    const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    if (failed.length > 0) {
+      throw new StepFailed(failed.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n'));
+    }
+    return {};
+  }
+
+  private async runRepeat(step: RepeatStep, scope: Scope): Promise<{ iterations: number; converged: boolean }> {
+    // Before the first pass, the loop's steps read as null (they hold the previous iteration's outputs).
+    for (const inner of flatten(step.steps)) {
+      this.steps[inner.id] = { outputs: null, outcome: '', conclusion: '' };
+    }
+    for (let iteration = 1; iteration <= step.max; iteration++) {
+      const loopScope: Scope = { ...scope, loop: { iteration } };
+      this.options.observer?.stepStarted?.(step.id, { kind: 'repeat', iteration });
+      await this.runSequence(step.steps, loopScope);
+      this.throwIfStopped();
+      if (evaluateCondition(step.until, this.context(loopScope))) return { iterations: iteration, converged: true };
+    }
+    this.options.observer?.warning?.(
+      `step "${step.id}": stopped after max ${step.max} iterations without "until" becoming true`,
+    );
+    return { iterations: step.max, converged: false };
+  }
+
+  private async runCallStep(step: AgentStep | RunStep, scope: Scope): Promise<unknown> {
+    const context = this.context(scope);
+    if (step.forEach === undefined) {
+      this.options.observer?.stepStarted?.(step.id, { kind: step.kind });
+      const call = this.plan(step, scope);
+      return this.perform(call);
+    }
+    const list = evaluateTemplate(step.forEach, context);
+    if (!Array.isArray(list)) {
+      throw new StepFailed(`step "${step.id}": for-each must be a list, got ${describeValue(list)}`);
+    }
+    this.options.observer?.stepStarted?.(step.id, { kind: step.kind, items: list.length });
+
+    // Plan every item first, in item order: occurrence numbers never depend on completion order.
+    const planned = list.map((value, index) => {
+      try {
+        return this.plan(step, { ...scope, item: value, index });
+      } catch (caught) {
+        return new ItemError(index, value, caught);
+      }
+    });
+    const limit = pLimit(step.concurrency ?? this.options.concurrency ?? this.workflow.defaults.concurrency ?? DEFAULT_CONCURRENCY);
+    const outputs: unknown[] = new Array(list.length).fill(null);
+    const failures: ItemError[] = [];
+    let stopScheduling = false;
+    await Promise.all(
+      planned.map((call, index) =>
+        limit(async () => {
+          if (stopScheduling || this.signal.aborted) return;
+          if (call instanceof ItemError) {
+            failures.push(call);
+            if (step.failFast) stopScheduling = true;
+            return;
+          }
+          try {
+            outputs[index] = await this.perform(call);
+          } catch (caught) {
+            if (this.signal.aborted) return;
+            failures.push(new ItemError(index, list[index], caught));
+            if (step.failFast) stopScheduling = true;
+          }
+        }),
+      ),
+    );
+    this.throwIfStopped();
+    if (failures.length > 0) {
+      failures.sort((a, b) => a.index - b.index);
+      const notRun = stopScheduling ? list.length - failures.length - outputs.filter((o) => o !== null).length : 0;
+      const lines = failures.map((failure) => `  item ${failure.index} (${describeValue(failure.value)}): ${failure.cause}`);
+      throw new ItemsFailed(
+        `step "${step.id}": ${failures.length} of ${list.length} items failed` +
+          (notRun > 0 ? ` (fail-fast: ${notRun} not run)` : '') +
+          `:\n${lines.join('\n')}`,
+        outputs,
+      );
+    }
+    return outputs;
+  }
+
+  /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */
+  private plan(step: AgentStep | RunStep, scope: Scope): PlannedCall {
+    const base = this.context(scope);
+    const stepEnv = stringMap(evaluateTemplate(step.env, base), `step "${step.id}" env`);
+    const env = { ...this.workflowEnv, ...stepEnv };
+    const context = this.context(scope, env);
+    const timeoutMs = step.timeoutMs ?? this.workflow.defaults.timeoutMs;
+    if (step.kind === 'agent') {
+      const spec = step.agent;
+      const model = optionalString(evaluateTemplate(spec.model, context), 'model');
+      const target = resolveAgentTarget({
+        stepProvider: spec.provider,
+        stepModel: model,
+        phase: step.phase ? this.workflow.phases[step.phase] : undefined,
+        defaults: this.workflow.defaults,
+        providers: this.workflow.providers,
+      });
+      const request: AgentRequest = {
+        provider: target.provider,
+        model: target.model,
+        prompt: requiredString(evaluateTemplate(spec.prompt, context), 'prompt'),
+        system: optionalString(evaluateTemplate(spec.system, context), 'system'),
+        schema: spec.schema,
+        temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
+        maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
+      };
+      const { provider } = request;
+      const material = {
+        step: step.id,
+        kind: 'agent' as const,
+        request: {
+          provider: {
+            name: provider.name,
+            type: provider.type,
+            baseUrl: provider.baseUrl,
+            command: provider.command,
+            args: provider.args,
+            preset: provider.preset,
+            output: provider.output,
+          },
+          model: request.model,
+          prompt: request.prompt,
+          system: request.system,
+          schema: request.schema,
+          temperature: request.temperature,
+          maxTokens: request.maxTokens,
+        },
+      };
+      return {
+        step,
+        item: scope.index,
+        itemValue: scope.item,
+        kind: 'agent',
+        key: this.key(material),
+        agent: request,
+        env,
+        timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
+        retries: step.retries ?? this.workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
+      };
+    }
+    const script = requiredString(evaluateTemplate(step.run, context), 'run');
+    const workingDirectory = optionalString(evaluateTemplate(step.workingDirectory, context), 'working-directory');
+    const cwd = resolvePath(this.options.workspace, workingDirectory ?? '.');
+    const material = {
+      step: step.id,
+      kind: 'run' as const,
+      request: {
+        script,
+        shell: step.shell ?? 'bash',
+        // Relative to the workspace, so a re-run on another machine at another path still replays.
+        cwd: relative(this.options.workspace, cwd).split(sep).join('/') || '.',
+        env: Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_ENV_NAME.test(name))),
+      },
+    };
+    return {
+      step,
+      item: scope.index,
+      itemValue: scope.item,
+      kind: 'run',
+      key: this.key(material),
+      shell: { script, shell: step.shell, cwd },
+      env,
+      timeoutMs,
+      retries: step.retries ?? 0,
+    };
+  }
+
+  private key(material: { step: string; kind: CallKind; request: unknown }): CallKey {
+    return this.occurrences.next(baseKey(material, this.options.redact));
+  }
+
+  /** Replays the call from the journal, or runs it live with retries, and returns the step outputs. */
+  private async perform(call: PlannedCall): Promise<unknown> {
+    const { step } = call;
+    this.usedKeys.add(call.key);
+    const summary = this.summary(step.id);
+    const recorded = step.replay ? this.options.replay.get(call.key) : undefined;
+    if (recorded) {
+      const outputs = this.replayed(call, recorded);
+      if (outputs !== undefined) return outputs;
+    }
+    for (let attempt = 0; ; attempt++) {
+      this.throwIfStopped();
+      const refused = this.budget.reserveCall();
+      if (refused) {
+        this.stop(new RunStopped(refused.message, 'failed'));
+        this.throwIfStopped();
+      }
+      const started = performance.now();
+      try {
+        const { result, usage, model } = await this.invoke(call);
+        const ms = Math.round(performance.now() - started);
+        // Journal first: once a call is complete, nothing may lose it.
+        this.options.journal.append({
+          t: 'call',
+          key: call.key,
+          step: step.id,
+          item: call.item,
+          kind: call.kind,
+          model,
+          result,
+          usage,
+          ms,
+          at: this.timestamp(),
+        });
+        this.counts.live += 1;
+        summary.calls.live += 1;
+        addUsage(summary.usage, usage);
+        this.options.observer?.callFinished?.({
+          step: step.id,
+          item: call.item,
+          kind: call.kind,
+          key: call.key,
+          status: 'live',
+          ms,
+          usage,
+          model,
+        });
+        const exceeded = this.budget.recordLive(usage);
+        if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
+        return call.kind === 'agent' ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined) : shellOutputs(result as ShellResult);
+      } catch (caught) {
+        if (this.signal.aborted) throw this.signal.reason;
+        const message = caught instanceof Error ? caught.message : String(caught);
+        if (isRecoverable(caught) && attempt < call.retries) {
+          const delayMs = backoffMs(this.retry, attempt, caught instanceof CallError ? caught.retryAfterMs : undefined);
+          this.options.observer?.callRetrying?.({ step: step.id, item: call.item, attempt: attempt + 1, delayMs, message });
+          try {
+            await this.retry.sleep(delayMs, this.signal);
+          } catch {
+            this.throwIfStopped();
+          }
+          continue;
+        }
+        const ms = Math.round(performance.now() - started);
+        this.options.journal.append({
+          t: 'fail',
+          key: call.key,
+          step: step.id,
+          item: call.item,
+          error: { class: isRecoverable(caught) ? 'recoverable' : 'fatal', message },
+          at: this.timestamp(),
+        });
+        this.counts.failed += 1;
+        summary.calls.failed += 1;
+        this.options.observer?.callFinished?.({
+          step: step.id,
+          item: call.item,
+          kind: call.kind,
+          key: call.key,
+          status: 'failed',
+          ms,
+          error: message,
+        });
+        throw caught;
+      }
+    }
+  }
+
+  private replayed(call: PlannedCall, recorded: CallEvent): unknown {
+    const valid = call.kind === 'agent' ? isAgentResult(recorded.result) : isShellResult(recorded.result);
+    if (!valid || recorded.kind !== call.kind) {
+      this.options.observer?.warning?.(
+        `journaled result of step "${call.step.id}"${call.item !== undefined ? ` item ${call.item}` : ''} is malformed; running it again`,
+      );
+      return undefined;
+    }
+    const summary = this.summary(call.step.id);
+    this.counts.replayed += 1;
+    summary.calls.replayed += 1;
+    addUsage(summary.saved, recorded.usage);
+    this.budget.recordReplayed(recorded.usage);
+    this.options.observer?.callFinished?.({
+      step: call.step.id,
+      item: call.item,
+      kind: call.kind,
+      key: call.key,
+      status: 'replayed',
+      ms: 0,
+      usage: recorded.usage,
+      model: recorded.model,
+    });
+    return call.kind === 'agent'
+      ? agentOutputs(recorded.result as AgentResult, call.agent?.schema !== undefined)
+      : shellOutputs(recorded.result as ShellResult);
+  }
+
+  private async invoke(call: PlannedCall): Promise<{ result: unknown; usage?: Usage; model?: string }> {
+    const timeout = call.timeoutMs !== undefined ? AbortSignal.timeout(call.timeoutMs) : undefined;
+    const signal = timeout ? AbortSignal.any([this.signal, timeout]) : this.signal;
+    try {
+      if (call.agent) {
+        const result = await this.executors.agent(call.agent, {
+          signal,
+          env: { ...this.options.env, ...call.env },
+          cwd: this.options.workspace,
+          timeoutMs: call.timeoutMs,
+          pricing: this.workflow.pricing,
+        });
+        return { result, usage: result.usage, model: result.model };
+      }
+      const shell = call.shell!;
+      const result = await this.executors.shell({
+        script: shell.script,
+        shell: shell.shell,
+        cwd: shell.cwd,
+        env: { ...this.options.env, ...call.env },
+        signal,
+        retryOnFailure: call.step.retries !== undefined && call.step.retries > 0,
+      });
+      return { result };
+    } catch (caught) {
+      if (timeout?.aborted && !this.signal.aborted) {
+        throw new CallError(`timed out after ${call.timeoutMs} ms`, 'recoverable', { cause: caught });
+      }
+      throw caught;
+    }
+  }
+
+  private evaluateOutputs(): Record<string, unknown> {
+    const context = this.context({});
+    const outputs: Record<string, unknown> = {};
+    for (const [name, template] of Object.entries(this.workflow.outputs)) {
+      try {
+        outputs[name] = evaluateTemplate(template, context);
+      } catch (caught) {
+        throw new StepFailed(`output "${name}": ${caught instanceof Error ? caught.message : String(caught)}`);
+      }
+    }
+    return outputs;
+  }
+
+  private summary(id: string): StepSummary {
+    const summary = this.summaries.get(id);
+    if (!summary) throw new Error(`no summary for step ${id}`);
+    return summary;
+  }
+}
+
+interface Scope {
+  item?: unknown;
+  index?: number;
+  loop?: { iteration: number };
+}
+
+class ItemError {
+  readonly cause: string;
+  constructor(
+    readonly index: number,
+    readonly value: unknown,
+    caught: unknown,
+  ) {
+    this.cause = caught instanceof Error ? caught.message : String(caught);
+  }
+}
+
+/** A fan-out step with failed items; carries the outputs of the items that succeeded. */
+class ItemsFailed extends StepFailed {
+  constructor(
+    message: string,
+    readonly outputs: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+export function flatten(steps: StepDef[]): StepDef[] {
+  return steps.flatMap((step) =>
+    step.kind === 'parallel' || step.kind === 'repeat' ? [step, ...flatten(step.steps)] : [step],
+  );
+}
+
+function describeError(step: StepDef, caught: unknown): string {
+  const message = caught instanceof Error ? caught.message : String(caught);
+  return message.startsWith(`step "${step.id}"`) ? message : `step "${step.id}": ${message}`;
+}
+
+function describeValue(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function stringMap(value: unknown, what: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new StepFailed(`${what} must be a map`);
+  const result: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    result[name] =
+      entry === null || entry === undefined ? '' : typeof entry === 'object' ? JSON.stringify(entry) : String(entry);
+  }
+  return result;
+}
+
+function requiredString(value: unknown, what: string): string {
+  if (value === undefined || value === null) throw new Error(`${what} is empty`);
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function optionalString(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return requiredString(value, what);
+}
+
+function optionalNumber(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(number)) throw new Error(`${what} must be a number, got ${describeValue(value)}`);
+  return number;
+}
+
+// Re-exported so drivers can tell a limit failure from others without reaching into budget.ts.
+export { LimitExceeded };

@@ -1,0 +1,97 @@
+// The engine's contract with its drivers (the CLI, the action, tests).
+import type { AgentRequest, AgentResult, CallContext, Usage } from '../agents/types.js';
+import type { ShellRequest, ShellResult } from '../agents/shell.js';
+import type { CallEvent, CallKind, JournalEvent, RunStatus } from '../journal/types.js';
+import type { StepKind, WorkflowDef } from '../workflow/types.js';
+import type { UsageTotals } from './budget.js';
+import type { CallKey } from './keys.js';
+
+/** Where the engine appends events; a JournalWriter in practice. */
+export interface JournalSink {
+  append(event: JournalEvent): void;
+}
+
+export interface Executors {
+  agent(request: AgentRequest, context: CallContext): Promise<AgentResult>;
+  shell(request: ShellRequest): Promise<ShellResult>;
+}
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface CallReport {
+  step: string;
+  item?: number;
+  kind: CallKind;
+  key: CallKey;
+  status: 'live' | 'replayed' | 'failed';
+  ms: number;
+  usage?: Usage;
+  model?: string;
+  error?: string;
+}
+
+export interface RunObserver {
+  stepStarted?(step: string, info: { kind: StepKind; items?: number; iteration?: number }): void;
+  callFinished?(report: CallReport): void;
+  callRetrying?(info: { step: string; item?: number; attempt: number; delayMs: number; message: string }): void;
+  stepFinished?(step: string, status: StepStatus, error?: string): void;
+  warning?(message: string): void;
+}
+
+export interface RunOptions {
+  workflow: WorkflowDef;
+  /** Resolved and type-checked inputs. */
+  inputs: Record<string, unknown>;
+  runId: string;
+  attempt: number;
+  journal: JournalSink;
+  /** Completed calls of earlier attempts, by key. */
+  replay: ReadonlyMap<CallKey, CallEvent>;
+  /** Redacts secret values; applied to key material (the journal writer redacts what it writes). */
+  redact: (text: string) => string;
+  /** Secret-named env vars are left out of keys; their names are matched by this. */
+  workspace: string;
+  /** The inherited process environment. */
+  env: Record<string, string | undefined>;
+  github?: Record<string, unknown>;
+  /** Overrides `defaults.concurrency` for steps that set none. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  observer?: RunObserver;
+  executors?: Partial<Executors>;
+  retry?: { baseMs?: number; maxMs?: number; random?: () => number };
+  now?: () => Date;
+}
+
+export interface CallCounts {
+  live: number;
+  replayed: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface StepSummary {
+  id: string;
+  kind: StepKind;
+  name?: string;
+  phase?: string;
+  status: StepStatus | 'not-run';
+  calls: CallCounts;
+  usage: UsageTotals;
+  saved: UsageTotals;
+  ms: number;
+  error?: string;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  error?: string;
+  outputs: Record<string, unknown>;
+  calls: CallCounts;
+  usage: UsageTotals;
+  saved: UsageTotals;
+  steps: StepSummary[];
+  /** Journaled calls of earlier attempts that no call of this run matched (edited or removed). */
+  unmatchedJournalCalls: number;
+  ms: number;
+}

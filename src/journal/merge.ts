@@ -1,0 +1,68 @@
+// Merging journals: copies of one run restored from several places, or the shards of a matrix job.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { readJournalFile, type JournalRead } from './reader.js';
+import type { JournalEvent } from './types.js';
+
+/**
+ * The union of `reads`. Deterministic: for a key journaled in several, the call from the earliest
+ * read in argument order wins. Runs and events are concatenated in argument order; problems keep
+ * their line numbers and gain their journal's source as a prefix.
+ */
+export function mergeJournals(reads: JournalRead[]): JournalRead {
+  const merged: JournalRead = {
+    source: reads.map((read) => read.source).join(' + '),
+    runs: [],
+    events: [],
+    calls: new Map(),
+    problems: [],
+  };
+  for (const read of reads) {
+    merged.header ??= read.header;
+    merged.runs.push(...read.runs);
+    for (const event of read.events) {
+      if (event.t === 'call') {
+        // A call already merged from an earlier journal is the same result twice.
+        if (merged.calls.has(event.key)) continue;
+        merged.calls.set(event.key, event);
+      }
+      merged.events.push(event);
+    }
+    for (const problem of read.problems) {
+      merged.problems.push({ ...problem, message: `${read.source}: ${problem.message}` });
+    }
+  }
+  return merged;
+}
+
+/**
+ * Reads the journals at `paths`, merges them and writes the result to `outPath` (atomically: a
+ * reader never sees half of it; `outPath` may be one of `paths`). Returns the merged read.
+ * Journals that were rejected (another version, not a journal) contribute only their problems.
+ */
+export async function mergeJournalFiles(paths: string[], outPath: string): Promise<JournalRead> {
+  const reads = await Promise.all(paths.map((path) => readJournalFile(path)));
+  const merged = mergeJournals(reads);
+  await writeFileAtomic(outPath, serializeEvents(merged.events));
+  return merged;
+}
+
+/** Journal text for `events`: one JSON line each. */
+export function serializeEvents(events: JournalEvent[]): string {
+  let text = '';
+  for (const event of events) text += JSON.stringify(event) + '\n';
+  return text;
+}
+
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { flush: true });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,296 @@
+// Reads a journal. A journal may come from a cache restored from an earlier attempt, so it is
+// untrusted input: every line is validated, and a line that is not a well-formed event is reported
+// (with its line number) and never replayed.
+import { readFile } from 'node:fs/promises';
+import {
+  JOURNAL_VERSION,
+  type CallEvent,
+  type EndEvent,
+  type FailEvent,
+  type JournalEvent,
+  type RunEvent,
+  type StepEvent,
+} from './types.js';
+
+export interface JournalProblem {
+  /** 1-based line number in the journal the problem was found in. */
+  line: number;
+  message: string;
+  severity: 'info' | 'warning';
+}
+
+export interface JournalRead {
+  /** Where the journal came from (a path, or a name given by the caller). */
+  source: string;
+  /** The first attempt's run event. Absent when the journal is empty or was rejected. */
+  header?: RunEvent;
+  /** One run event per attempt, in order. */
+  runs: RunEvent[];
+  /** Every well-formed event, in order. */
+  events: JournalEvent[];
+  /** The completed calls by key; the first event for a key wins. */
+  calls: Map<string, CallEvent>;
+  problems: JournalProblem[];
+}
+
+export function emptyJournalRead(source: string): JournalRead {
+  return { source, runs: [], events: [], calls: new Map(), problems: [] };
+}
+
+/** Reads and validates a journal file. A missing file is an empty journal. */
+export async function readJournalFile(path: string): Promise<JournalRead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT') return emptyJournalRead(path);
+    throw error;
+  }
+  return parseJournal(text, path);
+}
+
+export function parseJournal(text: string, source: string): JournalRead {
+  const read = emptyJournalRead(source);
+  const lines = text.split('\n');
+  // Text ending with a newline splits into a final empty string; anything else there is a line
+  // the writer did not finish.
+  const last = lines.length - 1;
+  const unterminated = lines[last] !== '';
+  let previousTorn = 0;
+
+  for (let index = 0; index <= last; index++) {
+    const line = lines[index] as string;
+    const number = index + 1;
+    if (line === '' || (line.length < 8 && line.trim() === '')) continue;
+
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (index === last && unterminated) {
+        read.problems.push({
+          line: number,
+          severity: 'info',
+          message: `line ${number} is incomplete (the run was interrupted while writing it); ignored`,
+        });
+        break;
+      }
+      if (read.header === undefined) return rejected(read, number, notAJournal(number));
+      previousTorn = number;
+      read.problems.push({ line: number, severity: 'warning', message: `line ${number} is not valid JSON; ignored` });
+      continue;
+    }
+
+    const event = validateEvent(value);
+    if (typeof event === 'string') {
+      if (read.header === undefined) return rejected(read, number, notAJournal(number, event));
+      read.problems.push({ line: number, severity: 'warning', message: `line ${number} ${event}; ignored` });
+      previousTorn = 0;
+      continue;
+    }
+
+    if (event.t === 'run') {
+      if (event.v !== JOURNAL_VERSION) {
+        if (read.header === undefined) return rejected(read, number, unsupportedVersion(event.v));
+        read.problems.push({
+          line: number,
+          severity: 'warning',
+          message: `line ${number} starts an attempt written in journal version ${event.v}, which this reprise (version ${JOURNAL_VERSION}) cannot read; ignoring it and everything after it`,
+        });
+        break;
+      }
+      // An attempt killed mid-write leaves a torn line, which the next attempt's writer ends
+      // with a newline before appending its own run event: expected, not damage.
+      if (previousTorn === number - 1 && previousTorn > 0) {
+        const problem = read.problems[read.problems.length - 1];
+        if (problem !== undefined && problem.line === previousTorn) {
+          problem.severity = 'info';
+          problem.message = `line ${previousTorn} is incomplete (an earlier attempt was interrupted while writing it); ignored`;
+        }
+      }
+      read.header ??= event;
+      read.runs.push(event);
+    } else if (read.header === undefined) {
+      return rejected(read, number, notAJournal(number));
+    } else if (event.t === 'call' && !read.calls.has(event.key)) {
+      read.calls.set(event.key, event);
+    }
+    previousTorn = 0;
+    read.events.push(event);
+  }
+  return read;
+}
+
+/** A message when the journal was written by another workflow (the caller then ignores it), else undefined. */
+export function journalBelongsTo(read: JournalRead, workflowName: string): string | undefined {
+  const other = read.runs.find((run) => run.workflow !== workflowName);
+  if (other === undefined) return undefined;
+  return `${read.source} was written by workflow "${other.workflow}", not "${workflowName}"; ignoring it`;
+}
+
+function rejected(read: JournalRead, line: number, message: string): JournalRead {
+  const empty = emptyJournalRead(read.source);
+  empty.problems.push({ line, severity: 'warning', message });
+  return empty;
+}
+
+function notAJournal(line: number, detail?: string): string {
+  const why = detail === undefined ? '' : `: it ${detail}`;
+  return line === 1
+    ? `not a reprise journal (its first line is not a run header${why}); ignoring it`
+    : `not a reprise journal (line ${line} comes before any run header${why}); ignoring it`;
+}
+
+function unsupportedVersion(version: number): string {
+  return `journal version ${version} is not supported by this reprise, which reads version ${JOURNAL_VERSION}; ignoring it`;
+}
+
+// Validation. Returns the event, or what is wrong with it (completing "line N ...").
+
+type Fields = Record<string, unknown>;
+
+function validateEvent(value: unknown): JournalEvent | string {
+  if (!isObject(value)) return 'is not a JSON object';
+  const problem = eventProblem(value);
+  // Checked field by field just above.
+  return problem ?? (value as unknown as JournalEvent);
+}
+
+function eventProblem(o: Fields): string | undefined {
+  switch (o.t) {
+    case 'call':
+      return callProblem(o);
+    case 'run':
+      return runProblem(o);
+    case 'fail':
+      return failProblem(o);
+    case 'step':
+      return stepProblem(o);
+    case 'answer':
+      return answerProblem(o);
+    case 'end':
+      return endProblem(o);
+    case undefined:
+      return 'has no event type `t`';
+    default:
+      return `has an unknown event type ${JSON.stringify(o.t)}`;
+  }
+}
+
+function runProblem(o: Fields): string | undefined {
+  // The version is checked first: a future version may change every other field.
+  if (typeof o.v !== 'number' || !Number.isInteger(o.v)) return 'is a run event without an integer version `v`';
+  if (o.v !== JOURNAL_VERSION) return undefined;
+  return (
+    need(o, 'run', 'workflow', isString) ??
+    need(o, 'run', 'script', isString) ??
+    need(o, 'run', 'runId', isString) ??
+    need(o, 'run', 'attempt', isPositiveInteger) ??
+    need(o, 'run', 'inputs', isObject) ??
+    need(o, 'run', 'at', isString)
+  );
+}
+
+function callProblem(o: Fields): string | undefined {
+  return (
+    need(o, 'call', 'key', isNonEmptyString) ??
+    need(o, 'call', 'step', isString) ??
+    optional(o, 'call', 'item', isIndex) ??
+    need(o, 'call', 'kind', isCallKind) ??
+    optional(o, 'call', 'model', isString) ??
+    ('result' in o ? undefined : 'is a call event without a `result`') ??
+    optional(o, 'call', 'usage', isUsage) ??
+    need(o, 'call', 'ms', isDuration) ??
+    need(o, 'call', 'at', isString)
+  );
+}
+
+function failProblem(o: Fields): string | undefined {
+  return (
+    need(o, 'fail', 'key', isNonEmptyString) ??
+    need(o, 'fail', 'step', isString) ??
+    optional(o, 'fail', 'item', isIndex) ??
+    need(o, 'fail', 'error', isFailError) ??
+    need(o, 'fail', 'at', isString)
+  );
+}
+
+function stepProblem(o: Fields): string | undefined {
+  return need(o, 'step', 'step', isString) ?? need(o, 'step', 'status', isStepStatus) ?? need(o, 'step', 'at', isString);
+}
+
+function answerProblem(o: Fields): string | undefined {
+  return (
+    need(o, 'answer', 'id', isString) ??
+    ('value' in o ? undefined : 'is an answer event without a `value`') ??
+    need(o, 'answer', 'at', isString)
+  );
+}
+
+function endProblem(o: Fields): string | undefined {
+  return (
+    need(o, 'end', 'status', isRunStatus) ??
+    optional(o, 'end', 'error', isString) ??
+    optional(o, 'end', 'outputs', isObject) ??
+    need(o, 'end', 'at', isString)
+  );
+}
+
+const expected = new Map<(value: unknown) => boolean, string>();
+
+function need(o: Fields, type: string, field: string, check: (value: unknown) => boolean): string | undefined {
+  const value = o[field];
+  if (check(value)) return undefined;
+  if (value === undefined) return `is a ${type} event without \`${field}\``;
+  return `is a ${type} event whose \`${field}\` is not ${expected.get(check) ?? 'valid'}`;
+}
+
+function optional(o: Fields, type: string, field: string, check: (value: unknown) => boolean): string | undefined {
+  return o[field] === undefined ? undefined : need(o, type, field, check);
+}
+
+function describe<T extends (value: unknown) => boolean>(what: string, check: T): T {
+  expected.set(check, what);
+  return check;
+}
+
+const isString = describe('a string', (v: unknown): v is string => typeof v === 'string');
+const isNonEmptyString = describe('a non-empty string', (v: unknown): v is string => typeof v === 'string' && v !== '');
+const isPositiveInteger = describe('a positive integer', (v: unknown) => Number.isInteger(v) && (v as number) >= 1);
+const isIndex = describe('a non-negative integer', (v: unknown) => Number.isInteger(v) && (v as number) >= 0);
+const isDuration = describe(
+  'a non-negative number',
+  (v: unknown) => typeof v === 'number' && v >= 0 && Number.isFinite(v),
+);
+const isObject = describe(
+  'an object',
+  (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v),
+);
+const isCallKind = describe('"agent" or "run"', (v: unknown) => v === 'agent' || v === 'run');
+const isRunStatus = describe(
+  '"succeeded", "failed" or "cancelled"',
+  (v: unknown): v is EndEvent['status'] => v === 'succeeded' || v === 'failed' || v === 'cancelled',
+);
+const isStepStatus = describe(
+  '"succeeded", "failed", "skipped" or "cancelled"',
+  (v: unknown): v is StepEvent['status'] => v === 'succeeded' || v === 'failed' || v === 'skipped' || v === 'cancelled',
+);
+const isFailError = describe(
+  'an object with `class` ("recoverable" or "fatal") and a string `message`',
+  (v: unknown): v is FailEvent['error'] =>
+    isObject(v) && (v.class === 'recoverable' || v.class === 'fatal') && typeof v.message === 'string',
+);
+const isCount = (v: unknown): boolean => typeof v === 'number' && v >= 0 && Number.isFinite(v);
+const isUsage = describe(
+  'an object of non-negative `inputTokens`, `outputTokens`, `cachedInputTokens` and a `costUsd` (number or null)',
+  (v: unknown): v is NonNullable<CallEvent['usage']> =>
+    isObject(v) &&
+    isCount(v.inputTokens) &&
+    isCount(v.outputTokens) &&
+    isCount(v.cachedInputTokens) &&
+    (v.costUsd === null || isCount(v.costUsd)),
+);
+
+function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
+}

@@ -1,0 +1,111 @@
+// Redaction of secret values from everything reprise writes (journal lines, results, summaries).
+
+/** Shorter values would redact ordinary text ("on", "yes", "1"). */
+const MIN_SECRET_LENGTH = 4;
+const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
+export const REDACTED = '***';
+
+export class Secrets {
+  private readonly values = new Set<string>();
+  /** Every form searched for: the values plus their JSON-escaped spellings. */
+  private readonly forms = new Set<string>();
+  private pattern: RegExp | undefined;
+  private dirty = false;
+
+  add(value: string): void {
+    this.addOne(value);
+    // A multi-line secret (a PEM key) may be printed one line at a time, and a secret read from a
+    // file often carries a trailing newline the printed form lacks.
+    if (/[\r\n]/.test(value)) {
+      for (const line of value.split(/\r?\n/)) this.addOne(line.trim());
+    }
+    const trimmed = value.trim();
+    if (trimmed !== value) this.addOne(trimmed);
+  }
+
+  /** Adds the values of variables named like credentials: TOKEN, KEY, SECRET or PASSWORD. */
+  addFromEnv(env: Record<string, string | undefined>): void {
+    for (const [name, value] of Object.entries(env)) {
+      if (value !== undefined && SECRET_ENV_NAME.test(name)) this.add(value);
+    }
+  }
+
+  /** Replaces every occurrence of every secret (longest first) with `***`. */
+  redact(text: string): string {
+    const pattern = this.regex();
+    if (pattern === undefined) return text;
+    pattern.lastIndex = 0;
+    return text.replace(pattern, REDACTED);
+  }
+
+  /** Whether `text` contains any secret. */
+  test(text: string): boolean {
+    const pattern = this.regex();
+    if (pattern === undefined) return false;
+    pattern.lastIndex = 0;
+    return pattern.test(text);
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  private addOne(value: string): void {
+    if (value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
+    this.values.add(value);
+    this.forms.add(value);
+    // Inside a JSON line a secret containing `"`, `\` or a control character appears escaped.
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) this.forms.add(escaped);
+    this.dirty = true;
+  }
+
+  private regex(): RegExp | undefined {
+    if (this.dirty) {
+      const alternatives = [...this.forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      this.pattern = new RegExp(alternatives.join('|'), 'g');
+      this.dirty = false;
+    }
+    return this.pattern;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+/**
+ * Serializes `value` as one line of JSON with every secret redacted. The common case redacts the
+ * serialized text; when that would break the JSON (a secret that is a number, or that overlaps an
+ * escape sequence) the value's strings are redacted one by one instead, so the line stays readable.
+ * The result never contains a secret, even if it then is not valid JSON.
+ */
+export function redactedJson(value: unknown, secrets: Secrets | undefined): string {
+  const line = JSON.stringify(value);
+  if (secrets === undefined || secrets.size === 0) return line;
+  const redacted = secrets.redact(line);
+  if (redacted === line) return line;
+  try {
+    JSON.parse(redacted);
+    return redacted;
+  } catch {
+    return secrets.redact(JSON.stringify(redactValue(value, secrets)));
+  }
+}
+
+function redactValue(value: unknown, secrets: Secrets): unknown {
+  if (typeof value === 'string') return secrets.redact(value);
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return secrets.test(String(value)) ? REDACTED : value;
+  }
+  if (Array.isArray(value)) return value.map((item: unknown) => redactValue(item, secrets));
+  if (value !== null && typeof value === 'object') {
+    if ('toJSON' in value && typeof value.toJSON === 'function') {
+      return redactValue((value.toJSON as () => unknown)(), secrets);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[secrets.redact(key)] = redactValue(item, secrets);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,106 @@
+// Live progress for a person at a terminal: one line per finished call, a bar when on a TTY.
+import cliProgress from 'cli-progress';
+import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
+import { formatCost, formatMs, formatTokens, formatTotals, table } from './format.js';
+
+export interface ProgressOptions {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Draw a progress bar (stdout is a TTY and not --json). */
+  bar: boolean;
+}
+
+export class ProgressReporter implements RunObserver {
+  private bar?: cliProgress.SingleBar;
+  private planned = 0;
+  private finished = 0;
+
+  constructor(private readonly options: ProgressOptions) {
+    if (options.bar) {
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: '  {bar} {value}/{total} calls | {step}',
+          hideCursor: true,
+          clearOnComplete: true,
+          stream: options.out,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(0, 0, { step: '' });
+    }
+  }
+
+  stepStarted(step: string, info: { items?: number; iteration?: number; kind: string }): void {
+    if (info.kind === 'agent' || info.kind === 'run') this.planned += info.items ?? 1;
+    this.bar?.setTotal(this.planned);
+    this.bar?.update(this.finished, { step });
+  }
+
+  callFinished(report: CallReport): void {
+    this.finished += 1;
+    const name = report.item === undefined ? report.step : `${report.step}[${report.item}]`;
+    const parts = [report.status.padEnd(8), name];
+    if (report.status === 'failed') parts.push(report.error?.split('\n')[0] ?? '');
+    else {
+      if (report.status === 'live') parts.push(formatMs(report.ms));
+      if (report.usage) parts.push(formatTokens(report.usage), formatCost(report.usage.costUsd));
+    }
+    this.print(`  ${parts.filter(Boolean).join('  ')}`);
+    this.bar?.update(this.finished);
+  }
+
+  callRetrying(info: { step: string; item?: number; attempt: number; delayMs: number; message: string }): void {
+    const name = info.item === undefined ? info.step : `${info.step}[${info.item}]`;
+    this.print(`  retry     ${name}  attempt ${info.attempt} in ${formatMs(info.delayMs)}: ${info.message.split('\n')[0]}`);
+  }
+
+  warning(message: string): void {
+    this.print(`warning: ${message}`);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+
+  private print(line: string): void {
+    if (this.bar) {
+      // Clear the bar's line, print, and let the next update redraw it.
+      this.options.out.write(`\r\x1b[K${line}\n`);
+      this.bar.render();
+    } else {
+      this.options.out.write(`${line}\n`);
+    }
+  }
+}
+
+/** The closing report: a table per step and the totals, with what replay saved. */
+export function renderSummary(runId: string, result: RunResult): string {
+  const rows = result.steps
+    .filter((step) => step.kind === 'agent' || step.kind === 'run' || step.status === 'failed')
+    .map((step) => [
+      step.id,
+      step.status,
+      String(step.calls.live),
+      String(step.calls.replayed),
+      String(step.calls.failed),
+      formatTokens(step.usage),
+      step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0
+        ? formatCost(step.usage.costUsd, step.usage.unpricedCalls)
+        : '',
+      formatMs(step.ms),
+    ]);
+  const lines = [
+    '',
+    table(['step', 'status', 'live', 'replayed', 'failed', 'tokens', 'cost', 'time'], rows),
+    '',
+    `run ${runId}: ${result.status} in ${formatMs(result.ms)}`,
+    `  calls: ${result.calls.live} live, ${result.calls.replayed} replayed, ${result.calls.failed} failed, ${result.calls.skipped} skipped`,
+    `  spent: ${formatTotals(result.usage)}`,
+    `  saved by replay: ${formatTotals(result.saved)}`,
+  ];
+  if (result.unmatchedJournalCalls > 0) {
+    lines.push(`  ${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps)`);
+  }
+  if (result.error) lines.push('', `error: ${result.error}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,365 @@
+// Checks the schema cannot express: ids, references between steps, expression scopes, names.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ExpressionError, parseExpression, parseTemplate, type ParsedExpression } from './expressions.js';
+import { checkInputValue } from './input-values.js';
+import { describe, isRecord, STEP_KINDS } from './schema.js';
+import type { Path, YamlSource } from './source.js';
+import { didYouMean } from './suggest.js';
+import type { InputType, Problem } from './types.js';
+
+const BUILT_IN_PROVIDERS = ['openai', 'anthropic'];
+const STEP_MEMBERS = ['outputs', 'outcome', 'conclusion'];
+/** Parts of `github.event` that are numbers GitHub assigns, so they cannot carry shell syntax. */
+const SAFE_EVENT_FIELDS = /(^|_)(number|id)$/;
+
+interface Scope {
+  /** Ids a step may read. */
+  visible: ReadonlySet<string>;
+  /** Ids of steps in the same parallel group (unreadable). */
+  parallelSiblings: ReadonlySet<string>;
+  inRepeat: boolean;
+}
+
+interface Where {
+  scope: Scope;
+  /** Id of the step holding the expression, if any. */
+  stepId?: string;
+  /** Who reads, in messages: `step "a"`, `"until" of step "loop"`, `"outputs"`. */
+  reader: string;
+  forEach: boolean;
+  /** Contexts that make no sense here, with the reason. */
+  banned: Record<string, string>;
+}
+
+export function semanticProblems(root: unknown, source: YamlSource): Problem[] {
+  return new Checker(source).run(root);
+}
+
+class Checker {
+  private readonly problems: Problem[] = [];
+  private readonly firstIdAt = new Map<string, Path>();
+  private allIds = new Set<string>();
+  private inputNames: string[] = [];
+  private phaseNames: string[] = [];
+  private providerNames: string[] = [];
+
+  constructor(private readonly source: YamlSource) {}
+
+  run(root: unknown): Problem[] {
+    if (!isRecord(root)) return [];
+    this.inputNames = isRecord(root['inputs']) ? Object.keys(root['inputs']) : [];
+    this.phaseNames = isRecord(root['phases']) ? Object.keys(root['phases']) : [];
+    this.providerNames = [...BUILT_IN_PROVIDERS, ...(isRecord(root['providers']) ? Object.keys(root['providers']) : [])];
+    const steps = Array.isArray(root['steps']) ? root['steps'] : [];
+    this.allIds = new Set(collectIds(steps));
+
+    this.checkInputs(root['inputs']);
+    this.checkProvider(isRecord(root['defaults']) ? root['defaults']['provider'] : undefined, ['defaults', 'provider']);
+    if (isRecord(root['phases'])) {
+      for (const [name, phase] of Object.entries(root['phases'])) {
+        if (isRecord(phase)) this.checkProvider(phase['provider'], ['phases', name, 'provider']);
+      }
+    }
+    this.checkStrings(root['env'], ['env'], {
+      scope: emptyScope(),
+      reader: 'the workflow env',
+      forEach: false,
+      banned: { steps: 'the workflow env is resolved before any step runs', env: 'the workflow env cannot read itself' },
+    });
+    this.checkSequence(steps, ['steps'], emptyScope());
+    this.checkStrings(root['outputs'], ['outputs'], {
+      scope: { visible: this.allIds, parallelSiblings: new Set(), inRepeat: false },
+      reader: '"outputs"',
+      forEach: false,
+      banned: {},
+    });
+    return this.problems;
+  }
+
+  private report(path: Path, message: string, where: 'key' | 'value' = 'value'): void {
+    this.problems.push(this.source.problem(path, message, where));
+  }
+
+  private checkInputs(inputs: unknown): void {
+    if (!isRecord(inputs)) return;
+    for (const [name, def] of Object.entries(inputs)) {
+      if (!isRecord(def) || typeof def['type'] !== 'string') continue;
+      const path = ['inputs', name];
+      const type = def['type'] as InputType;
+      const options = Array.isArray(def['options']) ? def['options'].map(String) : undefined;
+      if (type === 'enum' && options === undefined) this.report(path, `input "${name}" of type enum needs "options"`);
+      if (type !== 'enum' && 'options' in def) {
+        this.report([...path, 'options'], `"options" only applies to inputs of type enum`, 'key');
+      }
+      if ('default' in def && def['default'] !== null) {
+        const problem = checkInputValue(name, { type, options }, def['default']);
+        if (problem) this.report([...path, 'default'], `default of ${problem}`);
+      }
+    }
+  }
+
+  private checkProvider(name: unknown, path: Path): void {
+    if (typeof name !== 'string' || name.includes('${{') || this.providerNames.includes(name)) return;
+    this.report(path, `unknown provider "${name}"${didYouMean(name, this.providerNames) || ' (declare it under "providers")'}`);
+  }
+
+  private checkSequence(steps: unknown[], path: Path, outer: Scope): void {
+    const visible = new Set(outer.visible);
+    steps.forEach((step, i) => {
+      this.checkStep(step, [...path, i], { ...outer, visible });
+      if (isRecord(step)) for (const id of collectIds([step])) visible.add(id);
+    });
+  }
+
+  private checkStep(step: unknown, path: Path, scope: Scope): void {
+    if (!isRecord(step)) return;
+    const id = typeof step['id'] === 'string' ? step['id'] : undefined;
+    if (id !== undefined) {
+      const first = this.firstIdAt.get(id);
+      if (first) {
+        this.report([...path, 'id'], `duplicate step id "${id}" (first used at line ${this.source.valueAt(first).line})`);
+      } else {
+        this.firstIdAt.set(id, [...path, 'id']);
+      }
+    }
+    const kinds = STEP_KINDS.filter((k) => k in step);
+    const kind = kinds.length === 1 ? kinds[0] : undefined;
+    const forEach = 'for-each' in step;
+
+    if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run') {
+      this.report([...path, 'for-each'], `"for-each" is only allowed on agent and run steps, not on ${kind}`, 'key');
+    }
+    for (const key of ['concurrency', 'fail-fast']) {
+      if (key in step && !forEach) this.report([...path, key], `"${key}" only applies with "for-each"`, 'key');
+    }
+    for (const [key, owner] of [
+      ['shell', 'run'],
+      ['working-directory', 'run'],
+      ['with', 'uses'],
+    ] as const) {
+      if (key in step && kind !== undefined && kind !== owner) {
+        this.report([...path, key], `"${key}" only applies to ${owner} steps`, 'key');
+      }
+    }
+    const phase = step['phase'];
+    if (typeof phase === 'string' && !this.phaseNames.includes(phase)) {
+      const hint = didYouMean(phase, this.phaseNames) || ' (declare it under "phases")';
+      this.report([...path, 'phase'], `unknown phase "${phase}"${hint}`);
+    }
+
+    const where: Where = { scope, stepId: id, reader: id === undefined ? 'this step' : `step "${id}"`, forEach, banned: {} };
+    const nested = new Set(['id', 'parallel', 'repeat', 'agent', 'run', 'if', 'for-each']);
+    for (const [key, value] of Object.entries(step)) {
+      if (!nested.has(key)) this.checkStrings(value, [...path, key], where);
+    }
+    const before: Where = {
+      ...where,
+      forEach: false,
+      banned: forEach ? { item: BEFORE_FAN_OUT, index: BEFORE_FAN_OUT } : {},
+    };
+    this.checkCondition(step['if'], [...path, 'if'], before);
+    this.checkStrings(step['for-each'], [...path, 'for-each'], {
+      ...before,
+      banned: { item: 'for-each cannot read its own items', index: 'for-each cannot read its own items' },
+    });
+
+    const agent = step['agent'];
+    if (isRecord(agent)) {
+      for (const [key, value] of Object.entries(agent)) {
+        if (key !== 'schema') this.checkStrings(value, [...path, 'agent', key], where);
+      }
+      this.checkProvider(agent['provider'], [...path, 'agent', 'provider']);
+      if (isRecord(agent['schema'])) this.checkAgentSchema(agent['schema'], [...path, 'agent', 'schema']);
+    }
+    if (typeof step['run'] === 'string') {
+      this.checkStrings(step['run'], [...path, 'run'], where);
+      this.checkInjection(step['run'], [...path, 'run']);
+    }
+    if (Array.isArray(step['parallel'])) {
+      const children = step['parallel'];
+      children.forEach((child, i) => {
+        const siblings = new Set(children.filter((_, j) => j !== i).flatMap((c) => collectIds([c])));
+        this.checkStep(child, [...path, 'parallel', i], { ...scope, parallelSiblings: siblings });
+      });
+    }
+    const repeat = step['repeat'];
+    if (isRecord(repeat)) {
+      const loopSteps = Array.isArray(repeat['steps']) ? repeat['steps'] : [];
+      const inLoop: Scope = {
+        visible: new Set([...scope.visible, ...collectIds(loopSteps)]),
+        parallelSiblings: scope.parallelSiblings,
+        inRepeat: true,
+      };
+      this.checkSequence(loopSteps, [...path, 'repeat', 'steps'], inLoop);
+      this.checkCondition(repeat['until'], [...path, 'repeat', 'until'], {
+        scope: inLoop,
+        reader: `"until" of ${where.reader}`,
+        forEach: false,
+        banned: {},
+      });
+    }
+  }
+
+  private checkAgentSchema(schema: Record<string, unknown>, path: Path): void {
+    const { $schema: _ignored, ...rest } = schema;
+    const ajv = new Ajv2020({ strict: false, allErrors: false });
+    let message: string | undefined;
+    if (!ajv.validateSchema(rest)) {
+      const first = ajv.errors?.[0];
+      message = first ? `${first.instancePath || '/'} ${first.message ?? 'is not valid'}` : 'is not valid';
+    } else {
+      try {
+        ajv.compile(rest);
+      } catch (error) {
+        message = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (message !== undefined) this.report(path, `"schema" is not a valid JSON Schema: ${message}`);
+  }
+
+  private checkCondition(value: unknown, path: Path, where: Where): void {
+    if (typeof value !== 'string') return;
+    if (value.includes('${{')) {
+      this.checkStrings(value, path, where);
+      return;
+    }
+    try {
+      this.checkExpression(parseExpression(value), path, where);
+    } catch (error) {
+      if (error instanceof ExpressionError) this.report(path, error.message);
+      else throw error;
+    }
+  }
+
+  /** Every `${{ }}` in a value (deep). */
+  private checkStrings(value: unknown, path: Path, where: Where): void {
+    if (typeof value === 'string') {
+      if (!value.includes('${{')) return;
+      try {
+        for (const part of parseTemplate(value).parts) {
+          if (typeof part !== 'string') this.checkExpression(part, path, where);
+        }
+      } catch (error) {
+        if (error instanceof ExpressionError) this.report(path, error.message);
+        else throw error;
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => this.checkStrings(v, [...path, i], where));
+    } else if (isRecord(value)) {
+      for (const [k, v] of Object.entries(value)) this.checkStrings(v, [...path, k], where);
+    }
+  }
+
+  private checkExpression(expr: ParsedExpression, path: Path, where: Where): void {
+    const shown = `\${{ ${expr.source} }}`;
+    const seen = new Set<string>();
+    for (const ref of expr.refs) {
+      const context = ref.context.toLowerCase();
+      const message = this.refProblem(context, ref.path, where, shown);
+      if (message !== undefined && !seen.has(message)) {
+        seen.add(message);
+        this.report(path, message);
+      }
+    }
+  }
+
+  private refProblem(context: string, refPath: (string | null)[], where: Where, shown: string): string | undefined {
+    const banned = where.banned[context];
+    if (banned !== undefined) return `"${context}" cannot be used here: ${banned} (in ${shown})`;
+    const [first, second] = refPath;
+    switch (context) {
+      case 'item':
+      case 'index':
+        return where.forEach ? undefined : `"${context}" is only available in a step with "for-each" (in ${shown})`;
+      case 'loop':
+        if (!where.scope.inRepeat) return `"loop" is only available inside "repeat" (in ${shown})`;
+        if (typeof first === 'string' && first !== 'iteration') {
+          return `loop has no "${first}"; use loop.iteration (in ${shown})`;
+        }
+        return undefined;
+      case 'inputs':
+        if (typeof first === 'string' && first !== '*' && !this.inputNames.includes(first)) {
+          const hint = didYouMean(first, this.inputNames) || ' (declare it under "inputs")';
+          return `unknown input "${first}" in ${shown}${hint}`;
+        }
+        return undefined;
+      case 'steps':
+        return typeof first === 'string' && first !== '*' ? this.stepRefProblem(first, second, where, shown) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private stepRefProblem(target: string, member: string | null | undefined, where: Where, shown: string): string | undefined {
+    const reader = where.reader;
+    if (!this.allIds.has(target)) {
+      return `unknown step "${target}" in ${shown}${didYouMean(target, this.allIds)}`;
+    }
+    if (where.scope.parallelSiblings.has(target)) {
+      return `${reader} reads steps.${target}, but they are in the same parallel group and run at once (in ${shown})`;
+    }
+    if (target === where.stepId && !where.scope.visible.has(target)) {
+      return `${reader} reads its own outputs (in ${shown})`;
+    }
+    if (!where.scope.visible.has(target)) {
+      return `${reader} reads steps.${target} before "${target}" runs: steps run in order (in ${shown})`;
+    }
+    if (typeof member === 'string' && member !== '*' && !STEP_MEMBERS.includes(member)) {
+      return `steps.${target} has no "${member}"; use steps.${target}.outputs, .outcome or .conclusion (in ${shown})`;
+    }
+    return undefined;
+  }
+
+  private checkInjection(script: string, path: Path): void {
+    let parts;
+    try {
+      parts = parseTemplate(script).parts;
+    } catch {
+      return; // reported by checkStrings
+    }
+    for (const part of parts) {
+      if (typeof part === 'string') continue;
+      for (const ref of part.refs) {
+        if (ref.context.toLowerCase() !== 'github' || !isAttackerControlled(ref.path)) continue;
+        const shown = `\${{ ${part.source} }}`;
+        const last = [...ref.path].reverse().find((s): s is string => typeof s === 'string' && s !== '*') ?? 'VALUE';
+        const name = last.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+        this.report(
+          path,
+          `${shown} in "run" can inject shell commands (its text comes from whoever opened the issue or pull request); ` +
+            `pass it through env instead: env: { ${name}: "${shown}" } and use "$${name}" in the script`,
+        );
+        break;
+      }
+    }
+  }
+}
+
+const BEFORE_FAN_OUT = '"if" is checked once, before "for-each" fans out';
+
+function isAttackerControlled(path: (string | null)[]): boolean {
+  const [first] = path;
+  if (first === 'head_ref') return true;
+  if (first !== 'event') return false;
+  const last = path[path.length - 1];
+  return path.length === 1 || typeof last !== 'string' || !SAFE_EVENT_FIELDS.test(last);
+}
+
+function emptyScope(): Scope {
+  return { visible: new Set(), parallelSiblings: new Set(), inRepeat: false };
+}
+
+/** Ids of these steps and of all steps nested in them, in file order. */
+function collectIds(steps: unknown[]): string[] {
+  const ids: string[] = [];
+  for (const step of steps) {
+    if (!isRecord(step)) continue;
+    if (typeof step['id'] === 'string') ids.push(step['id']);
+    if (Array.isArray(step['parallel'])) ids.push(...collectIds(step['parallel']));
+    const repeat = step['repeat'];
+    if (isRecord(repeat) && Array.isArray(repeat['steps'])) ids.push(...collectIds(repeat['steps']));
+  }
+  return ids;
+}
+
+export { describe };

@@ -1,0 +1,88 @@
+// Runs workflow text through the real loader and engine, with an in-memory journal and a scripted agent.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentRequest, AgentResult, CallContext } from '../../src/agents/types.js';
+import { runWorkflow } from '../../src/engine/run.js';
+import type { Executors, RunObserver, RunResult } from '../../src/engine/types.js';
+import type { CallEvent, JournalEvent } from '../../src/journal/types.js';
+import { formatProblem, loadWorkflowText } from '../../src/workflow/loader.js';
+import { resolveInputs } from '../../src/workflow/inputs.js';
+import type { WorkflowDef } from '../../src/workflow/types.js';
+
+export function load(yaml: string): WorkflowDef {
+  const { workflow, problems } = loadWorkflowText(yaml, 'test.yml');
+  if (!workflow) throw new Error(problems.map(formatProblem).join('\n'));
+  return workflow;
+}
+
+/** A journal kept in memory: what the engine appended, across attempts. */
+export class MemoryJournal {
+  readonly events: JournalEvent[] = [];
+  append(event: JournalEvent): void {
+    // Round-trip through JSON like the file journal does, so nothing is shared by reference.
+    this.events.push(JSON.parse(JSON.stringify(event)) as JournalEvent);
+  }
+  calls(): Map<string, CallEvent> {
+    const calls = new Map<string, CallEvent>();
+    for (const event of this.events) if (event.t === 'call' && !calls.has(event.key)) calls.set(event.key, event);
+    return calls;
+  }
+  attempts(): number {
+    return this.events.filter((event) => event.t === 'run').length;
+  }
+}
+
+export type AgentFn = (request: AgentRequest, context: CallContext) => Promise<AgentResult> | AgentResult;
+
+/** An instant agent that answers `answer(<prompt>)` and counts what it was asked. */
+export function echoAgent(): { fn: AgentFn; prompts: string[] } {
+  const prompts: string[] = [];
+  return {
+    prompts,
+    fn: (request) => {
+      prompts.push(request.prompt);
+      return {
+        text: `answer(${request.prompt})`,
+        json: request.schema ? { ok: true, prompt: request.prompt } : undefined,
+        usage: { inputTokens: request.prompt.length, outputTokens: 10, cachedInputTokens: 0, costUsd: 0.001 },
+        model: request.model,
+      };
+    },
+  };
+}
+
+export interface RunOpts {
+  journal?: MemoryJournal;
+  inputs?: Record<string, unknown>;
+  agent?: AgentFn;
+  shell?: Executors['shell'];
+  workspace?: string;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  observer?: RunObserver;
+  redact?: (text: string) => string;
+}
+
+export async function run(workflow: WorkflowDef, opts: RunOpts = {}): Promise<RunResult & { journal: MemoryJournal }> {
+  const journal = opts.journal ?? new MemoryJournal();
+  const { values, problems } = resolveInputs(workflow, opts.inputs ?? {}, { fromStrings: false });
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  const agent = opts.agent ?? echoAgent().fn;
+  const result = await runWorkflow({
+    workflow,
+    inputs: values,
+    runId: 'test-run',
+    attempt: journal.attempts() + 1,
+    journal,
+    replay: journal.calls(),
+    redact: opts.redact ?? ((text) => text),
+    workspace: opts.workspace ?? mkdtempSync(join(tmpdir(), 'reprise-ws-')),
+    env: opts.env ?? { PATH: process.env.PATH },
+    signal: opts.signal,
+    observer: opts.observer,
+    executors: { agent: async (request, context) => agent(request, context), ...(opts.shell ? { shell: opts.shell } : {}) },
+    retry: { baseMs: 1, maxMs: 5 },
+  });
+  return { ...result, journal };
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeJournalFiles, mergeJournals } from '../../src/journal/merge.js';
+import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { callEvent, lines, runEvent } from './events.js';
+
+const shardA = lines(
+  runEvent({ runId: 'a' }),
+  callEvent('shared', { result: 'from A' }),
+  callEvent('only-a'),
+);
+const shardB = lines(
+  runEvent({ runId: 'b' }),
+  callEvent('only-b'),
+  callEvent('shared', { result: 'from B' }),
+);
+
+describe('mergeJournals', () => {
+  it('unions calls by key, the earliest journal in argument order winning', () => {
+    const ab = mergeJournals([parseJournal(shardA, 'a'), parseJournal(shardB, 'b')]);
+    expect(ab.calls.get('shared')?.result).toBe('from A');
+    expect([...ab.calls.keys()].sort()).toEqual(['only-a', 'only-b', 'shared']);
+    const ba = mergeJournals([parseJournal(shardB, 'b'), parseJournal(shardA, 'a')]);
+    expect(ba.calls.get('shared')?.result).toBe('from B');
+  });
+
+  it('concatenates runs and keeps the first header', () => {
+    const merged = mergeJournals([parseJournal(shardA, 'a'), parseJournal(shardB, 'b')]);
+    expect(merged.header?.runId).toBe('a');
+    expect(merged.runs.map((run) => run.runId)).toEqual(['a', 'b']);
+  });
+
+  it('carries problems, prefixed with the journal they came from', () => {
+    const damaged = lines(runEvent(), '{"t":"call"', callEvent('k'));
+    const merged = mergeJournals([parseJournal(shardA, 'a'), parseJournal(damaged, 'shard-2/journal.jsonl')]);
+    expect(merged.problems).toEqual([
+      { line: 2, severity: 'warning', message: 'shard-2/journal.jsonl: line 2 is not valid JSON; ignored' },
+    ]);
+  });
+
+  it('takes nothing but the problem from a rejected journal', () => {
+    const future = lines({ ...runEvent(), v: 2 }, callEvent('from-the-future'));
+    const merged = mergeJournals([parseJournal(future, 'f'), parseJournal(shardA, 'a')]);
+    expect(merged.calls.has('from-the-future')).toBe(false);
+    expect(merged.header?.runId).toBe('a');
+    expect(merged.problems[0]?.message).toMatch(/^f: journal version 2/);
+  });
+});
+
+describe('mergeJournalFiles', () => {
+  it('writes a valid journal holding every call once, identical for identical inputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprise-merge-'));
+    writeFileSync(join(dir, 'a.jsonl'), shardA);
+    writeFileSync(join(dir, 'b.jsonl'), shardB);
+    const paths = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl'), join(dir, 'missing.jsonl')];
+
+    await mergeJournalFiles(paths, join(dir, 'out1.jsonl'));
+    await mergeJournalFiles(paths, join(dir, 'out2.jsonl'));
+    const text = readFileSync(join(dir, 'out1.jsonl'), 'utf8');
+    expect(readFileSync(join(dir, 'out2.jsonl'), 'utf8')).toBe(text);
+
+    const read = await readJournalFile(join(dir, 'out1.jsonl'));
+    expect(read.problems).toEqual([]);
+    expect(read.header?.runId).toBe('a');
+    expect(read.calls.get('shared')?.result).toBe('from A');
+    expect(read.calls.size).toBe(3);
+    expect(text.match(/"key":"shared"/g)).toHaveLength(1);
+  });
+
+  it('can write over one of its inputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprise-merge-'));
+    writeFileSync(join(dir, 'a.jsonl'), shardA);
+    writeFileSync(join(dir, 'b.jsonl'), shardB);
+    await mergeJournalFiles([join(dir, 'a.jsonl'), join(dir, 'b.jsonl')], join(dir, 'a.jsonl'));
+    const read = await readJournalFile(join(dir, 'a.jsonl'));
+    expect([...read.calls.keys()].sort()).toEqual(['only-a', 'only-b', 'shared']);
+  });
+});
