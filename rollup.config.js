@@ -1,12 +1,20 @@
-// Bundles the three entry points into committed, self-contained ESM files.
+// Bundles the three entry points (action main, action post, the CLI) in one pass into committed ESM:
+// dist/index.js, dist/post.js, dist/cli.js, plus the chunks they share in dist/chunks/.
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 
-const entry = (input, file, banner) => ({
-  input,
-  output: { file, format: 'es', sourcemap: false, banner, inlineDynamicImports: true },
+export default {
+  input: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
+  output: {
+    dir: 'dist',
+    format: 'es',
+    sourcemap: false,
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+  },
   plugins: [
     typescript({ tsconfig: './tsconfig.bundle.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
@@ -18,10 +26,4 @@ const entry = (input, file, banner) => ({
     if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;
     warn(warning);
   },
-});
-
-export default [
-  entry('src/index.ts', 'dist/index.js'),
-  entry('src/post.ts', 'dist/post.js'),
-  entry('src/cli.ts', 'dist/cli.js', '#!/usr/bin/env node'),
-];
+};

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A stand-in "agent" for trying reprise without an API key: reads the prompt on stdin, thinks for a
-// moment, and answers deterministically. Point a workflow's provider at a real CLI agent (claude,
+// moment, and answers deterministically (as JSON with token usage, like real CLI agents print). Point a workflow's provider at a real CLI agent (claude,
 // codex, gemini) or an API provider to get real answers.
 //
 // TINY_AGENT_FAIL_ON=<text>: fail when the prompt contains <text> (to try a failed run and its resume).
@@ -20,4 +20,12 @@ if (failOn && prompt.includes(failOn)) {
 
 const words = prompt.split(/\s+/).filter(Boolean);
 const subject = words.slice(-6).join(' ').replace(/[.?!]+$/, '');
-console.log(`In short: ${subject} (${words.length} words considered).`);
+const result = `In short: ${subject} (${words.length} words considered).`;
+// The same shape `claude -p --output-format json` prints: the answer, token usage and cost.
+console.log(
+  JSON.stringify({
+    result,
+    usage: { input_tokens: words.length, output_tokens: result.split(/\s+/).length },
+    total_cost_usd: 0,
+  }),
+);

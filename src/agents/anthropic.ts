@@ -16,7 +16,13 @@ import {
 } from './http.js';
 import { toUsage, type TokenCounts } from './pricing.js';
 import { schemaInstruction, withStructuredOutput, type Attempt, type Correction } from './structured.js';
-import { CallError, type AgentProvider, type AgentRequest, type AgentResult, type CallContext } from './types.js';
+import {
+  CallError,
+  type AgentProvider,
+  type AgentRequest,
+  type AgentResult,
+  type CallContext,
+} from './types.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const DEFAULT_KEY_ENV = 'ANTHROPIC_API_KEY';
@@ -25,7 +31,11 @@ export const DEFAULT_MAX_TOKENS = 4096;
 
 const clients = new Map<string, Anthropic>();
 
-function clientFor(provider: ProviderDef, credential: { apiKey?: string; authToken?: string }, baseURL: string) {
+function clientFor(
+  provider: ProviderDef,
+  credential: { apiKey?: string; authToken?: string },
+  baseURL: string,
+) {
   const cacheKey = JSON.stringify([provider.name, credential, baseURL, provider.headers ?? {}]);
   let client = clients.get(cacheKey);
   if (!client) {
@@ -54,7 +64,13 @@ function endpointFor(provider: ProviderDef, model: string, env: CallContext['env
       : key.name === 'ANTHROPIC_AUTH_TOKEN'
         ? { authToken: key.value }
         : { apiKey: key.value };
-  const endpoint: Endpoint = { provider: provider.name, baseUrl, model, keyEnv, keyMissing: key.value === undefined };
+  const endpoint: Endpoint = {
+    provider: provider.name,
+    baseUrl,
+    model,
+    keyEnv,
+    keyMissing: key.value === undefined,
+  };
   return { endpoint, credential };
 }
 

@@ -5,7 +5,13 @@ import type { CommandPreset, ProviderDef } from '../workflow/types.js';
 import { isRecord } from './http.js';
 import { toUsage, type TokenCounts } from './pricing.js';
 import { runProcess, type ProcessResult } from './process.js';
-import { excerpt, schemaInstruction, withStructuredOutput, type Attempt, type Correction } from './structured.js';
+import {
+  excerpt,
+  schemaInstruction,
+  withStructuredOutput,
+  type Attempt,
+  type Correction,
+} from './structured.js';
 import {
   abortedCallError,
   CallError,
@@ -204,7 +210,8 @@ function parseGenericJson(stdout: string, label: string): Parsed {
 }
 
 /** Errors worth another try: the CLI hit a rate limit or an overloaded backend. */
-const TRANSIENT = /rate.?limit|too many requests|\b429\b|overloaded|\b529\b|\b503\b|temporarily unavailable|ECONNRESET|ETIMEDOUT/i;
+const TRANSIENT =
+  /rate.?limit|too many requests|\b429\b|overloaded|\b529\b|\b503\b|temporarily unavailable|ECONNRESET|ETIMEDOUT/i;
 
 function tail(text: string, lines = 20): string {
   const all = text.trimEnd().split('\n');
@@ -227,7 +234,10 @@ function fullPrompt(request: AgentRequest, preset: Preset | undefined, correctio
   return parts.join('\n\n');
 }
 
-function invocation(request: AgentRequest, prompt: string): { command: string; args: string[]; stdin: string } {
+function invocation(
+  request: AgentRequest,
+  prompt: string,
+): { command: string; args: string[]; stdin: string } {
   const provider = request.provider;
   const preset = provider.preset ? PRESETS[provider.preset] : undefined;
   const command = provider.command ?? preset?.command;
@@ -245,10 +255,16 @@ function invocation(request: AgentRequest, prompt: string): { command: string; a
   return { command, args, stdin: inArgument ? '' : prompt };
 }
 
-function failure(result: ProcessResult, parsed: Parsed | undefined, label: string, command: string): CallError {
+function failure(
+  result: ProcessResult,
+  parsed: Parsed | undefined,
+  label: string,
+  command: string,
+): CallError {
   const said = parsed?.error ?? tail(result.stderr || result.stdout);
   const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-  const message = parsed?.error && result.exitCode === 0 ? `${label} reported an error` : `${label}: ${command} ${how}`;
+  const message =
+    parsed?.error && result.exitCode === 0 ? `${label} reported an error` : `${label}: ${command} ${how}`;
   const errorClass = TRANSIENT.test(said) ? 'recoverable' : 'fatal';
   return new CallError(said ? `${message}:\n${said}` : message, errorClass);
 }
@@ -275,7 +291,10 @@ async function attemptOnce(
 
   if (result.ended === 'aborted') throw abortedCallError(`${label}: ${command}`);
   if (result.ended === 'timeout') {
-    throw new CallError(`${label}: ${command} did not finish within ${timeoutMs} ms and was killed`, 'recoverable');
+    throw new CallError(
+      `${label}: ${command} did not finish within ${timeoutMs} ms and was killed`,
+      'recoverable',
+    );
   }
   if (result.spawnError) {
     const code = (result.spawnError as NodeJS.ErrnoException).code;

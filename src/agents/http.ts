@@ -171,7 +171,11 @@ export function apiErrorDetail(body: unknown, fallback: string): { message: stri
   const error = isRecord(body) && isRecord(body['error']) ? body['error'] : isRecord(body) ? body : undefined;
   const message = typeof error?.['message'] === 'string' ? error['message'] : fallback;
   const code =
-    typeof error?.['code'] === 'string' ? error['code'] : typeof error?.['type'] === 'string' ? error['type'] : undefined;
+    typeof error?.['code'] === 'string'
+      ? error['code']
+      : typeof error?.['type'] === 'string'
+        ? error['type']
+        : undefined;
   return { message, code };
 }
 

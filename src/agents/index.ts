@@ -3,7 +3,13 @@
 import { anthropicProvider } from './anthropic.js';
 import { commandProvider } from './command.js';
 import { openaiProvider } from './openai.js';
-import { CallError, type AgentProvider, type AgentRequest, type AgentResult, type CallContext } from './types.js';
+import {
+  CallError,
+  type AgentProvider,
+  type AgentRequest,
+  type AgentResult,
+  type CallContext,
+} from './types.js';
 import type { ProviderType } from '../workflow/types.js';
 
 const PROVIDERS: Record<ProviderType, AgentProvider> = {
@@ -29,9 +35,13 @@ export async function callAgent(request: AgentRequest, context: CallContext): Pr
   } catch (error) {
     if (error instanceof CallError) throw error;
     // A bug, not a provider failure: keep the stack, and do not retry it.
-    throw new CallError(`provider "${request.provider.name}" failed unexpectedly: ${String(error)}`, 'fatal', {
-      cause: error,
-    });
+    throw new CallError(
+      `provider "${request.provider.name}" failed unexpectedly: ${String(error)}`,
+      'fatal',
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // The `openai` provider: Chat Completions on OpenAI or any compatible endpoint (OpenRouter, Ollama, vLLM,
 // LiteLLM, Azure-style gateways). The official SDK sends the request and classifies HTTP errors; the body
 // is read here so that a malformed answer, or an SSE stream we did not ask for, is reported precisely.
-import OpenAI, { APIError, APIUserAbortError } from 'openai';
+import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { Stream } from 'openai/streaming';
 import type {
   ChatCompletionChunk,
@@ -22,7 +22,13 @@ import {
 } from './http.js';
 import { toUsage, type TokenCounts } from './pricing.js';
 import { withStructuredOutput, type Attempt, type Correction } from './structured.js';
-import { CallError, type AgentProvider, type AgentRequest, type AgentResult, type CallContext } from './types.js';
+import {
+  CallError,
+  type AgentProvider,
+  type AgentRequest,
+  type AgentResult,
+  type CallContext,
+} from './types.js';
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 const DEFAULT_KEY_ENV = 'OPENAI_API_KEY';
@@ -71,7 +77,10 @@ function endpointFor(
 }
 
 /** Reasoning models (o-series, gpt-5) reject `max_tokens`; compatible servers mostly know only it. */
-function tokenLimit(model: string, maxTokens: number): { max_tokens?: number; max_completion_tokens?: number } {
+function tokenLimit(
+  model: string,
+  maxTokens: number,
+): { max_tokens?: number; max_completion_tokens?: number } {
   const id = model.replace(/^openai\//, '');
   return /^(o\d|gpt-5)/.test(id) ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens };
 }
@@ -107,7 +116,8 @@ function tokenCounts(usage: unknown): TokenCounts | undefined {
   const output = usage['completion_tokens'];
   if (typeof input !== 'number' || typeof output !== 'number') return undefined;
   const details = usage['prompt_tokens_details'];
-  const cached = isRecord(details) && typeof details['cached_tokens'] === 'number' ? details['cached_tokens'] : 0;
+  const cached =
+    isRecord(details) && typeof details['cached_tokens'] === 'number' ? details['cached_tokens'] : 0;
   const cost = usage['cost'];
   return { input, output, cached, ...(typeof cost === 'number' ? { reportedCostUsd: cost } : {}) };
 }
@@ -129,9 +139,11 @@ async function readJsonAnswer(
   } catch {
     throw malformedBodyError(body, 'not JSON', endpoint);
   }
-  const choice = isRecord(parsed) && Array.isArray(parsed['choices']) ? (parsed['choices'][0] as unknown) : undefined;
+  const choice =
+    isRecord(parsed) && Array.isArray(parsed['choices']) ? (parsed['choices'][0] as unknown) : undefined;
   const message = isRecord(choice) ? choice['message'] : undefined;
-  if (!isRecord(parsed) || !isRecord(message)) throw malformedBodyError(body, 'no choices[0].message', endpoint);
+  if (!isRecord(parsed) || !isRecord(message))
+    throw malformedBodyError(body, 'no choices[0].message', endpoint);
   if (typeof message['refusal'] === 'string' && message['refusal'] !== '') {
     throw new CallError(`model "${endpoint.model}" refused: ${message['refusal']}`, 'fatal');
   }
@@ -164,11 +176,16 @@ function classify(error: unknown, guard: CallGuard, endpoint: Endpoint): CallErr
     const detail = apiErrorDetail(error.error, error.message.replace(/^\d{3} /, ''));
     return httpError({ status: error.status, headers: error.headers, ...detail, cause: error }, endpoint);
   }
-  if (error instanceof APIError && !(error instanceof APIUserAbortError) && !guard.signal.aborted) {
+  const transport = error instanceof APIConnectionError || error instanceof APIUserAbortError;
+  if (error instanceof APIError && !transport && !guard.signal.aborted) {
     // A status-less APIError raised mid-stream: the server sent an error event.
-    return new CallError(`provider "${endpoint.provider}" failed mid-answer: ${error.message}`, 'recoverable', {
-      cause: error,
-    });
+    return new CallError(
+      `provider "${endpoint.provider}" failed mid-answer: ${error.message}`,
+      'recoverable',
+      {
+        cause: error,
+      },
+    );
   }
   if (error instanceof SyntaxError && !guard.signal.aborted) {
     return new CallError(

@@ -41,7 +41,9 @@ export function modelFamily(model: string): string {
 
 /** The price of a model: the workflow's `pricing:` map (exact id, then family), then the built-in table. */
 export function priceFor(model: string, overrides?: Record<string, PriceDef>): TablePrice | undefined {
-  return priceOverride(model, overrides) ?? PRICE_TABLE.find(([pattern]) => pattern.test(modelFamily(model)))?.[1];
+  return (
+    priceOverride(model, overrides) ?? PRICE_TABLE.find(([pattern]) => pattern.test(modelFamily(model)))?.[1]
+  );
 }
 
 function priceOverride(model: string, overrides?: Record<string, PriceDef>): PriceDef | undefined {
@@ -90,7 +92,11 @@ export function costUsd(
   return Number((total / 1e6).toPrecision(12));
 }
 
-export function toUsage(model: string | string[], tokens: TokenCounts, overrides?: Record<string, PriceDef>): Usage {
+export function toUsage(
+  model: string | string[],
+  tokens: TokenCounts,
+  overrides?: Record<string, PriceDef>,
+): Usage {
   return {
     inputTokens: tokens.input,
     outputTokens: tokens.output,

@@ -65,7 +65,13 @@ export class CallError extends Error {
   constructor(
     message: string,
     errorClass: ErrorClass,
-    options: { retryAfterMs?: number; status?: number; cause?: unknown; aborted?: boolean; usage?: Usage } = {},
+    options: {
+      retryAfterMs?: number;
+      status?: number;
+      cause?: unknown;
+      aborted?: boolean;
+      usage?: Usage;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'CallError';

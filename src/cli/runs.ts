@@ -140,8 +140,7 @@ export async function runsRmCommand(id: string, options: StoreOptions, io: CliIO
 }
 
 export async function runsGcCommand(options: StoreOptions & { olderThan: string }, io: CliIO): Promise<number> {
-  const age = parseAge(options.olderThan);
-  if (age === undefined) throw new UsageError(`--older-than expects an age like 7d, 12h or 30m, got "${options.olderThan}"`);
+  const age = await guarded(async () => parseAge(options.olderThan));
   const removed = await guarded(() => storeFor(options, io).gc(age));
   io.out.write(removed.length === 0 ? 'nothing to remove\n' : `removed ${removed.length} run(s): ${removed.join(', ')}\n`);
   return EXIT.ok;

@@ -77,7 +77,11 @@ export function parseJournal(text: string, source: string): JournalRead {
       }
       if (read.header === undefined) return rejected(read, number, notAJournal(number));
       previousTorn = number;
-      read.problems.push({ line: number, severity: 'warning', message: `line ${number} is not valid JSON; ignored` });
+      read.problems.push({
+        line: number,
+        severity: 'warning',
+        message: `line ${number} is not valid JSON; ignored`,
+      });
       continue;
     }
 
@@ -179,7 +183,8 @@ function eventProblem(o: Fields): string | undefined {
 
 function runProblem(o: Fields): string | undefined {
   // The version is checked first: a future version may change every other field.
-  if (typeof o.v !== 'number' || !Number.isInteger(o.v)) return 'is a run event without an integer version `v`';
+  if (typeof o.v !== 'number' || !Number.isInteger(o.v))
+    return 'is a run event without an integer version `v`';
   if (o.v !== JOURNAL_VERSION) return undefined;
   return (
     need(o, 'run', 'workflow', isString) ??
@@ -216,7 +221,11 @@ function failProblem(o: Fields): string | undefined {
 }
 
 function stepProblem(o: Fields): string | undefined {
-  return need(o, 'step', 'step', isString) ?? need(o, 'step', 'status', isStepStatus) ?? need(o, 'step', 'at', isString);
+  return (
+    need(o, 'step', 'step', isString) ??
+    need(o, 'step', 'status', isStepStatus) ??
+    need(o, 'step', 'at', isString)
+  );
 }
 
 function answerProblem(o: Fields): string | undefined {
@@ -238,14 +247,24 @@ function endProblem(o: Fields): string | undefined {
 
 const expected = new Map<(value: unknown) => boolean, string>();
 
-function need(o: Fields, type: string, field: string, check: (value: unknown) => boolean): string | undefined {
+function need(
+  o: Fields,
+  type: string,
+  field: string,
+  check: (value: unknown) => boolean,
+): string | undefined {
   const value = o[field];
   if (check(value)) return undefined;
   if (value === undefined) return `is a ${type} event without \`${field}\``;
   return `is a ${type} event whose \`${field}\` is not ${expected.get(check) ?? 'valid'}`;
 }
 
-function optional(o: Fields, type: string, field: string, check: (value: unknown) => boolean): string | undefined {
+function optional(
+  o: Fields,
+  type: string,
+  field: string,
+  check: (value: unknown) => boolean,
+): string | undefined {
   return o[field] === undefined ? undefined : need(o, type, field, check);
 }
 
@@ -255,41 +274,34 @@ function describe<T extends (value: unknown) => boolean>(what: string, check: T)
 }
 
 const isString = describe('a string', (v: unknown): v is string => typeof v === 'string');
-const isNonEmptyString = describe('a non-empty string', (v: unknown): v is string => typeof v === 'string' && v !== '');
-const isPositiveInteger = describe('a positive integer', (v: unknown) => Number.isInteger(v) && (v as number) >= 1);
+const isNonEmptyString = describe('a non-empty string', (v: unknown): v is string =>
+  typeof v === 'string' && v !== '');
+const isPositiveInteger = describe('a positive integer', (v: unknown) =>
+  Number.isInteger(v) && (v as number) >= 1);
 const isIndex = describe('a non-negative integer', (v: unknown) => Number.isInteger(v) && (v as number) >= 0);
-const isDuration = describe(
-  'a non-negative number',
-  (v: unknown) => typeof v === 'number' && v >= 0 && Number.isFinite(v),
-);
-const isObject = describe(
-  'an object',
-  (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v),
-);
+const isDuration = describe('a non-negative number', (v: unknown) =>
+  typeof v === 'number' && v >= 0 && Number.isFinite(v));
+const isObject = describe('an object', (v: unknown): v is Fields =>
+  typeof v === 'object' && v !== null && !Array.isArray(v));
 const isCallKind = describe('"agent" or "run"', (v: unknown) => v === 'agent' || v === 'run');
-const isRunStatus = describe(
-  '"succeeded", "failed" or "cancelled"',
-  (v: unknown): v is EndEvent['status'] => v === 'succeeded' || v === 'failed' || v === 'cancelled',
-);
-const isStepStatus = describe(
-  '"succeeded", "failed", "skipped" or "cancelled"',
-  (v: unknown): v is StepEvent['status'] => v === 'succeeded' || v === 'failed' || v === 'skipped' || v === 'cancelled',
-);
-const isFailError = describe(
-  'an object with `class` ("recoverable" or "fatal") and a string `message`',
-  (v: unknown): v is FailEvent['error'] =>
-    isObject(v) && (v.class === 'recoverable' || v.class === 'fatal') && typeof v.message === 'string',
-);
+const isRunStatus = describe('"succeeded", "failed" or "cancelled"', (v: unknown): v is EndEvent['status'] =>
+  v === 'succeeded' || v === 'failed' || v === 'cancelled');
+const isStepStatus =
+  describe('"succeeded", "failed", "skipped" or "cancelled"', (v: unknown): v is StepEvent['status'] =>
+    v === 'succeeded' || v === 'failed' || v === 'skipped' || v === 'cancelled');
+const isFailError =
+  describe('an object with `class` ("recoverable" or "fatal") and a string `message`', (v: unknown): v is FailEvent['error'] =>
+    isObject(v) && (v.class === 'recoverable' || v.class === 'fatal') && typeof v.message === 'string');
 const isCount = (v: unknown): boolean => typeof v === 'number' && v >= 0 && Number.isFinite(v);
-const isUsage = describe(
-  'an object of non-negative `inputTokens`, `outputTokens`, `cachedInputTokens` and a `costUsd` (number or null)',
-  (v: unknown): v is NonNullable<CallEvent['usage']> =>
+const isUsage =
+  describe('an object of non-negative `inputTokens`, `outputTokens`, `cachedInputTokens` and a `costUsd` (number or null)', (v: unknown): v is NonNullable<
+    CallEvent['usage']
+  > =>
     isObject(v) &&
     isCount(v.inputTokens) &&
     isCount(v.outputTokens) &&
     isCount(v.cachedInputTokens) &&
-    (v.costUsd === null || isCount(v.costUsd)),
-);
+    (v.costUsd === null || isCount(v.costUsd)));
 
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && 'code' in error;

@@ -110,7 +110,8 @@ export class JournalWriter {
   }
 
   private schedule(): void {
-    if (!this.unsynced || this.fd === undefined || this.timer !== undefined || this.syncing !== undefined) return;
+    if (!this.unsynced || this.fd === undefined || this.timer !== undefined || this.syncing !== undefined)
+      return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.sync();

@@ -10,7 +10,7 @@ export function formatMs(ms: number): string {
 }
 
 export function formatCost(costUsd: number | null | undefined, unpricedCalls = 0): string {
-  if (costUsd === null || costUsd === undefined) return 'unknown';
+  if (costUsd === null || costUsd === undefined || (costUsd === 0 && unpricedCalls > 0)) return 'unknown';
   const text = costUsd === 0 ? '$0' : costUsd < 0.01 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`;
   return unpricedCalls > 0 ? `${text} + unknown (${unpricedCalls} unpriced)` : text;
 }

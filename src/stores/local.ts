@@ -79,7 +79,9 @@ export class LocalStore {
 
   runDir(id: string): string {
     if (!isRunId(id)) {
-      throw new StoreError(`"${id}" is not a run id (run ids are names like 20261121-061503-a1f3, without slashes)`);
+      throw new StoreError(
+        `"${id}" is not a run id (run ids are names like 20261121-061503-a1f3, without slashes)`,
+      );
     }
     return join(this.runsDir, id);
   }
@@ -175,7 +177,6 @@ export class LocalStore {
         // Move the stale lock aside, then check it is the one judged stale: another process may
         // have taken it over in between, and its fresh lock must be put back.
         const aside = join(dir, `${LOCK_FILE}.stale.${process.pid}.${randomBytes(4).toString('hex')}`);
-        if (aside) { await new Promise((r) => setTimeout(r, 20)); await rm(path, { force: true }); tookOver = state.stale; continue; }
         try {
           await rename(path, aside);
         } catch (error) {
@@ -215,9 +216,12 @@ export class LocalStore {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new StoreError(`the result of run ${id} (${path}) is not valid JSON: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        `the result of run ${id} (${path}) is not valid JSON: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -308,7 +312,8 @@ export class LocalStore {
     if (line !== undefined) {
       try {
         const header: unknown = JSON.parse(line);
-        if (isRecord(header) && header.v === JOURNAL_VERSION && typeof header.at === 'string') return header.at;
+        if (isRecord(header) && header.v === JOURNAL_VERSION && typeof header.at === 'string')
+          return header.at;
       } catch {
         // not a journal header: fall back to the directory's age
       }
@@ -368,7 +373,8 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_00
 
 function lockStateOf(text: string, id: string): LockState {
   const info = parseLock(text);
-  if (info === undefined) return { held: false, stale: `run ${id} had an unreadable lock file; took it over` };
+  if (info === undefined)
+    return { held: false, stale: `run ${id} had an unreadable lock file; took it over` };
   if (info.hostname !== hostname()) return { held: true, info };
   if (isAlive(info.pid)) return { held: true, info };
   return {
@@ -440,7 +446,7 @@ async function readFirstLine(path: string): Promise<string | undefined> {
   }
   try {
     const chunks: Buffer[] = [];
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const buffer = Buffer.alloc(64 * 1024);
       const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;

@@ -49,12 +49,18 @@ class Checker {
     if (!isRecord(root)) return [];
     this.inputNames = isRecord(root['inputs']) ? Object.keys(root['inputs']) : [];
     this.phaseNames = isRecord(root['phases']) ? Object.keys(root['phases']) : [];
-    this.providerNames = [...BUILT_IN_PROVIDERS, ...(isRecord(root['providers']) ? Object.keys(root['providers']) : [])];
+    this.providerNames = [
+      ...BUILT_IN_PROVIDERS,
+      ...(isRecord(root['providers']) ? Object.keys(root['providers']) : []),
+    ];
     const steps = Array.isArray(root['steps']) ? root['steps'] : [];
     this.allIds = new Set(collectIds(steps));
 
     this.checkInputs(root['inputs']);
-    this.checkProvider(isRecord(root['defaults']) ? root['defaults']['provider'] : undefined, ['defaults', 'provider']);
+    this.checkProvider(isRecord(root['defaults']) ? root['defaults']['provider'] : undefined, [
+      'defaults',
+      'provider',
+    ]);
     if (isRecord(root['phases'])) {
       for (const [name, phase] of Object.entries(root['phases'])) {
         if (isRecord(phase)) this.checkProvider(phase['provider'], ['phases', name, 'provider']);
@@ -64,7 +70,10 @@ class Checker {
       scope: emptyScope(),
       reader: 'the workflow env',
       forEach: false,
-      banned: { steps: 'the workflow env is resolved before any step runs', env: 'the workflow env cannot read itself' },
+      banned: {
+        steps: 'the workflow env is resolved before any step runs',
+        env: 'the workflow env cannot read itself',
+      },
     });
     this.checkSequence(steps, ['steps'], emptyScope());
     this.checkStrings(root['outputs'], ['outputs'], {
@@ -87,7 +96,8 @@ class Checker {
       const path = ['inputs', name];
       const type = def['type'] as InputType;
       const options = Array.isArray(def['options']) ? def['options'].map(String) : undefined;
-      if (type === 'enum' && options === undefined) this.report(path, `input "${name}" of type enum needs "options"`);
+      if (type === 'enum' && options === undefined)
+        this.report(path, `input "${name}" of type enum needs "options"`);
       if (type !== 'enum' && 'options' in def) {
         this.report([...path, 'options'], `"options" only applies to inputs of type enum`, 'key');
       }
@@ -100,7 +110,10 @@ class Checker {
 
   private checkProvider(name: unknown, path: Path): void {
     if (typeof name !== 'string' || name.includes('${{') || this.providerNames.includes(name)) return;
-    this.report(path, `unknown provider "${name}"${didYouMean(name, this.providerNames) || ' (declare it under "providers")'}`);
+    this.report(
+      path,
+      `unknown provider "${name}"${didYouMean(name, this.providerNames) || ' (declare it under "providers")'}`,
+    );
   }
 
   private checkSequence(steps: unknown[], path: Path, outer: Scope): void {
@@ -117,7 +130,10 @@ class Checker {
     if (id !== undefined) {
       const first = this.firstIdAt.get(id);
       if (first) {
-        this.report([...path, 'id'], `duplicate step id "${id}" (first used at line ${this.source.valueAt(first).line})`);
+        this.report(
+          [...path, 'id'],
+          `duplicate step id "${id}" (first used at line ${this.source.valueAt(first).line})`,
+        );
       } else {
         this.firstIdAt.set(id, [...path, 'id']);
       }
@@ -127,10 +143,15 @@ class Checker {
     const forEach = 'for-each' in step;
 
     if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run') {
-      this.report([...path, 'for-each'], `"for-each" is only allowed on agent and run steps, not on ${kind}`, 'key');
+      this.report(
+        [...path, 'for-each'],
+        `"for-each" is only allowed on agent and run steps, not on ${kind}`,
+        'key',
+      );
     }
     for (const key of ['concurrency', 'fail-fast']) {
-      if (key in step && !forEach) this.report([...path, key], `"${key}" only applies with "for-each"`, 'key');
+      if (key in step && !forEach)
+        this.report([...path, key], `"${key}" only applies with "for-each"`, 'key');
     }
     for (const [key, owner] of [
       ['shell', 'run'],
@@ -147,7 +168,13 @@ class Checker {
       this.report([...path, 'phase'], `unknown phase "${phase}"${hint}`);
     }
 
-    const where: Where = { scope, stepId: id, reader: id === undefined ? 'this step' : `step "${id}"`, forEach, banned: {} };
+    const where: Where = {
+      scope,
+      stepId: id,
+      reader: id === undefined ? 'this step' : `step "${id}"`,
+      forEach,
+      banned: {},
+    };
     const nested = new Set(['id', 'parallel', 'repeat', 'agent', 'run', 'if', 'for-each']);
     for (const [key, value] of Object.entries(step)) {
       if (!nested.has(key)) this.checkStrings(value, [...path, key], where);
@@ -201,19 +228,7 @@ class Checker {
   }
 
   private checkAgentSchema(schema: Record<string, unknown>, path: Path): void {
-    const { $schema: _ignored, ...rest } = schema;
-    const ajv = new Ajv2020({ strict: false, allErrors: false });
-    let message: string | undefined;
-    if (!ajv.validateSchema(rest)) {
-      const first = ajv.errors?.[0];
-      message = first ? `${first.instancePath || '/'} ${first.message ?? 'is not valid'}` : 'is not valid';
-    } else {
-      try {
-        ajv.compile(rest);
-      } catch (error) {
-        message = error instanceof Error ? error.message : String(error);
-      }
-    }
+    const message = agentSchemaProblem(schema);
     if (message !== undefined) this.report(path, `"schema" is not a valid JSON Schema: ${message}`);
   }
 
@@ -263,14 +278,21 @@ class Checker {
     }
   }
 
-  private refProblem(context: string, refPath: (string | null)[], where: Where, shown: string): string | undefined {
+  private refProblem(
+    context: string,
+    refPath: (string | null)[],
+    where: Where,
+    shown: string,
+  ): string | undefined {
     const banned = where.banned[context];
     if (banned !== undefined) return `"${context}" cannot be used here: ${banned} (in ${shown})`;
     const [first, second] = refPath;
     switch (context) {
       case 'item':
       case 'index':
-        return where.forEach ? undefined : `"${context}" is only available in a step with "for-each" (in ${shown})`;
+        return where.forEach
+          ? undefined
+          : `"${context}" is only available in a step with "for-each" (in ${shown})`;
       case 'loop':
         if (!where.scope.inRepeat) return `"loop" is only available inside "repeat" (in ${shown})`;
         if (typeof first === 'string' && first !== 'iteration') {
@@ -284,13 +306,20 @@ class Checker {
         }
         return undefined;
       case 'steps':
-        return typeof first === 'string' && first !== '*' ? this.stepRefProblem(first, second, where, shown) : undefined;
+        return typeof first === 'string' && first !== '*'
+          ? this.stepRefProblem(first, second, where, shown)
+          : undefined;
       default:
         return undefined;
     }
   }
 
-  private stepRefProblem(target: string, member: string | null | undefined, where: Where, shown: string): string | undefined {
+  private stepRefProblem(
+    target: string,
+    member: string | null | undefined,
+    where: Where,
+    shown: string,
+  ): string | undefined {
     const reader = where.reader;
     if (!this.allIds.has(target)) {
       return `unknown step "${target}" in ${shown}${didYouMean(target, this.allIds)}`;
@@ -322,7 +351,8 @@ class Checker {
       for (const ref of part.refs) {
         if (ref.context.toLowerCase() !== 'github' || !isAttackerControlled(ref.path)) continue;
         const shown = `\${{ ${part.source} }}`;
-        const last = [...ref.path].reverse().find((s): s is string => typeof s === 'string' && s !== '*') ?? 'VALUE';
+        const last =
+          [...ref.path].reverse().find((s): s is string => typeof s === 'string' && s !== '*') ?? 'VALUE';
         const name = last.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
         this.report(
           path,
@@ -333,6 +363,35 @@ class Checker {
       }
     }
   }
+}
+
+let schemaAjv: Ajv2020 | undefined;
+const schemaVerdicts = new Map<string, string | undefined>();
+
+/** Why ajv cannot use an agent's `schema`, or undefined; compiling is slow, so verdicts are kept. */
+function agentSchemaProblem(schema: Record<string, unknown>): string | undefined {
+  const key = JSON.stringify(schema);
+  if (schemaVerdicts.has(key)) return schemaVerdicts.get(key);
+  // `$schema` names a draft; the structure is what matters here, and draft-07 and 2020-12 agree on it.
+  const { $schema: _draft, ...rest } = schema;
+  schemaAjv ??= new Ajv2020({ strict: false, allErrors: false });
+  const ajv = schemaAjv;
+  let message: string | undefined;
+  if (!ajv.validateSchema(rest)) {
+    const first = ajv.errors?.[0];
+    message = first ? `${first.instancePath || '/'} ${first.message ?? 'is not valid'}` : 'is not valid';
+  } else {
+    try {
+      ajv.compile(rest);
+    } catch (error) {
+      message = error instanceof Error ? error.message : String(error);
+    } finally {
+      ajv.removeSchema(rest);
+    }
+  }
+  if (schemaVerdicts.size >= 1000) schemaVerdicts.clear();
+  schemaVerdicts.set(key, message);
+  return message;
 }
 
 const BEFORE_FAN_OUT = '"if" is checked once, before "for-each" fans out';

@@ -28,7 +28,8 @@ export function toWorkflowDef(
   const duration = (value: unknown, path: Path): number | undefined => {
     if (value === undefined) return undefined;
     const ms = typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
-    if (ms === undefined) problems.push(source.problem(path, `"${String(path[path.length - 1])}" is not a duration`));
+    if (ms === undefined)
+      problems.push(source.problem(path, `"${String(path[path.length - 1])}" is not a duration`));
     return ms;
   };
 

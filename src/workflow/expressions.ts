@@ -37,7 +37,9 @@ const STATUS_FUNCTION_INFO: FunctionInfo[] = Object.keys(STATUS_FUNCTIONS).map((
   maxArgs: 0,
 }));
 const FUNCTION_NAMES = [
-  ...Object.values(wellKnownFunctions).map((f) => (f.name === 'toJson' ? 'toJSON' : f.name === 'fromJson' ? 'fromJSON' : f.name)),
+  ...Object.values(wellKnownFunctions).map((f) =>
+    f.name === 'toJson' ? 'toJSON' : f.name === 'fromJson' ? 'fromJSON' : f.name,
+  ),
   ...Object.keys(STATUS_FUNCTIONS),
 ];
 
@@ -111,7 +113,8 @@ function describeParseError(error: unknown, shown: string): string {
     return `unknown context "${name}" in ${shown}${hint}`;
   }
   const fn = /^Unrecognized function: '(.*)'$/.exec(text);
-  if (fn?.[1] !== undefined) return `unknown function "${fn[1]}" in ${shown}${didYouMean(fn[1], FUNCTION_NAMES)}`;
+  if (fn?.[1] !== undefined)
+    return `unknown function "${fn[1]}" in ${shown}${didYouMean(fn[1], FUNCTION_NAMES)}`;
   const detail = text.replace(/^Unexpected end of expression: .*/, 'it ends too early');
   return `invalid expression ${shown}: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}`;
 }
@@ -155,7 +158,11 @@ function children(expr: Expr): Expr[] {
 }
 
 function isExpr(value: unknown): value is Expr {
-  return typeof value === 'object' && value !== null && typeof (value as { accept?: unknown }).accept === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { accept?: unknown }).accept === 'function'
+  );
 }
 
 /** Splits a string into literal text and `${{ }}` expressions, parsed once per distinct string. */
@@ -226,7 +233,8 @@ export function evaluateTemplate(value: Template, ctx: ExpressionContext): unkno
     const root = contextData(ctx);
     if (template.single) return fromData(evaluate(template.single, root, ctx));
     let out = '';
-    for (const part of template.parts) out += typeof part === 'string' ? part : interpolate(evaluate(part, root, ctx));
+    for (const part of template.parts)
+      out += typeof part === 'string' ? part : interpolate(evaluate(part, root, ctx));
     return out;
   }
   if (Array.isArray(value)) return value.map((v) => evaluateTemplate(v, ctx));
@@ -261,7 +269,11 @@ export function evaluateCondition(expr: string, ctx: ExpressionContext): boolean
   return parsed.usesStatusFunction ? result : status === 'success' && result;
 }
 
-function evaluate(parsed: ParsedExpression, root: data.Dictionary, ctx: ExpressionContext): data.ExpressionData {
+function evaluate(
+  parsed: ParsedExpression,
+  root: data.Dictionary,
+  ctx: ExpressionContext,
+): data.ExpressionData {
   try {
     const result = new Evaluator(parsed.ast, root, statusFunctions(ctx.status ?? 'success')).evaluate();
     return result ?? new data.Null();

@@ -72,7 +72,8 @@ export function renderMermaid(workflow: WorkflowDef, status?: Record<string, Ste
         const body = renderSequence(step.steps);
         connect([head], body.entries);
         const label = escapeLabel(`until ${step.until} · max ${step.max}`);
-        for (const exit of body.exits) for (const entry of body.entries) edges.push(`${exit} -.->|"${label}"| ${entry}`);
+        for (const exit of body.exits)
+          for (const entry of body.entries) edges.push(`${exit} -.->|"${label}"| ${entry}`);
         return { entries: [head], exits: body.exits };
       }
     }

@@ -1,13 +1,19 @@
 import type { InputDef } from './types.js';
 
 /** Why `value` does not fit the input, as `input "pr" must be a number, got "abc"`; undefined if it fits. */
-export function checkInputValue(name: string, def: Pick<InputDef, 'type' | 'options'>, value: unknown): string | undefined {
+export function checkInputValue(
+  name: string,
+  def: Pick<InputDef, 'type' | 'options'>,
+  value: unknown,
+): string | undefined {
   const got = shown(value);
   switch (def.type) {
     case 'string':
       return typeof value === 'string' ? undefined : `input "${name}" must be a string, got ${got}`;
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : `input "${name}" must be a number, got ${got}`;
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `input "${name}" must be a number, got ${got}`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `input "${name}" must be true or false, got ${got}`;
     case 'array':
@@ -27,7 +33,8 @@ export function checkInputValue(name: string, def: Pick<InputDef, 'type' | 'opti
 
 function shown(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return String(value);

@@ -25,7 +25,9 @@ export function resolveInputs(
   for (const name of Object.keys(given)) {
     if (!byName.has(name)) {
       const declared = [...byName.keys()];
-      const hint = didYouMean(name, declared) || (declared.length ? ` (inputs: ${declared.join(', ')})` : ' (the workflow has no inputs)');
+      const hint =
+        didYouMean(name, declared) ||
+        (declared.length ? ` (inputs: ${declared.join(', ')})` : ' (the workflow has no inputs)');
       problems.push(`unknown input "${name}"${hint}`);
     }
   }

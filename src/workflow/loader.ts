@@ -25,7 +25,8 @@ export async function loadWorkflowFile(file: string): Promise<LoadResult> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : describeError(error);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : describeError(error);
     return { problems: [{ file, line: 1, column: 1, message: `cannot read the workflow: ${reason}` }] };
   }
   return load(bytes.toString('utf8'), file, hash(bytes));
@@ -40,7 +41,11 @@ function load(text: string, file: string, scriptHash: string): LoadResult {
     return loadUnsafe(text, file, scriptHash);
   } catch (error) {
     // A bug in reprise, not in the file; still reported as a problem so callers never crash on input.
-    return { problems: [{ file, line: 1, column: 1, message: `internal error while loading: ${describeError(error)}` }] };
+    return {
+      problems: [
+        { file, line: 1, column: 1, message: `internal error while loading: ${describeError(error)}` },
+      ],
+    };
   }
 }
 
@@ -53,21 +58,35 @@ function loadUnsafe(text: string, file: string, scriptHash: string): LoadResult 
   try {
     raw = source.doc.toJS({ maxAliasCount: 1000 });
   } catch (error) {
-    return { problems: [{ file, line: 1, column: 1, message: `cannot read the YAML: ${describeError(error)}` }] };
+    return {
+      problems: [{ file, line: 1, column: 1, message: `cannot read the YAML: ${describeError(error)}` }],
+    };
   }
   if (raw === null || raw === undefined) {
-    return { problems: [{ file, line: 1, column: 1, message: 'the file is empty: a workflow needs "name" and "steps"' }] };
+    return {
+      problems: [
+        { file, line: 1, column: 1, message: 'the file is empty: a workflow needs "name" and "steps"' },
+      ],
+    };
   }
   if (!isRecord(raw)) {
     return {
-      problems: [source.problem([], 'a workflow must be a mapping with "name" and "steps" (and optionally inputs, env, ...)')],
+      problems: [
+        source.problem(
+          [],
+          'a workflow must be a mapping with "name" and "steps" (and optionally inputs, env, ...)',
+        ),
+      ],
     };
   }
 
   const problems = [...schemaProblems(raw, source), ...semanticProblems(raw, source)];
   if (problems.length > 0) return { problems: sorted(problems) };
 
-  const { workflow, problems: conversion } = toWorkflowDef(raw, source, { file: path.resolve(file), scriptHash });
+  const { workflow, problems: conversion } = toWorkflowDef(raw, source, {
+    file: path.resolve(file),
+    scriptHash,
+  });
   if (conversion.length > 0) return { problems: sorted(conversion) };
   return { workflow, problems: [] };
 }

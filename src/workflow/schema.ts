@@ -12,9 +12,12 @@ const DURATION_HINT = 'a duration like 30s, 5m, 1h30m, 250ms or a number of seco
 
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 function validate(): ReturnType<Ajv2020['compile']> {
-  validator ??= new Ajv2020({ allErrors: true, verbose: true, strictTypes: false, allowUnionTypes: true }).compile(
-    workflowSchema,
-  );
+  validator ??= new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strictTypes: false,
+    allowUnionTypes: true,
+  }).compile(workflowSchema);
   return validator;
 }
 
@@ -35,7 +38,9 @@ export function schemaProblems(value: unknown, source: YamlSource): Problem[] {
   for (const error of errors) {
     if (
       error.keyword === 'required' &&
-      suggested.has(`${error.instancePath}/${String((error.params as Record<string, unknown>)['missingProperty'])}`)
+      suggested.has(
+        `${error.instancePath}/${String((error.params as Record<string, unknown>)['missingProperty'])}`,
+      )
     ) {
       continue;
     }
@@ -68,7 +73,11 @@ function translate(error: ErrorObject, source: YamlSource): Problem {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
       const known = isRecord(parent['properties']) ? Object.keys(parent['properties']) : [];
-      return source.problem([...path, key], `unknown key "${key}" in ${containerOf(path, source)}${didYouMean(key, known)}`, 'key');
+      return source.problem(
+        [...path, key],
+        `unknown key "${key}" in ${containerOf(path, source)}${didYouMean(key, known)}`,
+        'key',
+      );
     }
     case 'required': {
       const missing = String(params['missingProperty']);
@@ -89,11 +98,17 @@ function translate(error: ErrorObject, source: YamlSource): Problem {
     }
     case 'type': {
       if (isStepItem(path)) {
-        return source.problem(path, `step ${label} must be a mapping with "id" and one of ${KIND_LIST}, got ${describe(data)}`);
+        return source.problem(
+          path,
+          `step ${label} must be a mapping with "id" and one of ${KIND_LIST}, got ${describe(data)}`,
+        );
       }
       if (isDuration) return source.problem(path, `${label} must be ${DURATION_HINT}, got ${describe(data)}`);
       if (parent['type'] === 'integer' && typeof parent['minimum'] === 'number') {
-        return source.problem(path, `${label} must be an integer >= ${parent['minimum']}, got ${describe(data)}`);
+        return source.problem(
+          path,
+          `${label} must be an integer >= ${parent['minimum']}, got ${describe(data)}`,
+        );
       }
       return source.problem(path, `${label} must be ${typeWords(parent['type'])}, got ${describe(data)}`);
     }
@@ -118,7 +133,10 @@ function translate(error: ErrorObject, source: YamlSource): Problem {
     case 'enum': {
       const allowed = Array.isArray(params['allowedValues']) ? params['allowedValues'].map(String) : [];
       const hint = typeof data === 'string' ? didYouMean(data, allowed) : '';
-      return source.problem(path, `${label} must be one of ${allowed.join(', ')}, got ${describe(data)}${hint}`);
+      return source.problem(
+        path,
+        `${label} must be one of ${allowed.join(', ')}, got ${describe(data)}${hint}`,
+      );
     }
     case 'minItems': {
       const what = path[path.length - 1] === 'options' ? 'value' : 'step';
@@ -184,13 +202,16 @@ function typeWords(type: unknown): string {
   };
   if (Array.isArray(type)) names['boolean'] = 'a boolean';
   const list = (Array.isArray(type) ? type : [type]).map((t) => names[String(t)] ?? String(t));
-  return list.length <= 1 ? (list[0] ?? 'valid') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+  return list.length <= 1
+    ? (list[0] ?? 'valid')
+    : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
 }
 
 /** A value as a person would write it in a message. */
 export function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return String(value);

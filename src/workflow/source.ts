@@ -32,7 +32,10 @@ export class YamlSource {
         // Reported at the end of the file; the opening quote is where the reader should look.
         const quote = message.includes('"quote') ? '"' : "'";
         const open = this.text.lastIndexOf(quote, error.pos[0]);
-        return this.problemAtOffset(open >= 0 ? open : error.pos[0], `YAML syntax: a ${quote}quoted${quote} string is never closed`);
+        return this.problemAtOffset(
+          open >= 0 ? open : error.pos[0],
+          `YAML syntax: a ${quote}quoted${quote} string is never closed`,
+        );
       } else {
         message = `YAML syntax: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
       }
@@ -56,7 +59,11 @@ export class YamlSource {
       const node = this.node(path.slice(0, depth));
       const start = node?.range?.[0];
       // An empty value (`key:`) has no text of its own: point at its key instead.
-      if (node && start !== undefined && !(isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1])) {
+      if (
+        node &&
+        start !== undefined &&
+        !(isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1])
+      ) {
         return this.locationOfOffset(start);
       }
       if (depth > 0) {
@@ -81,7 +88,9 @@ export class YamlSource {
     let node: unknown = this.doc.contents;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+        );
         node = pair?.value ?? undefined;
       } else if (isSeq(node) && typeof segment === 'number') {
         node = node.items[segment];

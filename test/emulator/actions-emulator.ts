@@ -12,7 +12,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from './azurite.js';
-import { buildRunnerEnv, verifyRuntimeToken, type RunnerEnvOptions, type RuntimeTokenClaims } from './runner-env.js';
+import {
+  buildRunnerEnv,
+  verifyRuntimeToken,
+  type RunnerEnvOptions,
+  type RuntimeTokenClaims,
+} from './runner-env.js';
 
 export {
   applyRunnerEnv,
@@ -198,16 +203,29 @@ export async function startActionsEmulator(): Promise<ActionsEmulator> {
 
     const cacheMethods: Record<string, (body: Body) => Promise<unknown>> = {
       async GetCacheEntryDownloadURL(body) {
-        const entry = findCacheEntry(required(body, 'key'), stringList(body, 'restore_keys'), required(body, 'version'));
+        const entry = findCacheEntry(
+          required(body, 'key'),
+          stringList(body, 'restore_keys'),
+          required(body, 'version'),
+        );
         if (!entry) return { ok: false, signed_download_url: '', matched_key: '' };
-        return { ok: true, signed_download_url: sasUrl(cacheContainer, entry.blobName, 'r'), matched_key: entry.key };
+        return {
+          ok: true,
+          signed_download_url: sasUrl(cacheContainer, entry.blobName, 'r'),
+          matched_key: entry.key,
+        };
       },
       async CreateCacheEntry(body) {
         const key = required(body, 'key');
         const version = required(body, 'version');
-        if (key.length > 512) throw new TwirpError(400, 'invalid_argument', 'key is longer than 512 characters');
+        if (key.length > 512)
+          throw new TwirpError(400, 'invalid_argument', 'key is longer than 512 characters');
         if (cache.some((e) => e.key === key && e.version === version)) {
-          throw new TwirpError(409, 'already_exists', 'cache entry with the same key, version, and scope already exists');
+          throw new TwirpError(
+            409,
+            'already_exists',
+            'cache entry with the same key, version, and scope already exists',
+          );
         }
         const id = nextId++;
         const entry: CacheEntry = { id, key, version, blobName: `${id}/cache`, size: 0, finalized: false };
@@ -223,7 +241,11 @@ export async function startActionsEmulator(): Promise<ActionsEmulator> {
         const declared = Number(field(body, 'size_bytes'));
         if (uploaded === undefined) return { ok: false, entry_id: '0', message: 'no archive was uploaded' };
         if (uploaded !== declared) {
-          return { ok: false, entry_id: '0', message: `size mismatch: declared ${declared}, uploaded ${uploaded}` };
+          return {
+            ok: false,
+            entry_id: '0',
+            message: `size mismatch: declared ${declared}, uploaded ${uploaded}`,
+          };
         }
         entry.size = uploaded;
         entry.finalized = true;
@@ -252,7 +274,11 @@ export async function startActionsEmulator(): Promise<ActionsEmulator> {
           throw new TwirpError(403, 'permission_denied', 'the token does not belong to this job run');
         }
         if (artifacts.some((a) => a.runBackendId === runId && a.name === name)) {
-          throw new TwirpError(409, 'already_exists', 'an artifact with this name already exists on the workflow run');
+          throw new TwirpError(
+            409,
+            'already_exists',
+            'an artifact with this name already exists on the workflow run',
+          );
         }
         const id = nextId++;
         const blobName = `${runId}/${jobId}/${id}/${name}.zip`;
@@ -279,7 +305,8 @@ export async function startActionsEmulator(): Promise<ActionsEmulator> {
           throw new TwirpError(404, 'not_found', `no pending artifact named ${name} for this job`);
         }
         const uploaded = await blobSize(artifactContainer, artifact.blobName);
-        if (uploaded === undefined) throw new TwirpError(400, 'failed_precondition', 'no content was uploaded');
+        if (uploaded === undefined)
+          throw new TwirpError(400, 'failed_precondition', 'no content was uploaded');
         artifact.size = Number(field(body, 'size')) || uploaded;
         artifact.digest = field(body, 'hash') || undefined;
         artifact.finalized = true;
@@ -343,7 +370,9 @@ export async function startActionsEmulator(): Promise<ActionsEmulator> {
           throw new TwirpError(400, 'malformed', 'the request body is not a JSON object');
         }
         const auth = req.headers.authorization ?? '';
-        const claims = auth.startsWith('Bearer ') ? verifyRuntimeToken(tokenSecret, auth.slice(7)) : undefined;
+        const claims = auth.startsWith('Bearer ')
+          ? verifyRuntimeToken(tokenSecret, auth.slice(7))
+          : undefined;
         if (!claims) throw new TwirpError(401, 'unauthenticated', 'missing or invalid runtime token');
         const body = request as Body;
         if (service === CACHE_SERVICE) {
@@ -354,7 +383,8 @@ export async function startActionsEmulator(): Promise<ActionsEmulator> {
         } else if (service === ARTIFACT_SERVICE) {
           const handler = artifactMethods[method];
           if (!handler) throw new TwirpError(404, 'bad_route', `no method ${method} on ${service}`);
-          if (artifactFailMode === 'status500') throw new TwirpError(500, 'internal', 'emulated artifact outage');
+          if (artifactFailMode === 'status500')
+            throw new TwirpError(500, 'internal', 'emulated artifact outage');
           const runId = field(body, 'workflow_run_backend_id');
           if (runId && runId !== claims.runBackendId) {
             throw new TwirpError(403, 'permission_denied', 'the token does not belong to this workflow run');

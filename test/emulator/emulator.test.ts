@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyRunnerEnv,
   inputEnv,
   readOutputFile,
   readStateFile,
@@ -16,14 +15,16 @@ import {
   type RunnerEnvOptions,
 } from './actions-emulator.js';
 import { defaultRunBackendId } from './runner-env.js';
+import { stepHarness, type Step, type StepHarness } from './steps.js';
 
 let emulator: ActionsEmulator;
 let root: string;
-let restoreEnv: (() => void) | undefined;
+let steps: StepHarness;
 
 beforeAll(async () => {
   emulator = await startActionsEmulator();
   root = mkdtempSync(join(tmpdir(), 'reprise-emulator-test-'));
+  steps = stepHarness(emulator, root);
 }, 60_000);
 
 afterAll(async () => {
@@ -31,27 +32,10 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-afterEach(() => {
-  restoreEnv?.();
-  restoreEnv = undefined;
-});
+afterEach(() => steps?.leave());
 
-let stepCount = 0;
-/** Enters a job step: a fresh workspace and RUNNER_TEMP, and the runner's variables. */
-function enterStep(opts: Partial<RunnerEnvOptions> = {}): RunnerEnvOptions & { env: Record<string, string> } {
-  restoreEnv?.();
-  const dir = join(root, `step-${++stepCount}`);
-  const full: RunnerEnvOptions = {
-    runId: 1000,
-    attempt: 1,
-    job: 'build',
-    workspace: join(dir, 'workspace'),
-    runnerTemp: join(dir, 'temp'),
-    ...opts,
-  };
-  const env = emulator.runnerEnv(full);
-  restoreEnv = applyRunnerEnv(env);
-  return { ...full, env };
+function enterStep(opts: Partial<RunnerEnvOptions> = {}): Step {
+  return steps.enter(opts);
 }
 
 function writeTree(dir: string, files: Record<string, string>): void {
@@ -171,10 +155,12 @@ describe('@actions/artifact against the emulator', () => {
       [join(src, 'journal.jsonl'), join(src, 'sub/notes.txt')],
       src,
     );
-    expect(uploaded.id).toBeGreaterThan(0);
+    const id = uploaded.id;
+    if (id === undefined) throw new Error('uploadArtifact returned no id');
+    expect(id).toBeGreaterThan(0);
     expect(uploaded.size).toBeGreaterThan(0);
     expect(emulator.artifacts(defaultRunBackendId(2000))).toEqual([
-      expect.objectContaining({ name: 'reprise-demo-build-attempt-1', id: uploaded.id, size: uploaded.size }),
+      expect.objectContaining({ name: 'reprise-demo-build-attempt-1', id, size: uploaded.size }),
     ]);
 
     enterStep({ runId: 2000, attempt: 2 });
@@ -184,7 +170,7 @@ describe('@actions/artifact against the emulator', () => {
     expect(artifact?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     const dest = join(root, 'download-1');
-    const result = await new DefaultArtifactClient().downloadArtifact(uploaded.id, {
+    const result = await new DefaultArtifactClient().downloadArtifact(id, {
       path: dest,
       expectedHash: artifact?.digest,
     });
@@ -202,9 +188,9 @@ describe('@actions/artifact against the emulator', () => {
     const file = join(step.workspace, 'f.txt');
     await new DefaultArtifactClient().uploadArtifact('same-name', [file], step.workspace);
     enterStep({ runId: 2100, attempt: 2 });
-    await expect(new DefaultArtifactClient().uploadArtifact('same-name', [file], step.workspace)).rejects.toThrow(
-      /409.*already exists/,
-    );
+    await expect(
+      new DefaultArtifactClient().uploadArtifact('same-name', [file], step.workspace),
+    ).rejects.toThrow(/409.*already exists/);
   });
 });
 
@@ -228,11 +214,14 @@ describe('runner environment', () => {
   });
 
   it('answers calls without a valid runtime token with a JSON Twirp error', async () => {
-    const res = await fetch(new URL('twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry', emulator.resultsUrl), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer forged.token.value' },
-      body: JSON.stringify({ key: 'k', version: 'v' }),
-    });
+    const res = await fetch(
+      new URL('twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry', emulator.resultsUrl),
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer forged.token.value' },
+        body: JSON.stringify({ key: 'k', version: 'v' }),
+      },
+    );
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'unauthenticated' });
   });
@@ -241,12 +230,24 @@ describe('runner environment', () => {
 describe('lifecycle', () => {
   it('close() stops the Twirp server and Azurite', async () => {
     const other = await startActionsEmulator();
-    const env = other.runnerEnv({ runId: 1, attempt: 1, job: 'j', workspace: join(root, 'lc/ws'), runnerTemp: join(root, 'lc/t') });
-    const signed = await fetch(new URL('twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry', other.resultsUrl), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${env['ACTIONS_RUNTIME_TOKEN']}` },
-      body: JSON.stringify({ key: 'k', version: 'v' }),
+    const env = other.runnerEnv({
+      runId: 1,
+      attempt: 1,
+      job: 'j',
+      workspace: join(root, 'lc/ws'),
+      runnerTemp: join(root, 'lc/t'),
     });
+    const signed = await fetch(
+      new URL('twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry', other.resultsUrl),
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${env['ACTIONS_RUNTIME_TOKEN']}`,
+        },
+        body: JSON.stringify({ key: 'k', version: 'v' }),
+      },
+    );
     const { signed_upload_url: uploadUrl } = (await signed.json()) as { signed_upload_url: string };
     expect(uploadUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\//);
 

@@ -112,7 +112,11 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
         schema === undefined
           ? `echo: ${record.prompt}`
           : '```json\n' +
-            JSON.stringify(fault?.nonConforming ? nonConformingValue(schema) : conformingValue(schema), null, 2) +
+            JSON.stringify(
+              fault?.nonConforming ? nonConformingValue(schema) : conformingValue(schema),
+              null,
+              2,
+            ) +
             '\n```',
     };
     const promptChars =

@@ -116,7 +116,9 @@ export function conformingValue(schema: unknown, hint = 'value'): unknown {
   switch (type) {
     case 'object': {
       const properties = isSchema(schema['properties']) ? schema['properties'] : {};
-      return Object.fromEntries(Object.entries(properties).map(([key, sub]) => [key, conformingValue(sub, key)]));
+      return Object.fromEntries(
+        Object.entries(properties).map(([key, sub]) => [key, conformingValue(sub, key)]),
+      );
     }
     case 'array': {
       const min = typeof schema['minItems'] === 'number' ? schema['minItems'] : 1;
@@ -221,7 +223,11 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 

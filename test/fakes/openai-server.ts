@@ -60,15 +60,27 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   const server = await listen(({ req, res, record, body }) => {
     if (req.method !== 'POST' || record.path !== '/v1/chat/completions') {
-      sendJson(res, 404, errorBody(`Unknown route ${req.method} ${record.path}`, 'invalid_request_error', null));
+      sendJson(
+        res,
+        404,
+        errorBody(`Unknown route ${req.method} ${record.path}`, 'invalid_request_error', null),
+      );
       return;
     }
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
-      sendJson(res, 401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+      sendJson(
+        res,
+        401,
+        errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
+      );
       return;
     }
     if (typeof body !== 'object' || body === null) {
-      sendJson(res, 400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+      sendJson(
+        res,
+        400,
+        errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null),
+      );
       return;
     }
     const request = body as Body;
@@ -77,7 +89,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       sendJson(
         res,
         404,
-        errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
+        errorBody(
+          `The model \`${model}\` does not exist or you do not have access to it.`,
+          'invalid_request_error',
+          'model_not_found',
+        ),
       );
       return;
     }
@@ -108,14 +124,21 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
           ? `echo: ${record.prompt}`
           : JSON.stringify(fault?.nonConforming ? nonConformingValue(schema) : conformingValue(schema)),
     };
-    const promptChars = messagesOf(request).reduce((sum, message) => sum + contentText(message.content).length, 0);
+    const promptChars = messagesOf(request).reduce(
+      (sum, message) => sum + contentText(message.content).length,
+      0,
+    );
     const input = reply.usage?.input ?? tokensOf('x'.repeat(promptChars));
     const usage = {
       prompt_tokens: input,
       completion_tokens: reply.usage?.output ?? tokensOf(reply.text),
       total_tokens: 0,
-      prompt_tokens_details: { cached_tokens: reply.usage?.cached ?? Math.min(options.cachedTokens ?? 0, input) },
-      ...((reply.usage?.cost ?? options.cost) !== undefined ? { cost: reply.usage?.cost ?? options.cost } : {}),
+      prompt_tokens_details: {
+        cached_tokens: reply.usage?.cached ?? Math.min(options.cachedTokens ?? 0, input),
+      },
+      ...((reply.usage?.cost ?? options.cost) !== undefined
+        ? { cost: reply.usage?.cost ?? options.cost }
+        : {}),
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const answered = reply.model ?? options.model ?? model;
@@ -130,7 +153,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       created: Math.floor(Date.now() / 1000),
       model: answered,
       choices: [
-        { index: 0, message: { role: 'assistant', content: reply.text, refusal: null }, finish_reason: 'stop', logprobs: null },
+        {
+          index: 0,
+          message: { role: 'assistant', content: reply.text, refusal: null },
+          finish_reason: 'stop',
+          logprobs: null,
+        },
       ],
       usage,
     });
@@ -150,7 +178,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 /** Sends the text in three chunks, then the usage chunk (empty `choices`), then `[DONE]`. */
 function stream(res: http.ServerResponse, text: string, model: string, usage: object | undefined): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const base = { id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
+  const base = {
+    id: 'chatcmpl-stream',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+  };
   const send = (chunk: object) => res.write(`data: ${JSON.stringify({ ...base, ...chunk })}\n\n`);
   send({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
   const third = Math.ceil(text.length / 3) || 1;

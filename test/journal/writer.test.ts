@@ -156,19 +156,22 @@ describe('JournalWriter', () => {
     writeFileSync(path, JSON.stringify(runEvent()) + '\n');
     const script = `
       import { JournalWriter } from './src/journal/writer.js';
-      const [path, name] = process.argv.slice(2);
+      const [path, name, startAt] = process.argv.slice(2);
       const writer = await JournalWriter.open(path);
-      for (let i = 0; i < 400; i++) {
+      // Start together, so the appends really overlap.
+      while (Date.now() < Number(startAt));
+      for (let i = 0; i < 1000; i++) {
         writer.append({ t: 'call', key: name + '-' + i, step: 's', kind: 'run', result: { text: name.repeat(4000 + (i % 97) * 50) }, ms: 1, at: 'x' });
       }
       await writer.close();
     `;
-    const children = ['a', 'b', 'c', 'd'].map((name) => spawnScript(script, [path, name]));
+    const startAt = String(Date.now() + 1000);
+    const children = ['a', 'b', 'c', 'd'].map((name) => spawnScript(script, [path, name, startAt]));
     await Promise.all(children.map(exited));
     expect(children.map((child) => child.exitCode)).toEqual([0, 0, 0, 0]);
     const read = await readJournalFile(path);
     expect(read.problems).toEqual([]);
-    expect(read.calls.size).toBe(1600);
+    expect(read.calls.size).toBe(4000);
   });
 
   it('loses no appended line when the process is killed with SIGKILL mid-run', async () => {

@@ -16,7 +16,11 @@ const ctx: ExpressionContext = {
       outcome: 'success',
       conclusion: 'success',
     },
-    review: { outputs: [{ severity: 'minor' }, { severity: 'major' }], outcome: 'success', conclusion: 'success' },
+    review: {
+      outputs: [{ severity: 'minor' }, { severity: 'major' }],
+      outcome: 'success',
+      conclusion: 'success',
+    },
   },
   env: { MODE: 'fast' },
   github: { event: { pull_request: { number: 12 } } },
@@ -37,7 +41,7 @@ describe('a string that is exactly one expression keeps the value type', () => {
     ['${{ item }}', 'b.ts'],
     ['${{ index }}', 1],
     ['${{ loop.iteration }}', 2],
-    ["${{ fromJSON('{\"k\":[true]}') }}", { k: [true] }],
+    ['${{ fromJSON(\'{"k":[true]}\') }}', { k: [true] }],
     ['${{ steps.review.outputs.*.severity }}', ['minor', 'major']],
   ])('%s', (template, expected) => {
     expect(evaluateTemplate(template, ctx)).toEqual(expected);
@@ -82,7 +86,7 @@ describe('functions behave as in GitHub Actions', () => {
     ["${{ inputs.missing || 'fallback' }}", 'fallback'],
     ["${{ inputs.n == '3' }}", true],
     ['${{ steps.files.outputs.count >= 2 && env.MODE }}', 'fast'],
-    ["${{ github.event.pull_request.number == 12 }}", true],
+    ['${{ github.event.pull_request.number == 12 }}', true],
   ])('%s', (template, expected) => {
     expect(evaluateTemplate(template, ctx)).toEqual(expected);
   });
@@ -107,7 +111,7 @@ describe('conditions', () => {
     ['inputs.list', true],
     ['inputs.o', true],
     ["env.MODE == 'FAST'", true],
-    ['  ${{ steps.files.outcome == \'success\' }}  ', true],
+    ["  ${{ steps.files.outcome == 'success' }}  ", true],
     ['${{ inputs.n }} > 5', true],
   ])('%s is %s', (condition, expected) => {
     expect(evaluateCondition(condition, ctx)).toBe(expected);
@@ -126,7 +130,9 @@ describe('conditions', () => {
 describe('errors', () => {
   it('an evaluation failure names the expression', () => {
     expect(() => evaluateTemplate("x ${{ fromJSON('{') }}", ctx)).toThrow(ExpressionError);
-    expect(() => evaluateTemplate("x ${{ fromJSON('{') }}", ctx)).toThrow(/could not evaluate \$\{\{ fromJSON\('\{'\) \}\}/);
+    expect(() => evaluateTemplate("x ${{ fromJSON('{') }}", ctx)).toThrow(
+      /could not evaluate \$\{\{ fromJSON\('\{'\) \}\}/,
+    );
   });
 
   it('a parse failure names the expression', () => {
@@ -161,7 +167,10 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', 'soon', '5 minutes', '-1s', '1d', 'm5', '1h30', -3, Number.NaN, Infinity])('%s is not a duration', (text) => {
-    expect(parseDuration(text)).toBeUndefined();
-  });
+  it.each(['', 'soon', '5 minutes', '-1s', '1d', 'm5', '1h30', -3, Number.NaN, Infinity])(
+    '%s is not a duration',
+    (text) => {
+      expect(parseDuration(text)).toBeUndefined();
+    },
+  );
 });

@@ -4,5 +4,7 @@ import { readStdin, record } from './mimic-lib.mjs';
 
 record(readStdin());
 process.stdout.write('partial output\n');
-process.stderr.write('starting up\n' + (process.env.MIMIC_STDERR ?? 'Error: the agent crashed (exit 3)') + '\n');
+process.stderr.write(
+  'starting up\n' + (process.env.MIMIC_STDERR ?? 'Error: the agent crashed (exit 3)') + '\n',
+);
 process.exit(3);

@@ -14,7 +14,10 @@ export function record(stdin) {
   const file = process.env.MIMIC_RECORD;
   if (!file) return;
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('MIMIC_')));
-  fs.appendFileSync(file, JSON.stringify({ argv: process.argv.slice(2), stdin, cwd: process.cwd(), env }) + '\n');
+  fs.appendFileSync(
+    file,
+    JSON.stringify({ argv: process.argv.slice(2), stdin, cwd: process.cwd(), env }) + '\n',
+  );
 }
 
 export function argAfter(flag) {
@@ -37,7 +40,9 @@ function conforming(schema, hint) {
   if (Array.isArray(schema.enum)) return schema.enum[0];
   switch (schema.type) {
     case 'object':
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, conforming(sub, key)]));
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, conforming(sub, key)]),
+      );
     case 'array':
       return [conforming(schema.items, hint)];
     case 'number':

@@ -1,0 +1,74 @@
+// The job summary (GitHub-flavored Markdown): status, a table per step, totals with what replay saved,
+// and the steps as a Mermaid diagram colored by status.
+import type { RunResult } from '../engine/types.js';
+import { renderMermaid } from '../workflow/graph.js';
+import type { WorkflowDef } from '../workflow/types.js';
+import { formatCost, formatMs } from './format.js';
+
+const STATUS_ICON: Record<string, string> = {
+  succeeded: '✅',
+  failed: '❌',
+  cancelled: '⏹️',
+  skipped: '⏭️',
+  'not-run': '▫️',
+};
+
+export interface SummaryContext {
+  workflow: WorkflowDef;
+  runId: string;
+  attempt: number;
+  result: RunResult;
+  restoredFrom?: string;
+  restoredCalls?: number;
+}
+
+export function renderJobSummary(context: SummaryContext): string {
+  const { workflow, result } = context;
+  const icon = STATUS_ICON[result.status] ?? '';
+  const lines: string[] = [
+    `## ${icon} reprise: ${escapeCell(workflow.name)} ${result.status}`,
+    '',
+    `Run \`${context.runId}\`, attempt ${context.attempt}, ${formatMs(result.ms)}. ` +
+      (context.restoredFrom
+        ? `Restored ${context.restoredCalls ?? 0} journaled calls from \`${context.restoredFrom}\`.`
+        : 'No earlier journal was restored.'),
+    '',
+  ];
+  if (result.error) lines.push('```text', result.error, '```', '');
+  lines.push(
+    '| step | status | live | replayed | failed | tokens (in / out) | cost | saved | time |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const step of result.steps) {
+    if (step.kind === 'parallel' || step.kind === 'repeat') {
+      lines.push(`| **${escapeCell(step.id)}** (${step.kind}) | ${STATUS_ICON[step.status] ?? ''} ${step.status} | | | | | | | ${formatMs(step.ms)} |`);
+      continue;
+    }
+    const spent = step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0;
+    const saved = step.saved.inputTokens + step.saved.outputTokens > 0 || step.saved.unpricedCalls > 0;
+    lines.push(
+      `| ${escapeCell(step.id)} | ${STATUS_ICON[step.status] ?? ''} ${step.status} | ${step.calls.live} | ${step.calls.replayed} | ${step.calls.failed} | ` +
+        `${spent ? `${step.usage.inputTokens} / ${step.usage.outputTokens}` : ''} | ` +
+        `${spent ? formatCost(step.usage.costUsd, step.usage.unpricedCalls) : ''} | ` +
+        `${saved ? formatCost(step.saved.costUsd, step.saved.unpricedCalls) : ''} | ${formatMs(step.ms)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `**Calls:** ${result.calls.live} live, ${result.calls.replayed} replayed, ${result.calls.failed} failed, ${result.calls.skipped} skipped.  `,
+    `**Spent:** ${result.usage.inputTokens} input + ${result.usage.outputTokens} output tokens, ${formatCost(result.usage.costUsd, result.usage.unpricedCalls)}.  `,
+    `**Saved by replay:** ${result.saved.inputTokens} input + ${result.saved.outputTokens} output tokens, ${formatCost(result.saved.costUsd, result.saved.unpricedCalls)}.`,
+  );
+  if (result.unmatchedJournalCalls > 0) {
+    lines.push('', `${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps).`);
+  }
+  const status = Object.fromEntries(
+    result.steps.map((step) => [step.id, step.status === 'not-run' ? 'pending' : step.status] as const),
+  );
+  lines.push('', '```mermaid', renderMermaid(workflow, status), '```', '');
+  return lines.join('\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
