@@ -1,4 +1,4 @@
-import { S as STATE, s as saveJournalElsewhere, r as runnerHost } from './chunks/persist-TKclePJj.js';
+import { S as STATE, s as saveJournalElsewhere, r as runnerHost } from './chunks/persist-BDFSUglG.js';
 import 'node:fs';
 import 'node:path';
 import 'os';

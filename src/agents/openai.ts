@@ -43,12 +43,29 @@ export interface OpenAIProviderOptions {
 
 const clients = new Map<string, OpenAI>();
 
-function clientFor(provider: ProviderDef, apiKey: string, baseURL: string): OpenAI {
-  const cacheKey = JSON.stringify([provider.name, apiKey, baseURL, provider.headers ?? {}]);
+function clientFor(provider: ProviderDef, apiKey: string, baseURL: string, env: CallContext['env']): OpenAI {
+  // Passed explicitly (null when unset) so that the SDK does not read them from process.env.
+  const organization = env['OPENAI_ORG_ID'] ?? null;
+  const project = env['OPENAI_PROJECT_ID'] ?? null;
+  const cacheKey = JSON.stringify([
+    provider.name,
+    apiKey,
+    baseURL,
+    provider.headers ?? {},
+    organization,
+    project,
+  ]);
   let client = clients.get(cacheKey);
   if (!client) {
     // Retries belong to the engine (its backoff, its journal of failures), never to the SDK.
-    client = new OpenAI({ apiKey, baseURL, maxRetries: 0, defaultHeaders: provider.headers });
+    client = new OpenAI({
+      apiKey,
+      baseURL,
+      organization,
+      project,
+      maxRetries: 0,
+      defaultHeaders: provider.headers,
+    });
     clients.set(cacheKey, client);
   }
   return client;
@@ -204,7 +221,7 @@ async function attemptOnce(
 ): Promise<Attempt> {
   const provider = request.provider as ProviderDef & OpenAIProviderOptions;
   const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
-  const client = clientFor(provider, apiKey, endpoint.baseUrl);
+  const client = clientFor(provider, apiKey, endpoint.baseUrl, context.env);
   const params = buildParams(request, correction);
   const guard = guardCall(context, provider.timeoutMs);
   const options = { signal: guard.signal, timeout: guard.timeoutMs };

@@ -76,7 +76,8 @@ export function parseJournal(text: string, source: string): JournalRead {
         break;
       }
       if (read.header === undefined) return rejected(read, number, notAJournal(number));
-      previousTorn = number;
+      // The start of an event cut short, as opposed to a line that was never one.
+      previousTorn = line.startsWith('{"') ? number : 0;
       read.problems.push({
         line: number,
         severity: 'warning',

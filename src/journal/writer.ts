@@ -26,6 +26,8 @@ export class JournalWriter {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private syncError: Error | undefined;
+  /** A write failed part-way (disk full): the next line must not be glued to what it left. */
+  private torn = false;
 
   private constructor(
     readonly path: string,
@@ -58,7 +60,14 @@ export class JournalWriter {
     if (fd === undefined) throw new Error(`the journal ${this.path} is closed; cannot append to it`);
     // A result of `undefined` would vanish from the line; store it as null so the call is replayable.
     const value = event.t === 'call' && event.result === undefined ? { ...event, result: null } : event;
-    writeAll(fd, Buffer.from(redactedJson(value, this.secrets) + '\n', 'utf8'));
+    const line = redactedJson(value, this.secrets) + '\n';
+    try {
+      writeAll(fd, Buffer.from(this.torn ? '\n' + line : line, 'utf8'));
+      this.torn = false;
+    } catch (error) {
+      this.torn = true;
+      throw error;
+    }
     if (this.fsyncIntervalMs === 0) {
       fsyncSync(fd);
       return;

@@ -51,6 +51,7 @@ const PART_MAX = 64;
 export function slug(part: string): string {
   const cleaned = part
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[._-]+|[._-]+$/g, '')
     .slice(0, PART_MAX)

@@ -2,7 +2,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ExpressionError, parseExpression, parseTemplate, type ParsedExpression } from './expressions.js';
 import { checkInputValue } from './input-values.js';
-import { describe, isRecord, STEP_KINDS } from './schema.js';
+import { isRecord, STEP_KINDS } from './schema.js';
 import type { Path, YamlSource } from './source.js';
 import { didYouMean } from './suggest.js';
 import type { InputType, Problem } from './types.js';
@@ -101,7 +101,7 @@ class Checker {
       if (type !== 'enum' && 'options' in def) {
         this.report([...path, 'options'], `"options" only applies to inputs of type enum`, 'key');
       }
-      if ('default' in def && def['default'] !== null) {
+      if ('default' in def && def['default'] !== null && (type !== 'enum' || options !== undefined)) {
         const problem = checkInputValue(name, { type, options }, def['default']);
         if (problem) this.report([...path, 'default'], `default of ${problem}`);
       }
@@ -147,6 +147,13 @@ class Checker {
         [...path, 'for-each'],
         `"for-each" is only allowed on agent and run steps, not on ${kind}`,
         'key',
+      );
+    }
+    const list = step['for-each'];
+    if (typeof list === 'string' && !list.includes('${{')) {
+      this.report(
+        [...path, 'for-each'],
+        `"for-each" must be a list or a \${{ }} expression that gives one, got ${JSON.stringify(list)}`,
       );
     }
     for (const key of ['concurrency', 'fail-fast']) {
@@ -340,7 +347,7 @@ class Checker {
   }
 
   private checkInjection(script: string, path: Path): void {
-    let parts;
+    let parts: ReturnType<typeof parseTemplate>['parts'];
     try {
       parts = parseTemplate(script).parts;
     } catch {
@@ -420,5 +427,3 @@ function collectIds(steps: unknown[]): string[] {
   }
   return ids;
 }
-
-export { describe };

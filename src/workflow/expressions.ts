@@ -1,10 +1,9 @@
 // `${{ }}` templates, evaluated with GitHub's own implementation (`@actions/expressions`) so operators,
 // functions, coercions and truthiness match GitHub Actions exactly.
-import { Evaluator, Lexer, Parser, data, type Expr } from '@actions/expressions';
+import { Evaluator, Lexer, Parser, data, wellKnownFunctions, type Expr } from '@actions/expressions';
 import { ContextAccess, FunctionCall, IndexAccess, Literal, Star } from '@actions/expressions/ast';
 import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
-import { wellKnownFunctions } from '@actions/expressions';
 import type { ExpressionContext, Template } from './types.js';
 import { didYouMean } from './suggest.js';
 

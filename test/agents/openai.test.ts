@@ -240,10 +240,13 @@ describe('openai provider: failures', () => {
 
   it('a malformed stream event is recoverable', async () => {
     fake.fault({ malformed: true });
+    vi.spyOn(console, 'error').mockImplementation(() => {}); // the SDK logs the bad event
     const error = await callErrorOf(
       callAgent(makeRequest({ ...provider, stream: true } as ProviderDef), makeContext({ env: env() })),
     );
     expect(error.errorClass).toBe('recoverable');
+    expect(error.message).toContain('streamed a malformed event');
+    vi.restoreAllMocks();
   });
 
   it('a hanging server is cut off by the timeout, and the connection is closed', async () => {
@@ -308,6 +311,20 @@ describe('openai provider: failures', () => {
     );
     expect(error).toMatchObject({ errorClass: 'fatal', status: 401 });
     expect(error.message).toContain('rejected the API key from OPENAI_API_KEY');
+  });
+
+  it('401 from a custom endpoint called without a key says which env var to set', async () => {
+    const error = await callErrorOf(
+      callAgent(
+        makeRequest({ name: 'gateway', type: 'openai', baseUrl: fake.url }),
+        makeContext({ env: {} }),
+      ),
+    );
+    expect(error).toMatchObject({ errorClass: 'fatal', status: 401 });
+    expect(error.message).toContain('requires an API key (401)');
+    expect(error.message).toContain(
+      'OPENAI_API_KEY is not set: export it, or set api-key-env on provider "gateway"',
+    );
   });
 
   it('404 for an unknown model names the model and the provider', async () => {

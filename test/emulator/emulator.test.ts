@@ -85,6 +85,9 @@ describe('@actions/cache against the emulator', () => {
     expect(await restoreCache([dir], 'prefix-run-1', ['prefix-run-'])).toBe('prefix-run-1');
     expect(readFileSync(join(dir, 'v.txt'), 'utf8')).toBe('one');
 
+    // As GitHub documents: after the exact key, the key itself is tried as a prefix.
+    expect(await restoreCache([dir], 'prefix-run')).toBe('prefix-run-2');
+
     // Restore keys are tried in order: the first that matches anything wins.
     expect(await restoreCache([dir], 'nothing', ['prefix-none-', 'prefix-run-1'])).toBe('prefix-run-1');
   });

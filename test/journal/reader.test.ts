@@ -79,6 +79,27 @@ describe('parseJournal', () => {
     ]);
   });
 
+  it('reports a line torn by an interrupted attempt as info when the next attempt follows it', () => {
+    const torn = JSON.stringify(callEvent('k2')).slice(0, 60);
+    const read = parseJournal(
+      lines(runEvent(), callEvent('k1'), torn, runEvent({ attempt: 2 }), callEvent('k3')),
+      'j',
+    );
+    expect([...read.calls.keys()]).toEqual(['k1', 'k3']);
+    expect(read.problems).toEqual([
+      {
+        line: 3,
+        severity: 'info',
+        message: 'line 3 is incomplete (an earlier attempt was interrupted while writing it); ignored',
+      },
+    ]);
+    // Garbage that was never the start of an event stays a warning, whatever follows it.
+    const garbage = parseJournal(lines(runEvent(), 'garbage', runEvent({ attempt: 2 })), 'j');
+    expect(garbage.problems).toEqual([
+      { line: 2, severity: 'warning', message: 'line 2 is not valid JSON; ignored' },
+    ]);
+  });
+
   it('rejects a whole journal of another version with a clear message', () => {
     const text = lines({ ...runEvent(), v: 2 }, callEvent('k1'));
     const read = parseJournal(text, 'j');

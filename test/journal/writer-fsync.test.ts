@@ -1,12 +1,13 @@
-// Group commit: how often the writer asks the disk to sync.
+// What the writer asks of the disk: how often it syncs (group commit), and what a failed write leaves.
 import { mkdtempSync } from 'node:fs';
+import { readJournalFile } from '../../src/journal/reader.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JournalWriter } from '../../src/journal/writer.js';
 import { callEvent, runEvent } from './events.js';
 
-const calls = vi.hoisted(() => ({ fsync: 0, fsyncSync: 0 }));
+const calls = vi.hoisted(() => ({ fsync: 0, fsyncSync: 0, failNextWrite: false }));
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
@@ -15,6 +16,13 @@ vi.mock('node:fs', async (importOriginal) => {
     fsync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
       calls.fsync++;
       fs.fsync(fd, callback);
+    },
+    // A full disk: the write gets half of the line out, then fails.
+    writeSync: (fd: number, buffer: Buffer, offset: number, length: number) => {
+      if (!calls.failNextWrite) return fs.writeSync(fd, buffer, offset, length);
+      calls.failNextWrite = false;
+      fs.writeSync(fd, buffer, offset, Math.floor(length / 2));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     },
     fsyncSync: (fd: number) => {
       calls.fsyncSync++;
@@ -74,5 +82,20 @@ describe('JournalWriter group commit', () => {
     expect(calls.fsyncSync).toBe(2);
     await writer.close();
     expect(calls.fsync).toBe(0);
+  });
+
+  it('does not glue the next event to a line a failed write left half-written', async () => {
+    const path = tempPath();
+    const writer = await JournalWriter.open(path);
+    writer.append(runEvent());
+    calls.failNextWrite = true;
+    expect(() => writer.append(callEvent('lost'))).toThrow(/ENOSPC/);
+    writer.append(callEvent('kept'));
+    await writer.close();
+    const read = await readJournalFile(path);
+    expect([...read.calls.keys()]).toEqual(['kept']);
+    expect(read.problems).toEqual([
+      { line: 2, severity: 'warning', message: 'line 2 is not valid JSON; ignored' },
+    ]);
   });
 });

@@ -128,6 +128,7 @@ describe('cacheKeys', () => {
       expect(k).toMatch(/^[A-Za-z0-9._-]+$/);
     }
     expect(key).toContain('-a_b_c_x');
+    expect(cacheKeys(parts({ job: 'jöb' })).key).toContain('-job-');
     expect(cacheKeys(parts({ name: '', job: '***' })).key).toMatch(/^reprise-v1-_-_-[0-9a-f]{16}-5000-1$/);
   });
 });
@@ -246,6 +247,40 @@ describe('journal in the Actions cache (emulated)', () => {
       restoreTimers();
       emulator.failCache('none');
     }
+  });
+
+  it('lets concurrent saves take turns through the one staging path', async () => {
+    const runId = freshRun();
+    const step = steps.enter({ runId, attempt: 1, job: 'review' });
+    const log = recordingLog();
+    const legs = ['x', 'y', 'z'];
+    const saved = await Promise.all(
+      legs.map((suffix) => {
+        const journalPath = join(step.runnerTemp, `journal-${suffix}.jsonl`);
+        writeFileSync(journalPath, `leg ${suffix}\n`);
+        return saveJournal({ journalPath, key: cacheKeys(parts({ runId, suffix })).key, log });
+      }),
+    );
+    expect(saved).toEqual([true, true, true]);
+    steps.leave();
+    for (const suffix of legs) {
+      const { content } = await restoreAttempt(parts({ runId, attempt: 2, suffix }));
+      expect(content).toBe(`leg ${suffix}\n`);
+    }
+  });
+
+  it('warns on GitHub Enterprise Server, where cache v2 does not exist', async () => {
+    steps.enter();
+    process.env['GITHUB_SERVER_URL'] = 'https://ghes.example.com';
+    const log = recordingLog();
+    const restored = await restoreJournal({
+      journalPath: join(root, 'ghes.jsonl'),
+      key: 'k',
+      restoreKeys: [],
+      log,
+    });
+    expect(restored).toBeUndefined();
+    expect(log.warnings).toEqual([expect.stringMatching(/cache service is not available/)]);
   });
 
   it('warns when the job has no cache service at all', async () => {

@@ -3434,7 +3434,7 @@ function requireCompile () {
 	return compile;
 }
 
-var $id$a = "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#";
+var $id$9 = "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#";
 var description$1 = "Meta-schema for $data reference (JSON AnySchema extension proposal)";
 var type$a = "object";
 var required$2 = [
@@ -3455,7 +3455,7 @@ var properties$b = {
 };
 var additionalProperties$2 = false;
 var require$$9 = {
-	$id: $id$a,
+	$id: $id$9,
 	description: description$1,
 	type: type$a,
 	required: required$2,
@@ -8330,7 +8330,7 @@ function requireDiscriminator () {
 var jsonSchema202012 = {};
 
 var $schema$9 = "https://json-schema.org/draft/2020-12/schema";
-var $id$9 = "https://json-schema.org/draft/2020-12/schema";
+var $id$8 = "https://json-schema.org/draft/2020-12/schema";
 var $vocabulary$7 = {
 	"https://json-schema.org/draft/2020-12/vocab/core": true,
 	"https://json-schema.org/draft/2020-12/vocab/applicator": true,
@@ -8411,7 +8411,7 @@ var properties$9 = {
 };
 var require$$0 = {
 	$schema: $schema$9,
-	$id: $id$9,
+	$id: $id$8,
 	$vocabulary: $vocabulary$7,
 	$dynamicAnchor: $dynamicAnchor$7,
 	title: title$9,
@@ -8422,7 +8422,7 @@ var require$$0 = {
 };
 
 var $schema$8 = "https://json-schema.org/draft/2020-12/schema";
-var $id$8 = "https://json-schema.org/draft/2020-12/meta/applicator";
+var $id$7 = "https://json-schema.org/draft/2020-12/meta/applicator";
 var $vocabulary$6 = {
 	"https://json-schema.org/draft/2020-12/vocab/applicator": true
 };
@@ -8508,7 +8508,7 @@ var $defs$3 = {
 };
 var require$$1 = {
 	$schema: $schema$8,
-	$id: $id$8,
+	$id: $id$7,
 	$vocabulary: $vocabulary$6,
 	$dynamicAnchor: $dynamicAnchor$6,
 	title: title$8,
@@ -8518,7 +8518,7 @@ var require$$1 = {
 };
 
 var $schema$7 = "https://json-schema.org/draft/2020-12/schema";
-var $id$7 = "https://json-schema.org/draft/2020-12/meta/unevaluated";
+var $id$6 = "https://json-schema.org/draft/2020-12/meta/unevaluated";
 var $vocabulary$5 = {
 	"https://json-schema.org/draft/2020-12/vocab/unevaluated": true
 };
@@ -8538,7 +8538,7 @@ var properties$7 = {
 };
 var require$$2 = {
 	$schema: $schema$7,
-	$id: $id$7,
+	$id: $id$6,
 	$vocabulary: $vocabulary$5,
 	$dynamicAnchor: $dynamicAnchor$5,
 	title: title$7,
@@ -8547,7 +8547,7 @@ var require$$2 = {
 };
 
 var $schema$6 = "https://json-schema.org/draft/2020-12/schema";
-var $id$6 = "https://json-schema.org/draft/2020-12/meta/content";
+var $id$5 = "https://json-schema.org/draft/2020-12/meta/content";
 var $vocabulary$4 = {
 	"https://json-schema.org/draft/2020-12/vocab/content": true
 };
@@ -8570,7 +8570,7 @@ var properties$6 = {
 };
 var require$$3$1 = {
 	$schema: $schema$6,
-	$id: $id$6,
+	$id: $id$5,
 	$vocabulary: $vocabulary$4,
 	$dynamicAnchor: $dynamicAnchor$4,
 	title: title$6,
@@ -8579,7 +8579,7 @@ var require$$3$1 = {
 };
 
 var $schema$5 = "https://json-schema.org/draft/2020-12/schema";
-var $id$5 = "https://json-schema.org/draft/2020-12/meta/core";
+var $id$4 = "https://json-schema.org/draft/2020-12/meta/core";
 var $vocabulary$3 = {
 	"https://json-schema.org/draft/2020-12/vocab/core": true
 };
@@ -8645,7 +8645,7 @@ var $defs$2 = {
 };
 var require$$4 = {
 	$schema: $schema$5,
-	$id: $id$5,
+	$id: $id$4,
 	$vocabulary: $vocabulary$3,
 	$dynamicAnchor: $dynamicAnchor$3,
 	title: title$5,
@@ -8655,7 +8655,7 @@ var require$$4 = {
 };
 
 var $schema$4 = "https://json-schema.org/draft/2020-12/schema";
-var $id$4 = "https://json-schema.org/draft/2020-12/meta/format-annotation";
+var $id$3 = "https://json-schema.org/draft/2020-12/meta/format-annotation";
 var $vocabulary$2 = {
 	"https://json-schema.org/draft/2020-12/vocab/format-annotation": true
 };
@@ -8672,7 +8672,7 @@ var properties$4 = {
 };
 var require$$5 = {
 	$schema: $schema$4,
-	$id: $id$4,
+	$id: $id$3,
 	$vocabulary: $vocabulary$2,
 	$dynamicAnchor: $dynamicAnchor$2,
 	title: title$4,
@@ -8681,7 +8681,7 @@ var require$$5 = {
 };
 
 var $schema$3 = "https://json-schema.org/draft/2020-12/schema";
-var $id$3 = "https://json-schema.org/draft/2020-12/meta/meta-data";
+var $id$2 = "https://json-schema.org/draft/2020-12/meta/meta-data";
 var $vocabulary$1 = {
 	"https://json-schema.org/draft/2020-12/vocab/meta-data": true
 };
@@ -8718,7 +8718,7 @@ var properties$3 = {
 };
 var require$$6 = {
 	$schema: $schema$3,
-	$id: $id$3,
+	$id: $id$2,
 	$vocabulary: $vocabulary$1,
 	$dynamicAnchor: $dynamicAnchor$1,
 	title: title$3,
@@ -8727,7 +8727,7 @@ var require$$6 = {
 };
 
 var $schema$2 = "https://json-schema.org/draft/2020-12/schema";
-var $id$2 = "https://json-schema.org/draft/2020-12/meta/validation";
+var $id$1 = "https://json-schema.org/draft/2020-12/meta/validation";
 var $vocabulary = {
 	"https://json-schema.org/draft/2020-12/vocab/validation": true
 };
@@ -8849,7 +8849,7 @@ var $defs$1 = {
 };
 var require$$7 = {
 	$schema: $schema$2,
-	$id: $id$2,
+	$id: $id$1,
 	$vocabulary: $vocabulary,
 	$dynamicAnchor: $dynamicAnchor,
 	title: title$2,
@@ -8961,7 +8961,6 @@ function require_2020 () {
 var _2020Exports = /*@__PURE__*/ require_2020();
 
 var $schema$1 = "https://json-schema.org/draft/2020-12/schema";
-var $id$1 = "https://github.com/reprise/reprise/schema/workflow.schema.json";
 var title$1 = "reprise workflow";
 var description = "A reprise workflow: resumable AI-agent steps run in order, journaled so a re-run replays finished calls for free.";
 var type$1 = "object";
@@ -9478,7 +9477,6 @@ var $defs = {
 };
 var workflowSchema = {
 	$schema: $schema$1,
-	$id: $id$1,
 	title: title$1,
 	description: description,
 	type: type$1,
@@ -9537,7 +9535,12 @@ const DURATION_PATTERN = workflowSchema.$defs.duration.pattern;
 const DURATION_HINT = 'a duration like 30s, 5m, 1h30m, 250ms or a number of seconds';
 let validator;
 function validate() {
-    validator ??= new _2020Exports.Ajv2020({ allErrors: true, verbose: true, strictTypes: false, allowUnionTypes: true }).compile(workflowSchema);
+    validator ??= new _2020Exports.Ajv2020({
+        allErrors: true,
+        verbose: true,
+        strictTypes: false,
+        allowUnionTypes: true,
+    }).compile(workflowSchema);
     return validator;
 }
 function schemaProblems(value, source) {
@@ -9709,7 +9712,9 @@ function typeWords(type) {
     if (Array.isArray(type))
         names['boolean'] = 'a boolean';
     const list = (Array.isArray(type) ? type : [type]).map((t) => names[String(t)] ?? String(t));
-    return list.length <= 1 ? (list[0] ?? 'valid') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+    return list.length <= 1
+        ? (list[0] ?? 'valid')
+        : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
 }
 /** A value as a person would write it in a message. */
 function describe$2(value) {
@@ -11562,7 +11567,7 @@ const STATUS_FUNCTION_INFO = Object.keys(STATUS_FUNCTIONS).map((name) => ({
     maxArgs: 0,
 }));
 const FUNCTION_NAMES = [
-    ...Object.values(wellKnownFunctions).map((f) => (f.name === 'toJson' ? 'toJSON' : f.name === 'fromJson' ? 'fromJSON' : f.name)),
+    ...Object.values(wellKnownFunctions).map((f) => f.name === 'toJson' ? 'toJSON' : f.name === 'fromJson' ? 'fromJSON' : f.name),
     ...Object.keys(STATUS_FUNCTIONS),
 ];
 const MAX_CACHE = 10_000;
@@ -11661,7 +11666,9 @@ function children(expr) {
     return out;
 }
 function isExpr(value) {
-    return typeof value === 'object' && value !== null && typeof value.accept === 'function';
+    return (typeof value === 'object' &&
+        value !== null &&
+        typeof value.accept === 'function');
 }
 /** Splits a string into literal text and `${{ }}` expressions, parsed once per distinct string. */
 function parseTemplate(text) {
@@ -11911,7 +11918,9 @@ function checkInputValue(name, def, value) {
         case 'string':
             return typeof value === 'string' ? undefined : `input "${name}" must be a string, got ${got}`;
         case 'number':
-            return typeof value === 'number' && Number.isFinite(value) ? undefined : `input "${name}" must be a number, got ${got}`;
+            return typeof value === 'number' && Number.isFinite(value)
+                ? undefined
+                : `input "${name}" must be a number, got ${got}`;
         case 'boolean':
             return typeof value === 'boolean' ? undefined : `input "${name}" must be true or false, got ${got}`;
         case 'array':
@@ -11964,11 +11973,17 @@ class Checker {
             return [];
         this.inputNames = isRecord$3(root['inputs']) ? Object.keys(root['inputs']) : [];
         this.phaseNames = isRecord$3(root['phases']) ? Object.keys(root['phases']) : [];
-        this.providerNames = [...BUILT_IN_PROVIDERS, ...(isRecord$3(root['providers']) ? Object.keys(root['providers']) : [])];
+        this.providerNames = [
+            ...BUILT_IN_PROVIDERS,
+            ...(isRecord$3(root['providers']) ? Object.keys(root['providers']) : []),
+        ];
         const steps = Array.isArray(root['steps']) ? root['steps'] : [];
         this.allIds = new Set(collectIds(steps));
         this.checkInputs(root['inputs']);
-        this.checkProvider(isRecord$3(root['defaults']) ? root['defaults']['provider'] : undefined, ['defaults', 'provider']);
+        this.checkProvider(isRecord$3(root['defaults']) ? root['defaults']['provider'] : undefined, [
+            'defaults',
+            'provider',
+        ]);
         if (isRecord$3(root['phases'])) {
             for (const [name, phase] of Object.entries(root['phases'])) {
                 if (isRecord$3(phase))
@@ -11979,7 +11994,10 @@ class Checker {
             scope: emptyScope(),
             reader: 'the workflow env',
             forEach: false,
-            banned: { steps: 'the workflow env is resolved before any step runs', env: 'the workflow env cannot read itself' },
+            banned: {
+                steps: 'the workflow env is resolved before any step runs',
+                env: 'the workflow env cannot read itself',
+            },
         });
         this.checkSequence(steps, ['steps'], emptyScope());
         this.checkStrings(root['outputs'], ['outputs'], {
@@ -12065,7 +12083,13 @@ class Checker {
             const hint = didYouMean(phase, this.phaseNames) || ' (declare it under "phases")';
             this.report([...path, 'phase'], `unknown phase "${phase}"${hint}`);
         }
-        const where = { scope, stepId: id, reader: id === undefined ? 'this step' : `step "${id}"`, forEach, banned: {} };
+        const where = {
+            scope,
+            stepId: id,
+            reader: id === undefined ? 'this step' : `step "${id}"`,
+            forEach,
+            banned: {},
+        };
         const nested = new Set(['id', 'parallel', 'repeat', 'agent', 'run', 'if', 'for-each']);
         for (const [key, value] of Object.entries(step)) {
             if (!nested.has(key))
@@ -12187,7 +12211,9 @@ class Checker {
         switch (context) {
             case 'item':
             case 'index':
-                return where.forEach ? undefined : `"${context}" is only available in a step with "for-each" (in ${shown})`;
+                return where.forEach
+                    ? undefined
+                    : `"${context}" is only available in a step with "for-each" (in ${shown})`;
             case 'loop':
                 if (!where.scope.inRepeat)
                     return `"loop" is only available inside "repeat" (in ${shown})`;
@@ -12202,7 +12228,9 @@ class Checker {
                 }
                 return undefined;
             case 'steps':
-                return typeof first === 'string' && first !== '*' ? this.stepRefProblem(first, second, where, shown) : undefined;
+                return typeof first === 'string' && first !== '*'
+                    ? this.stepRefProblem(first, second, where, shown)
+                    : undefined;
             default:
                 return undefined;
         }
@@ -21074,7 +21102,9 @@ class YamlSource {
             const node = this.node(path.slice(0, depth));
             const start = node?.range?.[0];
             // An empty value (`key:`) has no text of its own: point at its key instead.
-            if (node && start !== undefined && !(distExports$2.isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1])) {
+            if (node &&
+                start !== undefined &&
+                !(distExports$2.isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1])) {
                 return this.locationOfOffset(start);
             }
             if (depth > 0) {
@@ -21146,7 +21176,11 @@ function load(text, file, scriptHash) {
     }
     catch (error) {
         // A bug in reprise, not in the file; still reported as a problem so callers never crash on input.
-        return { problems: [{ file, line: 1, column: 1, message: `internal error while loading: ${describeError$1(error)}` }] };
+        return {
+            problems: [
+                { file, line: 1, column: 1, message: `internal error while loading: ${describeError$1(error)}` },
+            ],
+        };
     }
 }
 function loadUnsafe(text, file, scriptHash) {
@@ -21159,20 +21193,31 @@ function loadUnsafe(text, file, scriptHash) {
         raw = source.doc.toJS({ maxAliasCount: 1000 });
     }
     catch (error) {
-        return { problems: [{ file, line: 1, column: 1, message: `cannot read the YAML: ${describeError$1(error)}` }] };
+        return {
+            problems: [{ file, line: 1, column: 1, message: `cannot read the YAML: ${describeError$1(error)}` }],
+        };
     }
     if (raw === null || raw === undefined) {
-        return { problems: [{ file, line: 1, column: 1, message: 'the file is empty: a workflow needs "name" and "steps"' }] };
+        return {
+            problems: [
+                { file, line: 1, column: 1, message: 'the file is empty: a workflow needs "name" and "steps"' },
+            ],
+        };
     }
     if (!isRecord$3(raw)) {
         return {
-            problems: [source.problem([], 'a workflow must be a mapping with "name" and "steps" (and optionally inputs, env, ...)')],
+            problems: [
+                source.problem([], 'a workflow must be a mapping with "name" and "steps" (and optionally inputs, env, ...)'),
+            ],
         };
     }
     const problems = [...schemaProblems(raw, source), ...semanticProblems(raw, source)];
     if (problems.length > 0)
         return { problems: sorted(problems) };
-    const { workflow, problems: conversion } = toWorkflowDef(raw, source, { file: path__default.resolve(file), scriptHash });
+    const { workflow, problems: conversion } = toWorkflowDef(raw, source, {
+        file: path__default.resolve(file),
+        scriptHash,
+    });
     if (conversion.length > 0)
         return { problems: sorted(conversion) };
     return { workflow, problems: [] };
@@ -52073,7 +52118,7 @@ function modelFamily(model) {
 }
 /** The price of a model: the workflow's `pricing:` map (exact id, then family), then the built-in table. */
 function priceFor(model, overrides) {
-    return priceOverride(model, overrides) ?? PRICE_TABLE.find(([pattern]) => pattern.test(modelFamily(model)))?.[1];
+    return (priceOverride(model, overrides) ?? PRICE_TABLE.find(([pattern]) => pattern.test(modelFamily(model)))?.[1]);
 }
 function priceOverride(model, overrides) {
     return overrides?.[model] ?? overrides?.[modelFamily(model)];
@@ -52343,7 +52388,11 @@ function causeChain(error) {
 function apiErrorDetail(body, fallback) {
     const error = isRecord$2(body) && isRecord$2(body['error']) ? body['error'] : isRecord$2(body) ? body : undefined;
     const message = typeof error?.['message'] === 'string' ? error['message'] : fallback;
-    const code = typeof error?.['code'] === 'string' ? error['code'] : typeof error?.['type'] === 'string' ? error['type'] : undefined;
+    const code = typeof error?.['code'] === 'string'
+        ? error['code']
+        : typeof error?.['type'] === 'string'
+            ? error['type']
+            : undefined;
     return { message, code };
 }
 function isRecord$2(value) {
@@ -52390,7 +52439,13 @@ function endpointFor$1(provider, model, env) {
         : key.name === 'ANTHROPIC_AUTH_TOKEN'
             ? { authToken: key.value }
             : { apiKey: key.value };
-    const endpoint = { provider: provider.name, baseUrl, model, keyEnv, keyMissing: key.value === undefined };
+    const endpoint = {
+        provider: provider.name,
+        baseUrl,
+        model,
+        keyEnv,
+        keyMissing: key.value === undefined,
+    };
     return { endpoint, credential };
 }
 function buildParams$1(request, correction) {
@@ -64383,12 +64438,29 @@ const DEFAULT_KEY_ENV = 'OPENAI_API_KEY';
 /** Sent to keyless custom endpoints (Ollama, a local vLLM): the SDK insists on some key. */
 const NO_KEY = 'no-key';
 const clients = new Map();
-function clientFor(provider, apiKey, baseURL) {
-    const cacheKey = JSON.stringify([provider.name, apiKey, baseURL, provider.headers ?? {}]);
+function clientFor(provider, apiKey, baseURL, env) {
+    // Passed explicitly (null when unset) so that the SDK does not read them from process.env.
+    const organization = env['OPENAI_ORG_ID'] ?? null;
+    const project = env['OPENAI_PROJECT_ID'] ?? null;
+    const cacheKey = JSON.stringify([
+        provider.name,
+        apiKey,
+        baseURL,
+        provider.headers ?? {},
+        organization,
+        project,
+    ]);
     let client = clients.get(cacheKey);
     if (!client) {
         // Retries belong to the engine (its backoff, its journal of failures), never to the SDK.
-        client = new OpenAI({ apiKey, baseURL, maxRetries: 0, defaultHeaders: provider.headers });
+        client = new OpenAI({
+            apiKey,
+            baseURL,
+            organization,
+            project,
+            maxRetries: 0,
+            defaultHeaders: provider.headers,
+        });
         clients.set(cacheKey, client);
     }
     return client;
@@ -64512,7 +64584,7 @@ function classify(error, guard, endpoint) {
 async function attemptOnce(request, context, correction) {
     const provider = request.provider;
     const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
-    const client = clientFor(provider, apiKey, endpoint.baseUrl);
+    const client = clientFor(provider, apiKey, endpoint.baseUrl, context.env);
     const params = buildParams(request, correction);
     const guard = guardCall(context, provider.timeoutMs);
     const options = { signal: guard.signal, timeout: guard.timeoutMs };
@@ -65548,7 +65620,8 @@ function resolveInputs(workflow, given, opts) {
     for (const name of Object.keys(given)) {
         if (!byName.has(name)) {
             const declared = [...byName.keys()];
-            const hint = didYouMean(name, declared) || (declared.length ? ` (inputs: ${declared.join(', ')})` : ' (the workflow has no inputs)');
+            const hint = didYouMean(name, declared) ||
+                (declared.length ? ` (inputs: ${declared.join(', ')})` : ' (the workflow has no inputs)');
             problems.push(`unknown input "${name}"${hint}`);
         }
     }
@@ -65746,8 +65819,13 @@ function parseJournal(text, source) {
             }
             if (read.header === undefined)
                 return rejected(read, number, notAJournal(number));
-            previousTorn = number;
-            read.problems.push({ line: number, severity: 'warning', message: `line ${number} is not valid JSON; ignored` });
+            // The start of an event cut short, as opposed to a line that was never one.
+            previousTorn = line.startsWith('{"') ? number : 0;
+            read.problems.push({
+                line: number,
+                severity: 'warning',
+                message: `line ${number} is not valid JSON; ignored`,
+            });
             continue;
         }
         const event = validateEvent(value);
@@ -65872,7 +65950,9 @@ function failProblem(o) {
         need(o, 'fail', 'at', isString));
 }
 function stepProblem(o) {
-    return need(o, 'step', 'step', isString) ?? need(o, 'step', 'status', isStepStatus) ?? need(o, 'step', 'at', isString);
+    return (need(o, 'step', 'step', isString) ??
+        need(o, 'step', 'status', isStepStatus) ??
+        need(o, 'step', 'at', isString));
 }
 function answerProblem(o) {
     return (need(o, 'answer', 'id', isString) ??
@@ -67842,7 +67922,7 @@ function formatMs(ms) {
     return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 function formatCost(costUsd, unpricedCalls = 0) {
-    if (costUsd === null || costUsd === undefined)
+    if (costUsd === null || costUsd === undefined || (costUsd === 0 && unpricedCalls > 0))
         return 'unknown';
     const text = costUsd === 0 ? '$0' : costUsd < 0.01 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`;
     return unpricedCalls > 0 ? `${text} + unknown (${unpricedCalls} unpriced)` : text;
