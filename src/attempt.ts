@@ -51,7 +51,9 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
   }
   const { values, problems } = resolveInputs(workflow, raw, { fromStrings });
   if (problems.length > 0) {
-    const missingSecrets = [...secretNames].filter((name) => values[name] === undefined && recorded && !options.given);
+    const missingSecrets = [...secretNames].filter(
+      (name) => values[name] === undefined && recorded && !options.given,
+    );
     const hint =
       missingSecrets.length > 0
         ? `\nsecret inputs are never stored in the journal; give ${missingSecrets.map((n) => `--input ${n}=...`).join(' ')} again`

@@ -1,7 +1,9 @@
 // The `github` expression context, built from the runner's environment as GitHub Actions does.
 import { readFile } from 'node:fs/promises';
 
-export async function githubContext(env: Record<string, string | undefined>): Promise<Record<string, unknown>> {
+export async function githubContext(
+  env: Record<string, string | undefined>,
+): Promise<Record<string, unknown>> {
   let event: unknown = {};
   if (env.GITHUB_EVENT_PATH) {
     try {

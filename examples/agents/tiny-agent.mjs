@@ -19,7 +19,10 @@ if (failOn && prompt.includes(failOn)) {
 }
 
 const words = prompt.split(/\s+/).filter(Boolean);
-const subject = words.slice(-6).join(' ').replace(/[.?!]+$/, '');
+const subject = words
+  .slice(-6)
+  .join(' ')
+  .replace(/[.?!]+$/, '');
 const result = `In short: ${subject} (${words.length} words considered).`;
 // The same shape `claude -p --output-format json` prints: the answer, token usage and cost.
 console.log(

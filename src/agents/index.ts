@@ -47,5 +47,4 @@ export async function callAgent(request: AgentRequest, context: CallContext): Pr
 
 export { resolveAgentTarget, BUILTIN_PROVIDERS, type AgentTargetArgs } from './routing.js';
 export { priceFor, costUsd, modelFamily, addUsage, type TokenCounts } from './pricing.js';
-export type { OpenAIProviderOptions } from './openai.js';
 export * from './types.js';

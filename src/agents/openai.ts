@@ -35,12 +35,6 @@ const DEFAULT_KEY_ENV = 'OPENAI_API_KEY';
 /** Sent to keyless custom endpoints (Ollama, a local vLLM): the SDK insists on some key. */
 const NO_KEY = 'no-key';
 
-/** Options of a `type: openai` provider beyond the common ProviderDef. */
-export interface OpenAIProviderOptions {
-  /** Stream the answer (SSE), with `stream_options.include_usage` so usage stays exact. */
-  stream?: boolean;
-}
-
 const clients = new Map<string, OpenAI>();
 
 function clientFor(provider: ProviderDef, apiKey: string, baseURL: string, env: CallContext['env']): OpenAI {
@@ -219,7 +213,7 @@ async function attemptOnce(
   context: CallContext,
   correction: Correction | undefined,
 ): Promise<Attempt> {
-  const provider = request.provider as ProviderDef & OpenAIProviderOptions;
+  const provider = request.provider;
   const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
   const client = clientFor(provider, apiKey, endpoint.baseUrl, context.env);
   const params = buildParams(request, correction);

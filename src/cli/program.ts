@@ -40,7 +40,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--run-id <id>', 'name the new run (default: a timestamp)')
     .option('--resume <id>', 'continue an earlier run ("latest" for the newest)')
     .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
-    .addOption(new Option('--concurrency <n>', 'default concurrency of for-each steps').argParser(positiveInt))
+    .addOption(
+      new Option('--concurrency <n>', 'default concurrency of for-each steps').argParser(positiveInt),
+    )
     .option('--json', 'print one JSON object describing this invocation as the last line')
     .action(async (file: string, options) => set(await runCommand(file, options, io)));
 

@@ -147,7 +147,11 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       );
     }
     if (deadline) clearTimeout(deadline);
-    return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+    return result.status === 'succeeded'
+      ? EXIT.ok
+      : result.status === 'cancelled'
+        ? EXIT.interrupted
+        : EXIT.failed;
   } finally {
     await lock.release();
   }

@@ -127,7 +127,8 @@ export async function runsShowCommand(id: string, options: StoreOptions, io: Cli
       .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
       .join('\n') + '\n',
   );
-  for (const problem of journal.problems) io.err.write(`${problem.severity}: line ${problem.line}: ${problem.message}\n`);
+  for (const problem of journal.problems)
+    io.err.write(`${problem.severity}: line ${problem.line}: ${problem.message}\n`);
   return EXIT.ok;
 }
 
@@ -139,9 +140,16 @@ export async function runsRmCommand(id: string, options: StoreOptions, io: CliIO
   return EXIT.ok;
 }
 
-export async function runsGcCommand(options: StoreOptions & { olderThan: string }, io: CliIO): Promise<number> {
+export async function runsGcCommand(
+  options: StoreOptions & { olderThan: string },
+  io: CliIO,
+): Promise<number> {
   const age = await guarded(async () => parseAge(options.olderThan));
   const removed = await guarded(() => storeFor(options, io).gc(age));
-  io.out.write(removed.length === 0 ? 'nothing to remove\n' : `removed ${removed.length} run(s): ${removed.join(', ')}\n`);
+  io.out.write(
+    removed.length === 0
+      ? 'nothing to remove\n'
+      : `removed ${removed.length} run(s): ${removed.join(', ')}\n`,
+  );
   return EXIT.ok;
 }

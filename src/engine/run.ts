@@ -24,14 +24,7 @@ import type { CallKey } from './keys.js';
 import { agentOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-import type {
-  CallCounts,
-  Executors,
-  RunOptions,
-  RunResult,
-  StepStatus,
-  StepSummary,
-} from './types.js';
+import type { CallCounts, Executors, RunOptions, RunResult, StepStatus, StepSummary } from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_AGENT_RETRIES = 2;
@@ -132,14 +125,16 @@ class Run {
       at: this.timestamp(),
     });
 
-    const onExternalAbort = () =>
-      this.stop(new RunStopped('the run was cancelled', 'cancelled'));
+    const onExternalAbort = () => this.stop(new RunStopped('the run was cancelled', 'cancelled'));
     if (options.signal?.aborted) onExternalAbort();
     options.signal?.addEventListener('abort', onExternalAbort, { once: true });
     const workflowTimeout =
       workflow.limits.timeoutMs !== undefined
         ? setTimeout(
-            () => this.stop(new RunStopped(`limits.timeout reached after ${workflow.limits.timeoutMs} ms`, 'failed')),
+            () =>
+              this.stop(
+                new RunStopped(`limits.timeout reached after ${workflow.limits.timeoutMs} ms`, 'failed'),
+              ),
             workflow.limits.timeoutMs,
           )
         : undefined;
@@ -285,12 +280,17 @@ class Run {
     this.throwIfStopped();
     const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
     if (failed.length > 0) {
-      throw new StepFailed(failed.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n'));
+      throw new StepFailed(
+        failed.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n'),
+      );
     }
     return {};
   }
 
-  private async runRepeat(step: RepeatStep, scope: Scope): Promise<{ iterations: number; converged: boolean }> {
+  private async runRepeat(
+    step: RepeatStep,
+    scope: Scope,
+  ): Promise<{ iterations: number; converged: boolean }> {
     // Before the first pass, the loop's steps read as null (they hold the previous iteration's outputs).
     for (const inner of flatten(step.steps)) {
       this.steps[inner.id] = { outputs: null, outcome: '', conclusion: '' };
@@ -300,7 +300,8 @@ class Run {
       this.options.observer?.stepStarted?.(step.id, { kind: 'repeat', iteration });
       await this.runSequence(step.steps, loopScope);
       this.throwIfStopped();
-      if (evaluateCondition(step.until, this.context(loopScope))) return { iterations: iteration, converged: true };
+      if (evaluateCondition(step.until, this.context(loopScope)))
+        return { iterations: iteration, converged: true };
     }
     this.options.observer?.warning?.(
       `step "${step.id}": stopped after max ${step.max} iterations without "until" becoming true`,
@@ -329,7 +330,12 @@ class Run {
         return new ItemError(index, value, caught);
       }
     });
-    const limit = pLimit(step.concurrency ?? this.options.concurrency ?? this.workflow.defaults.concurrency ?? DEFAULT_CONCURRENCY);
+    const limit = pLimit(
+      step.concurrency ??
+        this.options.concurrency ??
+        this.workflow.defaults.concurrency ??
+        DEFAULT_CONCURRENCY,
+    );
     const outputs: unknown[] = new Array(list.length).fill(null);
     const failures: ItemError[] = [];
     let stopScheduling = false;
@@ -355,8 +361,12 @@ class Run {
     this.throwIfStopped();
     if (failures.length > 0) {
       failures.sort((a, b) => a.index - b.index);
-      const notRun = stopScheduling ? list.length - failures.length - outputs.filter((o) => o !== null).length : 0;
-      const lines = failures.map((failure) => `  item ${failure.index} (${describeValue(failure.value)}): ${failure.cause}`);
+      const notRun = stopScheduling
+        ? list.length - failures.length - outputs.filter((o) => o !== null).length
+        : 0;
+      const lines = failures.map(
+        (failure) => `  item ${failure.index} (${describeValue(failure.value)}): ${failure.cause}`,
+      );
       throw new ItemsFailed(
         `step "${step.id}": ${failures.length} of ${list.length} items failed` +
           (notRun > 0 ? ` (fail-fast: ${notRun} not run)` : '') +
@@ -428,7 +438,10 @@ class Run {
       };
     }
     const script = requiredString(evaluateTemplate(step.run, context), 'run');
-    const workingDirectory = optionalString(evaluateTemplate(step.workingDirectory, context), 'working-directory');
+    const workingDirectory = optionalString(
+      evaluateTemplate(step.workingDirectory, context),
+      'working-directory',
+    );
     const cwd = resolvePath(this.options.workspace, workingDirectory ?? '.');
     const material = {
       step: step.id,
@@ -507,13 +520,31 @@ class Run {
         });
         const exceeded = this.budget.recordLive(usage);
         if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
-        return call.kind === 'agent' ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined) : shellOutputs(result as ShellResult);
+        return call.kind === 'agent'
+          ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined)
+          : shellOutputs(result as ShellResult);
       } catch (caught) {
+        // A failed call may still have spent (a structured answer that never conformed): count it.
+        if (caught instanceof CallError && caught.usage) {
+          addUsage(summary.usage, caught.usage);
+          const exceeded = this.budget.recordLive(caught.usage);
+          if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
+        }
         if (this.signal.aborted) throw this.signal.reason;
         const message = caught instanceof Error ? caught.message : String(caught);
         if (isRecoverable(caught) && attempt < call.retries) {
-          const delayMs = backoffMs(this.retry, attempt, caught instanceof CallError ? caught.retryAfterMs : undefined);
-          this.options.observer?.callRetrying?.({ step: step.id, item: call.item, attempt: attempt + 1, delayMs, message });
+          const delayMs = backoffMs(
+            this.retry,
+            attempt,
+            caught instanceof CallError ? caught.retryAfterMs : undefined,
+          );
+          this.options.observer?.callRetrying?.({
+            step: step.id,
+            item: call.item,
+            attempt: attempt + 1,
+            delayMs,
+            message,
+          });
           try {
             await this.retry.sleep(delayMs, this.signal);
           } catch {
@@ -613,7 +644,9 @@ class Run {
       try {
         outputs[name] = evaluateTemplate(template, context);
       } catch (caught) {
-        throw new StepFailed(`output "${name}": ${caught instanceof Error ? caught.message : String(caught)}`);
+        throw new StepFailed(
+          `output "${name}": ${caught instanceof Error ? caught.message : String(caught)}`,
+        );
       }
     }
     return outputs;
@@ -675,14 +708,22 @@ function stringMap(value: unknown, what: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, entry] of Object.entries(value)) {
     result[name] =
-      entry === null || entry === undefined ? '' : typeof entry === 'object' ? JSON.stringify(entry) : String(entry);
+      entry === null || entry === undefined
+        ? ''
+        : typeof entry === 'object'
+          ? JSON.stringify(entry)
+          : String(entry);
   }
   return result;
 }
 
 function requiredString(value: unknown, what: string): string {
   if (value === undefined || value === null) throw new Error(`${what} is empty`);
-  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
 }
 
 function optionalString(value: unknown, what: string): string | undefined {

@@ -33,7 +33,13 @@ export interface CallReport {
 export interface RunObserver {
   stepStarted?(step: string, info: { kind: StepKind; items?: number; iteration?: number }): void;
   callFinished?(report: CallReport): void;
-  callRetrying?(info: { step: string; item?: number; attempt: number; delayMs: number; message: string }): void;
+  callRetrying?(info: {
+    step: string;
+    item?: number;
+    attempt: number;
+    delayMs: number;
+    message: string;
+  }): void;
   stepFinished?(step: string, status: StepStatus, error?: string): void;
   warning?(message: string): void;
 }

@@ -48,9 +48,17 @@ export class ProgressReporter implements RunObserver {
     this.bar?.update(this.finished);
   }
 
-  callRetrying(info: { step: string; item?: number; attempt: number; delayMs: number; message: string }): void {
+  callRetrying(info: {
+    step: string;
+    item?: number;
+    attempt: number;
+    delayMs: number;
+    message: string;
+  }): void {
     const name = info.item === undefined ? info.step : `${info.step}[${info.item}]`;
-    this.print(`  retry     ${name}  attempt ${info.attempt} in ${formatMs(info.delayMs)}: ${info.message.split('\n')[0]}`);
+    this.print(
+      `  retry     ${name}  attempt ${info.attempt} in ${formatMs(info.delayMs)}: ${info.message.split('\n')[0]}`,
+    );
   }
 
   warning(message: string): void {
@@ -83,7 +91,7 @@ export function renderSummary(runId: string, result: RunResult): string {
       String(step.calls.live),
       String(step.calls.replayed),
       String(step.calls.failed),
-      formatTokens(step.usage),
+      step.kind === 'agent' ? formatTokens(step.usage) : '',
       step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0
         ? formatCost(step.usage.costUsd, step.usage.unpricedCalls)
         : '',
@@ -99,7 +107,9 @@ export function renderSummary(runId: string, result: RunResult): string {
     `  saved by replay: ${formatTotals(result.saved)}`,
   ];
   if (result.unmatchedJournalCalls > 0) {
-    lines.push(`  ${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps)`);
+    lines.push(
+      `  ${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps)`,
+    );
   }
   if (result.error) lines.push('', `error: ${result.error}`);
   return lines.join('\n') + '\n';

@@ -41,7 +41,9 @@ export function renderJobSummary(context: SummaryContext): string {
   );
   for (const step of result.steps) {
     if (step.kind === 'parallel' || step.kind === 'repeat') {
-      lines.push(`| **${escapeCell(step.id)}** (${step.kind}) | ${STATUS_ICON[step.status] ?? ''} ${step.status} | | | | | | | ${formatMs(step.ms)} |`);
+      lines.push(
+        `| **${escapeCell(step.id)}** (${step.kind}) | ${STATUS_ICON[step.status] ?? ''} ${step.status} | | | | | | | ${formatMs(step.ms)} |`,
+      );
       continue;
     }
     const spent = step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0;
@@ -60,7 +62,10 @@ export function renderJobSummary(context: SummaryContext): string {
     `**Saved by replay:** ${result.saved.inputTokens} input + ${result.saved.outputTokens} output tokens, ${formatCost(result.saved.costUsd, result.saved.unpricedCalls)}.`,
   );
   if (result.unmatchedJournalCalls > 0) {
-    lines.push('', `${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps).`);
+    lines.push(
+      '',
+      `${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps).`,
+    );
   }
   const status = Object.fromEntries(
     result.steps.map((step) => [step.id, step.status === 'not-run' ? 'pending' : step.status] as const),

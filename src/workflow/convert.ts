@@ -118,6 +118,7 @@ export function toWorkflowDef(
       args: p['args'] as string[] | undefined,
       preset: p['preset'] as CommandPreset | undefined,
       output: p['output'] as 'text' | 'json' | undefined,
+      stream: typeof p['stream'] === 'boolean' ? p['stream'] : undefined,
       workingDirectory: optString(p['working-directory']),
       env: p['env'] as Record<string, string> | undefined,
       timeoutMs: duration(p['timeout'], ['providers', name, 'timeout']),

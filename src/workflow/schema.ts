@@ -46,6 +46,14 @@ export function schemaProblems(value: unknown, source: YamlSource): Problem[] {
     }
     // A value of the wrong type makes every other error about it noise.
     if (error.keyword !== 'type' && typeErrorPaths.has(error.instancePath)) continue;
+    // `agnet` (did you mean "agent"?) already explains why the step has no kind.
+    if (
+      error.keyword === 'oneOf' &&
+      STEP_KINDS.some((kind) => suggested.has(`${error.instancePath}/${kind}`)) &&
+      !STEP_KINDS.some((kind) => isRecord(error.data) && kind in error.data)
+    ) {
+      continue;
+    }
     // The kind branches of a step report `required`; the `oneOf` error says it better.
     if (error.keyword === 'required' && error.schemaPath.includes('/oneOf/')) continue;
     problems.push(translate(error, source));

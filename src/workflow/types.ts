@@ -48,6 +48,8 @@ export interface ProviderDef {
   preset?: CommandPreset;
   /** command: how stdout is read when no preset is set. */
   output?: 'text' | 'json';
+  /** openai: stream the answer (SSE) with usage included. */
+  stream?: boolean;
   workingDirectory?: string;
   env?: Record<string, string>;
   timeoutMs?: number;

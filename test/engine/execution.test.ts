@@ -92,7 +92,9 @@ outputs:
     const result = await run(workflow);
     expect(result.outputs.outcome).toBe('skipped');
     expect(result.calls.skipped).toBe(1);
-    expect(result.journal.events).toContainEqual(expect.objectContaining({ t: 'step', step: 'maybe', status: 'skipped' }));
+    expect(result.journal.events).toContainEqual(
+      expect.objectContaining({ t: 'step', step: 'maybe', status: 'skipped' }),
+    );
   });
 
   it('repeats review-then-fix until approved, reading the previous iteration', async () => {
@@ -207,7 +209,14 @@ outputs:
     };
     const result = await run(workflow, { agent });
     expect(peak).toBe(2);
-    expect(result.outputs.texts).toEqual(['answer(5)', 'answer(1)', 'answer(4)', 'answer(2)', 'answer(3)', 'answer(0)']);
+    expect(result.outputs.texts).toEqual([
+      'answer(5)',
+      'answer(1)',
+      'answer(4)',
+      'answer(2)',
+      'answer(3)',
+      'answer(0)',
+    ]);
   });
 
   it('rejects ask and uses steps at run time with a clear message, before any call', async () => {
@@ -266,7 +275,11 @@ steps:
     expect(calls).toBe(1);
     expect(result.error).toBe('step "ask": 401: the key in OPENAI_API_KEY was rejected');
     expect(result.journal.events).toContainEqual(
-      expect.objectContaining({ t: 'fail', step: 'ask', error: { class: 'fatal', message: expect.any(String) } }),
+      expect.objectContaining({
+        t: 'fail',
+        step: 'ask',
+        error: { class: 'fatal', message: expect.any(String) },
+      }),
     );
   });
 
@@ -424,5 +437,29 @@ steps:
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/^limits\.usd exceeded/);
     expect(aborted).toBe(2);
+  });
+});
+
+describe('spending of failed calls', () => {
+  it('counts what a failed call spent against the budget and the totals', async () => {
+    const workflow = load(`
+name: spent
+limits: { usd: 0.05 }
+steps:
+  - id: each
+    for-each: \${{ fromJSON('[1,2,3]') }}
+    concurrency: 1
+    agent: { prompt: "\${{ item }}", model: m, provider: openai }
+`);
+    const agent: AgentFn = () => {
+      throw new CallError('answer did not conform to the schema', 'fatal', {
+        usage: { inputTokens: 100, outputTokens: 50, cachedInputTokens: 0, costUsd: 0.03 },
+      });
+    };
+    const result = await run(workflow, { agent });
+    expect(result.status).toBe('failed');
+    expect(result.usage).toMatchObject({ inputTokens: 200, outputTokens: 100 });
+    expect(result.usage.costUsd).toBeCloseTo(0.06);
+    expect(result.error).toMatch(/^limits\.usd exceeded/);
   });
 });

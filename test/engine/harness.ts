@@ -25,7 +25,8 @@ export class MemoryJournal {
   }
   calls(): Map<string, CallEvent> {
     const calls = new Map<string, CallEvent>();
-    for (const event of this.events) if (event.t === 'call' && !calls.has(event.key)) calls.set(event.key, event);
+    for (const event of this.events)
+      if (event.t === 'call' && !calls.has(event.key)) calls.set(event.key, event);
     return calls;
   }
   attempts(): number {
@@ -64,7 +65,10 @@ export interface RunOpts {
   redact?: (text: string) => string;
 }
 
-export async function run(workflow: WorkflowDef, opts: RunOpts = {}): Promise<RunResult & { journal: MemoryJournal }> {
+export async function run(
+  workflow: WorkflowDef,
+  opts: RunOpts = {},
+): Promise<RunResult & { journal: MemoryJournal }> {
   const journal = opts.journal ?? new MemoryJournal();
   const { values, problems } = resolveInputs(workflow, opts.inputs ?? {}, { fromStrings: false });
   if (problems.length > 0) throw new Error(problems.join('\n'));
@@ -81,7 +85,10 @@ export async function run(workflow: WorkflowDef, opts: RunOpts = {}): Promise<Ru
     env: opts.env ?? { PATH: process.env.PATH },
     signal: opts.signal,
     observer: opts.observer,
-    executors: { agent: async (request, context) => agent(request, context), ...(opts.shell ? { shell: opts.shell } : {}) },
+    executors: {
+      agent: async (request, context) => agent(request, context),
+      ...(opts.shell ? { shell: opts.shell } : {}),
+    },
     retry: { baseMs: 1, maxMs: 5 },
   });
   return { ...result, journal };

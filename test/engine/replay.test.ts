@@ -202,7 +202,11 @@ steps:
     agent: { prompt: "use \${{ inputs.token }}", model: m, provider: openai }
 `);
     const journal = new MemoryJournal();
-    await run(workflow, { journal, inputs: { token: 'old-secret-value' }, redact: (t) => t.replaceAll('old-secret-value', '***') });
+    await run(workflow, {
+      journal,
+      inputs: { token: 'old-secret-value' },
+      redact: (t) => t.replaceAll('old-secret-value', '***'),
+    });
     const again = await run(workflow, {
       journal,
       inputs: { token: 'new-secret-value' },

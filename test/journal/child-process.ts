@@ -1,11 +1,11 @@
 // Runs the real journal and store modules in a separate Node process. Node 20 cannot run
 // TypeScript, so the sources are transpiled (types erased, nothing else) into a temporary directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { tempDir } from './temp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let compiled: string | undefined;
@@ -13,7 +13,7 @@ let compiled: string | undefined;
 /** A directory holding `src/journal/*.js` and `src/stores/{local,errors}.js`, compiled once per test file. */
 export function compiledSources(): string {
   if (compiled !== undefined) return compiled;
-  const out = mkdtempSync(join(tmpdir(), 'reprise-compiled-'));
+  const out = tempDir('reprise-compiled-');
   writeFileSync(join(out, 'package.json'), '{"type":"module"}');
   const files = [
     ...readdirSync(join(root, 'src/journal')).map((name) => `src/journal/${name}`),

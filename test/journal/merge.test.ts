@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeJournalFiles, mergeJournals } from '../../src/journal/merge.js';
 import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { callEvent, lines, runEvent } from './events.js';
+import { tempDir } from './temp.js';
 
 const shardA = lines(
   runEvent({ runId: 'a' }),
@@ -51,7 +51,7 @@ describe('mergeJournals', () => {
 
 describe('mergeJournalFiles', () => {
   it('writes a valid journal holding every call once, identical for identical inputs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'reprise-merge-'));
+    const dir = tempDir('reprise-merge-');
     writeFileSync(join(dir, 'a.jsonl'), shardA);
     writeFileSync(join(dir, 'b.jsonl'), shardB);
     const paths = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl'), join(dir, 'missing.jsonl')];
@@ -70,7 +70,7 @@ describe('mergeJournalFiles', () => {
   });
 
   it('can write over one of its inputs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'reprise-merge-'));
+    const dir = tempDir('reprise-merge-');
     writeFileSync(join(dir, 'a.jsonl'), shardA);
     writeFileSync(join(dir, 'b.jsonl'), shardB);
     await mergeJournalFiles([join(dir, 'a.jsonl'), join(dir, 'b.jsonl')], join(dir, 'a.jsonl'));

@@ -1,21 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { journalBelongsTo, parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { callEvent, endEvent, lines, runEvent } from './events.js';
+import { tempDir } from './temp.js';
 
 describe('readJournalFile', () => {
   it('reads a missing file as an empty journal, without problems', async () => {
-    const read = await readJournalFile(join(mkdtempSync(join(tmpdir(), 'reprise-reader-')), 'none.jsonl'));
+    const read = await readJournalFile(join(tempDir('reprise-reader-'), 'none.jsonl'));
     expect(read).toMatchObject({ runs: [], events: [], problems: [] });
     expect(read.header).toBeUndefined();
     expect(read.calls.size).toBe(0);
   });
 
   it('survives random bytes: nothing replayed, the problem names line 1', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'reprise-reader-')), 'journal.jsonl');
+    const path = join(tempDir('reprise-reader-'), 'journal.jsonl');
     const bytes = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 256));
     writeFileSync(path, bytes);
     const read = await readJournalFile(path);

@@ -1,11 +1,11 @@
 // What the writer asks of the disk: how often it syncs (group commit), and what a failed write leaves.
-import { mkdtempSync } from 'node:fs';
+
 import { readJournalFile } from '../../src/journal/reader.js';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JournalWriter } from '../../src/journal/writer.js';
 import { callEvent, runEvent } from './events.js';
+import { tempDir } from './temp.js';
 
 const calls = vi.hoisted(() => ({ fsync: 0, fsyncSync: 0, failNextWrite: false }));
 
@@ -34,7 +34,7 @@ vi.mock('node:fs', async (importOriginal) => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function tempPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'reprise-fsync-')), 'journal.jsonl');
+  return join(tempDir('reprise-fsync-'), 'journal.jsonl');
 }
 
 afterEach(() => {

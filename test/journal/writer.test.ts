@@ -1,5 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJournalFile } from '../../src/journal/reader.js';
@@ -8,9 +7,10 @@ import type { JournalEvent } from '../../src/journal/types.js';
 import { JournalWriter } from '../../src/journal/writer.js';
 import { exited, spawnScript, waitForLine } from './child-process.js';
 import { callEvent, endEvent, runEvent } from './events.js';
+import { tempDir } from './temp.js';
 
 function tempPath(name = 'journal.jsonl'): string {
-  return join(mkdtempSync(join(tmpdir(), 'reprise-writer-')), name);
+  return join(tempDir('reprise-writer-'), name);
 }
 
 describe('JournalWriter', () => {

@@ -1,13 +1,14 @@
 // Run locks between real processes.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalStore, StoreError } from '../../src/stores/local.js';
 import { exited, spawnScript, waitForLine } from '../journal/child-process.js';
+import { tempDir } from '../journal/temp.js';
 
 function store(): LocalStore {
-  return new LocalStore(join(mkdtempSync(join(tmpdir(), 'reprise-lock-')), 'runs'));
+  return new LocalStore(join(tempDir('reprise-lock-'), 'runs'));
 }
 
 /** A child process that takes the lock of `id` and holds it until killed (or for `holdMs`). */

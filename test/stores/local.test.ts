@@ -1,21 +1,14 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Secrets } from '../../src/journal/secrets.js';
 import { LocalStore, parseAge, StoreError } from '../../src/stores/local.js';
 import { callEvent, endEvent, lines, runEvent } from '../journal/events.js';
+import { tempDir } from '../journal/temp.js';
 
 function store(now?: () => Date): LocalStore {
-  return new LocalStore(join(mkdtempSync(join(tmpdir(), 'reprise-store-')), 'runs'), { now });
+  return new LocalStore(join(tempDir('reprise-store-'), 'runs'), { now });
 }
 
 /** Writes a run directory with a journal (and optionally a result and lock). */

@@ -9222,6 +9222,10 @@ var $defs = {
 				],
 				description: "`command` providers: how stdout is read when no preset is set."
 			},
+			stream: {
+				type: "boolean",
+				description: "`openai` providers: stream the answer (server-sent events), with usage still reported exactly."
+			},
 			"working-directory": {
 				type: "string",
 				description: "`command` providers: directory the program runs in."
@@ -9568,6 +9572,12 @@ function schemaProblems(value, source) {
         // A value of the wrong type makes every other error about it noise.
         if (error.keyword !== 'type' && typeErrorPaths.has(error.instancePath))
             continue;
+        // `agnet` (did you mean "agent"?) already explains why the step has no kind.
+        if (error.keyword === 'oneOf' &&
+            STEP_KINDS.some((kind) => suggested.has(`${error.instancePath}/${kind}`)) &&
+            !STEP_KINDS.some((kind) => isRecord$3(error.data) && kind in error.data)) {
+            continue;
+        }
         // The kind branches of a step report `required`; the `oneOf` error says it better.
         if (error.keyword === 'required' && error.schemaPath.includes('/oneOf/'))
             continue;
@@ -9827,6 +9837,7 @@ function toWorkflowDef(raw, source, meta) {
             args: p['args'],
             preset: p['preset'],
             output: p['output'],
+            stream: typeof p['stream'] === 'boolean' ? p['stream'] : undefined,
             workingDirectory: optString(p['working-directory']),
             env: p['env'],
             timeoutMs: duration(p['timeout'], ['providers', name, 'timeout']),
@@ -12025,7 +12036,7 @@ class Checker {
             if (type !== 'enum' && 'options' in def) {
                 this.report([...path, 'options'], `"options" only applies to inputs of type enum`, 'key');
             }
-            if ('default' in def && def['default'] !== null) {
+            if ('default' in def && def['default'] !== null && (type !== 'enum' || options !== undefined)) {
                 const problem = checkInputValue(name, { type, options }, def['default']);
                 if (problem)
                     this.report([...path, 'default'], `default of ${problem}`);
@@ -12064,6 +12075,10 @@ class Checker {
         const forEach = 'for-each' in step;
         if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run') {
             this.report([...path, 'for-each'], `"for-each" is only allowed on agent and run steps, not on ${kind}`, 'key');
+        }
+        const list = step['for-each'];
+        if (typeof list === 'string' && !list.includes('${{')) {
+            this.report([...path, 'for-each'], `"for-each" must be a list or a \${{ }} expression that gives one, got ${JSON.stringify(list)}`);
         }
         for (const key of ['concurrency', 'fail-fast']) {
             if (key in step && !forEach)
@@ -21368,6 +21383,8 @@ class JournalWriter {
     timer;
     syncing;
     syncError;
+    /** A write failed part-way (disk full): the next line must not be glued to what it left. */
+    torn = false;
     constructor(path, fd, secrets, fsyncIntervalMs) {
         this.path = path;
         this.secrets = secrets;
@@ -21397,7 +21414,15 @@ class JournalWriter {
             throw new Error(`the journal ${this.path} is closed; cannot append to it`);
         // A result of `undefined` would vanish from the line; store it as null so the call is replayable.
         const value = event.t === 'call' && event.result === undefined ? { ...event, result: null } : event;
-        writeAll(fd, Buffer.from(redactedJson(value, this.secrets) + '\n', 'utf8'));
+        const line = redactedJson(value, this.secrets) + '\n';
+        try {
+            writeAll(fd, Buffer.from(this.torn ? '\n' + line : line, 'utf8'));
+            this.torn = false;
+        }
+        catch (error) {
+            this.torn = true;
+            throw error;
+        }
         if (this.fsyncIntervalMs === 0) {
             fsyncSync(fd);
             return;
@@ -65432,6 +65457,13 @@ class Run {
                 return call.kind === 'agent' ? agentOutputs(result, call.agent?.schema !== undefined) : shellOutputs(result);
             }
             catch (caught) {
+                // A failed call may still have spent (a structured answer that never conformed): count it.
+                if (caught instanceof CallError && caught.usage) {
+                    addUsage(summary.usage, caught.usage);
+                    const exceeded = this.budget.recordLive(caught.usage);
+                    if (exceeded)
+                        this.stop(new RunStopped(exceeded.message, 'failed'));
+                }
                 if (this.signal.aborted)
                     throw this.signal.reason;
                 const message = caught instanceof Error ? caught.message : String(caught);
@@ -68016,7 +68048,7 @@ function renderSummary(runId, result) {
         String(step.calls.live),
         String(step.calls.replayed),
         String(step.calls.failed),
-        formatTokens(step.usage),
+        step.kind === 'agent' ? formatTokens(step.usage) : '',
         step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0
             ? formatCost(step.usage.costUsd, step.usage.unpricedCalls)
             : '',
