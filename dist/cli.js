@@ -5,7 +5,7 @@ import cp__default from 'node:child_process';
 import path__default, { resolve } from 'node:path';
 import fs__default, { existsSync } from 'node:fs';
 import process$1 from 'node:process';
-import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, h as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, i as renderSummary, d as distExports, t as table, a as formatCost, f as formatMs, p as parseAge } from './chunks/progress-DylPtVae.js';
+import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, h as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, i as renderSummary, d as distExports, t as table, a as formatCost, f as formatMs, p as parseAge } from './chunks/progress-CRnGYziu.js';
 import { readFile } from 'node:fs/promises';
 import 'node:crypto';
 import './chunks/promise-CEiL9zOz.js';
@@ -4487,7 +4487,11 @@ async function runCommand(file, options, io) {
         }
         if (deadline)
             clearTimeout(deadline);
-        return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+        return result.status === 'succeeded'
+            ? EXIT.ok
+            : result.status === 'cancelled'
+                ? EXIT.interrupted
+                : EXIT.failed;
     }
     finally {
         await lock.release();
@@ -4647,7 +4651,9 @@ async function runsRmCommand(id, options, io) {
 async function runsGcCommand(options, io) {
     const age = await guarded(async () => parseAge(options.olderThan));
     const removed = await guarded(() => storeFor(options, io).gc(age));
-    io.out.write(removed.length === 0 ? 'nothing to remove\n' : `removed ${removed.length} run(s): ${removed.join(', ')}\n`);
+    io.out.write(removed.length === 0
+        ? 'nothing to remove\n'
+        : `removed ${removed.length} run(s): ${removed.join(', ')}\n`);
     return EXIT.ok;
 }
 

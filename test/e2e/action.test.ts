@@ -1,0 +1,374 @@
+// The bundled action end to end, as the runner runs it: dist/index.js (main) and dist/post.js (post) as
+// separate processes against the Actions emulator (cache, artifacts) and a fake OpenAI server, each job
+// attempt on a fresh runner (new, empty workspace and RUNNER_TEMP; same run id). What a user sees on
+// "Re-run failed jobs": finished calls come back from the journal, only the missing ones reach the provider.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRunBackendId } from '../emulator/runner-env.js';
+import type { RecordedRequest } from '../fakes/openai-server.js';
+import {
+  ActionHarness,
+  NODE24,
+  NODE_OTHER,
+  REPO,
+  commands,
+  waitFor,
+  type ActionAttempt,
+  type StepResult,
+} from './action/harness.js';
+
+let harness: ActionHarness;
+
+beforeAll(async () => {
+  harness = await ActionHarness.start();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const NODE = NODE24 ?? process.execPath;
+const NODE_LABEL = NODE24 ? 'node 24' : `node ${process.versions.node}, node 24 not installed`;
+const NODE_OTHER_LABEL = `node ${NODE_OTHER.version}`;
+/** Let the action's own processes run the fake provider with any key. */
+const PROVIDER_ENV = { OPENAI_API_KEY: 'sk-e2e-not-a-real-key' };
+/** The action's processes run with test instrumentation preloaded (cache outage scenario only). */
+const SHORT_RETRY_SLEEPS = join(REPO, 'test/e2e/action/short-retry-sleeps.mjs');
+
+const TOPICS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
+const FANOUT_FILE = '.github/reprise/fanout.yml';
+
+/**
+ * One shell call listing six topics, six agent calls fanned out over them (3 at a time, no retries), then
+ * one summary call over their answers. `tag` keeps each test's prompts apart on the shared fake server.
+ */
+function fanoutWorkflow(tag: string): string {
+  return `name: fanout
+providers:
+  fake: { type: openai, base-url: "${harness.openai.url}" }
+defaults: { provider: fake, model: gpt-fake, retries: 0 }
+steps:
+  - id: topics
+    run: printf '%s\\n' ${TOPICS.join(' ')}
+  - id: review
+    for-each: \${{ steps.topics.outputs.lines }}
+    concurrency: 3
+    agent:
+      prompt: "[${tag}] review \${{ item }}"
+  - id: summary
+    agent:
+      prompt: "[${tag}] summarize: \${{ join(steps.review.outputs.*.text, ' | ') }}"
+outputs:
+  summary: \${{ steps.summary.outputs.text }}
+`;
+}
+
+const reviewPrompt = (tag: string, topic: string): string => `[${tag}] review ${topic}`;
+const summaryPrompt = (tag: string): string =>
+  `[${tag}] summarize: ${TOPICS.map((topic) => `echo: ${reviewPrompt(tag, topic)}`).join(' | ')}`;
+/** The fake answers `echo: <prompt>`: the workflow's outputs when every call ran (or replayed) right. */
+const fanoutOutputs = (tag: string): string => JSON.stringify({ summary: `echo: ${summaryPrompt(tag)}` });
+
+const prompts = (requests: RecordedRequest[]): string[] => requests.map((request) => request.prompt).sort();
+
+interface Leg {
+  runId: number;
+  job?: string;
+  inputs?: Record<string, string>;
+  files?: Record<string, string>;
+  node?: string;
+  env?: Record<string, string>;
+  preload?: string[];
+}
+
+function attempt(leg: Leg, n: number, tag: string): ActionAttempt {
+  return harness.attempt({
+    runId: leg.runId,
+    attempt: n,
+    job: leg.job,
+    files: leg.files ?? { [FANOUT_FILE]: fanoutWorkflow(tag) },
+    inputs: { workflow: FANOUT_FILE, ...leg.inputs },
+    env: { ...PROVIDER_ENV, ...leg.env },
+    node: leg.node ?? NODE,
+    preload: leg.preload,
+  });
+}
+
+interface Ran {
+  main: StepResult;
+  post: StepResult;
+  /** Requests the fake provider received during main. */
+  requests: RecordedRequest[];
+}
+
+/** Main, then post with the state main saved: one job attempt on its runner. */
+async function runAttempt(step: ActionAttempt): Promise<Ran> {
+  const mark = harness.openai.requests.length;
+  const main = await step.main();
+  const requests = harness.requestsSince(mark);
+  const post = await step.post(main.state);
+  return { main, post, requests };
+}
+
+/**
+ * Attempt 1 of the fan-out with a fatal 400 for the `delta` item: five reviews and the shell step finish,
+ * the step fails, the journal goes to the cache and an artifact. Returns the attempt and the prompts that
+ * completed (and so must never reach the provider again).
+ */
+async function failMidway(leg: Leg, tag: string): Promise<{ ran: Ran; completed: string[] }> {
+  harness.openai.fault({ status: 400, match: reviewPrompt(tag, 'delta'), message: 'this item is refused' });
+  const ran = await runAttempt(attempt(leg, 1, tag));
+  const { main } = ran;
+  expect(main.code, main.stdout).toBe(1);
+  expect(main.outputs).toMatchObject({
+    status: 'failed',
+    'calls-live': '6',
+    'calls-replayed': '0',
+    'calls-failed': '1',
+    'restored-from': '',
+  });
+  expect(prompts(ran.requests)).toEqual(prompts(TOPICS.map((t) => ({ prompt: reviewPrompt(tag, t) }) as RecordedRequest)));
+  expect(commands(main.stdout, 'error').join('\n')).toMatch(/item 3 \("delta"\).*\(400\): this item is refused/);
+  expect(main.summary).toContain('❌ reprise: fanout failed');
+  expect(main.state).toMatchObject({ saved: 'true', artifact: expect.stringMatching(/-attempt-1$/) });
+  expect(ran.post.code).toBe(0);
+  expect(ran.post.stdout).toContain('the journal was saved by the main step');
+  const completed = ran.requests
+    .filter((request) => request.answered && request.prompt !== reviewPrompt(tag, 'delta'))
+    .map((request) => request.prompt);
+  expect(completed).toHaveLength(5);
+  return { ran, completed };
+}
+
+function cacheKeysOfRun(runId: number): string[] {
+  return harness.emulator
+    .cacheEntries()
+    .map((entry) => entry.key)
+    .filter((key) => key.endsWith(`-${runId}-1`) || key.endsWith(`-${runId}-2`));
+}
+
+function artifactNames(runId: number): string[] {
+  return harness.emulator.artifacts(defaultRunBackendId(runId)).map((artifact) => artifact.name);
+}
+
+/** Attempt 2 finished the fan-out: only `delta` and the summary ran live. */
+function expectResumed(ran: Ran, tag: string, completed: string[], restoredFrom: string): void {
+  const { main } = ran;
+  expect(main.code, main.stdout).toBe(0);
+  expect(main.outputs).toMatchObject({
+    status: 'succeeded',
+    'calls-live': '2',
+    'calls-replayed': '6',
+    'calls-failed': '0',
+    'restored-from': restoredFrom,
+    outputs: fanoutOutputs(tag),
+  });
+  expect(prompts(ran.requests)).toEqual([reviewPrompt(tag, 'delta'), summaryPrompt(tag)].sort());
+  for (const prompt of completed) expect(prompts(ran.requests)).not.toContain(prompt);
+  expect(commands(main.stdout, 'error')).toEqual([]);
+
+  const summary = main.summary;
+  expect(summary).toContain('✅ reprise: fanout succeeded');
+  expect(summary).toContain(`Restored 6 journaled calls from \`${restoredFrom}\``);
+  expect(summary).toContain('| step | status | live | replayed | failed |');
+  expect(summary).toMatch(/^\| topics \| ✅ succeeded \| 0 \| 1 \| 0 \|/m);
+  expect(summary).toMatch(/^\| review \| ✅ succeeded \| 1 \| 5 \| 0 \|/m);
+  expect(summary).toMatch(/^\| summary \| ✅ succeeded \| 1 \| 0 \| 0 \|/m);
+  expect(summary).toMatch(/```mermaid\nflowchart TD\n[\s\S]*agent · review[\s\S]*\n```/);
+  expect(ran.post.code).toBe(0);
+}
+
+describe('re-running a failed job', () => {
+  it(`replays what attempt 1 finished from the Actions cache, on a fresh runner (${NODE_LABEL})`, async () => {
+    const leg = { runId: 1101 };
+    const { ran: first, completed } = await failMidway(leg, 's1');
+    const key1 = first.main.state['cache-key'] ?? '';
+    expect(key1).toMatch(/^reprise-v1-fanout-review-[0-9a-f]{16}-1101-1$/);
+    expect(cacheKeysOfRun(1101)).toEqual([key1]);
+    expect(artifactNames(1101)).toEqual(['reprise-fanout-review-attempt-1']);
+
+    const second = attempt(leg, 2, 's1');
+    expect(existsSync(join(second.workspace, '.reprise'))).toBe(false);
+    const ran = await runAttempt(second);
+    expectResumed(ran, 's1', completed, key1);
+    expect(ran.main.stdout).toContain(`restored 6 calls from the Actions cache (${key1})`);
+    expect(commands(ran.main.stdout, 'warning')).toEqual([]);
+    expect(cacheKeysOfRun(1101)).toEqual([key1, key1.replace(/-1$/, '-2')]);
+    expect(artifactNames(1101)).toEqual(['reprise-fanout-review-attempt-1', 'reprise-fanout-review-attempt-2']);
+  });
+
+  it(`falls back to attempt 1's artifact when the cache entry is gone (${NODE_OTHER_LABEL})`, async () => {
+    const leg = { runId: 1201, node: NODE_OTHER.path };
+    const { ran: first, completed } = await failMidway(leg, 's2');
+    const key1 = first.main.state['cache-key'] ?? '';
+    await harness.emulator.deleteCacheEntry(key1);
+    expect(cacheKeysOfRun(1201)).toEqual([]);
+
+    const ran = await runAttempt(attempt(leg, 2, 's2'));
+    expectResumed(ran, 's2', completed, 'reprise-fanout-review-attempt-1');
+    expect(ran.main.stdout).toContain('No journal in the Actions cache');
+    expect(ran.main.stdout).toContain('restored 6 calls from the artifact reprise-fanout-review-attempt-1');
+  });
+});
+
+const SLOW_FILE = '.github/reprise/slow.yml';
+
+/**
+ * `first` finishes quickly; then, at once, an agent call the fake server never answers and (in attempt 1
+ * only) a 30 s shell step that writes its pid; `last` uses both. On a re-run the fake answers everything.
+ */
+function slowWorkflow(tag: string): string {
+  return `name: slow
+providers:
+  fake: { type: openai, base-url: "${harness.openai.url}" }
+defaults: { provider: fake, model: gpt-fake, retries: 0 }
+steps:
+  - id: first
+    agent: { prompt: "[${tag}] first" }
+  - id: slow
+    parallel:
+      - id: think
+        agent: { prompt: "[${tag}] think hard" }
+      - id: build
+        run: |
+          echo $$ > build.pid
+          if [ "$GITHUB_RUN_ATTEMPT" = 1 ]; then sleep 30; fi
+          echo built
+  - id: last
+    agent: { prompt: "[${tag}] last: \${{ steps.think.outputs.text }} \${{ steps.build.outputs.stdout }}" }
+outputs:
+  last: \${{ steps.last.outputs.text }}
+`;
+}
+
+function slowLeg(runId: number, tag: string): Leg {
+  return { runId, files: { [SLOW_FILE]: slowWorkflow(tag) }, inputs: { workflow: SLOW_FILE } };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The re-run of the slow workflow: `first` replays, the rest runs live, and nothing finished runs again. */
+function expectSlowResumed(ran: Ran, tag: string, restoredFrom: string): void {
+  expect(ran.main.code, ran.main.stdout).toBe(0);
+  expect(ran.main.outputs).toMatchObject({
+    status: 'succeeded',
+    'calls-replayed': '1',
+    'calls-live': '3',
+    'restored-from': restoredFrom,
+  });
+  expect(prompts(ran.requests)).toEqual(
+    [`[${tag}] think hard`, `[${tag}] last: echo: [${tag}] think hard built`].sort(),
+  );
+  expect(JSON.parse(ran.main.outputs.outputs ?? '{}')).toEqual({
+    last: `echo: [${tag}] last: echo: [${tag}] think hard built`,
+  });
+  expect(ran.post.code).toBe(0);
+}
+
+describe('cancellation and crashes', () => {
+  it(`SIGINT mid-call: main stops within the runner's 7.5 s, saves the journal, and the re-run replays it (${NODE_LABEL})`, async () => {
+    const tag = 's3i';
+    const leg = slowLeg(1301, tag);
+    harness.openai.fault({ hang: true, match: `[${tag}] think hard` });
+    const first = attempt(leg, 1, tag);
+    const mark = harness.openai.requests.length;
+    const running = first.startMain();
+    const pidFile = join(first.workspace, 'build.pid');
+    let buildPid = 0;
+    try {
+      await waitFor(
+        () => existsSync(pidFile) && harness.requestsSince(mark).some((r) => r.prompt === `[${tag}] think hard`),
+        'the hanging call and the slow shell step',
+      );
+      buildPid = Number(readFileSync(pidFile, 'utf8'));
+      expect(alive(buildPid)).toBe(true);
+      const interrupted = performance.now();
+      running.child.kill('SIGINT');
+      const main = await running.done;
+      const stopMs = main.exitedAt - interrupted;
+      console.log(`main exited ${Math.round(stopMs)} ms after SIGINT`);
+      expect(stopMs).toBeLessThan(7_500);
+
+      expect(main.code, main.stdout).toBe(1);
+      expect(commands(main.stdout, 'warning')).toContain(
+        '::warning::received SIGINT: stopping the run, then saving the journal',
+      );
+      expect(main.outputs).toMatchObject({ status: 'cancelled', 'calls-live': '1' });
+      expect(main.summary).toContain('reprise: slow cancelled');
+      // The in-flight call was abandoned and the shell step's process tree killed, not waited for.
+      const hung = harness.requestsSince(mark).find((r) => r.prompt === `[${tag}] think hard`);
+      expect(hung?.closedEarly).toBe(true);
+      expect(alive(buildPid)).toBe(false);
+
+      const key1 = main.state['cache-key'] ?? '';
+      expect(main.state.saved).toBe('true');
+      expect(cacheKeysOfRun(1301)).toEqual([key1]);
+      expect(artifactNames(1301)).toEqual(['reprise-slow-review-attempt-1']);
+      const post = await first.post(main.state);
+      expect(post.stdout).toContain('the journal was saved by the main step');
+
+      const ran = await runAttempt(attempt(leg, 2, tag));
+      expectSlowResumed(ran, tag, key1);
+    } finally {
+      running.child.kill('SIGKILL');
+      if (buildPid && alive(buildPid)) process.kill(-buildPid, 'SIGKILL');
+    }
+  });
+
+  it(`SIGKILL mid-call: post saves what the journal holds, and the re-run resumes from it (${NODE_LABEL})`, async () => {
+    const tag = 's3k';
+    // No slow shell step here: a killed main cannot stop its children, and this test must leave none behind.
+    const leg: Leg = {
+      runId: 1302,
+      files: { [SLOW_FILE]: slowWorkflow(tag).replace('sleep 30', 'true') },
+      inputs: { workflow: SLOW_FILE },
+    };
+    harness.openai.fault({ hang: true, match: `[${tag}] think hard` });
+    const first = attempt(leg, 1, tag);
+    const mark = harness.openai.requests.length;
+    const running = first.startMain();
+    await waitFor(
+      () => harness.requestsSince(mark).some((r) => r.prompt === `[${tag}] think hard`),
+      'the hanging call',
+    );
+    // The journal holds `first` and `build`; `think` is in flight.
+    await waitFor(() => running.stdout().includes('build: succeeded'), 'the build step');
+    running.child.kill('SIGKILL');
+    const main = await running.done;
+    expect(main.signal).toBe('SIGKILL');
+    expect(main.outputs.status).toBeUndefined();
+    expect(main.state).toMatchObject({ saved: 'false', artifact: 'reprise-slow-review-attempt-1' });
+    const key1 = main.state['cache-key'] ?? '';
+    expect(key1).toMatch(/^reprise-v1-slow-review-[0-9a-f]{16}-1302-1$/);
+    expect(cacheKeysOfRun(1302)).toEqual([]);
+    expect(artifactNames(1302)).toEqual([]);
+
+    const post = await first.post(main.state);
+    expect(post.code, post.stdout).toBe(0);
+    expect(post.stdout).toContain('the main step did not finish; saving what the journal holds');
+    expect(commands(post.stdout, 'warning')).toEqual([]);
+    expect(cacheKeysOfRun(1302)).toEqual([key1]);
+    expect(artifactNames(1302)).toEqual(['reprise-slow-review-attempt-1']);
+
+    const ran = await runAttempt(attempt(leg, 2, tag));
+    expect(ran.main.stdout).toContain(`restored 2 calls from the Actions cache (${key1})`);
+    expect(ran.main.code, ran.main.stdout).toBe(0);
+    expect(ran.main.outputs).toMatchObject({
+      status: 'succeeded',
+      'calls-replayed': '2',
+      'calls-live': '2',
+      'restored-from': key1,
+    });
+    expect(prompts(ran.requests)).toEqual(
+      [`[${tag}] think hard`, `[${tag}] last: echo: [${tag}] think hard built`].sort(),
+    );
+  });
+});
