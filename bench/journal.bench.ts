@@ -1,4 +1,4 @@
-// Journal throughput. `npx vitest bench --run bench/journal.bench.ts`
+// Journal throughput. `npx vitest bench --run --config bench/vitest.config.ts bench/journal.bench.ts`
 //  - replay: reading a 10,000-call journal (1 KB results) with readJournalFile, beside the floor
 //    of a bare readFileSync + split + JSON.parse of every line (target: at most ~2x the floor);
 //  - append: events per second with the default group commit, beside fsync after every append.
