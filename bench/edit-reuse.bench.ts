@@ -12,8 +12,14 @@ import { loadWorkflowText } from '../src/workflow/loader.js';
 function hundredSteps(edit: { insertAt?: number; promptOf?: number } = {}): string {
   const steps: string[] = [];
   for (let i = 0; i < 100; i++) {
-    if (edit.insertAt === i) steps.push(`  - id: inserted\n    agent: { prompt: "new", model: m, provider: openai }`);
-    const prompt = edit.promptOf === i ? `step ${i}, reworded` : i % 10 === 1 ? `step ${i} after \${{ steps.s${i - 1}.outputs.text }}` : `step ${i}`;
+    if (edit.insertAt === i)
+      steps.push(`  - id: inserted\n    agent: { prompt: "new", model: m, provider: openai }`);
+    const prompt =
+      edit.promptOf === i
+        ? `step ${i}, reworded`
+        : i % 10 === 1
+          ? `step ${i} after \${{ steps.s${i - 1}.outputs.text }}`
+          : `step ${i}`;
     steps.push(`  - id: s${i}\n    agent: { prompt: "${prompt}", model: m, provider: openai }`);
   }
   return `name: reuse\nsteps:\n${steps.join('\n')}\n`;
@@ -49,7 +55,11 @@ async function run(text: string, replay: Map<string, CallEvent>) {
   });
   const calls = new Map<string, CallEvent>();
   for (const event of events) if (event.t === 'call') calls.set(event.key, event);
-  return { result, calls, order: events.filter((e): e is CallEvent => e.t === 'call').map((e) => `${e.step}`) };
+  return {
+    result,
+    calls,
+    order: events.filter((e): e is CallEvent => e.t === 'call').map((e) => `${e.step}`),
+  };
 }
 
 /** Position-based replay: entry i serves call i while step and request agree; then everything is live. */
@@ -64,7 +74,9 @@ function positionBased(before: string[], after: string[]): number {
 
 /** The request each call of a 100-step file makes, in order (what a position journal would record). */
 function requestsOf(text: string): string[] {
-  return [...text.matchAll(/- id: (\S+)\n\s+agent: \{ prompt: "([^"]*)"/g)].map(([, id, prompt]) => `${id}:${prompt}`);
+  return [...text.matchAll(/- id: (\S+)\n\s+agent: \{ prompt: "([^"]*)"/g)].map(
+    ([, id, prompt]) => `${id}:${prompt}`,
+  );
 }
 
 const original = hundredSteps();
@@ -77,7 +89,11 @@ for (const [name, edit] of [
 ] as const) {
   const text = hundredSteps(edit);
   const ours = await run(text, first.calls);
-  rows.push([name, `${ours.result.calls.replayed}/100`, `${positionBased(requestsOf(original), requestsOf(text))}/100`]);
+  rows.push([
+    name,
+    `${ours.result.calls.replayed}/100`,
+    `${positionBased(requestsOf(original), requestsOf(text))}/100`,
+  ]);
 }
 console.log(
   '\nedit reuse (journaled calls replayed after the edit)\n' +

@@ -2,7 +2,7 @@
 // in where the journal comes from and goes to.
 import type { JournalRead } from './journal/reader.js';
 import { JournalWriter } from './journal/writer.js';
-import { Secrets } from './journal/secrets.js';
+import { Secrets, redactedJson } from './journal/secrets.js';
 import { runWorkflow } from './engine/run.js';
 import type { RunObserver, RunResult } from './engine/types.js';
 import { resolveInputs } from './workflow/inputs.js';
@@ -99,5 +99,5 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
 /** Outputs and errors leave the engine for summaries and logs: secrets are redacted there too. */
 function redactResult(result: RunResult, secrets: Secrets): RunResult {
   if (secrets.size === 0) return result;
-  return JSON.parse(secrets.redact(JSON.stringify(result))) as RunResult;
+  return JSON.parse(redactedJson(result, secrets)) as RunResult;
 }

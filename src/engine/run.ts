@@ -339,23 +339,33 @@ class Run {
     const outputs: unknown[] = new Array(list.length).fill(null);
     const failures: ItemError[] = [];
     let stopScheduling = false;
+    // Replayed items need no scheduling: only live calls go through the concurrency limit.
+    const live = planned.map((call, index) => {
+      if (call instanceof ItemError) return call;
+      const replayed = this.tryReplay(call);
+      if (replayed === undefined) return call;
+      outputs[index] = replayed;
+      return undefined;
+    });
     await Promise.all(
-      planned.map((call, index) =>
-        limit(async () => {
-          if (stopScheduling || this.signal.aborted) return;
-          if (call instanceof ItemError) {
-            failures.push(call);
-            if (step.failFast) stopScheduling = true;
-            return;
-          }
-          try {
-            outputs[index] = await this.perform(call);
-          } catch (caught) {
-            if (this.signal.aborted) return;
-            failures.push(new ItemError(index, list[index], caught));
-            if (step.failFast) stopScheduling = true;
-          }
-        }),
+      live.map((call, index) =>
+        call === undefined
+          ? undefined
+          : limit(async () => {
+              if (stopScheduling || this.signal.aborted) return;
+              if (call instanceof ItemError) {
+                failures.push(call);
+                if (step.failFast) stopScheduling = true;
+                return;
+              }
+              try {
+                outputs[index] = await this.perform(call, false);
+              } catch (caught) {
+                if (this.signal.aborted) return;
+                failures.push(new ItemError(index, list[index], caught));
+                if (step.failFast) stopScheduling = true;
+              }
+            }),
       ),
     );
     this.throwIfStopped();
@@ -472,13 +482,18 @@ class Run {
   }
 
   /** Replays the call from the journal, or runs it live with retries, and returns the step outputs. */
-  private async perform(call: PlannedCall): Promise<unknown> {
-    const { step } = call;
+  /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
+  private tryReplay(call: PlannedCall): unknown {
     this.usedKeys.add(call.key);
+    const recorded = call.step.replay ? this.options.replay.get(call.key) : undefined;
+    return recorded ? this.replayed(call, recorded) : undefined;
+  }
+
+  private async perform(call: PlannedCall, replay = true): Promise<unknown> {
+    const { step } = call;
     const summary = this.summary(step.id);
-    const recorded = step.replay ? this.options.replay.get(call.key) : undefined;
-    if (recorded) {
-      const outputs = this.replayed(call, recorded);
+    if (replay) {
+      const outputs = this.tryReplay(call);
       if (outputs !== undefined) return outputs;
     }
     for (let attempt = 0; ; attempt++) {

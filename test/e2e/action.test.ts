@@ -4,6 +4,7 @@
 // "Re-run failed jobs": finished calls come back from the journal, only the missing ones reach the provider.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRunBackendId } from '../emulator/runner-env.js';
 import type { RecordedRequest } from '../fakes/openai-server.js';
@@ -265,10 +266,10 @@ function expectSlowResumed(ran: Ran, tag: string, restoredFrom: string): void {
     'restored-from': restoredFrom,
   });
   expect(prompts(ran.requests)).toEqual(
-    [`[${tag}] think hard`, `[${tag}] last: echo: [${tag}] think hard built`].sort(),
+    [`[${tag}] think hard`, `[${tag}] last: echo: [${tag}] think hard built\n`].sort(),
   );
   expect(JSON.parse(ran.main.outputs.outputs ?? '{}')).toEqual({
-    last: `echo: [${tag}] last: echo: [${tag}] think hard built`,
+    last: `echo: [${tag}] last: echo: [${tag}] think hard built\n`,
   });
   expect(ran.post.code).toBe(0);
 }
@@ -368,7 +369,188 @@ describe('cancellation and crashes', () => {
       'restored-from': key1,
     });
     expect(prompts(ran.requests)).toEqual(
-      [`[${tag}] think hard`, `[${tag}] last: echo: [${tag}] think hard built`].sort(),
+      [`[${tag}] think hard`, `[${tag}] last: echo: [${tag}] think hard built\n`].sort(),
     );
+  });
+});
+
+describe('isolation and damage', () => {
+  it(`keeps matrix legs and jobs of one run apart: no leg replays another's journal (${NODE_LABEL})`, async () => {
+    const tag = 's4';
+    const runId = 1401;
+    // Identical workflow and inputs in every leg, so any journal that leaked would replay (and show).
+    const linux: Leg = { runId, inputs: { 'key-suffix': 'linux' } };
+    const arm: Leg = { runId, inputs: { 'key-suffix': 'linux-arm' } };
+    const otherJob: Leg = { runId, job: 'review-linux' };
+
+    const a = await runAttempt(attempt(linux, 1, tag));
+    expect(a.main.code, a.main.stderr).toBe(0);
+    expect(a.main.outputs).toMatchObject({ status: 'succeeded', 'calls-live': '8', 'restored-from': '' });
+    expect(a.main.state.artifact).toBe('reprise-fanout-review-linux-attempt-1');
+
+    // The second leg runs the same calls live: leg `linux`'s journal is not an earlier attempt of it.
+    const { ran: b1, completed } = await failMidway(arm, tag);
+    expect(b1.main.state['cache-key']).not.toBe(a.main.state['cache-key']);
+    expect(b1.main.state.artifact).toBe('reprise-fanout-review-linux-arm-attempt-1');
+
+    // Re-running the failed leg restores its own journal, by cache and by artifact alike.
+    const b2 = await runAttempt(attempt(arm, 2, tag));
+    expectResumed(b2, tag, completed, b1.main.state['cache-key'] ?? '');
+    await harness.emulator.deleteCacheEntry(b1.main.state['cache-key'] ?? '');
+    await harness.emulator.deleteCacheEntry(b2.main.state['cache-key'] ?? '');
+    const b3 = await runAttempt(attempt(arm, 3, tag));
+    expect(b3.main.code, b3.main.stderr).toBe(0);
+    expect(b3.main.outputs).toMatchObject({
+      'restored-from': 'reprise-fanout-review-linux-arm-attempt-2',
+      'calls-live': '0',
+      'calls-replayed': '8',
+    });
+
+    // Another job whose name reads like leg `linux` (job `review-linux` vs job `review` + suffix `linux`),
+    // re-run with its cache entry gone: it must not take leg `linux`'s artifact.
+    const c1 = await runAttempt(attempt(otherJob, 1, tag));
+    expect(c1.main.code, c1.main.stderr).toBe(0);
+    expect(c1.main.outputs).toMatchObject({ 'restored-from': '', 'calls-live': '8', 'calls-replayed': '0' });
+    await harness.emulator.deleteCacheEntry(c1.main.state['cache-key'] ?? '');
+    const mark = harness.openai.requests.length;
+    const c2 = await runAttempt(attempt(otherJob, 2, tag));
+    expect(c2.main.code, c2.main.stderr).toBe(0);
+    expect(c2.main.outputs['restored-from']).not.toBe('reprise-fanout-review-linux-attempt-1');
+    expect(harness.requestsSince(mark).length).toBeGreaterThan(0);
+  });
+
+  it(`a damaged journal under the right cache key: warns, replays only intact calls, succeeds (${NODE_LABEL})`, async () => {
+    const tag = 's5';
+    const leg = { runId: 1501 };
+    const { ran: first } = await failMidway(leg, tag);
+    const key1 = first.main.state['cache-key'] ?? '';
+    const lines = readFileSync(first.main.outputs.journal ?? '', 'utf8').split('\n');
+    const lineOf = (item: number): number =>
+      lines.findIndex((line) => line.includes('"t":"call"') && line.includes('"step":"review"') && line.includes(`"item":${item},`));
+    const alpha = lineOf(0);
+    const beta = lineOf(1);
+    expect(alpha).toBeGreaterThan(0);
+    expect(beta).toBeGreaterThan(0);
+    // alpha's line becomes garbage; beta's stays JSON but its result is no agent result.
+    lines[alpha] = `${lines[alpha]?.slice(0, 40)}\u0000garbage`;
+    const tampered = JSON.parse(lines[beta] ?? '') as Record<string, unknown>;
+    lines[beta] = JSON.stringify({ ...tampered, result: { bogus: true } });
+    const damaged = join(harness.root, 'damaged-journal.jsonl');
+    writeFileSync(damaged, lines.join('\n'));
+
+    // Replace the cache entry with the damaged journal, saved under the same key as the action saves it.
+    await harness.emulator.deleteCacheEntry(key1);
+    const saver = await attempt(leg, 1, tag).post({ journal: damaged, 'cache-key': key1, artifact: '', saved: 'false' });
+    expect(saver.code).toBe(0);
+    expect(cacheKeysOfRun(1501)).toEqual([key1]);
+
+    const ran = await runAttempt(attempt(leg, 2, tag));
+    const { main } = ran;
+    expect(main.code, main.stdout).toBe(0);
+    const warnings = commands(main.stdout, 'warning');
+    expect(warnings).toContainEqual(expect.stringContaining(`line ${alpha + 1} is not valid JSON`));
+    expect(warnings.join('\n')).toMatch(/review.*item 1|item 1.*review/);
+    expect(main.outputs).toMatchObject({
+      status: 'succeeded',
+      'restored-from': key1,
+      'calls-live': '4',
+      'calls-replayed': '4',
+      outputs: fanoutOutputs(tag),
+    });
+    expect(prompts(ran.requests)).toEqual(
+      [reviewPrompt(tag, 'alpha'), reviewPrompt(tag, 'beta'), reviewPrompt(tag, 'delta'), summaryPrompt(tag)].sort(),
+    );
+  });
+
+  it(`an unreadable cache archive: warns, falls back to the artifact, succeeds (${NODE_LABEL})`, async () => {
+    const tag = 's5b';
+    const leg = { runId: 1502 };
+    const { ran: first, completed } = await failMidway(leg, tag);
+    await harness.emulator.corruptCacheEntry(
+      first.main.state['cache-key'] ?? '',
+      Buffer.from('this is not a zstd-compressed tar archive\n'),
+    );
+    const ran = await runAttempt(attempt(leg, 2, tag));
+    expect(commands(ran.main.stdout, 'warning')).toContainEqual(
+      expect.stringContaining('Could not restore the journal from the Actions cache'),
+    );
+    expectResumed(ran, tag, completed, 'reprise-fanout-review-attempt-1');
+  });
+
+  it(`the cache service answering 500: warnings only, the re-run resumes from the artifact (${NODE_LABEL})`, async () => {
+    const tag = 's6';
+    const leg: Leg = { runId: 1601, preload: [pathToFileURL(SHORT_RETRY_SLEEPS).href] };
+    const logged = harness.emulator.requestLog.length;
+    harness.emulator.failCache('status500');
+    try {
+      const { ran: first, completed } = await failMidway(leg, tag);
+      const warnings = commands(first.main.stdout, 'warning');
+      expect(warnings).toContainEqual(expect.stringContaining('Could not restore the journal from the Actions cache'));
+      expect(warnings).toContainEqual(expect.stringContaining('was not saved to the Actions cache'));
+      // Only the workflow's own failure is an error annotation; the cache outage is not.
+      for (const error of commands(first.main.stdout, 'error')) expect(error).toContain('step "review": 1 of 6 items failed');
+      const failed = harness.emulator.requestLog
+        .slice(logged)
+        .filter((entry) => entry.service.endsWith('CacheService') && entry.status === 500);
+      // The toolkit's own retries ran (5 tries for the lookup, 5 for the reservation), only faster.
+      expect(failed.length).toBeGreaterThanOrEqual(10);
+      expect(cacheKeysOfRun(1601)).toEqual([]);
+      expect(artifactNames(1601)).toEqual(['reprise-fanout-review-attempt-1']);
+
+      const ran = await runAttempt(attempt(leg, 2, tag));
+      expect(commands(ran.main.stdout, 'warning')).toContainEqual(
+        expect.stringContaining('Could not restore the journal from the Actions cache'),
+      );
+      expectResumed(ran, tag, completed, 'reprise-fanout-review-attempt-1');
+    } finally {
+      harness.emulator.failCache('none');
+    }
+  });
+});
+
+describe('an invalid workflow', () => {
+  it(`fails main with file:line:col annotations, and nothing runs (${NODE_OTHER_LABEL})`, async () => {
+    const file = '.github/reprise/broken.yml';
+    const broken = `name: broken
+providers:
+  fake: { type: openai, base-url: "${harness.openai.url}" }
+defaults: { provider: fake, model: gpt-fake }
+steps:
+  - id: touch
+    run: touch ran.txt
+  - id: think
+    agent:
+      prompt: "[s7] hello"
+      temprature: 0.2
+  - id: later
+    retries: three
+    run: echo later
+`;
+    const step = harness.attempt({
+      runId: 1701,
+      attempt: 1,
+      files: { [file]: broken },
+      inputs: { workflow: file },
+      env: PROVIDER_ENV,
+      node: NODE_OTHER.path,
+    });
+    const ran = await runAttempt(step);
+    const { main } = ran;
+    expect(main.code, main.stderr).toBe(1);
+    const errors = commands(main.stdout, 'error');
+    const at = (line: number, col: number): RegExp =>
+      new RegExp(`^::error (?=.*\\bfile=\\.github/reprise/broken\\.yml\\b)(?=.*\\bline=${line}\\b)(?=.*\\bcol=${col}\\b)[^:]*::`);
+    expect(errors.find((error) => at(11, 7).test(error))).toContain('temprature');
+    expect(errors.find((error) => at(13, 14).test(error))).toContain('retries');
+    expect(errors.at(-1)).toMatch(/^::error::\.github\/reprise\/broken\.yml has 2 problem\(s\)/);
+
+    expect(existsSync(join(step.workspace, 'ran.txt'))).toBe(false);
+    expect(ran.requests).toEqual([]);
+    expect(main.outputs).toEqual({});
+    expect(main.state).toEqual({});
+    expect(cacheKeysOfRun(1701)).toEqual([]);
+    expect(artifactNames(1701)).toEqual([]);
+    expect(ran.post.code).toBe(0);
+    expect(ran.post.stdout).toContain('main never started a run; nothing to save');
   });
 });
