@@ -1,8 +1,8 @@
-import { a as slug, c as cacheKeys, b as artifactName, S as STATE, s as saveJournalElsewhere, d as restoreJournal, e as downloadNewestEarlierAttempt, r as runnerHost } from './chunks/persist-BDFSUglG.js';
-import { mkdir, writeFile, rm, copyFile } from 'node:fs/promises';
+import { a as slug, c as cacheKeys, b as artifactName, S as STATE, s as saveJournalElsewhere, d as restoreJournal, e as downloadNewestEarlierAttempt, f as artifactPrefix, r as runnerHost } from './chunks/persist-CwlMOKvL.js';
+import { mkdir, writeFile, rm, copyFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve, relative, join } from 'node:path';
-import { f as formatMs, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, d as distExports, P as ProgressReporter, e as emptyJournalRead, h as readJournalFile, j as journalBelongsTo } from './chunks/progress-CRnGYziu.js';
+import { f as formatMs, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, d as distExports, P as ProgressReporter, e as emptyJournalRead, h as readJournalFile, j as journalBelongsTo } from './chunks/progress-DFVB6hCL.js';
 import 'node:fs';
 import 'os';
 import 'crypto';
@@ -195,18 +195,27 @@ async function runMain(host) {
         attempt: ghAttempt,
         scope: settings.scope,
     });
-    const artifact = artifactName({ name: workflow.name, job, suffix: settings.suffix || undefined, attempt: ghAttempt });
+    const identity = { name: workflow.name, job, suffix: settings.suffix || undefined };
+    const artifact = artifactName({ ...identity, attempt: ghAttempt });
     const runDir = store.runDir(runId);
     await mkdir(runDir, { recursive: true });
     // Everything post needs if main never gets to save (crash, cancellation, timeout).
     host.saveState(STATE.journal, journalPath);
     host.saveState(STATE.cacheKey, settings.cache === 'true' ? keys.key : '');
     host.saveState(STATE.artifact, settings.artifacts ? artifact : '');
+    host.saveState(STATE.identity, JSON.stringify(identity));
     host.saveState(STATE.saved, 'false');
     host.setOutput('run-id', runId);
     host.setOutput('journal', journalPath);
     const log = { info: (m) => host.info(m), warning: (m) => host.warning(m) };
-    const restored = await restore(host, settings, workflow, { journalPath, keys, artifact, runDir, ghAttempt, log });
+    const restored = await restore(host, settings, workflow, {
+        journalPath,
+        keys,
+        identity,
+        runDir,
+        ghAttempt,
+        log,
+    });
     host.setOutput('restored-from', restored.source ?? '');
     const controller = new AbortController();
     const onSignal = (signal) => {
@@ -260,7 +269,12 @@ async function runMain(host) {
     catch (caught) {
         host.warning(`could not write the job summary: ${caught.message}`);
     }
-    await saveJournalElsewhere(host, { journalPath, cacheKey: settings.cache === 'true' ? keys.key : '', artifact: settings.artifacts ? artifact : '' });
+    await saveJournalElsewhere(host, {
+        journalPath,
+        cacheKey: settings.cache === 'true' ? keys.key : '',
+        artifact: settings.artifacts ? artifact : '',
+        identity,
+    });
     host.saveState(STATE.saved, 'true');
     host.setOutput('status', result.status);
     host.setOutput('outputs', JSON.stringify(result.outputs));
@@ -277,16 +291,21 @@ async function runMain(host) {
         host.setFailed(`workflow ${workflow.name} ${result.status}: ${result.error ?? 'see the job summary'}`);
     }
 }
-/** The journal of earlier attempts: from the cache, else from an earlier attempt's artifact. Untrusted. */
+/**
+ * The journal of the newest earlier attempt: the cache's, unless an artifact of a later attempt than the
+ * cache entry's exists (that attempt could not save to the cache; its journal holds more calls). Untrusted.
+ */
 async function restore(host, settings, workflow, context) {
     const empty = emptyJournalRead(context.journalPath);
     if (settings.scope === 'off')
         return { read: empty };
     await rm(context.journalPath, { force: true });
-    const check = async (source) => {
-        const read = await readJournalFile(context.journalPath);
+    /** Reads a restored journal at `path`; undefined (and the file removed) when it is not ours to replay. */
+    const check = async (source, path) => {
+        const read = await readJournalFile(path);
         for (const problem of read.problems) {
-            const message = `journal from ${source}: line ${problem.line}: ${problem.message}`;
+            // The reader's messages name their line already.
+            const message = `journal from ${source}: ${problem.message}`;
             if (problem.severity === 'warning')
                 host.warning(message);
             else
@@ -296,44 +315,80 @@ async function restore(host, settings, workflow, context) {
         if (foreign || read.runs.length === 0) {
             if (foreign)
                 host.warning(`ignoring the journal from ${source}: ${foreign}`);
-            await rm(context.journalPath, { force: true });
+            await rm(path, { force: true });
             return undefined;
         }
-        host.info(`restored ${read.calls.size} calls from ${source}`);
         return read;
     };
+    const use = async (read, source, from, path) => {
+        if (path !== context.journalPath)
+            await moveFile(path, context.journalPath);
+        host.info(`restored ${read.calls.size} calls from ${from}`);
+        return { read: { ...read, source: context.journalPath }, source };
+    };
+    let cached;
     if (settings.cache !== 'false') {
+        const cachePath = join(context.runDir, 'restored-cache.jsonl');
         const hit = await restoreJournal({
-            journalPath: context.journalPath,
+            journalPath: cachePath,
             key: context.keys.key,
             restoreKeys: context.keys.restoreKeys,
             log: context.log,
         });
-        if (hit) {
-            const read = await check(`the Actions cache (${hit.matchedKey})`);
-            if (read)
-                return { read, source: hit.matchedKey };
+        const read = hit && (await check(`the Actions cache (${hit.matchedKey})`, cachePath));
+        if (hit && read) {
+            // 0: an entry of an earlier run (resume-scope: workflow), older than any attempt of this one.
+            const attempt = attemptOfKey(hit.matchedKey, context.keys.restoreKeys[0]) ?? 0;
+            if (attempt === context.ghAttempt - 1 || !settings.artifacts) {
+                return use(read, hit.matchedKey, `the Actions cache (${hit.matchedKey})`, cachePath);
+            }
+            cached = { read, key: hit.matchedKey, attempt };
         }
     }
     if (settings.artifacts && context.ghAttempt > 1) {
-        const prefix = context.artifact.replace(/-attempt-\d+$/, '-attempt-');
         const downloadDir = join(context.runDir, 'restored-artifact');
         const found = await downloadNewestEarlierAttempt({
-            prefix,
+            prefix: artifactPrefix(context.identity),
             currentAttempt: context.ghAttempt,
             destDir: downloadDir,
             log: context.log,
+            identity: context.identity,
+            after: cached?.attempt,
         });
         const journalFile = found?.files.find((file) => file.endsWith('journal.jsonl'));
         if (found && journalFile) {
-            await copyFile(journalFile, context.journalPath);
+            const artifactPath = join(context.runDir, 'restored-artifact.jsonl');
+            await copyFile(journalFile, artifactPath);
             await rm(downloadDir, { recursive: true, force: true });
-            const read = await check(`the artifact ${found.name}`);
-            if (read)
-                return { read, source: found.name };
+            const read = await check(`the artifact ${found.name}`, artifactPath);
+            if (read) {
+                if (cached)
+                    await rm(join(context.runDir, 'restored-cache.jsonl'), { force: true });
+                return use(read, found.name, `the artifact ${found.name}`, artifactPath);
+            }
         }
     }
+    if (cached) {
+        const from = `the Actions cache (${cached.key})`;
+        return use(cached.read, cached.key, from, join(context.runDir, 'restored-cache.jsonl'));
+    }
     return { read: empty };
+}
+/** The attempt a cache key of this run names (`<restore prefix><attempt>`); undefined for another run's. */
+function attemptOfKey(key, runPrefix) {
+    if (runPrefix === undefined || !key.startsWith(runPrefix))
+        return undefined;
+    const rest = key.slice(runPrefix.length);
+    return /^[0-9]+$/.test(rest) ? Number(rest) : undefined;
+}
+async function moveFile(from, to) {
+    try {
+        await rename(from, to);
+    }
+    catch {
+        await copyFile(from, to);
+        await rm(from, { force: true });
+    }
 }
 /** Logs grouped per top-level step; one line per finished call. */
 class ActionObserver {
@@ -350,7 +405,11 @@ class ActionObserver {
     stepStarted(step, info) {
         if (this.openGroup === undefined) {
             this.openGroup = step;
-            const detail = info.items !== undefined ? ` (${info.items} items)` : info.iteration !== undefined ? ` (iteration ${info.iteration})` : '';
+            const detail = info.items !== undefined
+                ? ` (${info.items} items)`
+                : info.iteration !== undefined
+                    ? ` (iteration ${info.iteration})`
+                    : '';
             this.host.startGroup(`${step}${detail}`);
         }
         else if (info.iteration !== undefined) {

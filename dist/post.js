@@ -1,4 +1,4 @@
-import { S as STATE, s as saveJournalElsewhere, r as runnerHost } from './chunks/persist-BDFSUglG.js';
+import { S as STATE, s as saveJournalElsewhere, p as parseIdentity, r as runnerHost } from './chunks/persist-CwlMOKvL.js';
 import 'node:fs';
 import 'node:path';
 import 'os';
@@ -64,6 +64,7 @@ async function runPost(host) {
         journalPath,
         cacheKey: host.getState(STATE.cacheKey),
         artifact: host.getState(STATE.artifact),
+        identity: parseIdentity(host.getState(STATE.identity)),
     });
 }
 

@@ -1,5 +1,5 @@
 // The action's main step: restore the journal (cache, then artifacts), run the workflow, report, save.
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -10,9 +10,14 @@ import { emptyJournalRead, journalBelongsTo, readJournalFile } from '../journal/
 import type { JournalRead } from '../journal/reader.js';
 import { ProgressReporter } from '../report/progress.js';
 import { renderJobSummary } from '../report/summary.js';
-import { cacheKeys, restoreJournal, saveJournal, slug } from '../stores/actions-cache.js';
+import { cacheKeys, restoreJournal, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
-import { artifactName, downloadNewestEarlierAttempt, uploadRunArtifact } from '../stores/artifacts.js';
+import {
+  artifactName,
+  artifactPrefix,
+  downloadNewestEarlierAttempt,
+  type ArtifactNameParts,
+} from '../stores/artifacts.js';
 import { LocalStore } from '../stores/local.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import type { WorkflowDef } from '../workflow/types.js';
@@ -125,19 +130,28 @@ export async function runMain(host: ActionHost): Promise<void> {
     attempt: ghAttempt,
     scope: settings.scope,
   });
-  const artifact = artifactName({ name: workflow.name, job, suffix: settings.suffix || undefined, attempt: ghAttempt });
+  const identity: ArtifactNameParts = { name: workflow.name, job, suffix: settings.suffix || undefined };
+  const artifact = artifactName({ ...identity, attempt: ghAttempt });
   const runDir = store.runDir(runId);
   await mkdir(runDir, { recursive: true });
   // Everything post needs if main never gets to save (crash, cancellation, timeout).
   host.saveState(STATE.journal, journalPath);
   host.saveState(STATE.cacheKey, settings.cache === 'true' ? keys.key : '');
   host.saveState(STATE.artifact, settings.artifacts ? artifact : '');
+  host.saveState(STATE.identity, JSON.stringify(identity));
   host.saveState(STATE.saved, 'false');
   host.setOutput('run-id', runId);
   host.setOutput('journal', journalPath);
 
   const log = { info: (m: string) => host.info(m), warning: (m: string) => host.warning(m) };
-  const restored = await restore(host, settings, workflow, { journalPath, keys, artifact, runDir, ghAttempt, log });
+  const restored = await restore(host, settings, workflow, {
+    journalPath,
+    keys,
+    identity,
+    runDir,
+    ghAttempt,
+    log,
+  });
   host.setOutput('restored-from', restored.source ?? '');
 
   const controller = new AbortController();
@@ -192,7 +206,12 @@ export async function runMain(host: ActionHost): Promise<void> {
     host.warning(`could not write the job summary: ${(caught as Error).message}`);
   }
 
-  await saveJournalElsewhere(host, { journalPath, cacheKey: settings.cache === 'true' ? keys.key : '', artifact: settings.artifacts ? artifact : '' });
+  await saveJournalElsewhere(host, {
+    journalPath,
+    cacheKey: settings.cache === 'true' ? keys.key : '',
+    artifact: settings.artifacts ? artifact : '',
+    identity,
+  });
   host.saveState(STATE.saved, 'true');
 
   host.setOutput('status', result.status);
@@ -217,13 +236,16 @@ export async function runMain(host: ActionHost): Promise<void> {
 interface RestoreContext {
   journalPath: string;
   keys: { key: string; restoreKeys: string[] };
-  artifact: string;
+  identity: ArtifactNameParts;
   runDir: string;
   ghAttempt: number;
   log: { info(message: string): void; warning(message: string): void };
 }
 
-/** The journal of earlier attempts: from the cache, else from an earlier attempt's artifact. Untrusted. */
+/**
+ * The journal of the newest earlier attempt: the cache's, unless an artifact of a later attempt than the
+ * cache entry's exists (that attempt could not save to the cache; its journal holds more calls). Untrusted.
+ */
 async function restore(
   host: ActionHost,
   settings: ActionSettings,
@@ -234,53 +256,91 @@ async function restore(
   if (settings.scope === 'off') return { read: empty };
   await rm(context.journalPath, { force: true });
 
-  const check = async (source: string): Promise<JournalRead | undefined> => {
-    const read = await readJournalFile(context.journalPath);
+  /** Reads a restored journal at `path`; undefined (and the file removed) when it is not ours to replay. */
+  const check = async (source: string, path: string): Promise<JournalRead | undefined> => {
+    const read = await readJournalFile(path);
     for (const problem of read.problems) {
-      const message = `journal from ${source}: line ${problem.line}: ${problem.message}`;
+      // The reader's messages name their line already.
+      const message = `journal from ${source}: ${problem.message}`;
       if (problem.severity === 'warning') host.warning(message);
       else host.info(message);
     }
     const foreign = journalBelongsTo(read, workflow.name);
     if (foreign || read.runs.length === 0) {
       if (foreign) host.warning(`ignoring the journal from ${source}: ${foreign}`);
-      await rm(context.journalPath, { force: true });
+      await rm(path, { force: true });
       return undefined;
     }
-    host.info(`restored ${read.calls.size} calls from ${source}`);
     return read;
   };
+  const use = async (read: JournalRead, source: string, from: string, path: string) => {
+    if (path !== context.journalPath) await moveFile(path, context.journalPath);
+    host.info(`restored ${read.calls.size} calls from ${from}`);
+    return { read: { ...read, source: context.journalPath }, source };
+  };
 
+  let cached: { read: JournalRead; key: string; attempt: number } | undefined;
   if (settings.cache !== 'false') {
+    const cachePath = join(context.runDir, 'restored-cache.jsonl');
     const hit = await restoreJournal({
-      journalPath: context.journalPath,
+      journalPath: cachePath,
       key: context.keys.key,
       restoreKeys: context.keys.restoreKeys,
       log: context.log,
     });
-    if (hit) {
-      const read = await check(`the Actions cache (${hit.matchedKey})`);
-      if (read) return { read, source: hit.matchedKey };
+    const read = hit && (await check(`the Actions cache (${hit.matchedKey})`, cachePath));
+    if (hit && read) {
+      // 0: an entry of an earlier run (resume-scope: workflow), older than any attempt of this one.
+      const attempt = attemptOfKey(hit.matchedKey, context.keys.restoreKeys[0]) ?? 0;
+      if (attempt === context.ghAttempt - 1 || !settings.artifacts) {
+        return use(read, hit.matchedKey, `the Actions cache (${hit.matchedKey})`, cachePath);
+      }
+      cached = { read, key: hit.matchedKey, attempt };
     }
   }
   if (settings.artifacts && context.ghAttempt > 1) {
-    const prefix = context.artifact.replace(/-attempt-\d+$/, '-attempt-');
     const downloadDir = join(context.runDir, 'restored-artifact');
     const found = await downloadNewestEarlierAttempt({
-      prefix,
+      prefix: artifactPrefix(context.identity),
       currentAttempt: context.ghAttempt,
       destDir: downloadDir,
       log: context.log,
+      identity: context.identity,
+      after: cached?.attempt,
     });
     const journalFile = found?.files.find((file) => file.endsWith('journal.jsonl'));
     if (found && journalFile) {
-      await copyFile(journalFile, context.journalPath);
+      const artifactPath = join(context.runDir, 'restored-artifact.jsonl');
+      await copyFile(journalFile, artifactPath);
       await rm(downloadDir, { recursive: true, force: true });
-      const read = await check(`the artifact ${found.name}`);
-      if (read) return { read, source: found.name };
+      const read = await check(`the artifact ${found.name}`, artifactPath);
+      if (read) {
+        if (cached) await rm(join(context.runDir, 'restored-cache.jsonl'), { force: true });
+        return use(read, found.name, `the artifact ${found.name}`, artifactPath);
+      }
     }
   }
+  if (cached) {
+    const from = `the Actions cache (${cached.key})`;
+    return use(cached.read, cached.key, from, join(context.runDir, 'restored-cache.jsonl'));
+  }
   return { read: empty };
+}
+
+/** The attempt a cache key of this run names (`<restore prefix><attempt>`); undefined for another run's. */
+function attemptOfKey(key: string, runPrefix: string | undefined): number | undefined {
+  if (runPrefix === undefined || !key.startsWith(runPrefix)) return undefined;
+  const rest = key.slice(runPrefix.length);
+  return /^[0-9]+$/.test(rest) ? Number(rest) : undefined;
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch {
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
 }
 
 /** Logs grouped per top-level step; one line per finished call. */
@@ -298,14 +358,20 @@ class ActionObserver implements RunObserver {
   stepStarted(step: string, info: { kind: string; items?: number; iteration?: number }): void {
     if (this.openGroup === undefined) {
       this.openGroup = step;
-      const detail = info.items !== undefined ? ` (${info.items} items)` : info.iteration !== undefined ? ` (iteration ${info.iteration})` : '';
+      const detail =
+        info.items !== undefined
+          ? ` (${info.items} items)`
+          : info.iteration !== undefined
+            ? ` (iteration ${info.iteration})`
+            : '';
       this.host.startGroup(`${step}${detail}`);
     } else if (info.iteration !== undefined) {
       this.host.info(`${step}: iteration ${info.iteration}`);
     }
   }
 
-  callFinished = (report: Parameters<ProgressReporter['callFinished']>[0]) => this.progress.callFinished(report);
+  callFinished = (report: Parameters<ProgressReporter['callFinished']>[0]) =>
+    this.progress.callFinished(report);
   callRetrying = (info: Parameters<ProgressReporter['callRetrying']>[0]) => this.progress.callRetrying(info);
 
   stepFinished(step: string, status: StepStatus, error?: string): void {

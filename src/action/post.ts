@@ -1,7 +1,7 @@
 // The action's post step (post-if: always()): if main did not finish saving the journal (a crash,
 // a cancellation or a timeout cut it short), save and upload whatever the journal holds.
 import type { ActionHost } from './host.js';
-import { STATE, saveJournalElsewhere } from './persist.js';
+import { STATE, parseIdentity, saveJournalElsewhere } from './persist.js';
 
 export async function runPost(host: ActionHost): Promise<void> {
   const journalPath = host.getState(STATE.journal);
@@ -18,5 +18,6 @@ export async function runPost(host: ActionHost): Promise<void> {
     journalPath,
     cacheKey: host.getState(STATE.cacheKey),
     artifact: host.getState(STATE.artifact),
+    identity: parseIdentity(host.getState(STATE.identity)),
   });
 }

@@ -72,6 +72,8 @@ const summaryPrompt = (tag: string): string =>
 const fanoutOutputs = (tag: string): string => JSON.stringify({ summary: `echo: ${summaryPrompt(tag)}` });
 
 const prompts = (requests: RecordedRequest[]): string[] => requests.map((request) => request.prompt).sort();
+/** What a failed assertion on a step shows: its stderr (a crash) and stdout (the log). */
+const log = (step: StepResult): string => `${step.stderr}\n${step.stdout}`;
 
 interface Leg {
   runId: number;
@@ -121,7 +123,7 @@ async function failMidway(leg: Leg, tag: string): Promise<{ ran: Ran; completed:
   harness.openai.fault({ status: 400, match: reviewPrompt(tag, 'delta'), message: 'this item is refused' });
   const ran = await runAttempt(attempt(leg, 1, tag));
   const { main } = ran;
-  expect(main.code, main.stdout).toBe(1);
+  expect(main.code, log(main)).toBe(1);
   expect(main.outputs).toMatchObject({
     status: 'failed',
     'calls-live': '6',
@@ -129,8 +131,10 @@ async function failMidway(leg: Leg, tag: string): Promise<{ ran: Ran; completed:
     'calls-failed': '1',
     'restored-from': '',
   });
-  expect(prompts(ran.requests)).toEqual(prompts(TOPICS.map((t) => ({ prompt: reviewPrompt(tag, t) }) as RecordedRequest)));
-  expect(commands(main.stdout, 'error').join('\n')).toMatch(/item 3 \("delta"\).*\(400\): this item is refused/);
+  expect(prompts(ran.requests)).toEqual(TOPICS.map((topic) => reviewPrompt(tag, topic)).sort());
+  expect(commands(main.stdout, 'error').join('\n')).toMatch(
+    /item 3 \("delta"\).*\(400\): this item is refused/,
+  );
   expect(main.summary).toContain('❌ reprise: fanout failed');
   expect(main.state).toMatchObject({ saved: 'true', artifact: expect.stringMatching(/-attempt-1$/) });
   expect(ran.post.code).toBe(0);
@@ -142,11 +146,13 @@ async function failMidway(leg: Leg, tag: string): Promise<{ ran: Ran; completed:
   return { ran, completed };
 }
 
+/** Keys of the cache entries of workflow run `runId` (any job, any attempt), oldest first. */
 function cacheKeysOfRun(runId: number): string[] {
+  const ofRun = new RegExp(`-${runId}-\\d+$`);
   return harness.emulator
     .cacheEntries()
     .map((entry) => entry.key)
-    .filter((key) => key.endsWith(`-${runId}-1`) || key.endsWith(`-${runId}-2`));
+    .filter((key) => ofRun.test(key));
 }
 
 function artifactNames(runId: number): string[] {
@@ -156,7 +162,7 @@ function artifactNames(runId: number): string[] {
 /** Attempt 2 finished the fan-out: only `delta` and the summary ran live. */
 function expectResumed(ran: Ran, tag: string, completed: string[], restoredFrom: string): void {
   const { main } = ran;
-  expect(main.code, main.stdout).toBe(0);
+  expect(main.code, log(main)).toBe(0);
   expect(main.outputs).toMatchObject({
     status: 'succeeded',
     'calls-live': '2',
@@ -176,7 +182,7 @@ function expectResumed(ran: Ran, tag: string, completed: string[], restoredFrom:
   expect(summary).toMatch(/^\| topics \| ✅ succeeded \| 0 \| 1 \| 0 \|/m);
   expect(summary).toMatch(/^\| review \| ✅ succeeded \| 1 \| 5 \| 0 \|/m);
   expect(summary).toMatch(/^\| summary \| ✅ succeeded \| 1 \| 0 \| 0 \|/m);
-  expect(summary).toMatch(/```mermaid\nflowchart TD\n[\s\S]*agent · review[\s\S]*\n```/);
+  expect(summary).toMatch(/```mermaid\nflowchart [\s\S]*\breview\b[\s\S]*\n```/);
   expect(ran.post.code).toBe(0);
 }
 
@@ -196,7 +202,10 @@ describe('re-running a failed job', () => {
     expect(ran.main.stdout).toContain(`restored 6 calls from the Actions cache (${key1})`);
     expect(commands(ran.main.stdout, 'warning')).toEqual([]);
     expect(cacheKeysOfRun(1101)).toEqual([key1, key1.replace(/-1$/, '-2')]);
-    expect(artifactNames(1101)).toEqual(['reprise-fanout-review-attempt-1', 'reprise-fanout-review-attempt-2']);
+    expect(artifactNames(1101)).toEqual([
+      'reprise-fanout-review-attempt-1',
+      'reprise-fanout-review-attempt-2',
+    ]);
   });
 
   it(`falls back to attempt 1's artifact when the cache entry is gone (${NODE_OTHER_LABEL})`, async () => {
@@ -258,7 +267,7 @@ function alive(pid: number): boolean {
 
 /** The re-run of the slow workflow: `first` replays, the rest runs live, and nothing finished runs again. */
 function expectSlowResumed(ran: Ran, tag: string, restoredFrom: string): void {
-  expect(ran.main.code, ran.main.stdout).toBe(0);
+  expect(ran.main.code, log(ran.main)).toBe(0);
   expect(ran.main.outputs).toMatchObject({
     status: 'succeeded',
     'calls-replayed': '1',
@@ -285,11 +294,14 @@ describe('cancellation and crashes', () => {
     const pidFile = join(first.workspace, 'build.pid');
     let buildPid = 0;
     try {
+      const pidText = (): string => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '');
       await waitFor(
-        () => existsSync(pidFile) && harness.requestsSince(mark).some((r) => r.prompt === `[${tag}] think hard`),
+        () =>
+          /^\d+\n$/.test(pidText()) &&
+          harness.requestsSince(mark).some((r) => r.prompt === `[${tag}] think hard`),
         'the hanging call and the slow shell step',
       );
-      buildPid = Number(readFileSync(pidFile, 'utf8'));
+      buildPid = Number(pidText());
       expect(alive(buildPid)).toBe(true);
       const interrupted = performance.now();
       running.child.kill('SIGINT');
@@ -298,7 +310,7 @@ describe('cancellation and crashes', () => {
       console.log(`main exited ${Math.round(stopMs)} ms after SIGINT`);
       expect(stopMs).toBeLessThan(7_500);
 
-      expect(main.code, main.stdout).toBe(1);
+      expect(main.code, log(main)).toBe(1);
       expect(commands(main.stdout, 'warning')).toContain(
         '::warning::received SIGINT: stopping the run, then saving the journal',
       );
@@ -353,7 +365,7 @@ describe('cancellation and crashes', () => {
     expect(artifactNames(1302)).toEqual([]);
 
     const post = await first.post(main.state);
-    expect(post.code, post.stdout).toBe(0);
+    expect(post.code, log(post)).toBe(0);
     expect(post.stdout).toContain('the main step did not finish; saving what the journal holds');
     expect(commands(post.stdout, 'warning')).toEqual([]);
     expect(cacheKeysOfRun(1302)).toEqual([key1]);
@@ -361,7 +373,7 @@ describe('cancellation and crashes', () => {
 
     const ran = await runAttempt(attempt(leg, 2, tag));
     expect(ran.main.stdout).toContain(`restored 2 calls from the Actions cache (${key1})`);
-    expect(ran.main.code, ran.main.stdout).toBe(0);
+    expect(ran.main.code, log(ran.main)).toBe(0);
     expect(ran.main.outputs).toMatchObject({
       status: 'succeeded',
       'calls-replayed': '2',
@@ -384,7 +396,7 @@ describe('isolation and damage', () => {
     const otherJob: Leg = { runId, job: 'review-linux' };
 
     const a = await runAttempt(attempt(linux, 1, tag));
-    expect(a.main.code, a.main.stderr).toBe(0);
+    expect(a.main.code, log(a.main)).toBe(0);
     expect(a.main.outputs).toMatchObject({ status: 'succeeded', 'calls-live': '8', 'restored-from': '' });
     expect(a.main.state.artifact).toBe('reprise-fanout-review-linux-attempt-1');
 
@@ -399,24 +411,29 @@ describe('isolation and damage', () => {
     await harness.emulator.deleteCacheEntry(b1.main.state['cache-key'] ?? '');
     await harness.emulator.deleteCacheEntry(b2.main.state['cache-key'] ?? '');
     const b3 = await runAttempt(attempt(arm, 3, tag));
-    expect(b3.main.code, b3.main.stderr).toBe(0);
+    expect(b3.main.code, log(b3.main)).toBe(0);
     expect(b3.main.outputs).toMatchObject({
       'restored-from': 'reprise-fanout-review-linux-arm-attempt-2',
       'calls-live': '0',
       'calls-replayed': '8',
     });
 
-    // Another job whose name reads like leg `linux` (job `review-linux` vs job `review` + suffix `linux`),
-    // re-run with its cache entry gone: it must not take leg `linux`'s artifact.
+    // Another job whose artifact name reads like leg `linux`'s (job `review-linux` vs job `review` + suffix
+    // `linux`), re-run with its cache entry gone: it must not take leg `linux`'s artifact for its own.
     const c1 = await runAttempt(attempt(otherJob, 1, tag));
-    expect(c1.main.code, c1.main.stderr).toBe(0);
+    expect(c1.main.code, log(c1.main)).toBe(0);
     expect(c1.main.outputs).toMatchObject({ 'restored-from': '', 'calls-live': '8', 'calls-replayed': '0' });
+    expect(c1.main.state.artifact).toBe(a.main.state.artifact);
+    expect(c1.main.state['cache-key']).not.toBe(a.main.state['cache-key']);
     await harness.emulator.deleteCacheEntry(c1.main.state['cache-key'] ?? '');
-    const mark = harness.openai.requests.length;
     const c2 = await runAttempt(attempt(otherJob, 2, tag));
-    expect(c2.main.code, c2.main.stderr).toBe(0);
-    expect(c2.main.outputs['restored-from']).not.toBe('reprise-fanout-review-linux-attempt-1');
-    expect(harness.requestsSince(mark).length).toBeGreaterThan(0);
+    expect(c2.main.code, log(c2.main)).toBe(0);
+    expect(c2.main.outputs).toMatchObject({ 'restored-from': '', 'calls-live': '8', 'calls-replayed': '0' });
+    expect(commands(c2.main.stdout, 'warning')).toContainEqual(
+      expect.stringMatching(
+        /journal artifact reprise-fanout-review-linux-attempt-1 was uploaded for .*"suffix":"linux".*; ignoring it/,
+      ),
+    );
   });
 
   it(`a damaged journal under the right cache key: warns, replays only intact calls, succeeds (${NODE_LABEL})`, async () => {
@@ -426,7 +443,10 @@ describe('isolation and damage', () => {
     const key1 = first.main.state['cache-key'] ?? '';
     const lines = readFileSync(first.main.outputs.journal ?? '', 'utf8').split('\n');
     const lineOf = (item: number): number =>
-      lines.findIndex((line) => line.includes('"t":"call"') && line.includes('"step":"review"') && line.includes(`"item":${item},`));
+      lines.findIndex(
+        (line) =>
+          line.includes('"t":"call"') && line.includes('"step":"review"') && line.includes(`"item":${item},`),
+      );
     const alpha = lineOf(0);
     const beta = lineOf(1);
     expect(alpha).toBeGreaterThan(0);
@@ -440,16 +460,23 @@ describe('isolation and damage', () => {
 
     // Replace the cache entry with the damaged journal, saved under the same key as the action saves it.
     await harness.emulator.deleteCacheEntry(key1);
-    const saver = await attempt(leg, 1, tag).post({ journal: damaged, 'cache-key': key1, artifact: '', saved: 'false' });
+    const saver = await attempt(leg, 1, tag).post({
+      journal: damaged,
+      'cache-key': key1,
+      artifact: '',
+      saved: 'false',
+    });
     expect(saver.code).toBe(0);
     expect(cacheKeysOfRun(1501)).toEqual([key1]);
 
     const ran = await runAttempt(attempt(leg, 2, tag));
     const { main } = ran;
-    expect(main.code, main.stdout).toBe(0);
+    expect(main.code, log(main)).toBe(0);
     const warnings = commands(main.stdout, 'warning');
-    expect(warnings).toContainEqual(expect.stringContaining(`line ${alpha + 1} is not valid JSON`));
-    expect(warnings.join('\n')).toMatch(/review.*item 1|item 1.*review/);
+    expect(warnings).toEqual([
+      `::warning::journal from the Actions cache (${key1}): line ${alpha + 1} is not valid JSON; ignored`,
+      '::warning::journaled result of step "review" item 1 is malformed; running it again',
+    ]);
     expect(main.outputs).toMatchObject({
       status: 'succeeded',
       'restored-from': key1,
@@ -458,7 +485,12 @@ describe('isolation and damage', () => {
       outputs: fanoutOutputs(tag),
     });
     expect(prompts(ran.requests)).toEqual(
-      [reviewPrompt(tag, 'alpha'), reviewPrompt(tag, 'beta'), reviewPrompt(tag, 'delta'), summaryPrompt(tag)].sort(),
+      [
+        reviewPrompt(tag, 'alpha'),
+        reviewPrompt(tag, 'beta'),
+        reviewPrompt(tag, 'delta'),
+        summaryPrompt(tag),
+      ].sort(),
     );
   });
 
@@ -485,10 +517,13 @@ describe('isolation and damage', () => {
     try {
       const { ran: first, completed } = await failMidway(leg, tag);
       const warnings = commands(first.main.stdout, 'warning');
-      expect(warnings).toContainEqual(expect.stringContaining('Could not restore the journal from the Actions cache'));
+      expect(warnings).toContainEqual(
+        expect.stringContaining('Could not restore the journal from the Actions cache'),
+      );
       expect(warnings).toContainEqual(expect.stringContaining('was not saved to the Actions cache'));
       // Only the workflow's own failure is an error annotation; the cache outage is not.
-      for (const error of commands(first.main.stdout, 'error')) expect(error).toContain('step "review": 1 of 6 items failed');
+      for (const error of commands(first.main.stdout, 'error'))
+        expect(error).toContain('step "review": 1 of 6 items failed');
       const failed = harness.emulator.requestLog
         .slice(logged)
         .filter((entry) => entry.service.endsWith('CacheService') && entry.status === 500);
@@ -505,6 +540,49 @@ describe('isolation and damage', () => {
     } finally {
       harness.emulator.failCache('none');
     }
+  });
+  it(`the newest earlier attempt wins: attempt 2's artifact over attempt 1's cache entry (${NODE_LABEL})`, async () => {
+    const tag = 's6n';
+    const leg: Leg = { runId: 1602, preload: [pathToFileURL(SHORT_RETRY_SLEEPS).href] };
+    const { ran: first } = await failMidway(leg, tag);
+    const key1 = first.main.state['cache-key'] ?? '';
+
+    // Attempt 2 runs while the cache is down: it resumes from attempt 1's artifact, finishes `delta`, fails
+    // at the summary, and can save its journal only as an artifact.
+    harness.openai.fault({ status: 400, match: `[${tag}] summarize:`, message: 'summary refused' });
+    harness.emulator.failCache('status500');
+    let second: Ran;
+    try {
+      second = await runAttempt(attempt(leg, 2, tag));
+    } finally {
+      harness.emulator.failCache('none');
+    }
+    expect(second.main.code, log(second.main)).toBe(1);
+    expect(second.main.outputs).toMatchObject({
+      status: 'failed',
+      'restored-from': 'reprise-fanout-review-attempt-1',
+      'calls-replayed': '6',
+      'calls-live': '1',
+      'calls-failed': '1',
+    });
+    expect(cacheKeysOfRun(1602)).toEqual([key1]);
+    expect(artifactNames(1602)).toEqual([
+      'reprise-fanout-review-attempt-1',
+      'reprise-fanout-review-attempt-2',
+    ]);
+
+    // Attempt 3, cache healthy: attempt 1's entry is found, but attempt 2's journal is newer and holds more.
+    const third = await runAttempt(attempt(leg, 3, tag));
+    expect(third.main.code, log(third.main)).toBe(0);
+    expect(third.main.outputs).toMatchObject({
+      status: 'succeeded',
+      'restored-from': 'reprise-fanout-review-attempt-2',
+      'calls-replayed': '7',
+      'calls-live': '1',
+      outputs: fanoutOutputs(tag),
+    });
+    expect(prompts(third.requests)).toEqual([summaryPrompt(tag)]);
+    expect(commands(third.main.stdout, 'warning')).toEqual([]);
   });
 });
 
@@ -536,10 +614,12 @@ steps:
     });
     const ran = await runAttempt(step);
     const { main } = ran;
-    expect(main.code, main.stderr).toBe(1);
+    expect(main.code, log(main)).toBe(1);
     const errors = commands(main.stdout, 'error');
     const at = (line: number, col: number): RegExp =>
-      new RegExp(`^::error (?=.*\\bfile=\\.github/reprise/broken\\.yml\\b)(?=.*\\bline=${line}\\b)(?=.*\\bcol=${col}\\b)[^:]*::`);
+      new RegExp(
+        `^::error (?=.*\\bfile=\\.github/reprise/broken\\.yml\\b)(?=.*\\bline=${line}\\b)(?=.*\\bcol=${col}\\b)[^:]*::`,
+      );
     expect(errors.find((error) => at(11, 7).test(error))).toContain('temprature');
     expect(errors.find((error) => at(13, 14).test(error))).toContain('retries');
     expect(errors.at(-1)).toMatch(/^::error::\.github\/reprise\/broken\.yml has 2 problem\(s\)/);

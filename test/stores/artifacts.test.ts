@@ -7,6 +7,7 @@ import {
   artifactName,
   artifactPrefix,
   downloadNewestEarlierAttempt,
+  IDENTITY_FILE,
   uploadRunArtifact,
   type ArtifactNameParts,
 } from '../../src/stores/artifacts.js';
@@ -52,6 +53,7 @@ async function uploadAttempt(
   name: string,
   journal: string,
   log = recordingLog(),
+  identity?: ArtifactNameParts,
 ): Promise<boolean> {
   const step = steps.enter({ runId, attempt, job: 'review' });
   const dir = join(step.runnerTemp, 'reprise-out');
@@ -65,6 +67,7 @@ async function uploadAttempt(
     files: Object.keys(files).map((f) => join(dir, f)),
     rootDir: dir,
     log,
+    identity,
   });
   steps.leave();
   return uploaded;
@@ -75,10 +78,17 @@ async function downloadAt(
   attempt: number,
   prefix: string,
   log = recordingLog(),
+  identity?: ArtifactNameParts,
 ): Promise<{ result: Awaited<ReturnType<typeof downloadNewestEarlierAttempt>>; destDir: string }> {
   const step = steps.enter({ runId, attempt, job: 'review' });
   const destDir = join(step.runnerTemp, 'fallback');
-  const result = await downloadNewestEarlierAttempt({ prefix, currentAttempt: attempt, destDir, log });
+  const result = await downloadNewestEarlierAttempt({
+    prefix,
+    currentAttempt: attempt,
+    destDir,
+    log,
+    identity,
+  });
   steps.leave();
   return { result, destDir };
 }
@@ -151,6 +161,39 @@ describe('journal artifacts (emulated)', () => {
 
     const other = await downloadAt(runId, 3, artifactPrefix({ ...WHO, suffix: 'b' }));
     expect(other.result).toBeUndefined();
+  });
+
+  it('skips an artifact of another job whose name reads the same, for an older one of its own', async () => {
+    const runId = freshRun();
+    // Job `review` + suffix `linux` and job `review-linux` share artifact names; only the identity tells.
+    const mine = { ...WHO, suffix: 'linux' };
+    const other = { name: WHO.name, job: 'review-linux' };
+    expect(artifactName({ ...other, attempt: 2 })).toBe(artifactName({ ...mine, attempt: 2 }));
+    expect(
+      await uploadAttempt(runId, 1, artifactName({ ...mine, attempt: 1 }), 'mine\n', undefined, mine),
+    ).toBe(true);
+    expect(
+      await uploadAttempt(runId, 2, artifactName({ ...other, attempt: 2 }), 'other\n', undefined, other),
+    ).toBe(true);
+
+    const log = recordingLog();
+    const { result, destDir } = await downloadAt(runId, 3, artifactPrefix(mine), log, mine);
+    expect(result?.name).toBe(artifactName({ ...mine, attempt: 1 }));
+    expect(readFileSync(join(destDir, 'journal.jsonl'), 'utf8')).toBe('mine\n');
+    expect(result?.files).toContain(join(destDir, IDENTITY_FILE));
+    expect(log.warnings).toEqual([
+      expect.stringMatching(
+        /attempt-2 was uploaded for \{"workflow":"pr-review","job":"review-linux","suffix":""\}.*ignoring it/,
+      ),
+    ]);
+
+    // The other job finds nothing of its own: its only candidate is not its journal.
+    const theirs = await downloadAt(runId, 2, artifactPrefix(other), recordingLog(), other);
+    expect(theirs.result).toBeUndefined();
+    // An artifact without an identity is not taken when one is asked for.
+    const bare = freshRun();
+    expect(await uploadAttempt(bare, 1, artifactName({ ...mine, attempt: 1 }), 'bare\n')).toBe(true);
+    expect((await downloadAt(bare, 2, artifactPrefix(mine), recordingLog(), mine)).result).toBeUndefined();
   });
 
   it('does not see artifacts of another run', async () => {

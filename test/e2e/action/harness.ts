@@ -31,8 +31,14 @@ export const NODE24 = existsSync(NODE24_BIN) ? NODE24_BIN : undefined;
  * first on PATH outside node_modules. This is the `engines` floor the action must also run on (20).
  */
 export const NODE_OTHER: { path: string; version: string } = (() => {
-  const pathDirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir && !dir.includes('node_modules'));
-  const candidates = [process.execPath, process.env.npm_node_execpath, ...pathDirs.map((dir) => join(dir, 'node'))];
+  const pathDirs = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir && !dir.includes('node_modules'));
+  const candidates = [
+    process.execPath,
+    process.env.npm_node_execpath,
+    ...pathDirs.map((dir) => join(dir, 'node')),
+  ];
   const path =
     candidates.find((file): file is string => !!file && existsSync(file) && resolve(file) !== NODE24_BIN) ??
     process.execPath;
@@ -41,7 +47,8 @@ export const NODE_OTHER: { path: string; version: string } = (() => {
 })();
 
 /** Variables of the test process a runner would not give the action (or that would steer it). */
-const NOT_FROM_RUNNER = /^(ACTIONS_|GITHUB_|RUNNER_|INPUT_|STATE_|OPENAI_|ANTHROPIC_|VITEST|npm_|NODE_OPTIONS$)/;
+const NOT_FROM_RUNNER =
+  /^(ACTIONS_|GITHUB_|RUNNER_|INPUT_|STATE_|OPENAI_|ANTHROPIC_|VITEST|npm_|NODE_OPTIONS$)/;
 
 export interface AttemptSpec {
   runId: number;
@@ -95,6 +102,8 @@ export class ActionHarness {
   ) {}
 
   static async start(): Promise<ActionHarness> {
+    if (!existsSync(MAIN) || !existsSync(POST))
+      throw new Error('dist/ has no action bundle: run `npm run bundle`');
     const emulator = await startActionsEmulator();
     try {
       const openai = await startFakeOpenAI();

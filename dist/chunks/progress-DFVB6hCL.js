@@ -65286,26 +65286,38 @@ class Run {
         const outputs = new Array(list.length).fill(null);
         const failures = [];
         let stopScheduling = false;
-        await Promise.all(planned.map((call, index) => limit(async () => {
-            if (stopScheduling || this.signal.aborted)
-                return;
-            if (call instanceof ItemError) {
-                failures.push(call);
-                if (step.failFast)
-                    stopScheduling = true;
-                return;
-            }
-            try {
-                outputs[index] = await this.perform(call);
-            }
-            catch (caught) {
-                if (this.signal.aborted)
+        // Replayed items need no scheduling: only live calls go through the concurrency limit.
+        const live = planned.map((call, index) => {
+            if (call instanceof ItemError)
+                return call;
+            const replayed = this.tryReplay(call);
+            if (replayed === undefined)
+                return call;
+            outputs[index] = replayed;
+            return undefined;
+        });
+        await Promise.all(live.map((call, index) => call === undefined
+            ? undefined
+            : limit(async () => {
+                if (stopScheduling || this.signal.aborted)
                     return;
-                failures.push(new ItemError(index, list[index], caught));
-                if (step.failFast)
-                    stopScheduling = true;
-            }
-        })));
+                if (call instanceof ItemError) {
+                    failures.push(call);
+                    if (step.failFast)
+                        stopScheduling = true;
+                    return;
+                }
+                try {
+                    outputs[index] = await this.perform(call, false);
+                }
+                catch (caught) {
+                    if (this.signal.aborted)
+                        return;
+                    failures.push(new ItemError(index, list[index], caught));
+                    if (step.failFast)
+                        stopScheduling = true;
+                }
+            })));
         this.throwIfStopped();
         if (failures.length > 0) {
             failures.sort((a, b) => a.index - b.index);
@@ -65409,13 +65421,17 @@ class Run {
         return this.occurrences.next(baseKey(material, this.options.redact));
     }
     /** Replays the call from the journal, or runs it live with retries, and returns the step outputs. */
-    async perform(call) {
-        const { step } = call;
+    /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
+    tryReplay(call) {
         this.usedKeys.add(call.key);
+        const recorded = call.step.replay ? this.options.replay.get(call.key) : undefined;
+        return recorded ? this.replayed(call, recorded) : undefined;
+    }
+    async perform(call, replay = true) {
+        const { step } = call;
         const summary = this.summary(step.id);
-        const recorded = step.replay ? this.options.replay.get(call.key) : undefined;
-        if (recorded) {
-            const outputs = this.replayed(call, recorded);
+        if (replay) {
+            const outputs = this.tryReplay(call);
             if (outputs !== undefined)
                 return outputs;
         }
@@ -65786,7 +65802,7 @@ async function runAttempt(options) {
 function redactResult(result, secrets) {
     if (secrets.size === 0)
         return result;
-    return JSON.parse(secrets.redact(JSON.stringify(result)));
+    return JSON.parse(redactedJson(result, secrets));
 }
 
 // The `github` expression context, built from the runner's environment as GitHub Actions does.
