@@ -18,7 +18,7 @@ import type { WorkflowDef } from '../src/workflow/types.js';
 const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-engine-'));
 const ANSWER = 'lorem ipsum dolor sit amet '.repeat(37); // ~1 KB
 
-function workflow(items: number): WorkflowDef {
+function workflow(): WorkflowDef {
   const { workflow, problems } = loadWorkflowText(
     `
 name: bench
@@ -66,7 +66,7 @@ async function runOnce(def: WorkflowDef, items: number, journalPath: string | un
 
 // A finished 10,000-call run to resume from.
 const REPLAY_ITEMS = 10_000;
-const replayDef = workflow(REPLAY_ITEMS);
+const replayDef = workflow();
 const replayJournal = join(dir, 'replay.jsonl');
 await runOnce(replayDef, REPLAY_ITEMS, replayJournal);
 
@@ -83,7 +83,7 @@ describe('resume a finished 10,000-call run (1 KB results)', () => {
 });
 
 const OVERHEAD_ITEMS = 1000;
-const overheadDef = workflow(OVERHEAD_ITEMS);
+const overheadDef = workflow();
 let round = 0;
 describe('engine overhead: 1,000-item for-each, instant agent, journaled to a file', () => {
   bench(
