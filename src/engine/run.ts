@@ -234,10 +234,10 @@ class Run {
           outputs = await this.runCallStep(step, scope);
           break;
         case 'parallel':
-          outputs = await this.runParallel(step.steps, scope);
+          outputs = await this.runParallel(step.steps, { ...scope, phase: step.phase ?? scope.phase });
           break;
         case 'repeat':
-          outputs = await this.runRepeat(step, scope);
+          outputs = await this.runRepeat(step, { ...scope, phase: step.phase ?? scope.phase });
           break;
         default:
           throw new StepFailed(`"${step.kind}" steps are not supported yet`);
@@ -396,11 +396,12 @@ class Run {
     const timeoutMs = step.timeoutMs ?? this.workflow.defaults.timeoutMs;
     if (step.kind === 'agent') {
       const spec = step.agent;
+      const phase = step.phase ?? scope.phase;
       const model = optionalString(evaluateTemplate(spec.model, context), 'model');
       const target = resolveAgentTarget({
         stepProvider: spec.provider,
         stepModel: model,
-        phase: step.phase ? this.workflow.phases[step.phase] : undefined,
+        phase: phase ? this.workflow.phases[phase] : undefined,
         defaults: this.workflow.defaults,
         providers: this.workflow.providers,
       });
@@ -678,6 +679,8 @@ interface Scope {
   item?: unknown;
   index?: number;
   loop?: { iteration: number };
+  /** The phase of the enclosing group or loop: sub-steps without their own phase belong to it. */
+  phase?: string;
 }
 
 class ItemError {

@@ -28,12 +28,22 @@ export function renderMermaid(workflow: WorkflowDef, status?: Record<string, Ste
   const nodeOfStep = new Map<string, string>();
   let counter = 0;
 
+  // Sub-steps of a parallel group or a loop belong to their parent's phase unless they name their own.
+  const phaseOf = new Map<string, string | undefined>();
   const node = (step: StepDef, label: string, shape: [string, string]): string => {
     const name = `n${counter++}`;
     nodeOfStep.set(step.id, name);
-    nodes.push({ phase: step.phase, line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
+    nodes.push({ phase: phaseOf.get(step.id), line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
     return name;
   };
+  const assignPhases = (steps: StepDef[], inherited: string | undefined): void => {
+    for (const step of steps) {
+      const phase = step.phase ?? inherited;
+      phaseOf.set(step.id, phase);
+      if (step.kind === 'parallel' || step.kind === 'repeat') assignPhases(step.steps, phase);
+    }
+  };
+  assignPhases(workflow.steps, undefined);
   const connect = (from: string[], to: string[]): void => {
     for (const a of from) for (const b of to) edges.push(`${a} --> ${b}`);
   };

@@ -463,3 +463,35 @@ steps:
     expect(result.error).toMatch(/^limits\.usd exceeded/);
   });
 });
+
+describe('model routing by phase', () => {
+  it("routes a step to its phase's model, and sub-steps of a group to the group's phase", async () => {
+    const workflow = load(`
+name: phases
+defaults: { provider: openai, model: small }
+phases:
+  deep: { model: large }
+steps:
+  - id: plain
+    agent: { prompt: plain }
+  - id: group
+    phase: deep
+    parallel:
+      - id: inner
+        agent: { prompt: inner }
+      - id: pinned
+        agent: { prompt: pinned, model: tiny }
+  - id: direct
+    phase: deep
+    agent: { prompt: direct }
+`);
+    const models: Record<string, string> = {};
+    const agent: AgentFn = (request, context) => {
+      models[request.prompt] = request.model;
+      return echoAgent().fn(request, context);
+    };
+    const result = await run(workflow, { agent });
+    expect(result.status).toBe('succeeded');
+    expect(models).toEqual({ plain: 'small', inner: 'large', pinned: 'tiny', direct: 'large' });
+  });
+});
