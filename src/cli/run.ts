@@ -77,12 +77,12 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
-    const progress = new ProgressReporter({ out: log, bar: !options.json && io.out.isTTY === true });
     log.write(
       `${previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
         (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
         `\n  journal: ${journalPath}\n`,
     );
+    const progress = new ProgressReporter({ out: log, bar: !options.json && io.out.isTTY === true });
     let outcome: AttemptOutcome;
     try {
       outcome = await runAttempt({
