@@ -5,7 +5,7 @@ import cp__default from 'node:child_process';
 import path__default, { resolve } from 'node:path';
 import fs__default, { existsSync } from 'node:fs';
 import process$1 from 'node:process';
-import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, h as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, i as renderSummary, d as distExports, t as table, a as formatCost, f as formatMs, p as parseAge } from './chunks/progress-DFVB6hCL.js';
+import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, h as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, i as renderSummary, d as distExports, t as table, a as formatCost, f as formatMs, p as parseAge } from './chunks/progress-CKZy2c3e.js';
 import { readFile } from 'node:fs/promises';
 import 'node:crypto';
 import './chunks/promise-CEiL9zOz.js';
@@ -4400,7 +4400,7 @@ async function runCommand(file, options, io) {
         const journalPath = store.journalPath(runId);
         const previous = await readJournalFile(journalPath);
         for (const problem of previous.problems) {
-            io.err.write(`${problem.severity}: ${journalPath}: line ${problem.line}: ${problem.message}\n`);
+            io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
         }
         const foreign = journalBelongsTo(previous, workflow.name);
         if (foreign)
@@ -4417,10 +4417,10 @@ async function runCommand(file, options, io) {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
-        const progress = new ProgressReporter({ out: log, bar: !options.json && io.out.isTTY === true });
         log.write(`${previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
             (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
             `\n  journal: ${journalPath}\n`);
+        const progress = new ProgressReporter({ out: log, bar: !options.json && io.out.isTTY === true });
         let outcome;
         try {
             outcome = await runAttempt({
@@ -4638,7 +4638,7 @@ async function runsShowCommand(id, options, io) {
         .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
         .join('\n') + '\n');
     for (const problem of journal.problems)
-        io.err.write(`${problem.severity}: line ${problem.line}: ${problem.message}\n`);
+        io.err.write(`${problem.severity}: ${problem.message}\n`);
     return EXIT.ok;
 }
 async function runsRmCommand(id, options, io) {

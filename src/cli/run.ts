@@ -60,7 +60,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     const journalPath = store.journalPath(runId);
     const previous = await readJournalFile(journalPath);
     for (const problem of previous.problems) {
-      io.err.write(`${problem.severity}: ${journalPath}: line ${problem.line}: ${problem.message}\n`);
+      io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
     }
     const foreign = journalBelongsTo(previous, workflow.name);
     if (foreign) throw new UsageError(`cannot resume run "${runId}": ${foreign}`);

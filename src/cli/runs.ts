@@ -128,7 +128,7 @@ export async function runsShowCommand(id: string, options: StoreOptions, io: Cli
       .join('\n') + '\n',
   );
   for (const problem of journal.problems)
-    io.err.write(`${problem.severity}: line ${problem.line}: ${problem.message}\n`);
+    io.err.write(`${problem.severity}: ${problem.message}\n`);
   return EXIT.ok;
 }
 

@@ -509,7 +509,7 @@ describe('isolation and damage', () => {
     expectResumed(ran, tag, completed, 'reprise-fanout-review-attempt-1');
   });
 
-  it(`the cache service answering 500: warnings only, the re-run resumes from the artifact (${NODE_LABEL})`, async () => {
+  it(`the cache service answering 500: warnings only; re-runs resume from the artifact, or run everything live without one (${NODE_LABEL})`, async () => {
     const tag = 's6';
     const leg: Leg = { runId: 1601, preload: [pathToFileURL(SHORT_RETRY_SLEEPS).href] };
     const logged = harness.emulator.requestLog.length;
@@ -537,6 +537,24 @@ describe('isolation and damage', () => {
         expect.stringContaining('Could not restore the journal from the Actions cache'),
       );
       expectResumed(ran, tag, completed, 'reprise-fanout-review-attempt-1');
+
+      // With artifacts off as well there is nothing to resume from: every call runs live, and the run
+      // still succeeds, with the two cache warnings and nothing worse.
+      const bare = await runAttempt(attempt({ ...leg, inputs: { artifacts: 'false' } }, 3, tag));
+      expect(bare.main.code, log(bare.main)).toBe(0);
+      expect(bare.main.outputs).toMatchObject({
+        status: 'succeeded',
+        'restored-from': '',
+        'calls-live': '8',
+        'calls-replayed': '0',
+        outputs: fanoutOutputs(tag),
+      });
+      expect(commands(bare.main.stdout, 'error')).toEqual([]);
+      expect(commands(bare.main.stdout, 'warning')).toEqual([
+        expect.stringContaining('Could not restore the journal from the Actions cache'),
+        expect.stringContaining('was not saved to the Actions cache'),
+      ]);
+      expect(bare.post.code).toBe(0);
     } finally {
       harness.emulator.failCache('none');
     }

@@ -15,6 +15,7 @@ import {
   type ActionsEmulator,
   type RunnerEnvOptions,
 } from '../../emulator/actions-emulator.js';
+import { parse as parseYaml } from 'yaml';
 import { startFakeOpenAI, type FakeServer, type RecordedRequest } from '../../fakes/openai-server.js';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
@@ -44,6 +45,16 @@ export const NODE_OTHER: { path: string; version: string } = (() => {
     process.execPath;
   const probe = spawnSync(path, ['-p', 'process.versions.node'], { encoding: 'utf8' });
   return { path, version: probe.stdout.trim() || 'unknown' };
+})();
+
+/** The runner sets every input action.yml declares: the given value, else the declared default. */
+const INPUT_DEFAULTS: Record<string, string> = (() => {
+  const action = parseYaml(readFileSync(join(REPO, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, { default?: unknown }>;
+  };
+  return Object.fromEntries(
+    Object.entries(action.inputs ?? {}).map(([name, input]) => [name, String(input.default ?? '')]),
+  );
 })();
 
 /** Variables of the test process a runner would not give the action (or that would steer it). */
@@ -186,7 +197,7 @@ export class ActionAttempt {
     return {
       ...inherited,
       ...this.harness.emulator.runnerEnv(this.runner),
-      ...inputEnv(this.spec.inputs),
+      ...inputEnv({ ...INPUT_DEFAULTS, ...this.spec.inputs }),
       ...(this.spec.env ?? {}),
       ...(preload ? { NODE_OPTIONS: preload } : {}),
       ...extra,

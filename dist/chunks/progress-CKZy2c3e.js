@@ -29,12 +29,23 @@ function renderMermaid(workflow, status) {
     const edges = [];
     const nodeOfStep = new Map();
     let counter = 0;
+    // Sub-steps of a parallel group or a loop belong to their parent's phase unless they name their own.
+    const phaseOf = new Map();
     const node = (step, label, shape) => {
         const name = `n${counter++}`;
         nodeOfStep.set(step.id, name);
-        nodes.push({ phase: step.phase, line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
+        nodes.push({ phase: phaseOf.get(step.id), line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
         return name;
     };
+    const assignPhases = (steps, inherited) => {
+        for (const step of steps) {
+            const phase = step.phase ?? inherited;
+            phaseOf.set(step.id, phase);
+            if (step.kind === 'parallel' || step.kind === 'repeat')
+                assignPhases(step.steps, phase);
+        }
+    };
+    assignPhases(workflow.steps, undefined);
     const connect = (from, to) => {
         for (const a of from)
             for (const b of to)
@@ -65193,10 +65204,10 @@ class Run {
                     outputs = await this.runCallStep(step, scope);
                     break;
                 case 'parallel':
-                    outputs = await this.runParallel(step.steps, scope);
+                    outputs = await this.runParallel(step.steps, { ...scope, phase: step.phase ?? scope.phase });
                     break;
                 case 'repeat':
-                    outputs = await this.runRepeat(step, scope);
+                    outputs = await this.runRepeat(step, { ...scope, phase: step.phase ?? scope.phase });
                     break;
                 default:
                     throw new StepFailed(`"${step.kind}" steps are not supported yet`);
@@ -65340,11 +65351,12 @@ class Run {
         const timeoutMs = step.timeoutMs ?? this.workflow.defaults.timeoutMs;
         if (step.kind === 'agent') {
             const spec = step.agent;
+            const phase = step.phase ?? scope.phase;
             const model = optionalString(evaluateTemplate(spec.model, context), 'model');
             const target = resolveAgentTarget({
                 stepProvider: spec.provider,
                 stepModel: model,
-                phase: step.phase ? this.workflow.phases[step.phase] : undefined,
+                phase: phase ? this.workflow.phases[phase] : undefined,
                 defaults: this.workflow.defaults,
                 providers: this.workflow.providers,
             });
