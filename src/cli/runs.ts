@@ -127,8 +127,7 @@ export async function runsShowCommand(id: string, options: StoreOptions, io: Cli
       .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
       .join('\n') + '\n',
   );
-  for (const problem of journal.problems)
-    io.err.write(`${problem.severity}: ${problem.message}\n`);
+  for (const problem of journal.problems) io.err.write(`${problem.severity}: ${problem.message}\n`);
   return EXIT.ok;
 }
 
