@@ -2,7 +2,6 @@
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { InputsError, runAttempt } from '../attempt.js';
 import type { RunObserver, StepStatus } from '../engine/types.js';
 import { githubContext } from '../github-context.js';
@@ -19,6 +18,7 @@ import {
   type ArtifactNameParts,
 } from '../stores/artifacts.js';
 import { LocalStore } from '../stores/local.js';
+import { parseInputsMap } from '../workflow/inputs.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import type { WorkflowDef } from '../workflow/types.js';
 import type { ActionHost } from './host.js';
@@ -55,25 +55,9 @@ export function readSettings(host: ActionHost): ActionSettings {
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new SettingsError(`input "concurrency" must be a whole number >= 1; got "${concurrencyText}"`);
   }
-  const inputsText = host.getInput('inputs');
-  let inputs: Record<string, unknown> = {};
-  if (inputsText) {
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(inputsText);
-    } catch (caught) {
-      throw new SettingsError(`input "inputs" is not valid YAML or JSON: ${(caught as Error).message}`);
-    }
-    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw new SettingsError('input "inputs" must be a map of workflow input names to values');
-    }
-    // Typed YAML values become the strings a person would type; the workflow's input types decide.
-    for (const [name, value] of Object.entries(parsed ?? {})) {
-      inputs[name] = typeof value === 'string' ? value : JSON.stringify(value);
-    }
-  } else {
-    inputs = {};
-  }
+  const parsedInputs = parseInputsMap(host.getInput('inputs'));
+  if ('error' in parsedInputs) throw new SettingsError(`input "inputs": ${parsedInputs.error}`);
+  const inputs = parsedInputs.values;
   return {
     workflowFile,
     inputs,

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { InputsError, runAttempt } from '../attempt.js';
 import type { AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
@@ -12,6 +11,7 @@ import { ProgressReporter, renderSummary } from '../report/progress.js';
 import { EXIT, UsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { load } from './validate.js';
+import { parseInputsMap } from '../workflow/inputs.js';
 
 export interface RunCommandOptions {
   input: string[];
@@ -164,19 +164,15 @@ async function gatherInputs(
   if (options.input.length === 0 && !options.inputsFile) return undefined;
   const values: Record<string, unknown> = {};
   if (options.inputsFile) {
-    let parsed: unknown;
+    let text: string;
     try {
-      parsed = parseYaml(await readFile(resolve(io.cwd, options.inputsFile), 'utf8'));
+      text = await readFile(resolve(io.cwd, options.inputsFile), 'utf8');
     } catch (caught) {
       throw new UsageError(`--inputs-file ${options.inputsFile}: ${(caught as Error).message}`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new UsageError(`--inputs-file ${options.inputsFile}: expected a map of input names to values`);
-    }
-    // File values are typed already; give them to the coercion as the strings a person would type.
-    for (const [name, value] of Object.entries(parsed)) {
-      values[name] = typeof value === 'string' ? value : JSON.stringify(value);
-    }
+    const parsed = parseInputsMap(text);
+    if ('error' in parsed) throw new UsageError(`--inputs-file ${options.inputsFile}: ${parsed.error}`);
+    Object.assign(values, parsed.values);
   }
   for (const pair of options.input) {
     const at = pair.indexOf('=');

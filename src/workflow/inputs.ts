@@ -70,3 +70,26 @@ function coerce(def: InputDef, text: string): unknown {
       return text;
   }
 }
+
+/**
+ * Reads a YAML or JSON map of inputs (an `--inputs-file`, the action's `inputs:`). Typed YAML values
+ * become the strings a person would type, so the workflow's declared input types decide, exactly as for
+ * `--input name=value` (`pr: 12` fits both `type: number` and `type: string`).
+ */
+export function parseInputsMap(text: string): { values: Record<string, string> } | { error: string } {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (caught) {
+    return { error: `not valid YAML or JSON: ${caught instanceof Error ? caught.message : String(caught)}` };
+  }
+  if (parsed === null || parsed === undefined) return { values: {} };
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { error: 'expected a map of input names to values' };
+  }
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    values[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return { values };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveInputs } from '../../src/workflow/inputs.js';
+import { parseInputsMap, resolveInputs } from '../../src/workflow/inputs.js';
 import type { InputDef } from '../../src/workflow/types.js';
 
 const input = (name: string, type: InputDef['type'], extra: Partial<InputDef> = {}): InputDef => ({
@@ -93,5 +93,38 @@ describe('typed inputs (from the action or an API)', () => {
 
   it('an explicit value replaces the default', () => {
     expect(resolve({ pr: 1, files: [] }).values['files']).toEqual([]);
+  });
+});
+
+describe('parseInputsMap', () => {
+  it('turns typed YAML values into the strings a person would type', () => {
+    expect(parseInputsMap('pr: 12\ndraft: false\nfiles: [a.ts, b.ts]\ntitle: Fix it\n')).toEqual({
+      values: { pr: '12', draft: 'false', files: '["a.ts","b.ts"]', title: 'Fix it' },
+    });
+    expect(parseInputsMap('{"pr": 3}')).toEqual({ values: { pr: '3' } });
+    expect(parseInputsMap('')).toEqual({ values: {} });
+  });
+
+  it('names what is wrong with a bad map', () => {
+    expect(parseInputsMap('- a\n- b\n')).toEqual({ error: 'expected a map of input names to values' });
+    expect(parseInputsMap('pr: [1, 2')).toMatchObject({
+      error: expect.stringMatching(/^not valid YAML or JSON: /),
+    });
+  });
+
+  it('round-trips through resolveInputs into the declared types', () => {
+    const workflow = {
+      inputs: [
+        { name: 'pr', type: 'number' as const, required: true, secret: false },
+        { name: 'files', type: 'array' as const, required: true, secret: false },
+        { name: 'label', type: 'string' as const, required: true, secret: false },
+      ],
+    };
+    const parsed = parseInputsMap('pr: 12\nfiles: [a.ts]\nlabel: 7\n');
+    if ('error' in parsed) throw new Error(parsed.error);
+    expect(resolveInputs(workflow, parsed.values, { fromStrings: true })).toEqual({
+      values: { pr: 12, files: ['a.ts'], label: '7' },
+      problems: [],
+    });
   });
 });
