@@ -74,6 +74,8 @@ class Run {
   private readonly summaries = new Map<string, StepSummary>();
   private readonly counts: CallCounts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
   private readonly steps: Record<string, StepContext> = {};
+  /** The first step failure: from then on only steps whose `if` asks for it (`failure()`, `always()`) run. */
+  private failure?: StepFailed;
   private workflowEnv: Record<string, string> = {};
   private readonly now: () => Date;
 
@@ -206,21 +208,36 @@ class Run {
       item: scope.item,
       index: scope.index,
       loop: scope.loop,
+      status: this.failure ? 'failure' : 'success',
     };
   }
 
+  /**
+   * Runs steps in order. As in GitHub Actions, a failed step does not end the sequence at once: later
+   * steps run only if their `if` uses a status function that allows it (`failure()`, `always()`); the
+   * others are skipped, and the sequence then fails with its first failure.
+   */
   private async runSequence(steps: StepDef[], scope: Scope): Promise<void> {
+    let failed: StepFailed | undefined;
     for (const step of steps) {
       this.throwIfStopped();
-      await this.runStep(step, scope);
+      try {
+        await this.runStep(step, scope);
+      } catch (caught) {
+        if (!(caught instanceof StepFailed) || this.signal.aborted) throw caught;
+        failed ??= caught;
+        this.failure ??= caught;
+      }
     }
+    if (failed) throw failed;
   }
 
   private async runStep(step: StepDef, scope: Scope): Promise<void> {
     const summary = this.summary(step.id);
     const started = performance.now();
     try {
-      if (step.if !== undefined && !evaluateCondition(step.if, this.context(scope))) {
+      const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !this.failure;
+      if (!runs) {
         this.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
         this.counts.skipped += 1;
         summary.calls.skipped += 1;

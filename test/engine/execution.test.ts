@@ -49,7 +49,7 @@ steps:
     const result = await run(workflow);
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/^step "bad": the script exited with code 1:\nabout to fail/);
-    expect(result.steps.find((s) => s.id === 'after')?.status).toBe('not-run');
+    expect(result.steps.find((s) => s.id === 'after')?.status).toBe('skipped');
   });
 
   it('pipefail is on: a failure inside a pipeline fails the step', async () => {
@@ -493,5 +493,65 @@ steps:
     const result = await run(workflow, { agent });
     expect(result.status).toBe('succeeded');
     expect(models).toEqual({ plain: 'small', inner: 'large', pinned: 'tiny', direct: 'large' });
+  });
+});
+
+describe('after a failure', () => {
+  it('runs only steps whose if asks for it (failure(), always()), skips the rest, and fails with the first error', async () => {
+    const workflow = load(`
+name: notify
+steps:
+  - id: build
+    run: exit 2
+  - id: deploy
+    run: echo deploying
+  - id: guarded
+    if: inputs.x == 'never'
+    run: echo never
+  - id: notify
+    if: failure()
+    run: echo "build failed with \${{ steps.build.outcome }}"
+  - id: cleanup
+    if: always()
+    run: echo cleanup
+inputs:
+  x: { type: string, default: y }
+`);
+    const result = await run(workflow);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^step "build": the script exited with code 2/);
+    const status = Object.fromEntries(result.steps.map((step) => [step.id, step.status]));
+    expect(status).toEqual({
+      build: 'failed',
+      deploy: 'skipped',
+      guarded: 'skipped',
+      notify: 'succeeded',
+      cleanup: 'succeeded',
+    });
+    const stdout = result.journal.events.flatMap((event) =>
+      event.t === 'call' ? [(event.result as { stdout: string }).stdout] : [],
+    );
+    expect(stdout).toEqual(['build failed with failure\n', 'cleanup\n']);
+  });
+
+  it('on resume, the failure handlers of a fixed run do not run', async () => {
+    const workflow = load(`
+name: notify
+inputs:
+  ok: { type: boolean, default: false }
+steps:
+  - id: build
+    run: test "$OK" = true
+    env: { OK: "\${{ inputs.ok }}" }
+  - id: notify
+    if: failure()
+    run: echo notify
+`);
+    const journal = new MemoryJournal();
+    const failed = await run(workflow, { journal });
+    expect(failed.calls.live).toBe(1);
+    const fixed = await run(workflow, { journal, inputs: { ok: true } });
+    expect(fixed.status).toBe('succeeded');
+    expect(fixed.steps.find((step) => step.id === 'notify')?.status).toBe('skipped');
   });
 });
