@@ -5,7 +5,7 @@ import cp__default from 'node:child_process';
 import path__default, { resolve } from 'node:path';
 import fs__default, { existsSync } from 'node:fs';
 import process$1 from 'node:process';
-import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, h as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, i as renderSummary, d as distExports, t as table, a as formatCost, f as formatMs, p as parseAge } from './chunks/progress-CKZy2c3e.js';
+import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, d as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, h as renderSummary, p as parseInputsMap, t as table, a as formatCost, f as formatMs, i as parseAge } from './chunks/progress-BDcFkBM0.js';
 import { readFile } from 'node:fs/promises';
 import 'node:crypto';
 import './chunks/promise-CEiL9zOz.js';
@@ -4502,20 +4502,17 @@ async function gatherInputs(options, io) {
         return undefined;
     const values = {};
     if (options.inputsFile) {
-        let parsed;
+        let text;
         try {
-            parsed = distExports.parse(await readFile(resolve(io.cwd, options.inputsFile), 'utf8'));
+            text = await readFile(resolve(io.cwd, options.inputsFile), 'utf8');
         }
         catch (caught) {
             throw new UsageError(`--inputs-file ${options.inputsFile}: ${caught.message}`);
         }
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-            throw new UsageError(`--inputs-file ${options.inputsFile}: expected a map of input names to values`);
-        }
-        // File values are typed already; give them to the coercion as the strings a person would type.
-        for (const [name, value] of Object.entries(parsed)) {
-            values[name] = typeof value === 'string' ? value : JSON.stringify(value);
-        }
+        const parsed = parseInputsMap(text);
+        if ('error' in parsed)
+            throw new UsageError(`--inputs-file ${options.inputsFile}: ${parsed.error}`);
+        Object.assign(values, parsed.values);
     }
     for (const pair of options.input) {
         const at = pair.indexOf('=');

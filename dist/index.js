@@ -2,7 +2,7 @@ import { a as slug, c as cacheKeys, b as artifactName, S as STATE, s as saveJour
 import { mkdir, writeFile, rm, copyFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve, relative, join } from 'node:path';
-import { f as formatMs, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, d as distExports, P as ProgressReporter, e as emptyJournalRead, h as readJournalFile, j as journalBelongsTo } from './chunks/progress-CKZy2c3e.js';
+import { f as formatMs, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, p as parseInputsMap, P as ProgressReporter, e as emptyJournalRead, d as readJournalFile, j as journalBelongsTo } from './chunks/progress-BDcFkBM0.js';
 import 'node:fs';
 import 'os';
 import 'crypto';
@@ -120,27 +120,10 @@ function readSettings(host) {
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
         throw new SettingsError(`input "concurrency" must be a whole number >= 1; got "${concurrencyText}"`);
     }
-    const inputsText = host.getInput('inputs');
-    let inputs = {};
-    if (inputsText) {
-        let parsed;
-        try {
-            parsed = distExports.parse(inputsText);
-        }
-        catch (caught) {
-            throw new SettingsError(`input "inputs" is not valid YAML or JSON: ${caught.message}`);
-        }
-        if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-            throw new SettingsError('input "inputs" must be a map of workflow input names to values');
-        }
-        // Typed YAML values become the strings a person would type; the workflow's input types decide.
-        for (const [name, value] of Object.entries(parsed ?? {})) {
-            inputs[name] = typeof value === 'string' ? value : JSON.stringify(value);
-        }
-    }
-    else {
-        inputs = {};
-    }
+    const parsedInputs = parseInputsMap(host.getInput('inputs'));
+    if ('error' in parsedInputs)
+        throw new SettingsError(`input "inputs": ${parsedInputs.error}`);
+    const inputs = parsedInputs.values;
     return {
         workflowFile,
         inputs,

@@ -7,7 +7,7 @@ import { cliAsync, exited, journalLines, lastJson, workspace } from './cli-helpe
 
 const WORKFLOW = `
 name: fan-review
-defaults: { provider: openai, model: gpt-4.1-mini, retries: 0 }
+defaults: { provider: openai, model: gpt-4.1-mini, retries: 0, timeout: 30s }
 steps:
   - id: review
     for-each: \${{ fromJSON('[0,1,2,3,4,5,6,7,8,9,10,11]') }}
@@ -47,7 +47,12 @@ describe('kill -9 during a fan-out of provider calls, then resume', () => {
 
     const child = cliAsync(dir, ['run', 'review.yml', '--run-id', 'k'], env);
     const done = exited(child);
-    await until(() => server.requests.filter((request) => request.answered).length === 8, '8 answers');
+    // Both hanging requests must have arrived (and used up their faults) before the kill.
+    await until(
+      () =>
+        server.requests.length === 10 && server.requests.filter((request) => request.answered).length === 8,
+      '8 answers and 2 hanging requests',
+    );
     await until(
       () => journalLines(dir, 'k').filter((event) => event.t === 'call').length === 8,
       '8 journaled calls',

@@ -65056,6 +65056,8 @@ class Run {
     summaries = new Map();
     counts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
     steps = {};
+    /** The first step failure: from then on only steps whose `if` asks for it (`failure()`, `always()`) run. */
+    failure;
     workflowEnv = {};
     now;
     constructor(options) {
@@ -65178,19 +65180,37 @@ class Run {
             item: scope.item,
             index: scope.index,
             loop: scope.loop,
+            status: this.failure ? 'failure' : 'success',
         };
     }
+    /**
+     * Runs steps in order. As in GitHub Actions, a failed step does not end the sequence at once: later
+     * steps run only if their `if` uses a status function that allows it (`failure()`, `always()`); the
+     * others are skipped, and the sequence then fails with its first failure.
+     */
     async runSequence(steps, scope) {
+        let failed;
         for (const step of steps) {
             this.throwIfStopped();
-            await this.runStep(step, scope);
+            try {
+                await this.runStep(step, scope);
+            }
+            catch (caught) {
+                if (!(caught instanceof StepFailed) || this.signal.aborted)
+                    throw caught;
+                failed ??= caught;
+                this.failure ??= caught;
+            }
         }
+        if (failed)
+            throw failed;
     }
     async runStep(step, scope) {
         const summary = this.summary(step.id);
         const started = performance.now();
         try {
-            if (step.if !== undefined && !evaluateCondition(step.if, this.context(scope))) {
+            const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !this.failure;
+            if (!runs) {
                 this.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
                 this.counts.skipped += 1;
                 summary.calls.skipped += 1;
@@ -65748,6 +65768,30 @@ function coerce(def, text) {
         default:
             return text;
     }
+}
+/**
+ * Reads a YAML or JSON map of inputs (an `--inputs-file`, the action's `inputs:`). Typed YAML values
+ * become the strings a person would type, so the workflow's declared input types decide, exactly as for
+ * `--input name=value` (`pr: 12` fits both `type: number` and `type: string`).
+ */
+function parseInputsMap(text) {
+    let parsed;
+    try {
+        parsed = distExports$2.parse(text);
+    }
+    catch (caught) {
+        return { error: `not valid YAML or JSON: ${caught instanceof Error ? caught.message : String(caught)}` };
+    }
+    if (parsed === null || parsed === undefined)
+        return { values: {} };
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        return { error: 'expected a map of input names to values' };
+    }
+    const values = {};
+    for (const [name, value] of Object.entries(parsed)) {
+        values[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+    return { values };
 }
 
 /** Invalid inputs: nothing ran. */
@@ -68123,4 +68167,4 @@ function renderSummary(runId, result) {
     return lines.join('\n') + '\n';
 }
 
-export { InputsError as I, LocalStore as L, ProgressReporter as P, StoreError as S, formatCost as a, formatProblem as b, runAttempt as c, distExports$2 as d, emptyJournalRead as e, formatMs as f, githubContext as g, readJournalFile as h, renderSummary as i, journalBelongsTo as j, loadWorkflowFile as l, parseAge as p, renderMermaid as r, table as t };
+export { InputsError as I, LocalStore as L, ProgressReporter as P, StoreError as S, formatCost as a, formatProblem as b, runAttempt as c, readJournalFile as d, emptyJournalRead as e, formatMs as f, githubContext as g, renderSummary as h, parseAge as i, journalBelongsTo as j, loadWorkflowFile as l, parseInputsMap as p, renderMermaid as r, table as t };
