@@ -1,13 +1,12 @@
 // Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
 // completion the moment it happens.
-import { relative, resolve as resolvePath, sep } from 'node:path';
 import pLimit from 'p-limit';
-import { callAgent, resolveAgentTarget } from '../agents/index.js';
+import { callAgent } from '../agents/index.js';
 import { runShell } from '../agents/shell.js';
 import { CallError } from '../agents/types.js';
-import type { AgentRequest, AgentResult, Usage } from '../agents/types.js';
+import type { AgentResult, Usage } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
-import type { CallEvent, CallKind } from '../journal/types.js';
+import type { CallEvent } from '../journal/types.js';
 import { evaluateCondition, evaluateTemplate } from '../workflow/expressions.js';
 import type {
   AgentStep,
@@ -21,15 +20,14 @@ import type {
 import { Budget, LimitExceeded, addUsage, emptyTotals } from './budget.js';
 import { Occurrences, baseKey } from './keys.js';
 import type { CallKey } from './keys.js';
+import { describeValue, planCall, stringMap } from './plan.js';
+import type { PlannedCall } from './plan.js';
 import { agentOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 import type { CallCounts, Executors, RunOptions, RunResult, StepStatus, StepSummary } from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
-const DEFAULT_AGENT_RETRIES = 2;
-const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
-const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
 
 /** Why the whole run stopped early. */
 class RunStopped extends Error {
@@ -43,21 +41,6 @@ class RunStopped extends Error {
 
 /** A step failed; the run stops unless the step continues on error. */
 class StepFailed extends Error {}
-
-/** One call a step plans: resolved, keyed, ready to replay or run. */
-interface PlannedCall {
-  step: StepDef & { kind: 'agent' | 'run' };
-  item?: number;
-  itemValue?: unknown;
-  key: CallKey;
-  kind: CallKind;
-  agent?: AgentRequest;
-  shell?: { script: string; shell?: string; cwd: string };
-  /** The declared env (workflow + step), added on top of the inherited environment. */
-  env: Record<string, string>;
-  timeoutMs?: number;
-  retries: number;
-}
 
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   return new Run(options).execute();
@@ -406,100 +389,17 @@ class Run {
 
   /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */
   private plan(step: AgentStep | RunStep, scope: Scope): PlannedCall {
-    const base = this.context(scope);
-    const stepEnv = stringMap(evaluateTemplate(step.env, base), `step "${step.id}" env`);
-    const env = { ...this.workflowEnv, ...stepEnv };
-    const context = this.context(scope, env);
-    const timeoutMs = step.timeoutMs ?? this.workflow.defaults.timeoutMs;
-    if (step.kind === 'agent') {
-      const spec = step.agent;
-      const phase = step.phase ?? scope.phase;
-      const model = optionalString(evaluateTemplate(spec.model, context), 'model');
-      const target = resolveAgentTarget({
-        stepProvider: spec.provider,
-        stepModel: model,
-        phase: phase ? this.workflow.phases[phase] : undefined,
-        defaults: this.workflow.defaults,
-        providers: this.workflow.providers,
-      });
-      const request: AgentRequest = {
-        provider: target.provider,
-        model: target.model,
-        prompt: requiredString(evaluateTemplate(spec.prompt, context), 'prompt'),
-        system: optionalString(evaluateTemplate(spec.system, context), 'system'),
-        schema: spec.schema,
-        temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
-        maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
-      };
-      const { provider } = request;
-      const material = {
-        step: step.id,
-        kind: 'agent' as const,
-        request: {
-          provider: {
-            name: provider.name,
-            type: provider.type,
-            baseUrl: provider.baseUrl,
-            command: provider.command,
-            args: provider.args,
-            preset: provider.preset,
-            output: provider.output,
-          },
-          model: request.model,
-          prompt: request.prompt,
-          system: request.system,
-          schema: request.schema,
-          temperature: request.temperature,
-          maxTokens: request.maxTokens,
-        },
-      };
-      return {
-        step,
-        item: scope.index,
-        itemValue: scope.item,
-        kind: 'agent',
-        key: this.key(material),
-        agent: request,
-        env,
-        timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
-        retries: step.retries ?? this.workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
-      };
-    }
-    const script = requiredString(evaluateTemplate(step.run, context), 'run');
-    const workingDirectory = optionalString(
-      evaluateTemplate(step.workingDirectory, context),
-      'working-directory',
-    );
-    const cwd = resolvePath(this.options.workspace, workingDirectory ?? '.');
-    const material = {
-      step: step.id,
-      kind: 'run' as const,
-      request: {
-        script,
-        shell: step.shell ?? 'bash',
-        // Relative to the workspace, so a re-run on another machine at another path still replays.
-        cwd: relative(this.options.workspace, cwd).split(sep).join('/') || '.',
-        env: Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_ENV_NAME.test(name))),
-      },
-    };
-    return {
-      step,
+    return planCall(step, {
+      workflow: this.workflow,
+      workflowEnv: this.workflowEnv,
+      workspace: this.options.workspace,
+      phase: step.phase ?? scope.phase,
       item: scope.index,
-      itemValue: scope.item,
-      kind: 'run',
-      key: this.key(material),
-      shell: { script, shell: step.shell, cwd },
-      env,
-      timeoutMs,
-      retries: step.retries ?? 0,
-    };
+      context: (env) => this.context(scope, env),
+      key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
+    });
   }
 
-  private key(material: { step: string; kind: CallKind; request: unknown }): CallKey {
-    return this.occurrences.next(baseKey(material, this.options.redact));
-  }
-
-  /** Replays the call from the journal, or runs it live with retries, and returns the step outputs. */
   /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
   private tryReplay(call: PlannedCall): unknown {
     this.usedKeys.add(call.key);
@@ -730,47 +630,6 @@ export function flatten(steps: StepDef[]): StepDef[] {
 function describeError(step: StepDef, caught: unknown): string {
   const message = caught instanceof Error ? caught.message : String(caught);
   return message.startsWith(`step "${step.id}"`) ? message : `step "${step.id}": ${message}`;
-}
-
-function describeValue(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function stringMap(value: unknown, what: string): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new StepFailed(`${what} must be a map`);
-  const result: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(value)) {
-    result[name] =
-      entry === null || entry === undefined
-        ? ''
-        : typeof entry === 'object'
-          ? JSON.stringify(entry)
-          : String(entry);
-  }
-  return result;
-}
-
-function requiredString(value: unknown, what: string): string {
-  if (value === undefined || value === null) throw new Error(`${what} is empty`);
-  return typeof value === 'string'
-    ? value
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
-}
-
-function optionalString(value: unknown, what: string): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  return requiredString(value, what);
-}
-
-function optionalNumber(value: unknown, what: string): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const number = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(number)) throw new Error(`${what} must be a number, got ${describeValue(value)}`);
-  return number;
 }
 
 // Re-exported so drivers can tell a limit failure from others without reaching into budget.ts.

@@ -64951,6 +64951,139 @@ class Occurrences {
     }
 }
 
+// Planning a call: resolve its request from the step and the expression context, and key it by what
+// the workflow declares. Pure and synchronous, so the engine can plan in list order.
+const DEFAULT_AGENT_RETRIES = 2;
+const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
+/** Env vars named like credentials stay out of keys (and their values are redacted everywhere). */
+const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
+function planCall(step, settings) {
+    const { workflow } = settings;
+    const stepEnv = stringMap(evaluateTemplate(step.env, settings.context()), `step "${step.id}" env`);
+    const env = { ...settings.workflowEnv, ...stepEnv };
+    const context = settings.context(env);
+    const timeoutMs = step.timeoutMs ?? workflow.defaults.timeoutMs;
+    if (step.kind === 'agent') {
+        const spec = step.agent;
+        const target = resolveAgentTarget({
+            stepProvider: spec.provider,
+            stepModel: optionalString(evaluateTemplate(spec.model, context), 'model'),
+            phase: settings.phase ? workflow.phases[settings.phase] : undefined,
+            defaults: workflow.defaults,
+            providers: workflow.providers,
+        });
+        const request = {
+            provider: target.provider,
+            model: target.model,
+            prompt: requiredString(evaluateTemplate(spec.prompt, context), 'prompt'),
+            system: optionalString(evaluateTemplate(spec.system, context), 'system'),
+            schema: spec.schema,
+            temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
+            maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
+        };
+        const { provider } = request;
+        const key = settings.key({
+            step: step.id,
+            kind: 'agent',
+            request: {
+                // What selects the endpoint and the agent, never credentials or headers.
+                provider: {
+                    name: provider.name,
+                    type: provider.type,
+                    baseUrl: provider.baseUrl,
+                    command: provider.command,
+                    args: provider.args,
+                    preset: provider.preset,
+                    output: provider.output,
+                },
+                model: request.model,
+                prompt: request.prompt,
+                system: request.system,
+                schema: request.schema,
+                temperature: request.temperature,
+                maxTokens: request.maxTokens,
+            },
+        });
+        return {
+            step,
+            item: settings.item,
+            kind: 'agent',
+            key,
+            agent: request,
+            env,
+            timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
+            retries: step.retries ?? workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
+        };
+    }
+    const script = requiredString(evaluateTemplate(step.run, context), 'run');
+    const workingDirectory = optionalString(evaluateTemplate(step.workingDirectory, context), 'working-directory');
+    const cwd = resolve$1(settings.workspace, workingDirectory ?? '.');
+    const key = settings.key({
+        step: step.id,
+        kind: 'run',
+        request: {
+            script,
+            shell: step.shell ?? 'bash',
+            // Relative to the workspace, so a re-run on another machine at another path still replays.
+            cwd: relative(settings.workspace, cwd).split(sep).join('/') || '.',
+            env: Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_ENV_NAME.test(name))),
+        },
+    });
+    return {
+        step,
+        item: settings.item,
+        kind: 'run',
+        key,
+        shell: { script, shell: step.shell, cwd },
+        env,
+        timeoutMs,
+        retries: step.retries ?? 0,
+    };
+}
+function describeValue(value) {
+    const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** An `env:` map as the strings a process sees. */
+function stringMap(value, what) {
+    if (value === undefined || value === null)
+        return {};
+    if (typeof value !== 'object' || Array.isArray(value))
+        throw new Error(`${what} must be a map`);
+    const result = {};
+    for (const [name, entry] of Object.entries(value)) {
+        result[name] =
+            entry === null || entry === undefined
+                ? ''
+                : typeof entry === 'object'
+                    ? JSON.stringify(entry)
+                    : String(entry);
+    }
+    return result;
+}
+function requiredString(value, what) {
+    if (value === undefined || value === null)
+        throw new Error(`${what} is empty`);
+    return typeof value === 'string'
+        ? value
+        : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value);
+}
+function optionalString(value, what) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    return requiredString(value, what);
+}
+function optionalNumber(value, what) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    const number = typeof value === 'number' ? value : Number(value);
+    if (!Number.isFinite(number))
+        throw new Error(`${what} must be a number, got ${describeValue(value)}`);
+    return number;
+}
+
 function agentOutputs(result, hasSchema) {
     const outputs = { text: result.text, usage: result.usage };
     if (hasSchema)
@@ -65027,9 +65160,6 @@ function sleep(ms, signal) {
 // Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
 // completion the moment it happens.
 const DEFAULT_CONCURRENCY = 4;
-const DEFAULT_AGENT_RETRIES = 2;
-const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
-const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
 /** Why the whole run stopped early. */
 class RunStopped extends Error {
     status;
@@ -65364,95 +65494,16 @@ class Run {
     }
     /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */
     plan(step, scope) {
-        const base = this.context(scope);
-        const stepEnv = stringMap(evaluateTemplate(step.env, base), `step "${step.id}" env`);
-        const env = { ...this.workflowEnv, ...stepEnv };
-        const context = this.context(scope, env);
-        const timeoutMs = step.timeoutMs ?? this.workflow.defaults.timeoutMs;
-        if (step.kind === 'agent') {
-            const spec = step.agent;
-            const phase = step.phase ?? scope.phase;
-            const model = optionalString(evaluateTemplate(spec.model, context), 'model');
-            const target = resolveAgentTarget({
-                stepProvider: spec.provider,
-                stepModel: model,
-                phase: phase ? this.workflow.phases[phase] : undefined,
-                defaults: this.workflow.defaults,
-                providers: this.workflow.providers,
-            });
-            const request = {
-                provider: target.provider,
-                model: target.model,
-                prompt: requiredString(evaluateTemplate(spec.prompt, context), 'prompt'),
-                system: optionalString(evaluateTemplate(spec.system, context), 'system'),
-                schema: spec.schema,
-                temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
-                maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
-            };
-            const { provider } = request;
-            const material = {
-                step: step.id,
-                kind: 'agent',
-                request: {
-                    provider: {
-                        name: provider.name,
-                        type: provider.type,
-                        baseUrl: provider.baseUrl,
-                        command: provider.command,
-                        args: provider.args,
-                        preset: provider.preset,
-                        output: provider.output,
-                    },
-                    model: request.model,
-                    prompt: request.prompt,
-                    system: request.system,
-                    schema: request.schema,
-                    temperature: request.temperature,
-                    maxTokens: request.maxTokens,
-                },
-            };
-            return {
-                step,
-                item: scope.index,
-                itemValue: scope.item,
-                kind: 'agent',
-                key: this.key(material),
-                agent: request,
-                env,
-                timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
-                retries: step.retries ?? this.workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
-            };
-        }
-        const script = requiredString(evaluateTemplate(step.run, context), 'run');
-        const workingDirectory = optionalString(evaluateTemplate(step.workingDirectory, context), 'working-directory');
-        const cwd = resolve$1(this.options.workspace, workingDirectory ?? '.');
-        const material = {
-            step: step.id,
-            kind: 'run',
-            request: {
-                script,
-                shell: step.shell ?? 'bash',
-                // Relative to the workspace, so a re-run on another machine at another path still replays.
-                cwd: relative(this.options.workspace, cwd).split(sep).join('/') || '.',
-                env: Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_ENV_NAME.test(name))),
-            },
-        };
-        return {
-            step,
+        return planCall(step, {
+            workflow: this.workflow,
+            workflowEnv: this.workflowEnv,
+            workspace: this.options.workspace,
+            phase: step.phase ?? scope.phase,
             item: scope.index,
-            itemValue: scope.item,
-            kind: 'run',
-            key: this.key(material),
-            shell: { script, shell: step.shell, cwd },
-            env,
-            timeoutMs,
-            retries: step.retries ?? 0,
-        };
+            context: (env) => this.context(scope, env),
+            key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
+        });
     }
-    key(material) {
-        return this.occurrences.next(baseKey(material, this.options.redact));
-    }
-    /** Replays the call from the journal, or runs it live with retries, and returns the step outputs. */
     /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
     tryReplay(call) {
         this.usedKeys.add(call.key);
@@ -65664,48 +65715,6 @@ function flatten(steps) {
 function describeError(step, caught) {
     const message = caught instanceof Error ? caught.message : String(caught);
     return message.startsWith(`step "${step.id}"`) ? message : `step "${step.id}": ${message}`;
-}
-function describeValue(value) {
-    const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-function stringMap(value, what) {
-    if (value === undefined || value === null)
-        return {};
-    if (typeof value !== 'object' || Array.isArray(value))
-        throw new StepFailed(`${what} must be a map`);
-    const result = {};
-    for (const [name, entry] of Object.entries(value)) {
-        result[name] =
-            entry === null || entry === undefined
-                ? ''
-                : typeof entry === 'object'
-                    ? JSON.stringify(entry)
-                    : String(entry);
-    }
-    return result;
-}
-function requiredString(value, what) {
-    if (value === undefined || value === null)
-        throw new Error(`${what} is empty`);
-    return typeof value === 'string'
-        ? value
-        : typeof value === 'object'
-            ? JSON.stringify(value)
-            : String(value);
-}
-function optionalString(value, what) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    return requiredString(value, what);
-}
-function optionalNumber(value, what) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    const number = typeof value === 'number' ? value : Number(value);
-    if (!Number.isFinite(number))
-        throw new Error(`${what} must be a number, got ${describeValue(value)}`);
-    return number;
 }
 
 // Turns the inputs a run is given (CLI strings, or typed values from the action) into checked values.

@@ -1,0 +1,172 @@
+// Planning a call: resolve its request from the step and the expression context, and key it by what
+// the workflow declares. Pure and synchronous, so the engine can plan in list order.
+import { relative, resolve as resolvePath, sep } from 'node:path';
+import { resolveAgentTarget } from '../agents/index.js';
+import type { AgentRequest } from '../agents/types.js';
+import type { CallKind } from '../journal/types.js';
+import { evaluateTemplate } from '../workflow/expressions.js';
+import type { AgentStep, ExpressionContext, RunStep, WorkflowDef } from '../workflow/types.js';
+import type { CallKey, KeyMaterial } from './keys.js';
+
+const DEFAULT_AGENT_RETRIES = 2;
+const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
+/** Env vars named like credentials stay out of keys (and their values are redacted everywhere). */
+const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
+
+/** One call a step plans: resolved, keyed, ready to replay or run. */
+export interface PlannedCall {
+  step: AgentStep | RunStep;
+  /** The for-each index. */
+  item?: number;
+  key: CallKey;
+  kind: CallKind;
+  agent?: AgentRequest;
+  shell?: { script: string; shell?: string; cwd: string };
+  /** The declared env (workflow + step), added on top of the inherited environment. */
+  env: Record<string, string>;
+  timeoutMs?: number;
+  retries: number;
+}
+
+export interface PlanSettings {
+  workflow: WorkflowDef;
+  /** The workflow's `env:`, already resolved. */
+  workflowEnv: Record<string, string>;
+  workspace: string;
+  /** The step's phase, or that of its enclosing group or loop. */
+  phase?: string;
+  item?: number;
+  /** The expression context of the call's scope, with `env` set to the given map. */
+  context: (env?: Record<string, string>) => ExpressionContext;
+  /** Turns key material into the call's key (hash, redaction, occurrence number). */
+  key: (material: KeyMaterial) => CallKey;
+}
+
+export function planCall(step: AgentStep | RunStep, settings: PlanSettings): PlannedCall {
+  const { workflow } = settings;
+  const stepEnv = stringMap(evaluateTemplate(step.env, settings.context()), `step "${step.id}" env`);
+  const env = { ...settings.workflowEnv, ...stepEnv };
+  const context = settings.context(env);
+  const timeoutMs = step.timeoutMs ?? workflow.defaults.timeoutMs;
+  if (step.kind === 'agent') {
+    const spec = step.agent;
+    const target = resolveAgentTarget({
+      stepProvider: spec.provider,
+      stepModel: optionalString(evaluateTemplate(spec.model, context), 'model'),
+      phase: settings.phase ? workflow.phases[settings.phase] : undefined,
+      defaults: workflow.defaults,
+      providers: workflow.providers,
+    });
+    const request: AgentRequest = {
+      provider: target.provider,
+      model: target.model,
+      prompt: requiredString(evaluateTemplate(spec.prompt, context), 'prompt'),
+      system: optionalString(evaluateTemplate(spec.system, context), 'system'),
+      schema: spec.schema,
+      temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
+      maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
+    };
+    const { provider } = request;
+    const key = settings.key({
+      step: step.id,
+      kind: 'agent',
+      request: {
+        // What selects the endpoint and the agent, never credentials or headers.
+        provider: {
+          name: provider.name,
+          type: provider.type,
+          baseUrl: provider.baseUrl,
+          command: provider.command,
+          args: provider.args,
+          preset: provider.preset,
+          output: provider.output,
+        },
+        model: request.model,
+        prompt: request.prompt,
+        system: request.system,
+        schema: request.schema,
+        temperature: request.temperature,
+        maxTokens: request.maxTokens,
+      },
+    });
+    return {
+      step,
+      item: settings.item,
+      kind: 'agent',
+      key,
+      agent: request,
+      env,
+      timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
+      retries: step.retries ?? workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
+    };
+  }
+  const script = requiredString(evaluateTemplate(step.run, context), 'run');
+  const workingDirectory = optionalString(
+    evaluateTemplate(step.workingDirectory, context),
+    'working-directory',
+  );
+  const cwd = resolvePath(settings.workspace, workingDirectory ?? '.');
+  const key = settings.key({
+    step: step.id,
+    kind: 'run',
+    request: {
+      script,
+      shell: step.shell ?? 'bash',
+      // Relative to the workspace, so a re-run on another machine at another path still replays.
+      cwd: relative(settings.workspace, cwd).split(sep).join('/') || '.',
+      env: Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_ENV_NAME.test(name))),
+    },
+  });
+  return {
+    step,
+    item: settings.item,
+    kind: 'run',
+    key,
+    shell: { script, shell: step.shell, cwd },
+    env,
+    timeoutMs,
+    retries: step.retries ?? 0,
+  };
+}
+
+export function describeValue(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** An `env:` map as the strings a process sees. */
+export function stringMap(value: unknown, what: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what} must be a map`);
+  const result: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    result[name] =
+      entry === null || entry === undefined
+        ? ''
+        : typeof entry === 'object'
+          ? JSON.stringify(entry)
+          : String(entry);
+  }
+  return result;
+}
+
+function requiredString(value: unknown, what: string): string {
+  if (value === undefined || value === null) throw new Error(`${what} is empty`);
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+}
+
+function optionalString(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return requiredString(value, what);
+}
+
+function optionalNumber(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(number)) throw new Error(`${what} must be a number, got ${describeValue(value)}`);
+  return number;
+}
