@@ -1,3 +1,4 @@
+import { describe } from './schema.js';
 import type { InputDef } from './types.js';
 
 /** Why `value` does not fit the input, as `input "pr" must be a number, got "abc"`; undefined if it fits. */
@@ -6,7 +7,7 @@ export function checkInputValue(
   def: Pick<InputDef, 'type' | 'options'>,
   value: unknown,
 ): string | undefined {
-  const got = shown(value);
+  const got = describe(value);
   switch (def.type) {
     case 'string':
       return typeof value === 'string' ? undefined : `input "${name}" must be a string, got ${got}`;
@@ -29,13 +30,4 @@ export function checkInputValue(
         : `input "${name}" must be one of ${options.join(', ')}, got ${got}`;
     }
   }
-}
-
-function shown(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return String(value);
 }
