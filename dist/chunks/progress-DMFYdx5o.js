@@ -11935,7 +11935,7 @@ function isPlainObject(value) {
 
 /** Why `value` does not fit the input, as `input "pr" must be a number, got "abc"`; undefined if it fits. */
 function checkInputValue(name, def, value) {
-    const got = shown(value);
+    const got = describe$2(value);
     switch (def.type) {
         case 'string':
             return typeof value === 'string' ? undefined : `input "${name}" must be a string, got ${got}`;
@@ -11958,17 +11958,6 @@ function checkInputValue(name, def, value) {
                 : `input "${name}" must be one of ${options.join(', ')}, got ${got}`;
         }
     }
-}
-function shown(value) {
-    if (value === null || value === undefined)
-        return 'nothing';
-    if (typeof value === 'string')
-        return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return String(value);
 }
 
 // Checks the schema cannot express: ids, references between steps, expression scopes, names.
