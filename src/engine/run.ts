@@ -57,8 +57,6 @@ class Run {
   private readonly summaries = new Map<string, StepSummary>();
   private readonly counts: CallCounts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
   private readonly steps: Record<string, StepContext> = {};
-  /** The first step failure: from then on only steps whose `if` asks for it (`failure()`, `always()`) run. */
-  private failure?: StepFailed;
   private workflowEnv: Record<string, string> = {};
   private readonly now: () => Date;
 
@@ -140,17 +138,10 @@ class Run {
       this.throwIfStopped();
       outputs = this.evaluateOutputs();
     } catch (caught) {
-      const stopped = this.signal.aborted ? this.signal.reason : undefined;
-      if (stopped instanceof RunStopped) {
-        status = stopped.status;
-        error = stopped.message;
-      } else if (caught instanceof StepFailed || caught instanceof RunStopped) {
-        status = 'failed';
-        error = caught.message;
-      } else {
-        status = 'failed';
-        error = caught instanceof Error ? caught.message : String(caught);
-      }
+      // Once the run was stopped (cancel, limit, timeout), that is the story, whatever a step threw.
+      const reason: unknown = this.signal.reason instanceof RunStopped ? this.signal.reason : caught;
+      status = reason instanceof RunStopped ? reason.status : 'failed';
+      error = reason instanceof Error ? reason.message : String(reason);
     } finally {
       if (workflowTimeout) clearTimeout(workflowTimeout);
       options.signal?.removeEventListener('abort', onExternalAbort);
@@ -191,7 +182,7 @@ class Run {
       item: scope.item,
       index: scope.index,
       loop: scope.loop,
-      status: this.failure ? 'failure' : 'success',
+      status: scope.failed ? 'failure' : 'success',
     };
   }
 
@@ -205,11 +196,10 @@ class Run {
     for (const step of steps) {
       this.throwIfStopped();
       try {
-        await this.runStep(step, scope);
+        await this.runStep(step, { ...scope, failed: failed !== undefined });
       } catch (caught) {
         if (!(caught instanceof StepFailed) || this.signal.aborted) throw caught;
         failed ??= caught;
-        this.failure ??= caught;
       }
     }
     if (failed) throw failed;
@@ -219,7 +209,7 @@ class Run {
     const summary = this.summary(step.id);
     const started = performance.now();
     try {
-      const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !this.failure;
+      const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !scope.failed;
       if (!runs) {
         this.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
         this.counts.skipped += 1;
@@ -234,10 +224,10 @@ class Run {
           outputs = await this.runCallStep(step, scope);
           break;
         case 'parallel':
-          outputs = await this.runParallel(step.steps, { ...scope, phase: step.phase ?? scope.phase });
+          outputs = await this.runParallel(step.steps, this.inner(step, scope));
           break;
         case 'repeat':
-          outputs = await this.runRepeat(step, { ...scope, phase: step.phase ?? scope.phase });
+          outputs = await this.runRepeat(step, this.inner(step, scope));
           break;
         default:
           throw new StepFailed(`"${step.kind}" steps are not supported yet`);
@@ -263,6 +253,14 @@ class Run {
       this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'failure' };
       throw failure;
     }
+  }
+
+  /**
+   * The scope of a group's or loop's sub-steps: they belong to its phase unless they name their own, and
+   * once the group runs, its sub-steps start with a clean status (failure() means a failure inside it).
+   */
+  private inner(step: StepDef, scope: Scope): Scope {
+    return { ...scope, phase: step.phase ?? scope.phase, failed: false };
   }
 
   private finishStep(step: StepDef, status: StepStatus, error?: string): void {
@@ -598,6 +596,8 @@ interface Scope {
   loop?: { iteration: number };
   /** The phase of the enclosing group or loop: sub-steps without their own phase belong to it. */
   phase?: string;
+  /** An earlier step of this sequence failed: only steps whose `if` asks for it (`failure()`, `always()`) run. */
+  failed?: boolean;
 }
 
 class ItemError {

@@ -555,3 +555,37 @@ steps:
     expect(fixed.steps.find((step) => step.id === 'notify')?.status).toBe('skipped');
   });
 });
+
+describe('status functions inside groups', () => {
+  it('a clean-up group that runs with always() runs its sub-steps, and its loop converges', async () => {
+    const workflow = load(`
+name: cleanup
+steps:
+  - id: build
+    run: exit 1
+  - id: cleanup
+    if: always()
+    parallel:
+      - id: logs
+        run: echo logs
+      - id: retry-loop
+        repeat:
+          max: 3
+          until: steps.tick.outputs.lines[0] == '2'
+          steps:
+            - id: tick
+              run: echo "\${{ loop.iteration }}"
+`);
+    const result = await run(workflow);
+    expect(result.status).toBe('failed');
+    const status = Object.fromEntries(result.steps.map((step) => [step.id, step.status]));
+    expect(status).toMatchObject({
+      build: 'failed',
+      cleanup: 'succeeded',
+      logs: 'succeeded',
+      tick: 'succeeded',
+    });
+    // logs and two ticks (the loop converged on iteration 2); build's call failed.
+    expect(result.calls).toMatchObject({ live: 3, failed: 1 });
+  });
+});

@@ -65175,8 +65175,6 @@ class Run {
     summaries = new Map();
     counts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
     steps = {};
-    /** The first step failure: from then on only steps whose `if` asks for it (`failure()`, `always()`) run. */
-    failure;
     workflowEnv = {};
     now;
     constructor(options) {
@@ -65247,19 +65245,10 @@ class Run {
             outputs = this.evaluateOutputs();
         }
         catch (caught) {
-            const stopped = this.signal.aborted ? this.signal.reason : undefined;
-            if (stopped instanceof RunStopped) {
-                status = stopped.status;
-                error = stopped.message;
-            }
-            else if (caught instanceof StepFailed || caught instanceof RunStopped) {
-                status = 'failed';
-                error = caught.message;
-            }
-            else {
-                status = 'failed';
-                error = caught instanceof Error ? caught.message : String(caught);
-            }
+            // Once the run was stopped (cancel, limit, timeout), that is the story, whatever a step threw.
+            const reason = this.signal.reason instanceof RunStopped ? this.signal.reason : caught;
+            status = reason instanceof RunStopped ? reason.status : 'failed';
+            error = reason instanceof Error ? reason.message : String(reason);
         }
         finally {
             if (workflowTimeout)
@@ -65299,7 +65288,7 @@ class Run {
             item: scope.item,
             index: scope.index,
             loop: scope.loop,
-            status: this.failure ? 'failure' : 'success',
+            status: scope.failed ? 'failure' : 'success',
         };
     }
     /**
@@ -65312,13 +65301,12 @@ class Run {
         for (const step of steps) {
             this.throwIfStopped();
             try {
-                await this.runStep(step, scope);
+                await this.runStep(step, { ...scope, failed: failed !== undefined });
             }
             catch (caught) {
                 if (!(caught instanceof StepFailed) || this.signal.aborted)
                     throw caught;
                 failed ??= caught;
-                this.failure ??= caught;
             }
         }
         if (failed)
@@ -65328,7 +65316,7 @@ class Run {
         const summary = this.summary(step.id);
         const started = performance.now();
         try {
-            const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !this.failure;
+            const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !scope.failed;
             if (!runs) {
                 this.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
                 this.counts.skipped += 1;
@@ -65343,10 +65331,10 @@ class Run {
                     outputs = await this.runCallStep(step, scope);
                     break;
                 case 'parallel':
-                    outputs = await this.runParallel(step.steps, { ...scope, phase: step.phase ?? scope.phase });
+                    outputs = await this.runParallel(step.steps, this.inner(step, scope));
                     break;
                 case 'repeat':
-                    outputs = await this.runRepeat(step, { ...scope, phase: step.phase ?? scope.phase });
+                    outputs = await this.runRepeat(step, this.inner(step, scope));
                     break;
                 default:
                     throw new StepFailed(`"${step.kind}" steps are not supported yet`);
@@ -65373,6 +65361,13 @@ class Run {
             this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'failure' };
             throw failure;
         }
+    }
+    /**
+     * The scope of a group's or loop's sub-steps: they belong to its phase unless they name their own, and
+     * once the group runs, its sub-steps start with a clean status (failure() means a failure inside it).
+     */
+    inner(step, scope) {
+        return { ...scope, phase: step.phase ?? scope.phase, failed: false };
     }
     finishStep(step, status, error) {
         const summary = this.summary(step.id);
