@@ -5,7 +5,7 @@ import cp__default from 'node:child_process';
 import path__default, { resolve } from 'node:path';
 import fs__default, { existsSync } from 'node:fs';
 import process$1 from 'node:process';
-import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, d as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, h as renderSummary, p as parseInputsMap, t as table, a as formatCost, f as formatMs, i as parseAge } from './chunks/progress-BlltP-AR.js';
+import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, d as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, h as renderSummary, p as parseInputsMap, t as table, a as formatCost, f as formatMs, i as parseAge } from './chunks/progress-BHI-8PoL.js';
 import { readFile } from 'node:fs/promises';
 import 'node:crypto';
 import './chunks/promise-CEiL9zOz.js';

@@ -2,7 +2,7 @@ import { a as slug, c as cacheKeys, b as artifactName, S as STATE, s as saveJour
 import { mkdir, writeFile, rm, copyFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve, relative, join } from 'node:path';
-import { f as formatMs, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, p as parseInputsMap, P as ProgressReporter, e as emptyJournalRead, d as readJournalFile, j as journalBelongsTo } from './chunks/progress-BlltP-AR.js';
+import { f as formatMs, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, p as parseInputsMap, P as ProgressReporter, e as emptyJournalRead, d as readJournalFile, j as journalBelongsTo } from './chunks/progress-BHI-8PoL.js';
 import 'node:fs';
 import 'os';
 import 'crypto';

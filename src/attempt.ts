@@ -87,13 +87,31 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       github: options.github,
       concurrency: options.concurrency,
       signal: options.signal,
-      observer: options.observer,
+      observer: options.observer && redactingObserver(options.observer, secrets),
       retry: options.retry,
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };
   } finally {
     await writer.close();
   }
+}
+
+/** Progress lines carry error text (a script's stderr, a provider's message): redact it before it is shown. */
+function redactingObserver(observer: RunObserver, secrets: Secrets): RunObserver {
+  const redact = (text: string | undefined) => (text === undefined ? undefined : secrets.redact(text));
+  return {
+    stepStarted: observer.stepStarted?.bind(observer),
+    callFinished:
+      observer.callFinished &&
+      ((report) => observer.callFinished?.({ ...report, error: redact(report.error) })),
+    callRetrying:
+      observer.callRetrying &&
+      ((info) => observer.callRetrying?.({ ...info, message: secrets.redact(info.message) })),
+    stepFinished:
+      observer.stepFinished &&
+      ((step, status, error) => observer.stepFinished?.(step, status, redact(error))),
+    warning: observer.warning && ((message) => observer.warning?.(secrets.redact(message))),
+  };
 }
 
 /** Outputs and errors leave the engine for summaries and logs: secrets are redacted there too. */

@@ -283,6 +283,16 @@ outputs:
     expect(everything).not.toContain('sk-live-abcdef123456');
     expect(lastJson(run.stdout).outputs).toEqual({ said: 'token is *** and key is ***\n' });
 
+    // A failing script that prints a secret: the live progress line and the error are redacted too.
+    writeFileSync(
+      join(dir, 'leak.yml'),
+      'name: leak\nsteps:\n  - id: leak\n    continue-on-error: true\n    run: |\n      echo "oops $MY_API_KEY" >&2\n      exit 1\n  - id: fail\n    run: exit 1\n',
+    );
+    const leak = cli(dir, ['run', 'leak.yml'], { MY_API_KEY: 'sk-live-abcdef123456' });
+    expect(leak.code).toBe(1);
+    expect(leak.stdout + leak.stderr).toContain('oops ***');
+    expect(leak.stdout + leak.stderr).not.toContain('sk-live-abcdef123456');
+
     const resumed = cli(dir, ['run', 'w.yml', '--resume', 's']);
     expect(resumed.code).toBe(2);
     expect(resumed.stderr).toContain(

@@ -65838,7 +65838,7 @@ async function runAttempt(options) {
             github: options.github,
             concurrency: options.concurrency,
             signal: options.signal,
-            observer: options.observer,
+            observer: options.observer && redactingObserver(options.observer, secrets),
             retry: options.retry,
         });
         return { attempt, inputs: values, result: redactResult(result, secrets) };
@@ -65846,6 +65846,20 @@ async function runAttempt(options) {
     finally {
         await writer.close();
     }
+}
+/** Progress lines carry error text (a script's stderr, a provider's message): redact it before it is shown. */
+function redactingObserver(observer, secrets) {
+    const redact = (text) => (text === undefined ? undefined : secrets.redact(text));
+    return {
+        stepStarted: observer.stepStarted?.bind(observer),
+        callFinished: observer.callFinished &&
+            ((report) => observer.callFinished?.({ ...report, error: redact(report.error) })),
+        callRetrying: observer.callRetrying &&
+            ((info) => observer.callRetrying?.({ ...info, message: secrets.redact(info.message) })),
+        stepFinished: observer.stepFinished &&
+            ((step, status, error) => observer.stepFinished?.(step, status, redact(error))),
+        warning: observer.warning && ((message) => observer.warning?.(secrets.redact(message))),
+    };
 }
 /** Outputs and errors leave the engine for summaries and logs: secrets are redacted there too. */
 function redactResult(result, secrets) {
