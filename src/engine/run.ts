@@ -25,7 +25,15 @@ import type { PlannedCall } from './plan.js';
 import { agentOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-import type { CallCounts, Executors, RunOptions, RunResult, StepStatus, StepSummary } from './types.js';
+import type {
+  CallCounts,
+  CallReport,
+  Executors,
+  RunOptions,
+  RunResult,
+  StepStatus,
+  StepSummary,
+} from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -438,29 +446,12 @@ class Run {
         });
         this.counts.live += 1;
         summary.calls.live += 1;
-        addUsage(summary.usage, usage);
-        this.options.observer?.callFinished?.({
-          step: step.id,
-          item: call.item,
-          kind: call.kind,
-          key: call.key,
-          status: 'live',
-          ms,
-          usage,
-          model,
-        });
-        const exceeded = this.budget.recordLive(usage);
-        if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
-        return call.kind === 'agent'
-          ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined)
-          : shellOutputs(result as ShellResult);
+        this.report(call, { status: 'live', ms, usage, model });
+        this.spend(call, usage);
+        return outputsOf(call, result);
       } catch (caught) {
         // A failed call may still have spent (a structured answer that never conformed): count it.
-        if (caught instanceof CallError && caught.usage) {
-          addUsage(summary.usage, caught.usage);
-          const exceeded = this.budget.recordLive(caught.usage);
-          if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
-        }
+        if (caught instanceof CallError) this.spend(call, caught.usage);
         if (this.signal.aborted) throw this.signal.reason;
         const message = caught instanceof Error ? caught.message : String(caught);
         if (isRecoverable(caught) && attempt < call.retries) {
@@ -494,15 +485,7 @@ class Run {
         });
         this.counts.failed += 1;
         summary.calls.failed += 1;
-        this.options.observer?.callFinished?.({
-          step: step.id,
-          item: call.item,
-          kind: call.kind,
-          key: call.key,
-          status: 'failed',
-          ms,
-          error: message,
-        });
+        this.report(call, { status: 'failed', ms, error: message });
         throw caught;
       }
     }
@@ -521,19 +504,29 @@ class Run {
     summary.calls.replayed += 1;
     addUsage(summary.saved, recorded.usage);
     this.budget.recordReplayed(recorded.usage);
+    this.report(call, { status: 'replayed', ms: 0, usage: recorded.usage, model: recorded.model });
+    return outputsOf(call, recorded.result);
+  }
+
+  /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
+  private spend(call: PlannedCall, usage: Usage | undefined): void {
+    if (!usage) return;
+    addUsage(this.summary(call.step.id).usage, usage);
+    const exceeded = this.budget.recordLive(usage);
+    if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
+  }
+
+  private report(
+    call: PlannedCall,
+    outcome: Pick<CallReport, 'status' | 'ms' | 'usage' | 'model' | 'error'>,
+  ): void {
     this.options.observer?.callFinished?.({
       step: call.step.id,
       item: call.item,
       kind: call.kind,
       key: call.key,
-      status: 'replayed',
-      ms: 0,
-      usage: recorded.usage,
-      model: recorded.model,
+      ...outcome,
     });
-    return call.kind === 'agent'
-      ? agentOutputs(recorded.result as AgentResult, call.agent?.schema !== undefined)
-      : shellOutputs(recorded.result as ShellResult);
   }
 
   private async invoke(call: PlannedCall): Promise<{ result: unknown; usage?: Usage; model?: string }> {
@@ -588,6 +581,13 @@ class Run {
     if (!summary) throw new Error(`no summary for step ${id}`);
     return summary;
   }
+}
+
+/** A call's step outputs from its (live or journaled) result, which has been checked to be of its kind. */
+function outputsOf(call: PlannedCall, result: unknown): Record<string, unknown> {
+  return call.kind === 'agent'
+    ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined)
+    : shellOutputs(result as ShellResult);
 }
 
 interface Scope {
