@@ -5,7 +5,7 @@ import cp__default from 'node:child_process';
 import path__default, { resolve } from 'node:path';
 import fs__default, { existsSync } from 'node:fs';
 import process$1 from 'node:process';
-import { r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, S as StoreError, d as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, h as renderSummary, p as parseInputsMap, t as table, a as formatCost, f as formatMs, i as parseAge } from './chunks/progress-BHI-8PoL.js';
+import { S as StoreError, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, d as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, i as renderSummary, p as parseInputsMap, t as table, k as addUsage, h as hasUsage, a as formatCost, f as formatMs, m as emptyTotals, n as parseAge } from './chunks/progress-BlMHOfcr.js';
 import { readFile } from 'node:fs/promises';
 import 'node:crypto';
 import './chunks/promise-CEiL9zOz.js';
@@ -4328,6 +4328,17 @@ const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 };
 /** A mistake by the person at the keyboard: printed as `reprise: message`, exit code 2. */
 class UsageError extends Error {
 }
+/** Store trouble a person caused (an unknown run id, a run in use) becomes a usage error. */
+async function asUsageError(work) {
+    try {
+        return await work();
+    }
+    catch (caught) {
+        if (caught instanceof StoreError)
+            throw new UsageError(caught.message);
+        throw caught;
+    }
+}
 
 // `reprise validate` and `reprise graph`.
 async function validateCommand(files, io) {
@@ -4369,32 +4380,14 @@ async function runCommand(file, options, io) {
     const workflow = loaded.workflow;
     const given = await gatherInputs(options, io);
     const store = new LocalStore(resolve(io.cwd, options.runsDir));
-    let runId;
-    try {
-        if (options.resume) {
-            runId = await store.resolve(options.resume);
-        }
-        else {
-            runId = options.runId ?? store.newRunId();
-            if (options.runId && existsSync(store.journalPath(runId))) {
-                throw new UsageError(`run "${runId}" already exists; continue it with --resume ${runId}`);
-            }
-        }
+    const { resume } = options;
+    const runId = resume
+        ? await asUsageError(() => store.resolve(resume))
+        : (options.runId ?? store.newRunId());
+    if (!resume && options.runId && existsSync(store.journalPath(runId))) {
+        throw new UsageError(`run "${runId}" already exists; continue it with --resume ${runId}`);
     }
-    catch (caught) {
-        if (caught instanceof StoreError)
-            throw new UsageError(caught.message);
-        throw caught;
-    }
-    let lock;
-    try {
-        lock = await store.lock(runId);
-    }
-    catch (caught) {
-        if (caught instanceof StoreError)
-            throw new UsageError(caught.message);
-        throw caught;
-    }
+    const lock = await asUsageError(() => store.lock(runId));
     const log = options.json ? io.err : io.out;
     try {
         const journalPath = store.journalPath(runId);
@@ -4532,18 +4525,8 @@ function retryTuning(env) {
 function storeFor(options, io) {
     return new LocalStore(resolve(io.cwd, options.runsDir));
 }
-async function guarded(work) {
-    try {
-        return await work();
-    }
-    catch (caught) {
-        if (caught instanceof StoreError)
-            throw new UsageError(caught.message);
-        throw caught;
-    }
-}
 async function runsLsCommand(options, io) {
-    const runs = await guarded(() => storeFor(options, io).list());
+    const runs = await asUsageError(() => storeFor(options, io).list());
     if (options.json) {
         io.out.write(JSON.stringify(runs) + '\n');
         return EXIT.ok;
@@ -4564,7 +4547,7 @@ async function runsLsCommand(options, io) {
 }
 async function runsShowCommand(id, options, io) {
     const store = storeFor(options, io);
-    const runId = await guarded(() => store.resolve(id));
+    const runId = await asUsageError(() => store.resolve(id));
     const journal = await readJournalFile(store.journalPath(runId));
     const result = await store.readResult(runId);
     const lastRun = journal.runs.at(-1);
@@ -4583,17 +4566,18 @@ async function runsShowCommand(id, options, io) {
         steps.set(event.step, entry);
     }
     const stepRows = [...steps.entries()].map(([step, entry]) => {
-        const tokens = entry.calls.reduce((sum, call) => sum + (call.usage ? call.usage.inputTokens + call.usage.outputTokens : 0), 0);
-        const costs = entry.calls.map((call) => call.usage?.costUsd);
-        const known = costs.filter((cost) => typeof cost === 'number');
+        const usage = emptyTotals();
+        for (const call of entry.calls)
+            addUsage(usage, call.usage);
         return {
             step,
             status: entry.status,
             calls: entry.calls.length,
             failures: entry.failures,
-            tokens,
-            costUsd: known.reduce((a, b) => a + b, 0),
-            unpricedCalls: costs.filter((cost) => cost === null).length,
+            tokens: usage.inputTokens + usage.outputTokens,
+            costUsd: usage.costUsd,
+            unpricedCalls: usage.unpricedCalls,
+            usage,
             ms: entry.calls.reduce((sum, call) => sum + call.ms, 0),
         };
     });
@@ -4623,7 +4607,7 @@ async function runsShowCommand(id, options, io) {
             String(row.calls),
             String(row.failures),
             String(row.tokens),
-            row.tokens > 0 || row.unpricedCalls > 0 ? formatCost(row.costUsd, row.unpricedCalls) : '',
+            hasUsage(row.usage) ? formatCost(row.costUsd, row.unpricedCalls) : '',
             formatMs(row.ms),
         ])),
         '',
@@ -4640,14 +4624,14 @@ async function runsShowCommand(id, options, io) {
 }
 async function runsRmCommand(id, options, io) {
     const store = storeFor(options, io);
-    const runId = await guarded(() => store.resolve(id));
-    await guarded(() => store.remove(runId));
+    const runId = await asUsageError(() => store.resolve(id));
+    await asUsageError(() => store.remove(runId));
     io.out.write(`removed run ${runId}\n`);
     return EXIT.ok;
 }
 async function runsGcCommand(options, io) {
-    const age = await guarded(async () => parseAge(options.olderThan));
-    const removed = await guarded(() => storeFor(options, io).gc(age));
+    const age = await asUsageError(async () => parseAge(options.olderThan));
+    const removed = await asUsageError(() => storeFor(options, io).gc(age));
     io.out.write(removed.length === 0
         ? 'nothing to remove\n'
         : `removed ${removed.length} run(s): ${removed.join(', ')}\n`);

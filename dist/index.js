@@ -2,7 +2,7 @@ import { a as slug, c as cacheKeys, b as artifactName, S as STATE, s as saveJour
 import { mkdir, writeFile, rm, copyFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve, relative, join } from 'node:path';
-import { f as formatMs, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, p as parseInputsMap, P as ProgressReporter, e as emptyJournalRead, d as readJournalFile, j as journalBelongsTo } from './chunks/progress-BHI-8PoL.js';
+import { f as formatMs, h as hasUsage, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, p as parseInputsMap, P as ProgressReporter, e as emptyJournalRead, d as readJournalFile, j as journalBelongsTo } from './chunks/progress-BlMHOfcr.js';
 import 'node:fs';
 import 'os';
 import 'crypto';
@@ -81,8 +81,8 @@ function renderJobSummary(context) {
             lines.push(`| **${escapeCell(step.id)}** (${step.kind}) | ${STATUS_ICON[step.status] ?? ''} ${step.status} | | | | | | | ${formatMs(step.ms)} |`);
             continue;
         }
-        const spent = step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0;
-        const saved = step.saved.inputTokens + step.saved.outputTokens > 0 || step.saved.unpricedCalls > 0;
+        const spent = hasUsage(step.usage);
+        const saved = hasUsage(step.saved);
         lines.push(`| ${escapeCell(step.id)} | ${STATUS_ICON[step.status] ?? ''} ${step.status} | ${step.calls.live} | ${step.calls.replayed} | ${step.calls.failed} | ` +
             `${spent ? `${step.usage.inputTokens} / ${step.usage.outputTokens}` : ''} | ` +
             `${spent ? formatCost(step.usage.costUsd, step.usage.unpricedCalls) : ''} | ` +

@@ -1,3 +1,5 @@
+import { StoreError } from '../stores/errors.js';
+
 // What a CLI command writes to, passed in so tests can capture it.
 export interface CliIO {
   out: NodeJS.WritableStream & { isTTY?: boolean };
@@ -10,3 +12,13 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** A mistake by the person at the keyboard: printed as `reprise: message`, exit code 2. */
 export class UsageError extends Error {}
+
+/** Store trouble a person caused (an unknown run id, a run in use) becomes a usage error. */
+export async function asUsageError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (caught) {
+    if (caught instanceof StoreError) throw new UsageError(caught.message);
+    throw caught;
+  }
+}

@@ -6,9 +6,9 @@ import { InputsError, runAttempt } from '../attempt.js';
 import type { AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
 import { journalBelongsTo, readJournalFile } from '../journal/reader.js';
-import { LocalStore, StoreError } from '../stores/local.js';
+import { LocalStore } from '../stores/local.js';
 import { ProgressReporter, renderSummary } from '../report/progress.js';
-import { EXIT, UsageError } from './io.js';
+import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { load } from './validate.js';
 import { parseInputsMap } from '../workflow/inputs.js';
@@ -33,28 +33,14 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const given = await gatherInputs(options, io);
 
   const store = new LocalStore(resolve(io.cwd, options.runsDir));
-  let runId: string;
-  try {
-    if (options.resume) {
-      runId = await store.resolve(options.resume);
-    } else {
-      runId = options.runId ?? store.newRunId();
-      if (options.runId && existsSync(store.journalPath(runId))) {
-        throw new UsageError(`run "${runId}" already exists; continue it with --resume ${runId}`);
-      }
-    }
-  } catch (caught) {
-    if (caught instanceof StoreError) throw new UsageError(caught.message);
-    throw caught;
+  const { resume } = options;
+  const runId = resume
+    ? await asUsageError(() => store.resolve(resume))
+    : (options.runId ?? store.newRunId());
+  if (!resume && options.runId && existsSync(store.journalPath(runId))) {
+    throw new UsageError(`run "${runId}" already exists; continue it with --resume ${runId}`);
   }
-
-  let lock;
-  try {
-    lock = await store.lock(runId);
-  } catch (caught) {
-    if (caught instanceof StoreError) throw new UsageError(caught.message);
-    throw caught;
-  }
+  const lock = await asUsageError(() => store.lock(runId));
   const log = options.json ? io.err : io.out;
   try {
     const journalPath = store.journalPath(runId);

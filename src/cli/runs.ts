@@ -2,9 +2,10 @@
 import { resolve } from 'node:path';
 import { readJournalFile } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
-import { LocalStore, StoreError, parseAge } from '../stores/local.js';
-import { formatCost, formatMs, table } from '../report/format.js';
-import { EXIT, UsageError } from './io.js';
+import { addUsage, emptyTotals } from '../engine/budget.js';
+import { LocalStore, parseAge } from '../stores/local.js';
+import { formatCost, formatMs, hasUsage, table } from '../report/format.js';
+import { EXIT, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 
 interface StoreOptions {
@@ -16,17 +17,8 @@ function storeFor(options: StoreOptions, io: CliIO): LocalStore {
   return new LocalStore(resolve(io.cwd, options.runsDir));
 }
 
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (caught) {
-    if (caught instanceof StoreError) throw new UsageError(caught.message);
-    throw caught;
-  }
-}
-
 export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<number> {
-  const runs = await guarded(() => storeFor(options, io).list());
+  const runs = await asUsageError(() => storeFor(options, io).list());
   if (options.json) {
     io.out.write(JSON.stringify(runs) + '\n');
     return EXIT.ok;
@@ -53,7 +45,7 @@ export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<n
 
 export async function runsShowCommand(id: string, options: StoreOptions, io: CliIO): Promise<number> {
   const store = storeFor(options, io);
-  const runId = await guarded(() => store.resolve(id));
+  const runId = await asUsageError(() => store.resolve(id));
   const journal = await readJournalFile(store.journalPath(runId));
   const result = await store.readResult(runId);
   const lastRun = journal.runs.at(-1);
@@ -68,20 +60,17 @@ export async function runsShowCommand(id: string, options: StoreOptions, io: Cli
     steps.set(event.step, entry);
   }
   const stepRows = [...steps.entries()].map(([step, entry]) => {
-    const tokens = entry.calls.reduce(
-      (sum, call) => sum + (call.usage ? call.usage.inputTokens + call.usage.outputTokens : 0),
-      0,
-    );
-    const costs = entry.calls.map((call) => call.usage?.costUsd);
-    const known = costs.filter((cost): cost is number => typeof cost === 'number');
+    const usage = emptyTotals();
+    for (const call of entry.calls) addUsage(usage, call.usage);
     return {
       step,
       status: entry.status,
       calls: entry.calls.length,
       failures: entry.failures,
-      tokens,
-      costUsd: known.reduce((a, b) => a + b, 0),
-      unpricedCalls: costs.filter((cost) => cost === null).length,
+      tokens: usage.inputTokens + usage.outputTokens,
+      costUsd: usage.costUsd,
+      unpricedCalls: usage.unpricedCalls,
+      usage,
       ms: entry.calls.reduce((sum, call) => sum + call.ms, 0),
     };
   });
@@ -114,7 +103,7 @@ export async function runsShowCommand(id: string, options: StoreOptions, io: Cli
           String(row.calls),
           String(row.failures),
           String(row.tokens),
-          row.tokens > 0 || row.unpricedCalls > 0 ? formatCost(row.costUsd, row.unpricedCalls) : '',
+          hasUsage(row.usage) ? formatCost(row.costUsd, row.unpricedCalls) : '',
           formatMs(row.ms),
         ]),
       ),
@@ -133,8 +122,8 @@ export async function runsShowCommand(id: string, options: StoreOptions, io: Cli
 
 export async function runsRmCommand(id: string, options: StoreOptions, io: CliIO): Promise<number> {
   const store = storeFor(options, io);
-  const runId = await guarded(() => store.resolve(id));
-  await guarded(() => store.remove(runId));
+  const runId = await asUsageError(() => store.resolve(id));
+  await asUsageError(() => store.remove(runId));
   io.out.write(`removed run ${runId}\n`);
   return EXIT.ok;
 }
@@ -143,8 +132,8 @@ export async function runsGcCommand(
   options: StoreOptions & { olderThan: string },
   io: CliIO,
 ): Promise<number> {
-  const age = await guarded(async () => parseAge(options.olderThan));
-  const removed = await guarded(() => storeFor(options, io).gc(age));
+  const age = await asUsageError(async () => parseAge(options.olderThan));
+  const removed = await asUsageError(() => storeFor(options, io).gc(age));
   io.out.write(
     removed.length === 0
       ? 'nothing to remove\n'

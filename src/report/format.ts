@@ -20,6 +20,11 @@ export function formatTokens(usage: Pick<Usage, 'inputTokens' | 'outputTokens'> 
   return `${usage.inputTokens} in / ${usage.outputTokens} out`;
 }
 
+/** Whether calls spent anything worth a cost column: tokens, or a call whose price is unknown. */
+export function hasUsage(totals: UsageTotals): boolean {
+  return totals.inputTokens + totals.outputTokens > 0 || totals.unpricedCalls > 0;
+}
+
 export function formatTotals(totals: UsageTotals): string {
   return `${formatTokens(totals)}, ${formatCost(totals.costUsd, totals.unpricedCalls)}`;
 }

@@ -1,7 +1,7 @@
 // Live progress for a person at a terminal: one line per finished call, a bar when on a TTY.
 import cliProgress from 'cli-progress';
 import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
-import { formatCost, formatMs, formatTokens, formatTotals, table } from './format.js';
+import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } from './format.js';
 
 export interface ProgressOptions {
   out: NodeJS.WritableStream & { isTTY?: boolean };
@@ -92,9 +92,7 @@ export function renderSummary(runId: string, result: RunResult): string {
       String(step.calls.replayed),
       String(step.calls.failed),
       step.kind === 'agent' ? formatTokens(step.usage) : '',
-      step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0
-        ? formatCost(step.usage.costUsd, step.usage.unpricedCalls)
-        : '',
+      hasUsage(step.usage) ? formatCost(step.usage.costUsd, step.usage.unpricedCalls) : '',
       formatMs(step.ms),
     ]);
   const lines = [

@@ -3,7 +3,7 @@
 import type { RunResult } from '../engine/types.js';
 import { renderMermaid } from '../workflow/graph.js';
 import type { WorkflowDef } from '../workflow/types.js';
-import { formatCost, formatMs } from './format.js';
+import { formatCost, formatMs, hasUsage } from './format.js';
 
 const STATUS_ICON: Record<string, string> = {
   succeeded: '✅',
@@ -46,8 +46,8 @@ export function renderJobSummary(context: SummaryContext): string {
       );
       continue;
     }
-    const spent = step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0;
-    const saved = step.saved.inputTokens + step.saved.outputTokens > 0 || step.saved.unpricedCalls > 0;
+    const spent = hasUsage(step.usage);
+    const saved = hasUsage(step.saved);
     lines.push(
       `| ${escapeCell(step.id)} | ${STATUS_ICON[step.status] ?? ''} ${step.status} | ${step.calls.live} | ${step.calls.replayed} | ${step.calls.failed} | ` +
         `${spent ? `${step.usage.inputTokens} / ${step.usage.outputTokens}` : ''} | ` +

@@ -1,7 +1,7 @@
 // How steps run: conditions, loops, groups, failures, timeouts, limits, retries and run-step outputs.
 import { describe, expect, it } from 'vitest';
 import { CallError } from '../../src/agents/types.js';
-import { MemoryJournal, echoAgent, load, run } from './harness.js';
+import { MemoryJournal, echoAgent, hangingAgent, load, run } from './harness.js';
 import type { AgentFn } from './harness.js';
 
 describe('run steps', () => {
@@ -303,17 +303,10 @@ steps:
     retries: 1
     agent: { prompt: hang, model: m, provider: openai }
 `);
-    const aborted: boolean[] = [];
-    const agent: AgentFn = (_request, context) =>
-      new Promise((_resolve, reject) => {
-        context.signal.addEventListener('abort', () => {
-          aborted.push(true);
-          reject(new Error('aborted'));
-        });
-      });
-    const result = await run(workflow, { agent });
+    const hang = hangingAgent();
+    const result = await run(workflow, { agent: hang.fn });
     expect(result.status).toBe('failed');
-    expect(aborted).toHaveLength(2);
+    expect(hang.aborts()).toBe(2);
     expect(result.error).toContain('timed out after 50 ms');
   });
 
@@ -341,18 +334,11 @@ steps:
     for-each: \${{ fromJSON('[1,2,3]') }}
     agent: { prompt: "\${{ item }}", model: m, provider: openai }
 `);
-    let aborted = 0;
-    const agent: AgentFn = (_request, context) =>
-      new Promise((_resolve, reject) => {
-        context.signal.addEventListener('abort', () => {
-          aborted += 1;
-          reject(new Error('aborted'));
-        });
-      });
-    const result = await run(workflow, { agent });
+    const hang = hangingAgent();
+    const result = await run(workflow, { agent: hang.fn });
     expect(result.status).toBe('failed');
     expect(result.error).toContain('limits.timeout');
-    expect(aborted).toBe(3);
+    expect(hang.aborts()).toBe(3);
   });
 
   it('an external cancel ends the run as cancelled and journals the end', async () => {
@@ -423,20 +409,13 @@ steps:
     for-each: \${{ fromJSON('[1,2,3]') }}
     agent: { prompt: "\${{ item }}", model: m, provider: openai }
 `);
-    let aborted = 0;
-    const agent: AgentFn = (request, context) => {
-      if (request.prompt === '1') return echoAgent().fn(request, context);
-      return new Promise((_resolve, reject) => {
-        context.signal.addEventListener('abort', () => {
-          aborted += 1;
-          reject(new Error('aborted'));
-        });
-      });
-    };
+    const hang = hangingAgent();
+    const agent: AgentFn = (request, context) =>
+      request.prompt === '1' ? echoAgent().fn(request, context) : hang.fn(request, context);
     const result = await run(workflow, { agent });
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/^limits\.usd exceeded/);
-    expect(aborted).toBe(2);
+    expect(hang.aborts()).toBe(2);
   });
 });
 

@@ -53,6 +53,21 @@ export function echoAgent(): { fn: AgentFn; prompts: string[] } {
   };
 }
 
+/** An agent that never answers: it only ends when its call is aborted, and counts those aborts. */
+export function hangingAgent(): { fn: AgentFn; aborts: () => number } {
+  let aborts = 0;
+  return {
+    aborts: () => aborts,
+    fn: (_request, context) =>
+      new Promise((_resolve, reject) => {
+        context.signal.addEventListener('abort', () => {
+          aborts += 1;
+          reject(new Error('aborted'));
+        });
+      }),
+  };
+}
+
 export interface RunOpts {
   journal?: MemoryJournal;
   inputs?: Record<string, unknown>;

@@ -21256,6 +21256,14 @@ function describeError$1(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+/** A problem with stored runs a user can meet and act on (unknown run id, run in use). Its message says what to do. */
+class StoreError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'StoreError';
+    }
+}
+
 // Redaction of secret values from everything reprise writes (journal lines, results, summaries).
 /** Shorter values would redact ordinary text ("on", "yes", "1"). */
 const MIN_SECRET_LENGTH = 4;
@@ -65528,32 +65536,14 @@ class Run {
                 });
                 this.counts.live += 1;
                 summary.calls.live += 1;
-                addUsage(summary.usage, usage);
-                this.options.observer?.callFinished?.({
-                    step: step.id,
-                    item: call.item,
-                    kind: call.kind,
-                    key: call.key,
-                    status: 'live',
-                    ms,
-                    usage,
-                    model,
-                });
-                const exceeded = this.budget.recordLive(usage);
-                if (exceeded)
-                    this.stop(new RunStopped(exceeded.message, 'failed'));
-                return call.kind === 'agent'
-                    ? agentOutputs(result, call.agent?.schema !== undefined)
-                    : shellOutputs(result);
+                this.report(call, { status: 'live', ms, usage, model });
+                this.spend(call, usage);
+                return outputsOf(call, result);
             }
             catch (caught) {
                 // A failed call may still have spent (a structured answer that never conformed): count it.
-                if (caught instanceof CallError && caught.usage) {
-                    addUsage(summary.usage, caught.usage);
-                    const exceeded = this.budget.recordLive(caught.usage);
-                    if (exceeded)
-                        this.stop(new RunStopped(exceeded.message, 'failed'));
-                }
+                if (caught instanceof CallError)
+                    this.spend(call, caught.usage);
                 if (this.signal.aborted)
                     throw this.signal.reason;
                 const message = caught instanceof Error ? caught.message : String(caught);
@@ -65585,15 +65575,7 @@ class Run {
                 });
                 this.counts.failed += 1;
                 summary.calls.failed += 1;
-                this.options.observer?.callFinished?.({
-                    step: step.id,
-                    item: call.item,
-                    kind: call.kind,
-                    key: call.key,
-                    status: 'failed',
-                    ms,
-                    error: message,
-                });
+                this.report(call, { status: 'failed', ms, error: message });
                 throw caught;
             }
         }
@@ -65609,19 +65591,26 @@ class Run {
         summary.calls.replayed += 1;
         addUsage(summary.saved, recorded.usage);
         this.budget.recordReplayed(recorded.usage);
+        this.report(call, { status: 'replayed', ms: 0, usage: recorded.usage, model: recorded.model });
+        return outputsOf(call, recorded.result);
+    }
+    /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
+    spend(call, usage) {
+        if (!usage)
+            return;
+        addUsage(this.summary(call.step.id).usage, usage);
+        const exceeded = this.budget.recordLive(usage);
+        if (exceeded)
+            this.stop(new RunStopped(exceeded.message, 'failed'));
+    }
+    report(call, outcome) {
         this.options.observer?.callFinished?.({
             step: call.step.id,
             item: call.item,
             kind: call.kind,
             key: call.key,
-            status: 'replayed',
-            ms: 0,
-            usage: recorded.usage,
-            model: recorded.model,
+            ...outcome,
         });
-        return call.kind === 'agent'
-            ? agentOutputs(recorded.result, call.agent?.schema !== undefined)
-            : shellOutputs(recorded.result);
     }
     async invoke(call) {
         const timeout = call.timeoutMs !== undefined ? AbortSignal.timeout(call.timeoutMs) : undefined;
@@ -65674,6 +65663,12 @@ class Run {
             throw new Error(`no summary for step ${id}`);
         return summary;
     }
+}
+/** A call's step outputs from its (live or journaled) result, which has been checked to be of its kind. */
+function outputsOf(call, result) {
+    return call.kind === 'agent'
+        ? agentOutputs(result, call.agent?.schema !== undefined)
+        : shellOutputs(result);
 }
 class ItemError {
     index;
@@ -66134,14 +66129,6 @@ const isUsage = describe('an object of non-negative `inputTokens`, `outputTokens
     (v.costUsd === null || isCount(v.costUsd)));
 function isErrnoException(error) {
     return error instanceof Error && 'code' in error;
-}
-
-/** A problem with stored runs a user can meet and act on (unknown run id, run in use). Its message says what to do. */
-class StoreError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'StoreError';
-    }
 }
 
 // The embedded default store: one directory per run under a runs directory (default .reprise/runs),
@@ -68067,6 +68054,10 @@ function formatTokens(usage) {
         return '';
     return `${usage.inputTokens} in / ${usage.outputTokens} out`;
 }
+/** Whether calls spent anything worth a cost column: tokens, or a call whose price is unknown. */
+function hasUsage(totals) {
+    return totals.inputTokens + totals.outputTokens > 0 || totals.unpricedCalls > 0;
+}
 function formatTotals(totals) {
     return `${formatTokens(totals)}, ${formatCost(totals.costUsd, totals.unpricedCalls)}`;
 }
@@ -68152,9 +68143,7 @@ function renderSummary(runId, result) {
         String(step.calls.replayed),
         String(step.calls.failed),
         step.kind === 'agent' ? formatTokens(step.usage) : '',
-        step.usage.inputTokens + step.usage.outputTokens > 0 || step.usage.unpricedCalls > 0
-            ? formatCost(step.usage.costUsd, step.usage.unpricedCalls)
-            : '',
+        hasUsage(step.usage) ? formatCost(step.usage.costUsd, step.usage.unpricedCalls) : '',
         formatMs(step.ms),
     ]);
     const lines = [
@@ -68174,4 +68163,4 @@ function renderSummary(runId, result) {
     return lines.join('\n') + '\n';
 }
 
-export { InputsError as I, LocalStore as L, ProgressReporter as P, StoreError as S, formatCost as a, formatProblem as b, runAttempt as c, readJournalFile as d, emptyJournalRead as e, formatMs as f, githubContext as g, renderSummary as h, parseAge as i, journalBelongsTo as j, loadWorkflowFile as l, parseInputsMap as p, renderMermaid as r, table as t };
+export { InputsError as I, LocalStore as L, ProgressReporter as P, StoreError as S, formatCost as a, formatProblem as b, runAttempt as c, readJournalFile as d, emptyJournalRead as e, formatMs as f, githubContext as g, hasUsage as h, renderSummary as i, journalBelongsTo as j, addUsage as k, loadWorkflowFile as l, emptyTotals as m, parseAge as n, parseInputsMap as p, renderMermaid as r, table as t };
