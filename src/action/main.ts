@@ -1,28 +1,20 @@
-// The action's main step: restore the journal (cache, then artifacts), run the workflow, report, save.
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+// The action's main step: restore the journal (the store's policy), run the workflow, report, save.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { InputsError, runAttempt } from '../attempt.js';
 import type { RunObserver, StepStatus } from '../engine/types.js';
 import { githubContext } from '../github-context.js';
-import { emptyJournalRead, journalBelongsTo, readJournalFile } from '../journal/reader.js';
-import type { JournalRead } from '../journal/reader.js';
 import { ProgressReporter } from '../report/progress.js';
 import { renderJobSummary } from '../report/summary.js';
-import { cacheKeys, restoreJournal, slug } from '../stores/actions-cache.js';
+import { cacheKeys, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
-import {
-  artifactName,
-  artifactPrefix,
-  downloadNewestEarlierAttempt,
-  type ArtifactNameParts,
-} from '../stores/artifacts.js';
+import { artifactName, type ArtifactNameParts } from '../stores/artifacts.js';
 import { LocalStore } from '../stores/local.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
-import type { WorkflowDef } from '../workflow/types.js';
 import type { ActionHost } from './host.js';
-import { STATE, saveJournalElsewhere } from './persist.js';
+import { STATE, actionStore } from './persist.js';
 
 export interface ActionSettings {
   workflowFile: string;
@@ -103,8 +95,8 @@ export async function runMain(host: ActionHost): Promise<void> {
   const ghRunId = env.GITHUB_RUN_ID ?? String(Date.now());
   const ghAttempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
   const runId = [ghRunId, slug(job), settings.suffix ? slug(settings.suffix) : ''].filter(Boolean).join('-');
-  const store = new LocalStore(join(env.RUNNER_TEMP ?? tmpdir(), 'reprise', 'runs'));
-  const journalPath = store.journalPath(runId);
+  const local = new LocalStore(join(env.RUNNER_TEMP ?? tmpdir(), 'reprise', 'runs'));
+  const journalPath = local.journalPath(runId);
   const keys = cacheKeys({
     name: workflow.name,
     job,
@@ -116,7 +108,7 @@ export async function runMain(host: ActionHost): Promise<void> {
   });
   const identity: ArtifactNameParts = { name: workflow.name, job, suffix: settings.suffix || undefined };
   const artifact = artifactName({ ...identity, attempt: ghAttempt });
-  const runDir = store.runDir(runId);
+  const runDir = local.runDir(runId);
   await mkdir(runDir, { recursive: true });
   // Everything post needs if main never gets to save (crash, cancellation, timeout).
   host.saveState(STATE.journal, journalPath);
@@ -127,14 +119,17 @@ export async function runMain(host: ActionHost): Promise<void> {
   host.setOutput('run-id', runId);
   host.setOutput('journal', journalPath);
 
-  const log = { info: (m: string) => host.info(m), warning: (m: string) => host.warning(m) };
-  const restored = await restore(host, settings, workflow, {
+  const store = actionStore(host);
+  const restored = await store.restore({
     journalPath,
+    workDir: runDir,
+    workflowName: workflow.name,
+    scope: settings.scope,
+    cache: settings.cache !== 'false',
+    artifacts: settings.artifacts,
     keys,
     identity,
-    runDir,
-    ghAttempt,
-    log,
+    attempt: ghAttempt,
   });
   host.setOutput('restored-from', restored.source ?? '');
 
@@ -182,7 +177,7 @@ export async function runMain(host: ActionHost): Promise<void> {
     restoredFrom: restored.source,
     restoredCalls: restored.read.calls.size,
   });
-  await store.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
+  await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
   try {
     await host.writeSummary(summary);
@@ -190,7 +185,7 @@ export async function runMain(host: ActionHost): Promise<void> {
     host.warning(`could not write the job summary: ${(caught as Error).message}`);
   }
 
-  await saveJournalElsewhere(host, {
+  await store.save({
     journalPath,
     cacheKey: settings.cache === 'true' ? keys.key : '',
     artifact: settings.artifacts ? artifact : '',
@@ -214,116 +209,6 @@ export async function runMain(host: ActionHost): Promise<void> {
   );
   if (result.status !== 'succeeded' && settings.failOn === 'failure') {
     host.setFailed(`workflow ${workflow.name} ${result.status}: ${result.error ?? 'see the job summary'}`);
-  }
-}
-
-interface RestoreContext {
-  journalPath: string;
-  keys: { key: string; restoreKeys: string[] };
-  identity: ArtifactNameParts;
-  runDir: string;
-  ghAttempt: number;
-  log: { info(message: string): void; warning(message: string): void };
-}
-
-/**
- * The journal of the newest earlier attempt: the cache's, unless an artifact of a later attempt than the
- * cache entry's exists (that attempt could not save to the cache; its journal holds more calls). Untrusted.
- */
-async function restore(
-  host: ActionHost,
-  settings: ActionSettings,
-  workflow: WorkflowDef,
-  context: RestoreContext,
-): Promise<{ read: JournalRead; source?: string }> {
-  const empty = emptyJournalRead(context.journalPath);
-  if (settings.scope === 'off') return { read: empty };
-  await rm(context.journalPath, { force: true });
-
-  /** Reads a restored journal at `path`; undefined (and the file removed) when it is not ours to replay. */
-  const check = async (source: string, path: string): Promise<JournalRead | undefined> => {
-    const read = await readJournalFile(path);
-    for (const problem of read.problems) {
-      // The reader's messages name their line already.
-      const message = `journal from ${source}: ${problem.message}`;
-      if (problem.severity === 'warning') host.warning(message);
-      else host.info(message);
-    }
-    const foreign = journalBelongsTo(read, workflow.name);
-    if (foreign || read.runs.length === 0) {
-      if (foreign) host.warning(`ignoring the journal from ${source}: ${foreign}`);
-      await rm(path, { force: true });
-      return undefined;
-    }
-    return read;
-  };
-  const use = async (read: JournalRead, source: string, from: string, path: string) => {
-    if (path !== context.journalPath) await moveFile(path, context.journalPath);
-    host.info(`restored ${read.calls.size} calls from ${from}`);
-    return { read: { ...read, source: context.journalPath }, source };
-  };
-
-  let cached: { read: JournalRead; key: string; attempt: number } | undefined;
-  if (settings.cache !== 'false') {
-    const cachePath = join(context.runDir, 'restored-cache.jsonl');
-    const hit = await restoreJournal({
-      journalPath: cachePath,
-      key: context.keys.key,
-      restoreKeys: context.keys.restoreKeys,
-      log: context.log,
-    });
-    const read = hit && (await check(`the Actions cache (${hit.matchedKey})`, cachePath));
-    if (hit && read) {
-      // 0: an entry of an earlier run (resume-scope: workflow), older than any attempt of this one.
-      const attempt = attemptOfKey(hit.matchedKey, context.keys.restoreKeys[0]) ?? 0;
-      if (attempt === context.ghAttempt - 1 || !settings.artifacts) {
-        return use(read, hit.matchedKey, `the Actions cache (${hit.matchedKey})`, cachePath);
-      }
-      cached = { read, key: hit.matchedKey, attempt };
-    }
-  }
-  if (settings.artifacts && context.ghAttempt > 1) {
-    const downloadDir = join(context.runDir, 'restored-artifact');
-    const found = await downloadNewestEarlierAttempt({
-      prefix: artifactPrefix(context.identity),
-      currentAttempt: context.ghAttempt,
-      destDir: downloadDir,
-      log: context.log,
-      identity: context.identity,
-      after: cached?.attempt,
-    });
-    const journalFile = found?.files.find((file) => file.endsWith('journal.jsonl'));
-    if (found && journalFile) {
-      const artifactPath = join(context.runDir, 'restored-artifact.jsonl');
-      await copyFile(journalFile, artifactPath);
-      await rm(downloadDir, { recursive: true, force: true });
-      const read = await check(`the artifact ${found.name}`, artifactPath);
-      if (read) {
-        if (cached) await rm(join(context.runDir, 'restored-cache.jsonl'), { force: true });
-        return use(read, found.name, `the artifact ${found.name}`, artifactPath);
-      }
-    }
-  }
-  if (cached) {
-    const from = `the Actions cache (${cached.key})`;
-    return use(cached.read, cached.key, from, join(context.runDir, 'restored-cache.jsonl'));
-  }
-  return { read: empty };
-}
-
-/** The attempt a cache key of this run names (`<restore prefix><attempt>`); undefined for another run's. */
-function attemptOfKey(key: string, runPrefix: string | undefined): number | undefined {
-  if (runPrefix === undefined || !key.startsWith(runPrefix)) return undefined;
-  const rest = key.slice(runPrefix.length);
-  return /^[0-9]+$/.test(rest) ? Number(rest) : undefined;
-}
-
-async function moveFile(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch {
-    await copyFile(from, to);
-    await rm(from, { force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 // The action's post step (post-if: always()): if main did not finish saving the journal (a crash,
 // a cancellation or a timeout cut it short), save and upload whatever the journal holds.
 import type { ActionHost } from './host.js';
-import { STATE, parseIdentity, saveJournalElsewhere } from './persist.js';
+import { STATE, actionStore, parseIdentity } from './persist.js';
 
 export async function runPost(host: ActionHost): Promise<void> {
   const journalPath = host.getState(STATE.journal);
@@ -14,7 +14,7 @@ export async function runPost(host: ActionHost): Promise<void> {
     return;
   }
   host.info('reprise: the main step did not finish; saving what the journal holds for the next attempt');
-  await saveJournalElsewhere(host, {
+  await actionStore(host).save({
     journalPath,
     cacheKey: host.getState(STATE.cacheKey),
     artifact: host.getState(STATE.artifact),

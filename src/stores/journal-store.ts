@@ -1,0 +1,222 @@
+// Where the action's journal comes from and goes to: one restore policy (the Actions cache, this run's
+// artifacts, another run's artifact) and one save, over backends passed in. The action's entry points
+// call restore() and save(); tests pass backends of their own, as actions/cache passes a state provider.
+import { existsSync } from 'node:fs';
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { emptyJournalRead, journalBelongsTo, readJournalFile, type JournalRead } from '../journal/reader.js';
+import {
+  restoreJournal as restoreFromCache,
+  saveJournal as saveToCache,
+  type CacheKeys,
+  type ResumeScope,
+  type RestoreJournalOptions,
+  type SaveJournalOptions,
+  type StoreLog,
+} from './actions-cache.js';
+import {
+  artifactPrefix,
+  downloadNewestEarlierAttempt,
+  uploadRunArtifact,
+  type ArtifactNameParts,
+  type DownloadEarlierAttemptOptions,
+  type DownloadedArtifact,
+  type UploadRunArtifactOptions,
+} from './artifacts.js';
+
+/** The services a journal travels through. Every method is best effort: trouble is a warning and a miss. */
+export interface JournalBackends {
+  restoreCache(opts: RestoreJournalOptions): Promise<{ matchedKey: string } | undefined>;
+  saveCache(opts: SaveJournalOptions): Promise<boolean>;
+  downloadEarlierAttempt(opts: DownloadEarlierAttemptOptions): Promise<DownloadedArtifact | undefined>;
+  uploadArtifact(opts: UploadRunArtifactOptions): Promise<boolean>;
+}
+
+/** The real ones: @actions/cache and @actions/artifact, as the runner provides them. */
+export const actionsBackends: JournalBackends = {
+  restoreCache: restoreFromCache,
+  saveCache: saveToCache,
+  downloadEarlierAttempt: downloadNewestEarlierAttempt,
+  uploadArtifact: uploadRunArtifact,
+};
+
+/** What to restore, for whom, and where to put it. */
+export interface RestorePlan {
+  /** Where the restored journal ends up (replaced). */
+  journalPath: string;
+  /** Scratch space for downloads: the run's directory. */
+  workDir: string;
+  /** Only journals written by this reprise workflow are replayed. */
+  workflowName: string;
+  scope: ResumeScope;
+  /** Read the Actions cache (`cache: true` or `read-only`). */
+  cache: boolean;
+  /** Fall back to this run's artifacts of earlier attempts. */
+  artifacts: boolean;
+  keys: CacheKeys;
+  /** Whose journal: an artifact uploaded for other parts is never taken. */
+  identity: ArtifactNameParts;
+  /** This job attempt (GITHUB_RUN_ATTEMPT). */
+  attempt: number;
+}
+
+export interface RestoredJournal {
+  /** The journal to replay from (empty when nothing was restored); its source is plan.journalPath. */
+  read: JournalRead;
+  /** The cache key or artifact name it came from. */
+  source?: string;
+}
+
+/** Where to save a journal. */
+export interface SaveTarget {
+  journalPath: string;
+  /** Empty: do not save to the cache. */
+  cacheKey: string;
+  /** Empty: do not upload. */
+  artifact: string;
+  /** Whose journal the artifact holds, so that another job never takes it for its own. */
+  identity?: ArtifactNameParts;
+}
+
+/** Files of the run directory an artifact carries beside the journal. */
+const ARTIFACT_FILES = ['journal.jsonl', 'result.json', 'summary.md'];
+
+export class ActionJournalStore {
+  constructor(
+    private readonly log: StoreLog,
+    private readonly backends: JournalBackends = actionsBackends,
+  ) {}
+
+  /**
+   * The journal of the newest earlier attempt: the cache's, unless an artifact of a later attempt than the
+   * cache entry's exists (that attempt could not save to the cache; its journal holds more calls). What it
+   * restores is untrusted: a journal of another workflow, or one that does not read, is set aside.
+   */
+  async restore(plan: RestorePlan): Promise<RestoredJournal> {
+    const empty = emptyJournalRead(plan.journalPath);
+    if (plan.scope === 'off') return { read: empty };
+    await rm(plan.journalPath, { force: true });
+
+    const cachePath = join(plan.workDir, 'restored-cache.jsonl');
+    let cached: { read: JournalRead; key: string; attempt: number } | undefined;
+    if (plan.cache) {
+      const hit = await this.backends.restoreCache({
+        journalPath: cachePath,
+        key: plan.keys.key,
+        restoreKeys: plan.keys.restoreKeys,
+        log: this.log,
+      });
+      const read = hit && (await this.check(plan, `the Actions cache (${hit.matchedKey})`, cachePath));
+      if (hit && read) {
+        // 0: an entry of an earlier run (resume-scope: workflow), older than any attempt of this one.
+        const attempt = attemptOfKey(hit.matchedKey, plan.keys.restoreKeys[0]) ?? 0;
+        if (attempt === plan.attempt - 1 || !plan.artifacts) {
+          return this.use(plan, read, hit.matchedKey, `the Actions cache (${hit.matchedKey})`, cachePath);
+        }
+        cached = { read, key: hit.matchedKey, attempt };
+      }
+    }
+    if (plan.artifacts && plan.attempt > 1) {
+      const downloadDir = join(plan.workDir, 'restored-artifact');
+      const found = await this.backends.downloadEarlierAttempt({
+        prefix: artifactPrefix(plan.identity),
+        currentAttempt: plan.attempt,
+        destDir: downloadDir,
+        log: this.log,
+        identity: plan.identity,
+        after: cached?.attempt,
+      });
+      const restored = found && (await this.fromArtifact(plan, found, downloadDir));
+      if (restored) {
+        if (cached) await rm(cachePath, { force: true });
+        return restored;
+      }
+    }
+    if (cached)
+      return this.use(plan, cached.read, cached.key, `the Actions cache (${cached.key})`, cachePath);
+    return { read: empty };
+  }
+
+  /** Best effort: every failure is a warning (the next attempt then simply replays less). */
+  async save(target: SaveTarget): Promise<void> {
+    if (!existsSync(target.journalPath)) {
+      this.log.warning(`no journal at ${target.journalPath}: nothing to save`);
+      return;
+    }
+    if (target.cacheKey) {
+      await this.backends.saveCache({ journalPath: target.journalPath, key: target.cacheKey, log: this.log });
+    }
+    if (target.artifact) {
+      const rootDir = dirname(target.journalPath);
+      const files = ARTIFACT_FILES.map((name) => join(rootDir, name)).filter((file) => existsSync(file));
+      await this.backends.uploadArtifact({
+        name: target.artifact,
+        files,
+        rootDir,
+        log: this.log,
+        identity: target.identity,
+      });
+    }
+  }
+
+  /** The journal a downloaded artifact holds, moved into place; undefined when it holds none of ours. */
+  private async fromArtifact(
+    plan: RestorePlan,
+    found: DownloadedArtifact,
+    downloadDir: string,
+  ): Promise<RestoredJournal | undefined> {
+    const journalFile = found.files.find((file) => file.endsWith('journal.jsonl'));
+    if (!journalFile) return undefined;
+    const artifactPath = join(plan.workDir, 'restored-artifact.jsonl');
+    await copyFile(journalFile, artifactPath);
+    await rm(downloadDir, { recursive: true, force: true });
+    const read = await this.check(plan, `the artifact ${found.name}`, artifactPath);
+    return read && this.use(plan, read, found.name, `the artifact ${found.name}`, artifactPath);
+  }
+
+  /** Reads a restored journal at `path`; undefined (and the file removed) when it is not ours to replay. */
+  private async check(plan: RestorePlan, source: string, path: string): Promise<JournalRead | undefined> {
+    const read = await readJournalFile(path);
+    for (const problem of read.problems) {
+      // The reader's messages name their line already.
+      const message = `journal from ${source}: ${problem.message}`;
+      if (problem.severity === 'warning') this.log.warning(message);
+      else this.log.info(message);
+    }
+    const foreign = journalBelongsTo(read, plan.workflowName);
+    if (foreign || read.runs.length === 0) {
+      if (foreign) this.log.warning(`ignoring the journal from ${source}: ${foreign}`);
+      await rm(path, { force: true });
+      return undefined;
+    }
+    return read;
+  }
+
+  private async use(
+    plan: RestorePlan,
+    read: JournalRead,
+    source: string,
+    from: string,
+    path: string,
+  ): Promise<RestoredJournal> {
+    if (path !== plan.journalPath) await moveFile(path, plan.journalPath);
+    this.log.info(`restored ${read.calls.size} calls from ${from}`);
+    return { read: { ...read, source: plan.journalPath }, source };
+  }
+}
+
+/** The attempt a cache key of this run names (`<restore prefix><attempt>`); undefined for another run's. */
+function attemptOfKey(key: string, runPrefix: string | undefined): number | undefined {
+  if (runPrefix === undefined || !key.startsWith(runPrefix)) return undefined;
+  const rest = key.slice(runPrefix.length);
+  return /^[0-9]+$/.test(rest) ? Number(rest) : undefined;
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch {
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
+}

@@ -1,0 +1,121 @@
+// The action's restore policy over backends of the test's own: which journal an attempt replays from.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheKeys } from '../../src/stores/actions-cache.js';
+import {
+  ActionJournalStore,
+  type JournalBackends,
+  type RestorePlan,
+} from '../../src/stores/journal-store.js';
+import { callEvent, lines, runEvent } from '../journal/events.js';
+import { tempDir } from '../journal/temp.js';
+
+const IDENTITY = { name: 'pr-review', job: 'review' };
+
+/** A cache holding `entries` (key → journal text) and artifacts of earlier attempts (attempt → journal text). */
+function fakeBackends(cache: Record<string, string>, artifacts: Record<number, string>) {
+  const calls: string[] = [];
+  const backends: JournalBackends = {
+    restoreCache: async ({ journalPath, key, restoreKeys }) => {
+      calls.push('cache');
+      const matchedKey =
+        key in cache
+          ? key
+          : restoreKeys
+              .map((prefix) =>
+                Object.keys(cache)
+                  .filter((k) => k.startsWith(prefix))
+                  .sort()
+                  .pop(),
+              )
+              .find((k) => k !== undefined);
+      if (matchedKey === undefined) return undefined;
+      writeFileSync(journalPath, cache[matchedKey]!);
+      return { matchedKey };
+    },
+    saveCache: async () => true,
+    downloadEarlierAttempt: async ({ currentAttempt, destDir, after }) => {
+      calls.push(`artifact after ${after ?? 0}`);
+      const attempt = Object.keys(artifacts)
+        .map(Number)
+        .filter((n) => n < currentAttempt && n > (after ?? 0))
+        .sort((a, b) => b - a)[0];
+      if (attempt === undefined) return undefined;
+      mkdirSync(destDir, { recursive: true });
+      const file = join(destDir, 'journal.jsonl');
+      writeFileSync(file, artifacts[attempt]!);
+      return { name: `reprise-pr-review-review-attempt-${attempt}`, files: [file] };
+    },
+    uploadArtifact: async () => true,
+  };
+  return { backends, calls };
+}
+
+function plan(attempt: number, overrides: Partial<RestorePlan> = {}): RestorePlan {
+  const dir = tempDir('reprise-journal-store-');
+  return {
+    journalPath: join(dir, 'journal.jsonl'),
+    workDir: dir,
+    workflowName: 'pr-review',
+    scope: 'run',
+    cache: true,
+    artifacts: true,
+    keys: cacheKeys({ ...IDENTITY, scriptHash: 'h', runId: 12, attempt, scope: 'run' }),
+    identity: IDENTITY,
+    attempt,
+    ...overrides,
+  };
+}
+
+const journal = (...keys: string[]) => lines(runEvent(), ...keys.map((key) => callEvent(key)));
+const silent = { info: () => undefined, warning: () => undefined };
+const keyOf = (attempt: number) =>
+  cacheKeys({ ...IDENTITY, scriptHash: 'h', runId: 12, attempt, scope: 'run' }).key;
+
+describe('ActionJournalStore.restore', () => {
+  it('takes the cache entry of the previous attempt without looking at artifacts', async () => {
+    const { backends, calls } = fakeBackends({ [keyOf(1)]: journal('a') }, { 1: journal('a') });
+    const p = plan(2);
+    const restored = await new ActionJournalStore(silent, backends).restore(p);
+    expect(restored.source).toBe(keyOf(1));
+    expect([...restored.read.calls.keys()]).toEqual(['a']);
+    expect(readFileSync(p.journalPath, 'utf8')).toBe(journal('a'));
+    expect(calls).toEqual(['cache']);
+  });
+
+  it('prefers an artifact of a later attempt than the cache entry (that attempt could not save to the cache)', async () => {
+    const { backends, calls } = fakeBackends({ [keyOf(1)]: journal('a') }, { 2: journal('a', 'b') });
+    const restored = await new ActionJournalStore(silent, backends).restore(plan(3));
+    expect(restored.source).toBe('reprise-pr-review-review-attempt-2');
+    expect([...restored.read.calls.keys()]).toEqual(['a', 'b']);
+    expect(calls).toEqual(['cache', 'artifact after 1']);
+  });
+
+  it('falls back to the older cache entry when no later artifact exists', async () => {
+    const { backends } = fakeBackends({ [keyOf(1)]: journal('a') }, {});
+    const restored = await new ActionJournalStore(silent, backends).restore(plan(3));
+    expect(restored.source).toBe(keyOf(1));
+  });
+
+  it('sets aside a journal of another workflow and says so', async () => {
+    const foreign = lines(runEvent({ workflow: 'other' }), callEvent('x'));
+    const { backends } = fakeBackends({ [keyOf(1)]: foreign }, {});
+    const warnings: string[] = [];
+    const store = new ActionJournalStore(
+      { info: () => undefined, warning: (m) => warnings.push(m) },
+      backends,
+    );
+    const restored = await store.restore(plan(2));
+    expect(restored.source).toBeUndefined();
+    expect(restored.read.calls.size).toBe(0);
+    expect(warnings.join('\n')).toMatch(/written by workflow "other"/);
+  });
+
+  it('restores nothing with resume-scope off', async () => {
+    const { backends, calls } = fakeBackends({ [keyOf(1)]: journal('a') }, {});
+    const restored = await new ActionJournalStore(silent, backends).restore(plan(2, { scope: 'off' }));
+    expect(restored.source).toBeUndefined();
+    expect(calls).toEqual([]);
+  });
+});
