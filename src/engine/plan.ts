@@ -16,6 +16,8 @@ const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
 /** One call a step plans: resolved, keyed, ready to replay or run. */
 export interface PlannedCall {
   step: AgentStep | RunStep;
+  /** The step's path: its id, or `caller/id` inside a called workflow; journaled as the call's step. */
+  path: string;
   /** The for-each index. */
   item?: number;
   key: CallKey;
@@ -33,6 +35,8 @@ export interface PlanSettings {
   /** The workflow's `env:`, already resolved. */
   workflowEnv: Record<string, string>;
   workspace: string;
+  /** The step's path (`caller/id` inside a called workflow); its id when absent. */
+  path?: string;
   /** The step's phase, or that of its enclosing group or loop. */
   phase?: string;
   item?: number;
@@ -44,6 +48,7 @@ export interface PlanSettings {
 
 export function planCall(step: AgentStep | RunStep, settings: PlanSettings): PlannedCall {
   const { workflow } = settings;
+  const path = settings.path ?? step.id;
   const stepEnv = stringMap(evaluateTemplate(step.env, settings.context()), `step "${step.id}" env`);
   const env = { ...settings.workflowEnv, ...stepEnv };
   const context = settings.context(env);
@@ -68,7 +73,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
     };
     const { provider } = request;
     const key = settings.key({
-      step: step.id,
+      step: path,
       kind: 'agent',
       request: {
         // What selects the endpoint and the agent, never credentials or headers.
@@ -91,6 +96,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
     });
     return {
       step,
+      path,
       item: settings.item,
       kind: 'agent',
       key,
@@ -107,7 +113,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
   );
   const cwd = resolvePath(settings.workspace, workingDirectory ?? '.');
   const key = settings.key({
-    step: step.id,
+    step: path,
     kind: 'run',
     request: {
       script,
@@ -119,6 +125,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
   });
   return {
     step,
+    path,
     item: settings.item,
     kind: 'run',
     key,

@@ -13,7 +13,6 @@ import type {
   ExpressionContext,
   RepeatStep,
   RunStep,
-  StepContext,
   StepDef,
   WorkflowDef,
 } from '../workflow/types.js';
@@ -25,6 +24,10 @@ import type { PlannedCall } from './plan.js';
 import { agentOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
 import type { RetryPolicy } from './retry.js';
+import { ItemError, ItemsFailed, StepFailed } from './scope.js';
+import type { Frame, Scope } from './scope.js';
+import { calleeSteps, runUses } from './uses.js';
+import type { UsesHost } from './uses.js';
 import type {
   CallCounts,
   CallReport,
@@ -47,14 +50,11 @@ class RunStopped extends Error {
   }
 }
 
-/** A step failed; the run stops unless the step continues on error. */
-class StepFailed extends Error {}
-
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   return new Run(options).execute();
 }
 
-class Run {
+class Run implements UsesHost {
   private readonly workflow: WorkflowDef;
   private readonly budget: Budget;
   private readonly occurrences = new Occurrences();
@@ -64,8 +64,8 @@ class Run {
   private readonly retry: RetryPolicy;
   private readonly summaries = new Map<string, StepSummary>();
   private readonly counts: CallCounts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
-  private readonly steps: Record<string, StepContext> = {};
-  private workflowEnv: Record<string, string> = {};
+  /** The top-level workflow's frame; a `uses:` step runs its callee in a frame of its own. */
+  private readonly top: Frame;
   private readonly now: () => Date;
 
   constructor(private readonly options: RunOptions) {
@@ -83,9 +83,10 @@ class Run {
       sleep,
     };
     this.now = options.now ?? (() => new Date());
-    for (const step of flatten(this.workflow.steps)) {
-      this.summaries.set(step.id, {
-        id: step.id,
+    this.top = { workflow: this.workflow, inputs: options.inputs, env: {}, steps: {}, prefix: '' };
+    for (const { step, path } of calleeSteps(this.workflow.steps, '')) {
+      this.summaries.set(path, {
+        id: path,
         kind: step.kind,
         name: step.name,
         phase: step.phase,
@@ -98,7 +99,7 @@ class Run {
     }
   }
 
-  private get signal(): AbortSignal {
+  get signal(): AbortSignal {
     return this.controller.signal;
   }
 
@@ -134,14 +135,14 @@ class Run {
     let error: string | undefined;
     let outputs: Record<string, unknown> = {};
     try {
-      const unsupported = flatten(workflow.steps).find((step) => step.kind === 'ask' || step.kind === 'uses');
+      const unsupported = flatten(workflow.steps).find((step) => step.kind === 'ask');
       if (unsupported) {
         throw new StepFailed(
           `step "${unsupported.id}": "${unsupported.kind}" steps are not supported yet; ` +
             'this version of reprise validates them but cannot run them',
         );
       }
-      this.workflowEnv = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
+      this.top.env = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
       await this.runSequence(workflow.steps, {});
       this.throwIfStopped();
       outputs = this.evaluateOutputs();
@@ -173,7 +174,7 @@ class Run {
     if (!this.signal.aborted) this.controller.abort(reason);
   }
 
-  private throwIfStopped(): void {
+  throwIfStopped(): void {
     if (this.signal.aborted) throw this.signal.reason;
   }
 
@@ -181,11 +182,20 @@ class Run {
     return this.now().toISOString();
   }
 
-  private context(scope: Scope, env?: Record<string, string>): ExpressionContext {
+  get observer(): RunOptions['observer'] {
+    return this.options.observer;
+  }
+
+  get concurrency(): number | undefined {
+    return this.options.concurrency;
+  }
+
+  context(scope: Scope, env?: Record<string, string>): ExpressionContext {
+    const frame = scope.frame ?? this.top;
     return {
-      inputs: this.options.inputs,
-      steps: this.steps,
-      env: env ?? this.workflowEnv,
+      inputs: frame.inputs,
+      steps: frame.steps,
+      env: env ?? frame.env,
       github: this.options.github ?? {},
       item: scope.item,
       index: scope.index,
@@ -199,7 +209,7 @@ class Run {
    * steps run only if their `if` uses a status function that allows it (`failure()`, `always()`); the
    * others are skipped, and the sequence then fails with its first failure.
    */
-  private async runSequence(steps: StepDef[], scope: Scope): Promise<void> {
+  async runSequence(steps: StepDef[], scope: Scope): Promise<void> {
     let failed: StepFailed | undefined;
     for (const step of steps) {
       this.throwIfStopped();
@@ -214,15 +224,17 @@ class Run {
   }
 
   private async runStep(step: StepDef, scope: Scope): Promise<void> {
-    const summary = this.summary(step.id);
+    const frame = scope.frame ?? this.top;
+    const path = frame.prefix + step.id;
+    const summary = this.summary(path);
     const started = performance.now();
     try {
       const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !scope.failed;
       if (!runs) {
-        this.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+        frame.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
         this.counts.skipped += 1;
         summary.calls.skipped += 1;
-        this.finishStep(step, 'skipped');
+        this.finishStep(path, 'skipped');
         return;
       }
       let outputs: unknown;
@@ -237,28 +249,31 @@ class Run {
         case 'repeat':
           outputs = await this.runRepeat(step, this.inner(step, scope));
           break;
+        case 'uses':
+          outputs = await runUses(this, step, { ...scope, frame, failed: false }, path);
+          break;
         default:
           throw new StepFailed(`"${step.kind}" steps are not supported yet`);
       }
-      this.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
+      frame.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
       summary.ms += performance.now() - started;
-      this.finishStep(step, 'succeeded');
+      this.finishStep(path, 'succeeded');
     } catch (caught) {
       summary.ms += performance.now() - started;
       if (this.signal.aborted) {
-        this.steps[step.id] = { outputs: {}, outcome: 'cancelled', conclusion: 'cancelled' };
-        this.finishStep(step, 'cancelled', (this.signal.reason as Error).message);
+        frame.steps[step.id] = { outputs: {}, outcome: 'cancelled', conclusion: 'cancelled' };
+        this.finishStep(path, 'cancelled', (this.signal.reason as Error).message);
         throw this.signal.reason;
       }
-      const failure = caught instanceof StepFailed ? caught : new StepFailed(describeError(step, caught));
+      const failure = caught instanceof StepFailed ? caught : new StepFailed(describeError(path, caught));
       const partial = caught instanceof ItemsFailed ? caught.outputs : {};
-      this.finishStep(step, 'failed', failure.message);
+      this.finishStep(path, 'failed', failure.message);
       if (step.continueOnError) {
-        this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'success' };
+        frame.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'success' };
         this.options.observer?.warning?.(`${failure.message} (continue-on-error: the run goes on)`);
         return;
       }
-      this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'failure' };
+      frame.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'failure' };
       throw failure;
     }
   }
@@ -271,13 +286,13 @@ class Run {
     return { ...scope, phase: step.phase ?? scope.phase, failed: false };
   }
 
-  private finishStep(step: StepDef, status: StepStatus, error?: string): void {
-    const summary = this.summary(step.id);
+  private finishStep(path: string, status: StepStatus, error?: string): void {
+    const summary = this.summary(path);
     summary.status = status;
     summary.error = error;
     summary.ms = Math.round(summary.ms);
-    this.options.journal.append({ t: 'step', step: step.id, status, at: this.timestamp() });
-    this.options.observer?.stepFinished?.(step.id, status, error);
+    this.options.journal.append({ t: 'step', step: path, status, at: this.timestamp() });
+    this.options.observer?.stepFinished?.(path, status, error);
   }
 
   private async runParallel(steps: StepDef[], scope: Scope): Promise<Record<string, never>> {
@@ -298,35 +313,39 @@ class Run {
     scope: Scope,
   ): Promise<{ iterations: number; converged: boolean }> {
     // Before the first pass, the loop's steps read as null (they hold the previous iteration's outputs).
+    const frame = scope.frame ?? this.top;
     for (const inner of flatten(step.steps)) {
-      this.steps[inner.id] = { outputs: null, outcome: '', conclusion: '' };
+      frame.steps[inner.id] = { outputs: null, outcome: '', conclusion: '' };
     }
     for (let iteration = 1; iteration <= step.max; iteration++) {
       const loopScope: Scope = { ...scope, loop: { iteration } };
-      this.options.observer?.stepStarted?.(step.id, { kind: 'repeat', iteration });
+      this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: 'repeat', iteration });
       await this.runSequence(step.steps, loopScope);
       this.throwIfStopped();
       if (evaluateCondition(step.until, this.context(loopScope)))
         return { iterations: iteration, converged: true };
     }
     this.options.observer?.warning?.(
-      `step "${step.id}": stopped after max ${step.max} iterations without "until" becoming true`,
+      `step "${frame.prefix}${step.id}": stopped after max ${step.max} iterations without "until" becoming true`,
     );
     return { iterations: step.max, converged: false };
   }
 
   private async runCallStep(step: AgentStep | RunStep, scope: Scope): Promise<unknown> {
     const context = this.context(scope);
+    const frame = scope.frame ?? this.top;
     if (step.forEach === undefined) {
-      this.options.observer?.stepStarted?.(step.id, { kind: step.kind });
+      this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: step.kind });
       const call = this.plan(step, scope);
       return this.perform(call);
     }
     const list = evaluateTemplate(step.forEach, context);
     if (!Array.isArray(list)) {
-      throw new StepFailed(`step "${step.id}": for-each must be a list, got ${describeValue(list)}`);
+      throw new StepFailed(
+        `step "${frame.prefix}${step.id}": for-each must be a list, got ${describeValue(list)}`,
+      );
     }
-    this.options.observer?.stepStarted?.(step.id, { kind: step.kind, items: list.length });
+    this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: step.kind, items: list.length });
 
     // Plan every item first, in item order: occurrence numbers never depend on completion order.
     const planned = list.map((value, index) => {
@@ -336,12 +355,7 @@ class Run {
         return new ItemError(index, value, caught);
       }
     });
-    const limit = pLimit(
-      step.concurrency ??
-        this.options.concurrency ??
-        this.workflow.defaults.concurrency ??
-        DEFAULT_CONCURRENCY,
-    );
+    const limit = pLimit(this.fanOutLimit(step, frame));
     const outputs: unknown[] = new Array(list.length).fill(null);
     const failures: ItemError[] = [];
     let stopScheduling = false;
@@ -384,7 +398,7 @@ class Run {
         (failure) => `  item ${failure.index} (${describeValue(failure.value)}): ${failure.cause}`,
       );
       throw new ItemsFailed(
-        `step "${step.id}": ${failures.length} of ${list.length} items failed` +
+        `step "${frame.prefix}${step.id}": ${failures.length} of ${list.length} items failed` +
           (notRun > 0 ? ` (fail-fast: ${notRun} not run)` : '') +
           `:\n${lines.join('\n')}`,
         outputs,
@@ -393,11 +407,23 @@ class Run {
     return outputs;
   }
 
+  /** How many items of a fan-out run at once. */
+  fanOutLimit(step: StepDef, frame: Frame): number {
+    return (
+      step.concurrency ??
+      this.options.concurrency ??
+      frame.workflow.defaults.concurrency ??
+      DEFAULT_CONCURRENCY
+    );
+  }
+
   /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */
   private plan(step: AgentStep | RunStep, scope: Scope): PlannedCall {
+    const frame = scope.frame ?? this.top;
     return planCall(step, {
-      workflow: this.workflow,
-      workflowEnv: this.workflowEnv,
+      workflow: frame.workflow,
+      workflowEnv: frame.env,
+      path: frame.prefix + step.id,
       workspace: this.options.workspace,
       phase: step.phase ?? scope.phase,
       item: scope.index,
@@ -414,8 +440,7 @@ class Run {
   }
 
   private async perform(call: PlannedCall, replay = true): Promise<unknown> {
-    const { step } = call;
-    const summary = this.summary(step.id);
+    const summary = this.summary(call.path);
     if (replay) {
       const outputs = this.tryReplay(call);
       if (outputs !== undefined) return outputs;
@@ -435,7 +460,7 @@ class Run {
         this.options.journal.append({
           t: 'call',
           key: call.key,
-          step: step.id,
+          step: call.path,
           item: call.item,
           kind: call.kind,
           model,
@@ -461,7 +486,7 @@ class Run {
             caught instanceof CallError ? caught.retryAfterMs : undefined,
           );
           this.options.observer?.callRetrying?.({
-            step: step.id,
+            step: call.path,
             item: call.item,
             attempt: attempt + 1,
             delayMs,
@@ -478,7 +503,7 @@ class Run {
         this.options.journal.append({
           t: 'fail',
           key: call.key,
-          step: step.id,
+          step: call.path,
           item: call.item,
           error: { class: isRecoverable(caught) ? 'recoverable' : 'fatal', message },
           at: this.timestamp(),
@@ -495,11 +520,11 @@ class Run {
     const valid = call.kind === 'agent' ? isAgentResult(recorded.result) : isShellResult(recorded.result);
     if (!valid || recorded.kind !== call.kind) {
       this.options.observer?.warning?.(
-        `journaled result of step "${call.step.id}"${call.item !== undefined ? ` item ${call.item}` : ''} is malformed; running it again`,
+        `journaled result of step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''} is malformed; running it again`,
       );
       return undefined;
     }
-    const summary = this.summary(call.step.id);
+    const summary = this.summary(call.path);
     this.counts.replayed += 1;
     summary.calls.replayed += 1;
     addUsage(summary.saved, recorded.usage);
@@ -511,7 +536,7 @@ class Run {
   /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
   private spend(call: PlannedCall, usage: Usage | undefined): void {
     if (!usage) return;
-    addUsage(this.summary(call.step.id).usage, usage);
+    addUsage(this.summary(call.path).usage, usage);
     const exceeded = this.budget.recordLive(usage);
     if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
   }
@@ -521,7 +546,7 @@ class Run {
     outcome: Pick<CallReport, 'status' | 'ms' | 'usage' | 'model' | 'error'>,
   ): void {
     this.options.observer?.callFinished?.({
-      step: call.step.id,
+      step: call.path,
       item: call.item,
       kind: call.kind,
       key: call.key,
@@ -561,10 +586,10 @@ class Run {
     }
   }
 
-  private evaluateOutputs(): Record<string, unknown> {
-    const context = this.context({});
+  evaluateOutputs(frame: Frame = this.top): Record<string, unknown> {
+    const context = this.context({ frame });
     const outputs: Record<string, unknown> = {};
-    for (const [name, template] of Object.entries(this.workflow.outputs)) {
+    for (const [name, template] of Object.entries(frame.workflow.outputs)) {
       try {
         outputs[name] = evaluateTemplate(template, context);
       } catch (caught) {
@@ -590,46 +615,15 @@ function outputsOf(call: PlannedCall, result: unknown): Record<string, unknown> 
     : shellOutputs(result as ShellResult);
 }
 
-interface Scope {
-  item?: unknown;
-  index?: number;
-  loop?: { iteration: number };
-  /** The phase of the enclosing group or loop: sub-steps without their own phase belong to it. */
-  phase?: string;
-  /** An earlier step of this sequence failed: only steps whose `if` asks for it (`failure()`, `always()`) run. */
-  failed?: boolean;
-}
-
-class ItemError {
-  readonly cause: string;
-  constructor(
-    readonly index: number,
-    readonly value: unknown,
-    caught: unknown,
-  ) {
-    this.cause = caught instanceof Error ? caught.message : String(caught);
-  }
-}
-
-/** A fan-out step with failed items; carries the outputs of the items that succeeded. */
-class ItemsFailed extends StepFailed {
-  constructor(
-    message: string,
-    readonly outputs: unknown[],
-  ) {
-    super(message);
-  }
-}
-
 export function flatten(steps: StepDef[]): StepDef[] {
   return steps.flatMap((step) =>
     step.kind === 'parallel' || step.kind === 'repeat' ? [step, ...flatten(step.steps)] : [step],
   );
 }
 
-function describeError(step: StepDef, caught: unknown): string {
+function describeError(path: string, caught: unknown): string {
   const message = caught instanceof Error ? caught.message : String(caught);
-  return message.startsWith(`step "${step.id}"`) ? message : `step "${step.id}": ${message}`;
+  return message.startsWith(`step "${path}"`) ? message : `step "${path}": ${message}`;
 }
 
 // Re-exported so drivers can tell a limit failure from others without reaching into budget.ts.

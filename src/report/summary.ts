@@ -40,7 +40,7 @@ export function renderJobSummary(context: SummaryContext): string {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const step of result.steps) {
-    if (step.kind === 'parallel' || step.kind === 'repeat') {
+    if (step.kind === 'parallel' || step.kind === 'repeat' || step.kind === 'uses') {
       lines.push(
         `| **${escapeCell(step.id)}** (${step.kind}) | ${STATUS_ICON[step.status] ?? ''} ${step.status} | | | | | | | ${formatMs(step.ms)} |`,
       );

@@ -142,10 +142,10 @@ class Checker {
     const kind = kinds.length === 1 ? kinds[0] : undefined;
     const forEach = 'for-each' in step;
 
-    if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run') {
+    if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run' && kind !== 'uses') {
       this.report(
         [...path, 'for-each'],
-        `"for-each" is only allowed on agent and run steps, not on ${kind}`,
+        `"for-each" is only allowed on agent, run and uses steps, not on ${kind}`,
         'key',
       );
     }

@@ -19,11 +19,15 @@ interface Ends {
 
 /**
  * `flowchart TD` of the steps: sequential edges, parallel fan-out and fan-in, `for-each` nodes
- * (`id ×N`), repeat loops with a dotted back edge labelled with `until` and `max`, phases as subgraphs.
- * With `status`, each step's node is colored by its status.
+ * (`id ×N`), repeat loops with a dotted back edge labelled with `until` and `max`, phases as subgraphs,
+ * and a called workflow's steps inside a subgraph of its `uses:` step (their paths are `caller/inner`).
+ * With `status` (by step path), each step's node is colored by its status.
  */
 export function renderMermaid(workflow: WorkflowDef, status?: Record<string, StepStatus>): string {
+  // A node's group: a phase of the top-level workflow, or `uses:<path>` for a called workflow's steps.
   const nodes: { phase: string | undefined; line: string }[] = [];
+  const groupLabels = new Map<string, string>();
+  let prefix = '';
   const edges: string[] = [];
   const nodeOfStep = new Map<string, string>();
   let counter = 0;
@@ -32,8 +36,9 @@ export function renderMermaid(workflow: WorkflowDef, status?: Record<string, Ste
   const phaseOf = new Map<string, string | undefined>();
   const node = (step: StepDef, label: string, shape: [string, string]): string => {
     const name = `n${counter++}`;
-    nodeOfStep.set(step.id, name);
-    nodes.push({ phase: phaseOf.get(step.id), line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
+    nodeOfStep.set(prefix + step.id, name);
+    const group = prefix === '' ? phaseOf.get(step.id) : `uses:${prefix}`;
+    nodes.push({ phase: group, line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
     return name;
   };
   const assignPhases = (steps: StepDef[], inherited: string | undefined): void => {
@@ -65,8 +70,16 @@ export function renderMermaid(workflow: WorkflowDef, status?: Record<string, Ste
         return { entries: [name], exits: [name] };
       }
       case 'uses': {
-        const name = node(step, `uses · ${guarded}\n${step.uses}`, ['[/', '/]']);
-        return { entries: [name], exits: [name] };
+        const label = step.forEach !== undefined ? `${guarded} ×N` : guarded;
+        const name = node(step, `uses · ${label}\n${step.uses}`, ['[/', '/]']);
+        if (!step.callee || step.callee.steps.length === 0) return { entries: [name], exits: [name] };
+        const outer = prefix;
+        prefix = `${outer}${step.id}/`;
+        groupLabels.set(`uses:${prefix}`, `${outer}${step.id}: ${step.uses}`);
+        const body = renderSequence(step.callee.steps);
+        prefix = outer;
+        connect([name], body.entries);
+        return { entries: [name], exits: body.exits };
       }
       case 'parallel': {
         const fork = node(step, `parallel · ${guarded}`, ['{{', '}}']);
@@ -107,7 +120,8 @@ export function renderMermaid(workflow: WorkflowDef, status?: Record<string, Ste
   for (const n of nodes) if (n.phase === undefined) lines.push(`  ${n.line}`);
   const phases = [...new Set(nodes.flatMap((n) => (n.phase === undefined ? [] : [n.phase])))];
   phases.forEach((phase, i) => {
-    lines.push(`  subgraph phase${i}["${escapeLabel(`phase: ${phase}`)}"]`);
+    const title = groupLabels.get(phase) ?? `phase: ${phase}`;
+    lines.push(`  subgraph ${groupLabels.has(phase) ? 'uses' : 'phase'}${i}["${escapeLabel(title)}"]`);
     for (const n of nodes) if (n.phase === phase) lines.push(`    ${n.line}`);
     lines.push('  end');
   });

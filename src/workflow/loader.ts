@@ -1,6 +1,7 @@
 // YAML text → validated `WorkflowDef`, in three passes as in GitHub's workflow parser: read (YAML with
 // positions), validate (JSON Schema, then semantic checks), convert. Problems are collected, never thrown.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toWorkflowDef } from './convert.js';
@@ -8,6 +9,8 @@ import { semanticProblems } from './checks.js';
 import { isRecord, schemaProblems } from './schema.js';
 import { YamlSource } from './source.js';
 import type { Problem, WorkflowDef } from './types.js';
+import { checkUses } from './uses.js';
+import type { LoadedCallee, UsesContext } from './uses.js';
 
 export interface LoadResult {
   /** Present exactly when there are no problems. */
@@ -36,9 +39,9 @@ export function loadWorkflowText(text: string, file: string): LoadResult {
   return load(text, file, hash(Buffer.from(text, 'utf8')));
 }
 
-function load(text: string, file: string, scriptHash: string): LoadResult {
+function load(text: string, file: string, scriptHash: string, uses = topLevel()): LoadResult {
   try {
-    return loadUnsafe(text, file, scriptHash);
+    return loadUnsafe(text, file, scriptHash, uses);
   } catch (error) {
     // A bug in reprise, not in the file; still reported as a problem so callers never crash on input.
     return {
@@ -49,10 +52,35 @@ function load(text: string, file: string, scriptHash: string): LoadResult {
   }
 }
 
-function loadUnsafe(text: string, file: string, scriptHash: string): LoadResult {
+/** The context of a file validated on its own: nothing calls it yet. */
+function topLevel(): UsesContext {
+  return { stack: [], cache: new Map(), load: loadCallee };
+}
+
+/** A file named by a `uses:` step, read and validated the same way (its problems name its own path). */
+function loadCallee(display: string, absolute: string, uses: UsesContext): LoadedCallee {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(absolute);
+  } catch (error) {
+    const problem = {
+      file: display,
+      line: 1,
+      column: 1,
+      message: `cannot read the workflow: ${describeError(error)}`,
+    };
+    return { problems: [problem], inputAt: () => problem };
+  }
+  const text = bytes.toString('utf8');
+  const source = new YamlSource(text, display);
+  const loaded = load(text, display, hash(bytes), uses);
+  return { ...loaded, inputAt: (name) => source.keyAt(['inputs', name]) };
+}
+
+function loadUnsafe(text: string, file: string, scriptHash: string, uses: UsesContext): LoadResult {
   const source = new YamlSource(text, file);
   const syntax = source.syntaxProblems();
-  if (syntax.length > 0) return { problems: sorted(syntax) };
+  if (syntax.length > 0) return { problems: sorted(syntax, file) };
 
   let raw: unknown;
   try {
@@ -81,26 +109,45 @@ function loadUnsafe(text: string, file: string, scriptHash: string): LoadResult 
   }
 
   const problems = [...schemaProblems(raw, source), ...semanticProblems(raw, source)];
-  if (problems.length > 0) return { problems: sorted(problems) };
+  if (problems.length > 0) return { problems: sorted(problems, file) };
+  const called = checkUses(raw, source, file, uses);
+  if (called.problems.length > 0) return { problems: sorted(called.problems, file) };
 
   const { workflow, problems: conversion } = toWorkflowDef(raw, source, {
     file: path.resolve(file),
     scriptHash,
   });
-  if (conversion.length > 0) return { problems: sorted(conversion) };
+  if (conversion.length > 0) return { problems: sorted(conversion, file) };
+  attachCallees(workflow.steps, called.callees);
   return { workflow, problems: [] };
 }
 
-function sorted(problems: Problem[]): Problem[] {
+function attachCallees(steps: WorkflowDef['steps'], callees: Map<string, WorkflowDef>): void {
+  for (const step of steps) {
+    if (step.kind === 'uses') step.callee = callees.get(step.id);
+    if (step.kind === 'parallel' || step.kind === 'repeat') attachCallees(step.steps, callees);
+  }
+}
+
+function sorted(problems: Problem[], file: string): Problem[] {
   const seen = new Set<string>();
-  return problems
-    .filter((p) => {
-      const key = formatProblem(p);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .sort((a, b) => a.line - b.line || a.column - b.column);
+  return (
+    problems
+      .filter((p) => {
+        const key = formatProblem(p);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      })
+      // A called file's problems come after the caller's; each file's in line order.
+      .sort(
+        (a, b) =>
+          Number(a.file !== file) - Number(b.file !== file) ||
+          a.file.localeCompare(b.file) ||
+          a.line - b.line ||
+          a.column - b.column,
+      )
+  );
 }
 
 function hash(bytes: Buffer): string {

@@ -142,11 +142,14 @@ export interface AskStep extends StepBase {
   ask: Template;
 }
 
-/** Reserved: validated, rejected at run time until implemented. */
+/** Runs another workflow file; its calls join this run's journal under `<id>/<inner id>`. */
 export interface UsesStep extends StepBase {
   kind: 'uses';
+  /** As written: a path relative to the calling file's directory (`./review.yml`). */
   uses: string;
   with: Record<string, Template>;
+  /** The called workflow, loaded and validated with the caller (absent only in a definition built by hand). */
+  callee?: WorkflowDef;
 }
 
 export type StepDef = AgentStep | RunStep | ParallelStep | RepeatStep | AskStep | UsesStep;

@@ -55,7 +55,9 @@ describe('a valid workflow becomes a typed definition', () => {
     const bytes = await readFile(file);
     expect(workflow.file).toBe(path.resolve(file));
     expect(workflow.scriptHash).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
-    expect(loadWorkflowText(bytes.toString('utf8'), 'x.yml').workflow?.scriptHash).toBe(workflow.scriptHash);
+    expect(
+      loadWorkflowText(bytes.toString('utf8'), path.join(path.dirname(file), 'x.yml')).workflow?.scriptHash,
+    ).toBe(workflow.scriptHash);
   });
 
   it('converts top-level sections, durations to ms and kebab-case keys to camelCase', async () => {
@@ -175,6 +177,7 @@ describe('a valid workflow becomes a typed definition', () => {
       kind: 'uses',
       uses: './other.yml',
       with: { pr: '${{ inputs.pr }}' },
+      callee: { name: 'other', inputs: [{ name: 'pr', type: 'string', required: true }] },
     });
   });
 

@@ -1,0 +1,53 @@
+// What a step runs in (its scope and the workflow frame it belongs to) and how a step fails; shared by
+// the engine and the modules it delegates to (sub-workflows).
+import type { StepContext, WorkflowDef } from '../workflow/types.js';
+
+/**
+ * One workflow being run: the top-level file, or a file called by a `uses:` step. Each invocation has
+ * its own inputs, env and step outputs; calls and budget are the run's.
+ */
+export interface Frame {
+  workflow: WorkflowDef;
+  inputs: Record<string, unknown>;
+  /** The workflow's `env:`, resolved. */
+  env: Record<string, string>;
+  steps: Record<string, StepContext>;
+  /** Prefix of step paths in this frame: '' at the top, `caller/` inside a called workflow. */
+  prefix: string;
+}
+
+export interface Scope {
+  /** The workflow the step belongs to; the top-level one when absent. */
+  frame?: Frame;
+  item?: unknown;
+  index?: number;
+  loop?: { iteration: number };
+  /** The phase of the enclosing group or loop: sub-steps without their own phase belong to it. */
+  phase?: string;
+  /** An earlier step of this sequence failed: only steps whose `if` asks for it (`failure()`, `always()`) run. */
+  failed?: boolean;
+}
+
+/** A step failed; the run stops unless the step continues on error. */
+export class StepFailed extends Error {}
+
+export class ItemError {
+  readonly cause: string;
+  constructor(
+    readonly index: number,
+    readonly value: unknown,
+    caught: unknown,
+  ) {
+    this.cause = caught instanceof Error ? caught.message : String(caught);
+  }
+}
+
+/** A fan-out step with failed items; carries the outputs of the items that succeeded. */
+export class ItemsFailed extends StepFailed {
+  constructor(
+    message: string,
+    readonly outputs: unknown[],
+  ) {
+    super(message);
+  }
+}
