@@ -22,6 +22,9 @@ import {
   type AgentRequest,
   type AgentResult,
   type CallContext,
+  type ToolCall,
+  type TurnRequest,
+  type TurnResult,
 } from './types.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -162,10 +165,114 @@ async function attemptOnce(
   }
 }
 
+function turnParams(request: TurnRequest): MessageCreateParamsNonStreaming {
+  const system = [request.system, request.schema ? schemaInstruction(request.schema) : undefined]
+    .filter((part): part is string => part !== undefined && part !== '')
+    .join('\n\n');
+  const messages: MessageParam[] = request.messages.map((message): MessageParam => {
+    if (message.role === 'user') return { role: 'user', content: message.content };
+    if (message.role === 'assistant') {
+      const calls = message.toolCalls ?? [];
+      if (calls.length === 0) return { role: 'assistant', content: message.content };
+      return {
+        role: 'assistant',
+        content: [
+          ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : []),
+          ...calls.map((call) => ({
+            type: 'tool_use' as const,
+            id: call.id,
+            name: call.name,
+            input: parseInput(call.arguments),
+          })),
+        ],
+      };
+    }
+    return {
+      role: 'user',
+      content: message.results.map((result) => ({
+        type: 'tool_result' as const,
+        tool_use_id: result.id,
+        content: result.content,
+        ...(result.isError ? { is_error: true } : {}),
+      })),
+    };
+  });
+  return {
+    model: request.model,
+    max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+    messages,
+    ...(request.tools.length > 0
+      ? {
+          tools: request.tools.map((tool) => ({
+            name: tool.name,
+            description: tool.description,
+            input_schema: { type: 'object' as const, ...tool.parameters },
+          })),
+        }
+      : {}),
+    ...(system !== '' ? { system } : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+  };
+}
+
+/** A tool_use input is an object; what the model wrote is kept as text and parsed back here. */
+function parseInput(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function readToolUses(content: unknown[], body: string, endpoint: Endpoint): ToolCall[] {
+  return content
+    .filter((block): block is Record<string, unknown> => isRecord(block) && block['type'] === 'tool_use')
+    .map((block, index) => {
+      if (typeof block['name'] !== 'string') {
+        throw malformedBodyError(body, `tool_use block ${index} has no name`, endpoint);
+      }
+      return {
+        id: typeof block['id'] === 'string' ? block['id'] : `toolu_${index}`,
+        name: block['name'],
+        arguments: JSON.stringify(block['input'] ?? {}),
+      };
+    });
+}
+
+async function turnOnce(request: TurnRequest, context: CallContext): Promise<TurnResult> {
+  const { endpoint, credential } = endpointFor(request.provider, request.model, context.env);
+  const client = clientFor(request.provider, credential, endpoint.baseUrl);
+  const guard = guardCall(context, request.provider.timeoutMs);
+  try {
+    const response = await client.messages
+      .create(turnParams(request), { signal: guard.signal, timeout: guard.timeoutMs })
+      .asResponse();
+    const body = await response.text();
+    const answer = await readAnswer(new Response(body), endpoint);
+    const parsed = JSON.parse(body) as { content: unknown[] };
+    const toolCalls = readToolUses(parsed.content, body, endpoint);
+    if (answer.stopReason === 'max_tokens') {
+      context.log?.(`model "${answer.model}" stopped at max_tokens; the answer may be cut short`);
+    }
+    return {
+      text: answer.text,
+      toolCalls,
+      model: answer.model,
+      usage: toUsage([answer.model, request.model], answer.usage, context.pricing),
+    };
+  } catch (error) {
+    throw classify(error, guard, endpoint);
+  } finally {
+    guard.dispose();
+  }
+}
+
 export const anthropicProvider: AgentProvider = {
   call(request: AgentRequest, context: CallContext): Promise<AgentResult> {
     return withStructuredOutput(request, `provider "${request.provider.name}"`, (correction) =>
       attemptOnce(request, context, correction),
     );
   },
+  turn: turnOnce,
 };

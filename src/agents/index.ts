@@ -9,6 +9,8 @@ import {
   type AgentRequest,
   type AgentResult,
   type CallContext,
+  type TurnRequest,
+  type TurnResult,
 } from './types.js';
 import type { ProviderType } from '../workflow/types.js';
 
@@ -35,6 +37,29 @@ export async function callAgent(request: AgentRequest, context: CallContext): Pr
   } catch (error) {
     if (error instanceof CallError) throw error;
     // A bug, not a provider failure: keep the stack, and do not retry it.
+    throw new CallError(
+      `provider "${request.provider.name}" failed unexpectedly: ${String(error)}`,
+      'fatal',
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** One turn of a tool-using or threaded step. Rejects only with a CallError, as `callAgent` does. */
+export async function callTurn(request: TurnRequest, context: CallContext): Promise<TurnResult> {
+  const provider = PROVIDERS[request.provider.type] as AgentProvider | undefined;
+  if (!provider?.turn) {
+    throw new CallError(
+      `provider "${request.provider.name}" (type ${request.provider.type}) cannot run a step with tools or a thread: use an openai or anthropic provider`,
+      'fatal',
+    );
+  }
+  try {
+    return await provider.turn(request, context);
+  } catch (error) {
+    if (error instanceof CallError) throw error;
     throw new CallError(
       `provider "${request.provider.name}" failed unexpectedly: ${String(error)}`,
       'fatal',

@@ -28,6 +28,9 @@ import {
   type AgentRequest,
   type AgentResult,
   type CallContext,
+  type ToolCall,
+  type TurnRequest,
+  type TurnResult,
 } from './types.js';
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -248,10 +251,190 @@ async function attemptOnce(
   }
 }
 
+function chatMessages(request: TurnRequest): ChatCompletionMessageParam[] {
+  const messages: ChatCompletionMessageParam[] = [];
+  if (request.system !== undefined) messages.push({ role: 'system', content: request.system });
+  for (const message of request.messages) {
+    if (message.role === 'user') messages.push({ role: 'user', content: message.content });
+    else if (message.role === 'assistant') {
+      messages.push({
+        role: 'assistant',
+        content: message.content === '' && message.toolCalls?.length ? null : message.content,
+        ...(message.toolCalls?.length
+          ? {
+              tool_calls: message.toolCalls.map((call) => ({
+                id: call.id,
+                type: 'function' as const,
+                function: { name: call.name, arguments: call.arguments },
+              })),
+            }
+          : {}),
+      });
+    } else {
+      for (const result of message.results) {
+        messages.push({
+          role: 'tool',
+          tool_call_id: result.id,
+          content: result.isError ? `Error: ${result.content}` : result.content,
+        });
+      }
+    }
+  }
+  return messages;
+}
+
+function turnParams(request: TurnRequest): ChatCompletionCreateParamsNonStreaming {
+  return {
+    model: request.model,
+    messages: chatMessages(request),
+    ...(request.tools.length > 0
+      ? {
+          tools: request.tools.map((tool) => ({
+            type: 'function' as const,
+            function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+          })),
+          parallel_tool_calls: true,
+        }
+      : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.maxTokens !== undefined ? tokenLimit(request.model, request.maxTokens) : {}),
+    ...(request.schema
+      ? {
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: 'answer', schema: request.schema, strict: false },
+          },
+        }
+      : {}),
+  };
+}
+
+interface TurnAnswer {
+  text: string;
+  toolCalls: ToolCall[];
+  model?: string;
+  usage?: TokenCounts;
+}
+
+function readToolCalls(value: unknown, body: string, endpoint: Endpoint): ToolCall[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw malformedBodyError(body, 'tool_calls is not a list', endpoint);
+  return value.map((entry: unknown, index) => {
+    const fn = isRecord(entry) ? entry['function'] : undefined;
+    if (!isRecord(entry) || !isRecord(fn) || typeof fn['name'] !== 'string') {
+      throw malformedBodyError(body, `tool_calls[${index}] has no function name`, endpoint);
+    }
+    return {
+      id: typeof entry['id'] === 'string' ? entry['id'] : `call_${index}`,
+      name: fn['name'],
+      arguments:
+        typeof fn['arguments'] === 'string' ? fn['arguments'] : JSON.stringify(fn['arguments'] ?? {}),
+    };
+  });
+}
+
+async function readTurnJson(response: Response, endpoint: Endpoint): Promise<TurnAnswer> {
+  const body = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw malformedBodyError(body, 'not JSON', endpoint);
+  }
+  const choice =
+    isRecord(parsed) && Array.isArray(parsed['choices']) ? (parsed['choices'][0] as unknown) : undefined;
+  const message = isRecord(choice) ? choice['message'] : undefined;
+  if (!isRecord(parsed) || !isRecord(message))
+    throw malformedBodyError(body, 'no choices[0].message', endpoint);
+  if (typeof message['refusal'] === 'string' && message['refusal'] !== '') {
+    throw new CallError(`model "${endpoint.model}" refused: ${message['refusal']}`, 'fatal');
+  }
+  const toolCalls = readToolCalls(message['tool_calls'], body, endpoint);
+  const content = message['content'];
+  if (typeof content !== 'string' && toolCalls.length === 0) {
+    throw malformedBodyError(body, 'neither text content nor tool calls', endpoint);
+  }
+  return {
+    text: typeof content === 'string' ? content : '',
+    toolCalls,
+    model: typeof parsed['model'] === 'string' ? parsed['model'] : undefined,
+    usage: tokenCounts(parsed['usage']),
+  };
+}
+
+async function readTurnStream(stream: Stream<ChatCompletionChunk>): Promise<TurnAnswer> {
+  let text = '';
+  let model: string | undefined;
+  let usage: TokenCounts | undefined;
+  const calls: Array<{ id: string; name: string; arguments: string }> = [];
+  for await (const chunk of stream) {
+    model ??= chunk.model;
+    const delta = chunk.choices[0]?.delta;
+    text += delta?.content ?? '';
+    for (const part of delta?.tool_calls ?? []) {
+      const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
+      if (part.id) call.id = part.id;
+      call.name += part.function?.name ?? '';
+      call.arguments += part.function?.arguments ?? '';
+    }
+    usage = tokenCounts(chunk.usage) ?? usage;
+  }
+  const toolCalls = calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }));
+  return { text, toolCalls, model, usage };
+}
+
+async function turnOnce(request: TurnRequest, context: CallContext): Promise<TurnResult> {
+  const provider = request.provider;
+  const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
+  const client = clientFor(provider, apiKey, endpoint.baseUrl, context.env);
+  const params = turnParams(request);
+  const guard = guardCall(context, provider.timeoutMs);
+  const options = { signal: guard.signal, timeout: guard.timeoutMs };
+  try {
+    let answer: TurnAnswer;
+    if (provider.stream) {
+      const stream = await client.chat.completions.create(
+        { ...params, stream: true, stream_options: { include_usage: true } },
+        options,
+      );
+      answer = await readTurnStream(stream);
+    } else {
+      const response = await client.chat.completions.create(params, options).asResponse();
+      if (response.headers.get('content-type')?.includes('text/event-stream')) {
+        const controller = new AbortController();
+        guard.signal.addEventListener('abort', () => controller.abort(), { once: true });
+        answer = await readTurnStream(
+          Stream.fromSSEResponse<ChatCompletionChunk>(response, controller, client),
+        );
+      } else {
+        answer = await readTurnJson(response, endpoint);
+      }
+    }
+    const model = answer.model ?? request.model;
+    if (!answer.usage) context.log?.(`provider "${provider.name}" reported no usage; tokens are estimated`);
+    const counts = answer.usage ?? {
+      input: Math.ceil(JSON.stringify(params.messages).length / 4),
+      output: Math.ceil((answer.text.length + JSON.stringify(answer.toolCalls).length) / 4),
+      cached: 0,
+    };
+    return {
+      text: answer.text,
+      toolCalls: answer.toolCalls,
+      model,
+      usage: toUsage([model, request.model], counts, context.pricing),
+    };
+  } catch (error) {
+    throw classify(error, guard, endpoint);
+  } finally {
+    guard.dispose();
+  }
+}
+
 export const openaiProvider: AgentProvider = {
   call(request: AgentRequest, context: CallContext): Promise<AgentResult> {
     return withStructuredOutput(request, `provider "${request.provider.name}"`, (correction) =>
       attemptOnce(request, context, correction),
     );
   },
+  turn: turnOnce,
 };

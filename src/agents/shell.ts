@@ -75,7 +75,7 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
   }
 }
 
-function shellTemplate(shell: string): string[] {
+export function shellTemplate(shell: string): string[] {
   const builtin = BUILTIN_SHELLS[shell];
   if (builtin) return builtin;
   const parts = shell.trim().split(/\s+/);

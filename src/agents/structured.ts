@@ -92,6 +92,17 @@ export function checkAnswer(
   return { ok: false, errors: (validate.errors ?? []).map(describe) };
 }
 
+/** Why a value does not conform to a schema (empty when it does); undefined when the schema itself does not compile. */
+export function schemaErrors(schema: Record<string, unknown>, value: unknown): string[] | undefined {
+  let validate: ValidateFunction;
+  try {
+    validate = validatorFor(schema, 'schema');
+  } catch {
+    return undefined;
+  }
+  return validate(value) ? [] : (validate.errors ?? []).map(describe);
+}
+
 /** One answer of a provider, before validation. */
 export interface Attempt {
   text: string;

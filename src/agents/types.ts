@@ -44,6 +44,49 @@ export interface CallContext {
 
 export interface AgentProvider {
   call(request: AgentRequest, context: CallContext): Promise<AgentResult>;
+  /** One turn of a conversation that may use tools; providers without tool support leave it out. */
+  turn?(request: TurnRequest, context: CallContext): Promise<TurnResult>;
+}
+
+/** A tool as the model is told about it. `name` matches `^[a-zA-Z0-9_-]{1,64}$` (both APIs require it). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (an object schema). */
+  parameters: Record<string, unknown>;
+}
+
+/** A tool call the model asked for. `arguments` is the JSON text the model wrote, kept as written. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** What a tool call gave back to the model. */
+export interface ToolOutcome {
+  content: string;
+  isError: boolean;
+}
+
+/** A conversation, provider-neutral; each provider maps it onto its own message format. */
+export type ChatMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; results: Array<ToolOutcome & { id: string; name: string }> };
+
+/** One model turn: the request of a tool-using or threaded step, with the whole history so far. */
+export interface TurnRequest extends Omit<AgentRequest, 'prompt'> {
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+}
+
+/** A turn's answer: text, and the tool calls to make before the next turn (none: the final answer). */
+export interface TurnResult {
+  text: string;
+  toolCalls: ToolCall[];
+  usage: Usage;
+  model: string;
 }
 
 export type ErrorClass = 'recoverable' | 'fatal';

@@ -2,7 +2,8 @@
 // the workflow declares. Pure and synchronous, so the engine can plan in list order.
 import { relative, resolve as resolvePath, sep } from 'node:path';
 import { resolveAgentTarget } from '../agents/index.js';
-import type { AgentRequest } from '../agents/types.js';
+import type { AgentRequest, Usage } from '../agents/types.js';
+import type { ProviderDef } from '../workflow/types.js';
 import type { CallKind } from '../journal/types.js';
 import { evaluateTemplate } from '../workflow/expressions.js';
 import type { AgentStep, ExpressionContext, RunStep, WorkflowDef } from '../workflow/types.js';
@@ -11,7 +12,16 @@ import type { CallKey, KeyMaterial } from './keys.js';
 const DEFAULT_AGENT_RETRIES = 2;
 const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
 /** Env vars named like credentials stay out of keys (and their values are redacted everywhere). */
-const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
+export const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
+export const DEFAULT_MAX_TURNS = 20;
+
+/** How a tool-using or threaded agent step runs its loop of turns (engine/agent-loop.ts). */
+export interface LoopSettings {
+  tools: string[];
+  maxTurns: number;
+  thread?: string;
+  toolResultLimit?: number;
+}
 
 /** One call a step plans: resolved, keyed, ready to replay or run. */
 export interface PlannedCall {
@@ -28,6 +38,12 @@ export interface PlannedCall {
   env: Record<string, string>;
   timeoutMs?: number;
   retries: number;
+  /** Set on a tool-using or threaded agent step: it runs as a loop of turn and tool calls. */
+  loop?: LoopSettings;
+  /** The turn and tool calls of a loop: how to run one live (instead of an executor). */
+  execute?: (signal: AbortSignal) => Promise<{ result: unknown; usage?: Usage; model?: string }>;
+  /** The turn and tool calls of a loop: a journaled result replays only when this accepts it. */
+  accepts?: (result: unknown) => boolean;
 }
 
 export interface PlanSettings {
@@ -71,21 +87,11 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
       temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
       maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
     };
-    const { provider } = request;
     const key = settings.key({
       step: path,
       kind: 'agent',
       request: {
-        // What selects the endpoint and the agent, never credentials or headers.
-        provider: {
-          name: provider.name,
-          type: provider.type,
-          baseUrl: provider.baseUrl,
-          command: provider.command,
-          args: provider.args,
-          preset: provider.preset,
-          output: provider.output,
-        },
+        provider: providerIdentity(request.provider),
         model: request.model,
         prompt: request.prompt,
         system: request.system,
@@ -104,6 +110,16 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
       env,
       timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
       retries: step.retries ?? workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
+      ...(spec.tools?.length || spec.thread !== undefined
+        ? {
+            loop: {
+              tools: spec.tools ?? [],
+              maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
+              ...(spec.thread !== undefined ? { thread: spec.thread } : {}),
+              ...(spec.toolResultLimit !== undefined ? { toolResultLimit: spec.toolResultLimit } : {}),
+            },
+          }
+        : {}),
     };
   }
   const script = requiredString(evaluateTemplate(step.run, context), 'run');
@@ -133,6 +149,19 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
     env,
     timeoutMs,
     retries: step.retries ?? 0,
+  };
+}
+
+/** What selects the endpoint and the agent, in keys: never credentials or headers. */
+export function providerIdentity(provider: ProviderDef): Record<string, unknown> {
+  return {
+    name: provider.name,
+    type: provider.type,
+    baseUrl: provider.baseUrl,
+    command: provider.command,
+    args: provider.args,
+    preset: provider.preset,
+    output: provider.output,
   };
 }
 

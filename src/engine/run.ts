@@ -1,7 +1,8 @@
 // Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
 // completion the moment it happens.
 import pLimit from 'p-limit';
-import { callAgent } from '../agents/index.js';
+import { callAgent, callTurn } from '../agents/index.js';
+import type { ChatMessage } from '../agents/types.js';
 import { runShell } from '../agents/shell.js';
 import { CallError } from '../agents/types.js';
 import type { AgentResult, Usage } from '../agents/types.js';
@@ -19,7 +20,9 @@ import type {
 import { Budget, LimitExceeded, addUsage, emptyTotals } from './budget.js';
 import { Occurrences, baseKey } from './keys.js';
 import type { CallKey } from './keys.js';
+import { runAgentLoop } from './agent-loop.js';
 import { describeValue, planCall, stringMap } from './plan.js';
+import { runToolbox, type RunToolbox } from './toolbox.js';
 import type { PlannedCall } from './plan.js';
 import { agentOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
@@ -66,6 +69,10 @@ class Run implements UsesHost {
   private readonly counts: CallCounts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
   /** The top-level workflow's frame; a `uses:` step runs its callee in a frame of its own. */
   private readonly top: Frame;
+  /** Tools and MCP servers of each workflow file of the run (the top one, callees of `uses:`). */
+  private readonly toolboxes = new Map<WorkflowDef, RunToolbox>();
+  /** Conversations of `thread:` steps; rebuilt by replaying their turns. */
+  private readonly threads = new Map<string, ChatMessage[]>();
   private readonly now: () => Date;
 
   constructor(private readonly options: RunOptions) {
@@ -74,6 +81,7 @@ class Run implements UsesHost {
     this.executors = {
       agent: options.executors?.agent ?? callAgent,
       shell: options.executors?.shell ?? runShell,
+      turn: options.executors?.turn ?? callTurn,
     };
     this.retry = {
       retries: 0,
@@ -154,6 +162,8 @@ class Run implements UsesHost {
     } finally {
       if (workflowTimeout) clearTimeout(workflowTimeout);
       options.signal?.removeEventListener('abort', onExternalAbort);
+      // MCP servers (and their process trees) end with the run, however it ended.
+      await Promise.all([...this.toolboxes.values()].map((toolbox) => toolbox.close()));
     }
 
     options.journal.append({ t: 'end', status, error, outputs, at: this.timestamp() });
@@ -337,7 +347,7 @@ class Run implements UsesHost {
     if (step.forEach === undefined) {
       this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: step.kind });
       const call = this.plan(step, scope);
-      return this.perform(call);
+      return call.loop ? this.runLoop(call, scope) : this.perform(call);
     }
     const list = evaluateTemplate(step.forEach, context);
     if (!Array.isArray(list)) {
@@ -361,7 +371,7 @@ class Run implements UsesHost {
     let stopScheduling = false;
     // Replayed items need no scheduling: only live calls go through the concurrency limit.
     const live = planned.map((call, index) => {
-      if (call instanceof ItemError) return call;
+      if (call instanceof ItemError || call.loop) return call;
       const replayed = this.tryReplay(call);
       if (replayed === undefined) return call;
       outputs[index] = replayed;
@@ -379,7 +389,9 @@ class Run implements UsesHost {
                 return;
               }
               try {
-                outputs[index] = await this.perform(call, false);
+                outputs[index] = call.loop
+                  ? await this.runLoop(call, scope)
+                  : await this.perform(call, false);
               } catch (caught) {
                 if (this.signal.aborted) return;
                 failures.push(new ItemError(index, list[index], caught));
@@ -429,6 +441,34 @@ class Run implements UsesHost {
       item: scope.index,
       context: (env) => this.context(scope, env),
       key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
+    });
+  }
+
+  /** A tool-using or threaded agent step: its turns and tool calls go through `perform` one by one. */
+  private runLoop(call: PlannedCall, scope: Scope): Promise<unknown> {
+    const frame = scope.frame ?? this.top;
+    let toolbox = this.toolboxes.get(frame.workflow);
+    if (!toolbox) {
+      toolbox = runToolbox(frame.workflow, frame.env, this.context({ frame }), this.options);
+      this.toolboxes.set(frame.workflow, toolbox);
+    }
+    return runAgentLoop(call, {
+      perform: (inner) => this.perform(inner),
+      key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
+      turn: this.executors.turn,
+      callContext: (inner, signal) => ({
+        signal,
+        env: { ...this.options.env, ...inner.env },
+        cwd: this.options.workspace,
+        timeoutMs: inner.timeoutMs,
+        pricing: frame.workflow.pricing,
+      }),
+      toolbox: toolbox.toolbox,
+      threads: this.threads,
+      threadPrefix: frame.prefix,
+      env: this.options.env,
+      workspace: this.options.workspace,
+      redact: this.options.redact,
     });
   }
 
@@ -517,7 +557,11 @@ class Run implements UsesHost {
   }
 
   private replayed(call: PlannedCall, recorded: CallEvent): unknown {
-    const valid = call.kind === 'agent' ? isAgentResult(recorded.result) : isShellResult(recorded.result);
+    const valid = call.accepts
+      ? call.accepts(recorded.result)
+      : call.kind === 'agent'
+        ? isAgentResult(recorded.result)
+        : isShellResult(recorded.result);
     if (!valid || recorded.kind !== call.kind) {
       this.options.observer?.warning?.(
         `journaled result of step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''} is malformed; running it again`,
@@ -558,6 +602,7 @@ class Run implements UsesHost {
     const timeout = call.timeoutMs !== undefined ? AbortSignal.timeout(call.timeoutMs) : undefined;
     const signal = timeout ? AbortSignal.any([this.signal, timeout]) : this.signal;
     try {
+      if (call.execute) return await call.execute(signal);
       if (call.agent) {
         const result = await this.executors.agent(call.agent, {
           signal,
@@ -608,8 +653,12 @@ class Run implements UsesHost {
   }
 }
 
-/** A call's step outputs from its (live or journaled) result, which has been checked to be of its kind. */
-function outputsOf(call: PlannedCall, result: unknown): Record<string, unknown> {
+/**
+ * A call's step outputs from its (live or journaled) result, which has been checked to be of its kind; a call
+ * of an agent loop gives its result to the loop as it is.
+ */
+function outputsOf(call: PlannedCall, result: unknown): unknown {
+  if (call.execute) return result;
   return call.kind === 'agent'
     ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined)
     : shellOutputs(result as ShellResult);

@@ -1,5 +1,12 @@
 // The engine's contract with its drivers (the CLI, the action, tests).
-import type { AgentRequest, AgentResult, CallContext, Usage } from '../agents/types.js';
+import type {
+  AgentRequest,
+  AgentResult,
+  CallContext,
+  TurnRequest,
+  TurnResult,
+  Usage,
+} from '../agents/types.js';
 import type { ShellRequest, ShellResult } from '../agents/shell.js';
 import type { CallEvent, CallKind, JournalEvent, RunStatus } from '../journal/types.js';
 import type { StepKind, WorkflowDef } from '../workflow/types.js';
@@ -14,6 +21,8 @@ export interface JournalSink {
 export interface Executors {
   agent(request: AgentRequest, context: CallContext): Promise<AgentResult>;
   shell(request: ShellRequest): Promise<ShellResult>;
+  /** One turn of a tool-using or threaded agent step. */
+  turn(request: TurnRequest, context: CallContext): Promise<TurnResult>;
 }
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';

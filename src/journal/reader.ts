@@ -287,7 +287,8 @@ const isDuration = describe('a non-negative number', (v: unknown) =>
   typeof v === 'number' && v >= 0 && Number.isFinite(v));
 const isObject = describe('an object', (v: unknown): v is Fields =>
   typeof v === 'object' && v !== null && !Array.isArray(v));
-const isCallKind = describe('"agent" or "run"', (v: unknown) => v === 'agent' || v === 'run');
+const isCallKind = describe('"agent", "run" or "tool"', (v: unknown) =>
+  v === 'agent' || v === 'run' || v === 'tool');
 const isRunStatus = describe('"succeeded", "failed" or "cancelled"', (v: unknown): v is EndEvent['status'] =>
   v === 'succeeded' || v === 'failed' || v === 'cancelled');
 const isStepStatus =

@@ -4,7 +4,7 @@ import type { Usage } from '../agents/types.js';
 export const JOURNAL_VERSION = 1;
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
-export type CallKind = 'agent' | 'run';
+export type CallKind = 'agent' | 'run' | 'tool';
 
 /** Opens every attempt: the first line of a journal is always one. */
 export interface RunEvent {

@@ -5,7 +5,7 @@ import { checkInputValue } from './input-values.js';
 import { isRecord, STEP_KINDS } from './schema.js';
 import type { Path, YamlSource } from './source.js';
 import { didYouMean } from './suggest.js';
-import type { InputType, Problem } from './types.js';
+import { WORKSPACE_TOOLS, type InputType, type Problem } from './types.js';
 
 const BUILT_IN_PROVIDERS = ['openai', 'anthropic'];
 const STEP_MEMBERS = ['outputs', 'outcome', 'conclusion'];
@@ -42,6 +42,8 @@ class Checker {
   private inputNames: string[] = [];
   private phaseNames: string[] = [];
   private providerNames: string[] = [];
+  private toolNames: string[] = [];
+  private serverNames: string[] = [];
 
   constructor(private readonly source: YamlSource) {}
 
@@ -75,6 +77,10 @@ class Checker {
         env: 'the workflow env cannot read itself',
       },
     });
+    this.toolNames = isRecord(root['tools']) ? Object.keys(root['tools']) : [];
+    this.serverNames = isRecord(root['mcp-servers']) ? Object.keys(root['mcp-servers']) : [];
+    this.checkTools(root['tools']);
+    this.checkServers(root['mcp-servers']);
     this.checkSequence(steps, ['steps'], emptyScope());
     this.checkStrings(root['outputs'], ['outputs'], {
       scope: { visible: this.allIds, parallelSiblings: new Set(), inRepeat: false },
@@ -105,6 +111,95 @@ class Checker {
         const problem = checkInputValue(name, { type, options }, def['default']);
         if (problem) this.report([...path, 'default'], `default of ${problem}`);
       }
+    }
+  }
+
+  /** Command tools: fixed scripts, real parameter schemas, env resolved once per run (before any step). */
+  private checkTools(tools: unknown): void {
+    if (!isRecord(tools)) return;
+    for (const [name, tool] of Object.entries(tools)) {
+      if (!isRecord(tool)) continue;
+      const path = ['tools', name];
+      if ((WORKSPACE_TOOLS as readonly string[]).includes(name)) {
+        this.report(path, `tool "${name}" has the name of a built-in workspace tool; choose another`, 'key');
+      }
+      if (typeof tool['run'] === 'string' && tool['run'].includes('${{')) {
+        this.report(
+          [...path, 'run'],
+          `the script of tool "${name}" takes no \${{ }} expressions: its arguments arrive on stdin, in $TOOL_INPUT and ` +
+            `in $TOOL_INPUT_<NAME>; other values go through the tool's env`,
+        );
+      }
+      const parameters = tool['parameters'];
+      if (isRecord(parameters)) {
+        const problem = agentSchemaProblem(parameters);
+        if (problem !== undefined) {
+          this.report([...path, 'parameters'], `"parameters" is not a valid JSON Schema: ${problem}`);
+        } else if (parameters['type'] !== 'object') {
+          this.report([...path, 'parameters'], `"parameters" must be an object schema (type: object)`);
+        }
+      }
+      this.checkStrings(tool['env'], [...path, 'env'], runWideWhere(`tool "${name}"`));
+    }
+  }
+
+  private checkServers(servers: unknown): void {
+    if (!isRecord(servers)) return;
+    for (const [name, server] of Object.entries(servers)) {
+      if (!isRecord(server)) continue;
+      const path = ['mcp-servers', name];
+      for (const key of ['command', 'args', 'url'] as const) {
+        const value = server[key];
+        const texts = Array.isArray(value) ? value : [value];
+        if (texts.some((text) => typeof text === 'string' && text.includes('${{'))) {
+          this.report(
+            [...path, key],
+            `"${key}" of MCP server "${name}" takes no \${{ }} expressions: it is what identifies the server; pass values through env or headers`,
+          );
+        }
+      }
+      for (const key of ['args', 'env'] as const) {
+        if (key in server && 'url' in server) {
+          this.report([...path, key], `"${key}" only applies to stdio servers (with "command")`, 'key');
+        }
+      }
+      if ('headers' in server && 'command' in server) {
+        this.report([...path, 'headers'], `"headers" only applies to HTTP servers (with "url")`, 'key');
+      }
+      for (const key of ['env', 'headers'] as const) {
+        this.checkStrings(server[key], [...path, key], runWideWhere(`MCP server "${name}"`));
+      }
+    }
+  }
+
+  private checkStepTools(agent: Record<string, unknown>, path: Path, forEach: boolean): void {
+    const tools = Array.isArray(agent['tools']) ? agent['tools'] : [];
+    const names = [...this.toolNames, ...WORKSPACE_TOOLS, ...this.serverNames.map((server) => `${server}/*`)];
+    tools.forEach((selector, i) => {
+      if (typeof selector !== 'string') return;
+      const at = [...path, 'tools', i];
+      const slash = selector.indexOf('/');
+      if (slash > 0) {
+        const server = selector.slice(0, slash);
+        if (!this.serverNames.includes(server)) {
+          const hint = didYouMean(server, this.serverNames) || ' (declare it under "mcp-servers")';
+          this.report(at, `unknown MCP server "${server}" in "${selector}"${hint}`);
+        } else if (selector.length === slash + 1) {
+          this.report(at, `"${selector}" names no tool: write "${server}/*" or "${server}/<tool>"`);
+        }
+      } else if (!names.includes(selector)) {
+        const hint =
+          didYouMean(selector, names) ||
+          ' (declare it under "tools", or use read_file, list_files, search_text, or server/*)';
+        this.report(at, `unknown tool "${selector}"${hint}`);
+      }
+    });
+    if ('thread' in agent && forEach) {
+      this.report(
+        [...path, 'thread'],
+        '"thread" cannot be used with "for-each": the items would write one conversation at once',
+        'key',
+      );
     }
   }
 
@@ -204,6 +299,7 @@ class Checker {
       }
       this.checkProvider(agent['provider'], [...path, 'agent', 'provider']);
       if (isRecord(agent['schema'])) this.checkAgentSchema(agent['schema'], [...path, 'agent', 'schema']);
+      this.checkStepTools(agent, [...path, 'agent'], forEach);
     }
     if (typeof step['run'] === 'string') {
       this.checkStrings(step['run'], [...path, 'run'], where);
@@ -409,6 +505,21 @@ function isAttackerControlled(path: (string | null)[]): boolean {
   if (first !== 'event') return false;
   const last = path[path.length - 1];
   return path.length === 1 || typeof last !== 'string' || !SAFE_EVENT_FIELDS.test(last);
+}
+
+/** Where run-wide values (tool env, MCP server env and headers) are read: before any step, like the workflow env. */
+function runWideWhere(reader: string): Where {
+  return {
+    scope: emptyScope(),
+    reader,
+    forEach: false,
+    banned: {
+      steps: `${reader} is set up once per run, not per step`,
+      item: 'not in a step',
+      index: 'not in a step',
+      loop: 'not in a step',
+    },
+  };
 }
 
 function emptyScope(): Scope {

@@ -7,6 +7,7 @@ import type {
   CommandPreset,
   InputDef,
   InputType,
+  McpServerDef,
   PhaseDef,
   PriceDef,
   Problem,
@@ -14,6 +15,7 @@ import type {
   ProviderType,
   StepDef,
   Template,
+  ToolDef,
   WorkflowDef,
 } from './types.js';
 
@@ -60,6 +62,10 @@ export function toWorkflowDef(
         schema: isRecord(a['schema']) ? a['schema'] : undefined,
         temperature: a['temperature'],
         maxTokens: a['max-tokens'],
+        tools: Array.isArray(a['tools']) ? a['tools'].map(String) : undefined,
+        maxTurns: a['max-turns'] as number | undefined,
+        thread: optString(a['thread']),
+        toolResultLimit: a['tool-result-limit'] as number | undefined,
       };
       return { ...base, kind: 'agent', agent: dropUndefined(agent) };
     }
@@ -146,6 +152,34 @@ export function toWorkflowDef(
     });
   }
 
+  const tools: Record<string, ToolDef> = {};
+  for (const [name, value] of Object.entries(record(raw['tools']))) {
+    const t = value as Raw;
+    tools[name] = dropUndefined({
+      name,
+      description: t['description'] as string,
+      parameters: isRecord(t['parameters']) ? t['parameters'] : { type: 'object', properties: {} },
+      run: t['run'] as string,
+      shell: optString(t['shell']),
+      env: record(t['env']),
+      timeoutMs: duration(t['timeout'], ['tools', name, 'timeout']),
+    });
+  }
+
+  const mcpServers: Record<string, McpServerDef> = {};
+  for (const [name, value] of Object.entries(record(raw['mcp-servers']))) {
+    const m = value as Raw;
+    mcpServers[name] = dropUndefined({
+      name,
+      command: optString(m['command']),
+      args: Array.isArray(m['args']) ? m['args'].map(String) : undefined,
+      env: record(m['env']),
+      url: optString(m['url']),
+      headers: record(m['headers']),
+      timeoutMs: duration(m['timeout'], ['mcp-servers', name, 'timeout']),
+    });
+  }
+
   const d = record(raw['defaults']);
   const l = record(raw['limits']);
   const workflow: WorkflowDef = {
@@ -171,6 +205,8 @@ export function toWorkflowDef(
       timeoutMs: duration(l['timeout'], ['limits', 'timeout']),
     }),
     phases,
+    tools,
+    mcpServers,
     steps: (raw['steps'] as unknown[]).map((s, i) => step(s, ['steps', i])),
     outputs: record(raw['outputs']),
   };

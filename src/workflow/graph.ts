@@ -59,7 +59,16 @@ export function renderMermaid(workflow: WorkflowDef, status?: Record<string, Ste
     switch (step.kind) {
       case 'agent':
       case 'run': {
-        const label = step.forEach !== undefined ? `${guarded} ×N` : guarded;
+        const counted = step.forEach !== undefined ? `${guarded} ×N` : guarded;
+        // A tool-using or threaded agent shows what it may call and which conversation it continues.
+        const extras =
+          step.kind === 'agent'
+            ? [
+                step.agent.tools?.length ? `tools: ${step.agent.tools.join(', ')}` : undefined,
+                step.agent.thread !== undefined ? `thread: ${step.agent.thread}` : undefined,
+              ].filter((line): line is string => line !== undefined)
+            : [];
+        const label = [counted, ...extras].join('\n');
         const shape: [string, string] =
           step.forEach !== undefined ? ['[[', ']]'] : step.kind === 'agent' ? ['(', ')'] : ['[', ']'];
         const name = node(step, `${step.kind} · ${label}`, shape);

@@ -110,6 +110,39 @@ export interface AgentSpec {
   schema?: Record<string, unknown>;
   temperature?: Template;
   maxTokens?: Template;
+  /** Tool selectors: command tool and workspace tool names, `server/*`, `server/tool`. */
+  tools?: string[];
+  maxTurns?: number;
+  /** The conversation this step continues. */
+  thread?: string;
+  toolResultLimit?: number;
+}
+
+/** The built-in, read-only workspace tools a step may enable by name. */
+export const WORKSPACE_TOOLS = ['read_file', 'list_files', 'search_text'] as const;
+
+/** A command tool from the workflow's `tools:` map. */
+export interface ToolDef {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments. */
+  parameters: Record<string, unknown>;
+  /** The script: fixed text, never expanded. */
+  run: string;
+  shell?: string;
+  env: Record<string, Template>;
+  timeoutMs?: number;
+}
+
+/** An MCP server from the workflow's `mcp-servers:` map: stdio (`command`) or Streamable HTTP (`url`). */
+export interface McpServerDef {
+  name: string;
+  command?: string;
+  args?: string[];
+  env: Record<string, Template>;
+  url?: string;
+  headers: Record<string, Template>;
+  timeoutMs?: number;
 }
 
 export interface AgentStep extends StepBase {
@@ -169,6 +202,8 @@ export interface WorkflowDef {
   defaults: Defaults;
   limits: Limits;
   phases: Record<string, PhaseDef>;
+  tools: Record<string, ToolDef>;
+  mcpServers: Record<string, McpServerDef>;
   steps: StepDef[];
   outputs: Record<string, Template>;
 }

@@ -131,8 +131,16 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
       type: 'message',
       role: 'assistant',
       model: reply.model ?? options.model ?? model,
-      content: [{ type: 'text', text: reply.text }],
-      stop_reason: 'end_turn',
+      content: [
+        ...(reply.text !== '' || !reply.toolCalls?.length ? [{ type: 'text', text: reply.text }] : []),
+        ...(reply.toolCalls ?? []).map((call, index) => ({
+          type: 'tool_use',
+          id: call.id ?? `toolu_${server.requests.length}_${index}`,
+          name: call.name,
+          input: typeof call.arguments === 'string' ? parseOrKeep(call.arguments) : call.arguments,
+        })),
+      ],
+      stop_reason: reply.toolCalls?.length ? 'tool_use' : 'end_turn',
       stop_sequence: null,
       usage: {
         input_tokens: total - cached - written,
@@ -152,4 +160,13 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
     fault: (spec) => faults.add(spec),
     close: server.close,
   };
+}
+
+/** Arguments a test wrote as text: parsed when they are JSON, else sent as the (malformed) text itself. */
+function parseOrKeep(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

@@ -30,6 +30,8 @@ export interface FakeUsage {
 /** An answer chosen by a test; fields left out take their default. */
 export interface FakeReply {
   text: string;
+  /** Tool calls to answer with (a turn of a tool loop); `arguments` is sent as the model would write it. */
+  toolCalls?: Array<{ name: string; arguments: unknown; id?: string }>;
   model?: string;
   usage?: FakeUsage;
 }

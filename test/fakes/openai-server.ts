@@ -155,8 +155,25 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: reply.text, refusal: null },
-          finish_reason: 'stop',
+          message: {
+            role: 'assistant',
+            content: reply.toolCalls?.length && reply.text === '' ? null : reply.text,
+            refusal: null,
+            ...(reply.toolCalls?.length
+              ? {
+                  tool_calls: reply.toolCalls.map((call, index) => ({
+                    id: call.id ?? `call_${server.requests.length}_${index}`,
+                    type: 'function',
+                    function: {
+                      name: call.name,
+                      arguments:
+                        typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+                    },
+                  })),
+                }
+              : {}),
+          },
+          finish_reason: reply.toolCalls?.length ? 'tool_calls' : 'stop',
           logprobs: null,
         },
       ],

@@ -1,0 +1,209 @@
+// A tool-using or threaded agent step: a loop of calls. Each model turn is a call of kind `agent`, keyed by
+// the whole request (the message history so far and the tool definitions included); each tool invocation
+// is a call of kind `tool`, keyed by the tool's identity, its arguments and the turn that asked for it.
+// Both go through the engine's one replay-or-run path, so a resume replays finished turns and tool calls
+// by key and continues live inside the loop, and a finished side effect never runs twice.
+import { addUsage } from '../agents/pricing.js';
+import { checkAnswer, correctionPrompt, excerpt } from '../agents/structured.js';
+import { DEFAULT_TOOL_RESULT_LIMIT, type ToolBox } from '../agents/tools/index.js';
+import {
+  CallError,
+  type CallContext,
+  type ChatMessage,
+  type ToolOutcome,
+  type TurnRequest,
+  type TurnResult,
+  type Usage,
+} from '../agents/types.js';
+import type { CallKey, KeyMaterial } from './keys.js';
+import { agentOutputs } from './outputs.js';
+import { providerIdentity, type PlannedCall } from './plan.js';
+
+export interface LoopHost {
+  /** Replays the call's journaled result, or runs it live and journals it; resolves with the result. */
+  perform(call: PlannedCall): Promise<unknown>;
+  /** Key material to a key of this run (redaction, occurrence numbers). */
+  key(material: KeyMaterial): CallKey;
+  turn(request: TurnRequest, context: CallContext): Promise<TurnResult>;
+  /** The context of a live model turn. */
+  callContext(call: PlannedCall, signal: AbortSignal): CallContext;
+  toolbox: ToolBox;
+  /** Conversations by thread name: the messages at the end of the last step on each. */
+  threads: Map<string, ChatMessage[]>;
+  /** Thread names are per workflow file: a called workflow's `review` thread is not its caller's. */
+  threadPrefix: string;
+  env: Record<string, string | undefined>;
+  workspace: string;
+  redact: (text: string) => string;
+}
+
+/** Runs the loop of one agent step (or for-each item) to its final answer; resolves with the step outputs. */
+export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<Record<string, unknown>> {
+  const settings = call.loop!;
+  const { prompt, ...base } = call.agent!;
+  const toolset = host.toolbox.select(settings.tools);
+  const limit = settings.toolResultLimit ?? DEFAULT_TOOL_RESULT_LIMIT;
+  const thread = settings.thread !== undefined ? host.threadPrefix + settings.thread : undefined;
+  const earlier = thread !== undefined ? (host.threads.get(thread) ?? []) : [];
+  const messages: ChatMessage[] = [...earlier, { role: 'user', content: prompt }];
+  const toolDefinitions = toolset.keyDefinitions();
+  let usage: Usage | undefined;
+  let corrected = false;
+  let toolCalls = 0;
+
+  for (let turn = 1; ; turn++) {
+    const history = structuredClone(messages);
+    const turnKey = host.key({
+      step: call.path,
+      kind: 'agent',
+      request: {
+        item: call.item,
+        provider: providerIdentity(base.provider),
+        model: base.model,
+        system: base.system,
+        schema: base.schema,
+        temperature: base.temperature,
+        maxTokens: base.maxTokens,
+        tools: toolDefinitions,
+        messages: history,
+      },
+    });
+    const answer = (await host.perform({
+      ...call,
+      key: turnKey,
+      kind: 'agent',
+      loop: undefined,
+      accepts: isTurnResult,
+      execute: async (signal) => {
+        const tools = await toolset.specs();
+        const result = await host.turn({ ...base, messages: history, tools }, host.callContext(call, signal));
+        return { result, usage: result.usage, model: result.model };
+      },
+    })) as TurnResult;
+    usage = usage ? addUsage(usage, answer.usage) : answer.usage;
+    messages.push({
+      role: 'assistant',
+      content: answer.text,
+      ...(answer.toolCalls.length > 0 ? { toolCalls: answer.toolCalls } : {}),
+    });
+
+    if (answer.toolCalls.length === 0) {
+      let json: unknown;
+      if (base.schema) {
+        const check = checkAnswer(answer.text, base.schema, `step "${call.path}"`);
+        if (!check.ok) {
+          if (corrected || turn >= settings.maxTurns) {
+            throw new CallError(
+              `the final answer does not conform to the step's schema${corrected ? ', even after one correction' : ''}:\n` +
+                check.errors.map((line) => `  - ${line}`).join('\n') +
+                `\nanswer: ${excerpt(answer.text)}`,
+              'fatal',
+            );
+          }
+          corrected = true;
+          messages.push({ role: 'user', content: correctionPrompt(check.errors) });
+          continue;
+        }
+        json = check.value;
+      }
+      if (thread !== undefined) host.threads.set(thread, messages);
+      return {
+        ...agentOutputs(
+          { text: answer.text, json, usage: usage, model: answer.model },
+          base.schema !== undefined,
+        ),
+        turns: turn,
+        'tool-calls': toolCalls,
+      };
+    }
+
+    if (turn >= settings.maxTurns) {
+      throw new CallError(
+        `reached max-turns (${settings.maxTurns}) with the model still calling tools ` +
+          `(${answer.toolCalls.map((c) => c.name).join(', ')}): raise agent.max-turns or narrow the task`,
+        'fatal',
+      );
+    }
+
+    // Planned in the order the model listed them (keys never depend on completion order), run at once.
+    const planned = answer.toolCalls.map((toolCall, index): PlannedCall => {
+      const key = host.key({
+        step: call.path,
+        kind: 'tool',
+        request: {
+          item: call.item,
+          tool: toolset.identityOf(toolCall.name),
+          arguments: parsedOrText(toolCall.arguments),
+          turn: turnKey,
+          index,
+          limit,
+        },
+      });
+      return {
+        ...call,
+        key,
+        kind: 'tool',
+        loop: undefined,
+        agent: undefined,
+        timeoutMs: undefined,
+        retries: 0,
+        accepts: isToolOutcome,
+        execute: async (signal) => ({
+          result: await toolset.invoke(
+            toolCall,
+            { signal, env: host.env, workspace: host.workspace },
+            { limit, redact: host.redact },
+          ),
+        }),
+      };
+    });
+    const outcomes = (await Promise.all(planned.map((tool) => host.perform(tool)))) as ToolOutcome[];
+    toolCalls += outcomes.length;
+    messages.push({
+      role: 'tool',
+      results: answer.toolCalls.map((toolCall, index) => ({
+        id: toolCall.id,
+        name: toolCall.name,
+        ...outcomes[index]!,
+      })),
+    });
+  }
+}
+
+/** Arguments in keys as the value they denote (so key order and spacing do not matter), or as written. */
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A journaled result is untrusted input: a turn replays only with the shape a live one has. */
+export function isTurnResult(value: unknown): value is TurnResult {
+  if (!isRecord(value) || typeof value['text'] !== 'string' || typeof value['model'] !== 'string')
+    return false;
+  const usage = value['usage'];
+  const calls = value['toolCalls'];
+  return (
+    isRecord(usage) &&
+    typeof usage['inputTokens'] === 'number' &&
+    typeof usage['outputTokens'] === 'number' &&
+    Array.isArray(calls) &&
+    calls.every(
+      (c: unknown) =>
+        isRecord(c) &&
+        typeof c['id'] === 'string' &&
+        typeof c['name'] === 'string' &&
+        typeof c['arguments'] === 'string',
+    )
+  );
+}
+
+export function isToolOutcome(value: unknown): value is ToolOutcome {
+  return isRecord(value) && typeof value['content'] === 'string' && typeof value['isError'] === 'boolean';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
