@@ -88,6 +88,10 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       concurrency: options.concurrency,
       signal: options.signal,
       observer: options.observer && redactingObserver(options.observer, secrets),
+      addSecret: (value) => {
+        secrets.add(value);
+        options.onSecret?.(value);
+      },
       retry: options.retry,
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };
@@ -111,6 +115,15 @@ function redactingObserver(observer: RunObserver, secrets: Secrets): RunObserver
       observer.stepFinished &&
       ((step, status, error) => observer.stepFinished?.(step, status, redact(error))),
     warning: observer.warning && ((message) => observer.warning?.(secrets.redact(message))),
+    stepOutput:
+      observer.stepOutput && ((info) => observer.stepOutput?.({ ...info, line: secrets.redact(info.line) })),
+    workflowCommand:
+      observer.workflowCommand &&
+      ((info) =>
+        observer.workflowCommand?.({
+          ...info,
+          command: JSON.parse(redactedJson(info.command, secrets)) as typeof info.command,
+        })),
   };
 }
 

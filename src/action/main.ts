@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { InputsError, runAttempt } from '../attempt.js';
 import type { RunObserver, StepStatus } from '../engine/types.js';
 import { githubContext } from '../github-context.js';
-import { ProgressReporter } from '../report/progress.js';
+import { ProgressReporter, callName } from '../report/progress.js';
 import { renderJobSummary } from '../report/summary.js';
 import { cacheKeys, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
@@ -213,7 +213,7 @@ export async function runMain(host: ActionHost): Promise<void> {
 }
 
 /** Logs grouped per top-level step; one line per finished call. */
-class ActionObserver implements RunObserver {
+export class ActionObserver implements RunObserver {
   private readonly progress: ProgressReporter;
   private openGroup?: string;
 
@@ -254,6 +254,15 @@ class ActionObserver implements RunObserver {
 
   warning(message: string): void {
     this.host.warning(message);
+  }
+
+  stepOutput(info: { step: string; item?: number; line: string }): void {
+    this.host.info(`${callName(info)} | ${info.line}`);
+  }
+
+  /** Passed on as printed, so the runner makes its annotation, group or debug line. */
+  workflowCommand(info: { command: { raw: string } }): void {
+    this.host.info(info.command.raw);
   }
 }
 

@@ -12,6 +12,8 @@ export interface ProcessSpec {
   input?: string;
   signal: AbortSignal;
   timeoutMs?: number;
+  /** Sees the output as it arrives (live logs); the result still carries all of it. */
+  onData?: (stream: 'stdout' | 'stderr', chunk: string) => void;
 }
 
 export interface ProcessResult {
@@ -61,8 +63,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     const timeout =
       spec.timeoutMs !== undefined ? setTimeout(() => killTree('timeout'), spec.timeoutMs) : undefined;
 
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      spec.onData?.('stdout', chunk.toString('utf8'));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      spec.onData?.('stderr', chunk.toString('utf8'));
+    });
     child.stdin.on('error', () => {
       // The program may exit without reading its input (EPIPE); its exit status tells the story.
     });

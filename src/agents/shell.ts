@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallError } from './types.js';
 import { runProcess } from './process.js';
+import { LineSplitter, withoutCommands } from './workflow-commands.js';
 
 export interface ShellRequest {
   script: string;
@@ -15,9 +16,14 @@ export interface ShellRequest {
   timeoutMs?: number;
   /** A non-zero exit is worth retrying (the step asked for retries). */
   retryOnFailure?: boolean;
+  /** Each line of output as it is printed, workflow commands included (for live logs). */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
 
-/** What a `run` call records in the journal; step outputs are derived from it. */
+/**
+ * What a `run` call records in the journal; step outputs are derived from it. Workflow-command lines
+ * (`::notice::…`, `::add-mask::…`) are messages to the runner, not output: they are left out.
+ */
 export interface ShellResult {
   stdout: string;
   stderr: string;
@@ -43,6 +49,11 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
     await writeFile(scriptFile, request.script, 'utf8');
     const argv = template.map((part) => part.replaceAll('{0}', scriptFile));
     const [command, ...args] = argv as [string, ...string[]];
+    const { onLine } = request;
+    const splitters = onLine && {
+      stdout: new LineSplitter((line) => onLine('stdout', line)),
+      stderr: new LineSplitter((line) => onLine('stderr', line)),
+    };
     const result = await runProcess({
       command,
       args,
@@ -50,7 +61,12 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
       env: request.env,
       signal: request.signal,
       timeoutMs: request.timeoutMs,
+      onData: splitters && ((stream, chunk) => splitters[stream].push(chunk)),
     });
+    splitters?.stdout.flush();
+    splitters?.stderr.flush();
+    const stdout = withoutCommands(result.stdout);
+    const stderr = withoutCommands(result.stderr);
     if (result.spawnError) {
       throw new CallError(`could not start ${command}: ${result.spawnError.message}`, 'fatal', {
         cause: result.spawnError,
@@ -62,14 +78,14 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
     }
     const exitCode = result.exitCode ?? 128;
     if (exitCode !== 0) {
-      const tail = result.stderr.trim().slice(-TAIL_CHARS) || result.stdout.trim().slice(-TAIL_CHARS);
+      const tail = stderr.trim().slice(-TAIL_CHARS) || stdout.trim().slice(-TAIL_CHARS);
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${exitCode}`;
       throw new CallError(
         `the script ${how}${tail ? `:\n${tail}` : ''}`,
         request.retryOnFailure ? 'recoverable' : 'fatal',
       );
     }
-    return { stdout: result.stdout, stderr: result.stderr, exitCode };
+    return { stdout, stderr, exitCode };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -30,6 +30,7 @@ import type { RetryPolicy } from './retry.js';
 import { ItemError, ItemsFailed, StepFailed } from './scope.js';
 import type { Frame, Scope } from './scope.js';
 import { calleeSteps, runUses } from './uses.js';
+import { scriptLines } from './script-output.js';
 import type { UsesHost } from './uses.js';
 import type {
   CallCounts,
@@ -621,6 +622,7 @@ class Run implements UsesHost {
         env: { ...this.options.env, ...call.env },
         signal,
         retryOnFailure: call.step.retries !== undefined && call.step.retries > 0,
+        onLine: scriptLines(call, this.options.observer, this.options.addSecret),
       });
       return { result };
     } catch (caught) {

@@ -9,6 +9,7 @@ import type {
 } from '../agents/types.js';
 import type { ShellRequest, ShellResult } from '../agents/shell.js';
 import type { CallEvent, CallKind, JournalEvent, RunStatus } from '../journal/types.js';
+import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import type { StepKind, WorkflowDef } from '../workflow/types.js';
 import type { UsageTotals } from './budget.js';
 import type { CallKey } from './keys.js';
@@ -51,6 +52,10 @@ export interface RunObserver {
   }): void;
   stepFinished?(step: string, status: StepStatus, error?: string): void;
   warning?(message: string): void;
+  /** A line a running `run` step printed: stderr, and stdout with `log: true`. */
+  stepOutput?(info: { step: string; item?: number; stream: 'stdout' | 'stderr'; line: string }): void;
+  /** A workflow command (`::notice::…`) a script printed, for the runner; never in the step's outputs. */
+  workflowCommand?(info: { step: string; item?: number; command: WorkflowCommand }): void;
 }
 
 export interface RunOptions {
@@ -73,6 +78,8 @@ export interface RunOptions {
   concurrency?: number;
   signal?: AbortSignal;
   observer?: RunObserver;
+  /** Adds a value to the redaction list (a script printed `::add-mask::value`). */
+  addSecret?: (value: string) => void;
   executors?: Partial<Executors>;
   retry?: { baseMs?: number; maxMs?: number; random?: () => number };
   now?: () => Date;

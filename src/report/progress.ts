@@ -1,5 +1,6 @@
 // Live progress for a person at a terminal: one line per finished call, a bar when on a TTY.
 import cliProgress from 'cli-progress';
+import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
 import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } from './format.js';
 
@@ -65,6 +66,23 @@ export class ProgressReporter implements RunObserver {
     this.print(`warning: ${message}`);
   }
 
+  stepOutput(info: { step: string; item?: number; line: string }): void {
+    this.print(`  ${callName(info)} | ${info.line}`);
+  }
+
+  workflowCommand(info: { step: string; item?: number; command: WorkflowCommand }): void {
+    const { name, message, properties } = info.command;
+    if (name === 'notice' || name === 'warning' || name === 'error') {
+      const where = properties.file
+        ? ` (${[properties.file, properties.line, properties.col].filter(Boolean).join(':')})`
+        : '';
+      const title = properties.title ? `${properties.title}: ` : '';
+      this.print(`  ${callName(info)} | ${name}${where}: ${title}${message}`);
+    } else if (name === 'group') {
+      this.print(`  ${callName(info)} | ▸ ${message}`);
+    }
+  }
+
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
@@ -79,6 +97,11 @@ export class ProgressReporter implements RunObserver {
       this.options.out.write(`${line}\n`);
     }
   }
+}
+
+/** `step` or `step[item]`, as progress lines name a call. */
+export function callName(info: { step: string; item?: number }): string {
+  return info.item === undefined ? info.step : `${info.step}[${info.item}]`;
 }
 
 /** The closing report: a table per step and the totals, with what replay saved. */

@@ -258,6 +258,7 @@ class Checker {
     for (const [key, owner] of [
       ['shell', 'run'],
       ['working-directory', 'run'],
+      ['log', 'run'],
       ['with', 'uses'],
     ] as const) {
       if (key in step && kind !== undefined && kind !== owner) {

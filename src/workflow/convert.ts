@@ -74,6 +74,7 @@ export function toWorkflowDef(
         ...base,
         kind: 'run',
         run: s['run'],
+        log: s['log'] === true,
         shell: optString(s['shell']),
         workingDirectory: s['working-directory'],
       };

@@ -153,6 +153,8 @@ export interface AgentStep extends StepBase {
 export interface RunStep extends StepBase {
   kind: 'run';
   run: Template;
+  /** Show the script's stdout live too (stderr always is). */
+  log: boolean;
   shell?: string;
   workingDirectory?: Template;
 }
