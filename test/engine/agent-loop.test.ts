@@ -153,3 +153,70 @@ outputs:
     expect(counted()).toEqual([]);
   });
 });
+
+describe('thread: conversations across steps', () => {
+  it('a later step continues the thread, and a resume rebuilds it from the journal', async () => {
+    const workflow = load(`
+name: threads
+defaults: { provider: anthropic, model: claude-haiku-4-5, retries: 0 }
+steps:
+  - id: loop
+    repeat:
+      max: 2
+      until: \${{ loop.iteration == 2 }}
+      steps:
+        - id: review
+          agent: { prompt: "review pass \${{ loop.iteration }}", thread: pr, tools: [read_file] }
+        - id: fix
+          agent: { prompt: "fix what you found", thread: pr }
+  - id: other
+    agent: { prompt: "unrelated", thread: elsewhere }
+outputs:
+  last: \${{ steps.fix.outputs.text }}
+`);
+    anthropic.respond(
+      toolScript((turn, request) => {
+        const body = request.body as { messages: Array<{ role: string; content: unknown }> };
+        const last = body.messages[body.messages.length - 1];
+        if (typeof last?.content === 'string' && last.content.startsWith('review')) {
+          return { text: '', toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] };
+        }
+        return { text: `answer ${turn} after ${body.messages.length} messages` };
+      }),
+    );
+    const journal = new MemoryJournal();
+    const first = await run(workflow, { journal, env: env(), workspace });
+    expect(first.error).toBeUndefined();
+    // review 1: 2 turns; fix 1: 1; review 2: 2; fix 2: 1; other: 1.
+    const sizes = anthropic.requests.map((r) => (r.body as { messages: unknown[] }).messages.length);
+    expect(sizes).toEqual([1, 3, 5, 7, 9, 11, 1]);
+    expect(first.outputs['last']).toBe('answer 5 after 11 messages');
+    const fix2 = anthropic.requests[5]?.body as { messages: Array<{ role: string; content: unknown }> };
+    expect(fix2.messages.map((m) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+    ]);
+
+    // Drop the journal's last two turns (fix 2 and other): a resume replays the thread up to there and
+    // sends exactly those two turns, with the same history as before.
+    const cut = new MemoryJournal();
+    const calls = journal.events.filter((event) => event.t === 'call');
+    for (const event of journal.events) {
+      if (event.t !== 'call' || calls.indexOf(event) < calls.length - 2) cut.append(event);
+    }
+    const before = anthropic.requests.length;
+    const resumed = await run(workflow, { journal: cut, env: env(), workspace });
+    expect(resumed.outputs).toEqual(first.outputs);
+    const resent = anthropic.requests.slice(before).map((r) => r.body);
+    expect(resent).toEqual([anthropic.requests[5]?.body, anthropic.requests[6]?.body]);
+  });
+});

@@ -44,6 +44,8 @@ class ProcessTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   private child?: ChildProcess;
+  /** Kept after the server exits: its process group may outlive it (a grandchild), and is ended at close. */
+  private pid?: number;
   private readonly buffer = new ReadBuffer();
   stderr = '';
   exited?: string;
@@ -64,6 +66,7 @@ class ProcessTransport implements Transport {
         detached: process.platform !== 'win32',
       });
       this.child = child;
+      this.pid = child.pid;
       child.on('error', (error) => {
         this.exited ??= error.message;
         reject(error);
@@ -111,15 +114,18 @@ class ProcessTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const child = this.child;
-    if (!child || child.pid === undefined) return;
-    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    child.stdin?.end();
-    signalGroup(child.pid, 'SIGTERM');
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, KILL_GRACE_MS).unref());
-    await Promise.race([closed, timer]);
+    const { child, pid } = this;
+    if (pid === undefined) return;
+    this.pid = undefined;
+    if (child) {
+      const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      child.stdin?.end();
+      signalGroup(pid, 'SIGTERM');
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, KILL_GRACE_MS).unref());
+      await Promise.race([closed, timer]);
+    }
     // The leader may be gone while its children still run: the group gets SIGKILL either way.
-    signalGroup(child.pid, 'SIGKILL');
+    signalGroup(pid, 'SIGKILL');
   }
 }
 
