@@ -1,11 +1,13 @@
 // Planning a call: resolve its request from the step and the expression context, and key it by what
 // the workflow declares. Pure and synchronous, so the engine can plan in list order.
-import { relative, resolve as resolvePath, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { resolveAgentTarget } from '../agents/index.js';
 import type { AgentRequest, Usage } from '../agents/types.js';
 import type { ProviderDef } from '../workflow/types.js';
 import type { CallKind } from '../journal/types.js';
-import { evaluateTemplate } from '../workflow/expressions.js';
+import { evaluateTemplate, parseTemplate } from '../workflow/expressions.js';
+import { dataRef, inputTypesOf } from '../workflow/injection.js';
 import type { AgentStep, ExpressionContext, RunStep, WorkflowDef } from '../workflow/types.js';
 import type { CallKey, KeyMaterial } from './keys.js';
 
@@ -128,6 +130,9 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
     'working-directory',
   );
   const cwd = resolvePath(settings.workspace, workingDirectory ?? '.');
+  if (workingDirectory !== undefined && isData(step.workingDirectory, workflow)) {
+    confine(settings.workspace, cwd, workingDirectory);
+  }
   const key = settings.key({
     step: path,
     kind: 'run',
@@ -163,6 +168,34 @@ export function providerIdentity(provider: ProviderDef): Record<string, unknown>
     preset: provider.preset,
     output: provider.output,
   };
+}
+
+/** Whether a template takes its text from data (not a constant the author wrote). */
+function isData(template: unknown, workflow: WorkflowDef): boolean {
+  if (typeof template !== 'string' || !template.includes('${{')) return false;
+  const inputs = inputTypesOf(workflow.inputs);
+  return parseTemplate(template).parts.some(
+    (part) => typeof part !== 'string' && dataRef(part, inputs) !== undefined,
+  );
+}
+
+/**
+ * A working directory built from data stays inside the workspace (symlinks followed), so a value of
+ * `../..` or `/etc` cannot point a script elsewhere; a path the author wrote out may go anywhere.
+ */
+function confine(workspace: string, cwd: string, given: string): void {
+  const inside = (root: string, path: string) => {
+    const rel = relative(root, path);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+  };
+  let ok = inside(workspace, cwd);
+  if (ok && existsSync(cwd) && existsSync(workspace)) ok = inside(realpathSync(workspace), realpathSync(cwd));
+  if (!ok) {
+    throw new Error(
+      `working-directory ${describeValue(given)} resolves outside the workspace (${workspace}); ` +
+        'a working directory built from an expression must stay inside it',
+    );
+  }
 }
 
 export function describeValue(value: unknown): string {

@@ -1,6 +1,7 @@
 // Checks the schema cannot express: ids, references between steps, expression scopes, names.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ExpressionError, parseExpression, parseTemplate, type ParsedExpression } from './expressions.js';
+import { inputTypesOf, scriptExpressionProblem, type InputTypes } from './injection.js';
 import { checkInputValue } from './input-values.js';
 import { isRecord, STEP_KINDS } from './schema.js';
 import type { Path, YamlSource } from './source.js';
@@ -9,8 +10,6 @@ import { WORKSPACE_TOOLS, type InputType, type Problem } from './types.js';
 
 const BUILT_IN_PROVIDERS = ['openai', 'anthropic'];
 const STEP_MEMBERS = ['outputs', 'outcome', 'conclusion'];
-/** Parts of `github.event` that are numbers GitHub assigns, so they cannot carry shell syntax. */
-const SAFE_EVENT_FIELDS = /(^|_)(number|id)$/;
 
 interface Scope {
   /** Ids a step may read. */
@@ -40,6 +39,7 @@ class Checker {
   private readonly firstIdAt = new Map<string, Path>();
   private allIds = new Set<string>();
   private inputNames: string[] = [];
+  private inputTypes: InputTypes = new Map();
   private phaseNames: string[] = [];
   private providerNames: string[] = [];
   private toolNames: string[] = [];
@@ -50,6 +50,11 @@ class Checker {
   run(root: unknown): Problem[] {
     if (!isRecord(root)) return [];
     this.inputNames = isRecord(root['inputs']) ? Object.keys(root['inputs']) : [];
+    this.inputTypes = inputTypesOf(
+      Object.entries(isRecord(root['inputs']) ? root['inputs'] : {}).flatMap(([name, def]) =>
+        isRecord(def) && typeof def['type'] === 'string' ? [{ name, type: def['type'] as InputType }] : [],
+      ),
+    );
     this.phaseNames = isRecord(root['phases']) ? Object.keys(root['phases']) : [];
     this.providerNames = [
       ...BUILT_IN_PROVIDERS,
@@ -63,6 +68,13 @@ class Checker {
       'defaults',
       'provider',
     ]);
+    if (isRecord(root['providers'])) {
+      for (const [name, provider] of Object.entries(root['providers'])) {
+        if (isRecord(provider) && Array.isArray(provider['args'])) {
+          this.checkCommandArgs(provider['args'], ['providers', name, 'args']);
+        }
+      }
+    }
     if (isRecord(root['phases'])) {
       for (const [name, phase] of Object.entries(root['phases'])) {
         if (isRecord(phase)) this.checkProvider(phase['provider'], ['phases', name, 'provider']);
@@ -302,9 +314,16 @@ class Checker {
       if (isRecord(agent['schema'])) this.checkAgentSchema(agent['schema'], [...path, 'agent', 'schema']);
       this.checkStepTools(agent, [...path, 'agent'], forEach);
     }
+    const shell = typeof step['shell'] === 'string' ? step['shell'] : undefined;
+    if (shell?.includes('${{')) {
+      this.report(
+        [...path, 'shell'],
+        `"shell" is a program the workflow names, not an expression: write it out (bash, sh, pwsh, python, node, or a command with {0})`,
+      );
+    }
     if (typeof step['run'] === 'string') {
       this.checkStrings(step['run'], [...path, 'run'], where);
-      this.checkInjection(step['run'], [...path, 'run']);
+      this.checkScript(step['run'], [...path, 'run'], '"run"', shell);
     }
     if (Array.isArray(step['parallel'])) {
       const children = step['parallel'];
@@ -329,6 +348,27 @@ class Checker {
         banned: {},
       });
     }
+  }
+
+  /**
+   * `{prompt}` and `{model}` are replaced inside one argv element. Written inside other text
+   * (`sh -c "echo {prompt}"`), the program could read the prompt as code, so they must stand alone
+   * (`{prompt}`) or be a flag's value (`--prompt={prompt}`).
+   */
+  private checkCommandArgs(args: unknown[], path: Path): void {
+    args.forEach((arg, i) => {
+      if (typeof arg !== 'string') return;
+      for (const placeholder of ['{prompt}', '{model}']) {
+        if (!arg.includes(placeholder) || arg === placeholder) continue;
+        if (/^-{1,2}[A-Za-z0-9][\w.-]*=$/.test(arg.replace(placeholder, '')) && arg.endsWith(placeholder))
+          continue;
+        this.report(
+          [...path, i],
+          `${placeholder} must be a whole argument (or a flag's value, --flag=${placeholder}), not part of ${JSON.stringify(arg)}: ` +
+            `inside other text the program could read it as code; the value is passed as one argument, never through a shell`,
+        );
+      }
+    });
   }
 
   private checkAgentSchema(schema: Record<string, unknown>, path: Path): void {
@@ -443,28 +483,24 @@ class Checker {
     return undefined;
   }
 
-  private checkInjection(script: string, path: Path): void {
+  /**
+   * Script text is source code: every `${{ }}` in it must be a constant the author fixed, or the value
+   * would be parsed as code. Each offending expression is reported where it is written, with the fix.
+   * (A command tool's `run:` takes no expressions at all: see checkTools.)
+   */
+  checkScript(script: string, path: Path, what: string, shell: string | undefined): void {
     let parts: ReturnType<typeof parseTemplate>['parts'];
     try {
       parts = parseTemplate(script).parts;
     } catch {
       return; // reported by checkStrings
     }
+    let n = 0;
     for (const part of parts) {
       if (typeof part === 'string') continue;
-      for (const ref of part.refs) {
-        if (ref.context.toLowerCase() !== 'github' || !isAttackerControlled(ref.path)) continue;
-        const shown = `\${{ ${part.source} }}`;
-        const last =
-          [...ref.path].reverse().find((s): s is string => typeof s === 'string' && s !== '*') ?? 'VALUE';
-        const name = last.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
-        this.report(
-          path,
-          `${shown} in "run" can inject shell commands (its text comes from whoever opened the issue or pull request); ` +
-            `pass it through env instead: env: { ${name}: "${shown}" } and use "$${name}" in the script`,
-        );
-        break;
-      }
+      const message = scriptExpressionProblem(part, this.inputTypes, what, shell);
+      if (message !== undefined) this.problems.push({ ...this.source.expressionAt(path, n), message });
+      n++;
     }
   }
 }
@@ -499,14 +535,6 @@ function agentSchemaProblem(schema: Record<string, unknown>): string | undefined
 }
 
 const BEFORE_FAN_OUT = '"if" is checked once, before "for-each" fans out';
-
-function isAttackerControlled(path: (string | null)[]): boolean {
-  const [first] = path;
-  if (first === 'head_ref') return true;
-  if (first !== 'event') return false;
-  const last = path[path.length - 1];
-  return path.length === 1 || typeof last !== 'string' || !SAFE_EVENT_FIELDS.test(last);
-}
 
 /** Where run-wide values (tool env, MCP server env and headers) are read: before any step, like the workflow env. */
 function runWideWhere(reader: string): Where {

@@ -80,6 +80,20 @@ export class YamlSource {
     return key?.range ? this.locationOfOffset(key.range[0]) : this.valueAt(path);
   }
 
+  /** Where the `n`-th (0-based) `${{` inside the value at `path` is written, or the value's start. */
+  expressionAt(path: Path, n: number): SourceLocation {
+    const range = this.node(path)?.range;
+    if (range) {
+      let at = range[0] - 1;
+      for (let i = 0; i <= n; i++) {
+        at = this.text.indexOf('${{', at + 1);
+        if (at < 0 || at >= range[1]) return this.valueAt(path);
+      }
+      return this.locationOfOffset(at);
+    }
+    return this.valueAt(path);
+  }
+
   problem(path: Path, message: string, where: 'key' | 'value' = 'value'): Problem {
     return { ...(where === 'key' ? this.keyAt(path) : this.valueAt(path)), message };
   }

@@ -1,8 +1,8 @@
 // Every shipped workflow must load without problems: they are what users copy first.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, loadWorkflowFile } from '../../src/workflow/loader.js';
+import { formatProblem, loadWorkflowFile, loadWorkflowText } from '../../src/workflow/loader.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const shipped = ['examples', '.github/reprise'].flatMap((dir) =>
@@ -32,4 +32,27 @@ describe('shipped workflows', () => {
     expect(result.problems.map(formatProblem)).toEqual([]);
     expect(result.workflow?.name).toBeTruthy();
   });
+});
+
+// README snippets are what people copy: every complete reprise workflow in it validates.
+const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+const snippets = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+  .map((match) => match[1] ?? '')
+  // Abbreviated snippets (`- ...`) are excerpts, not workflows.
+  .filter(
+    (text) => /^name: /m.test(text) && /^steps:/m.test(text) && !/^\s*- \.\.\.$|\[\.\.\.\]/m.test(text),
+  );
+
+describe('README workflows', () => {
+  it('include the security examples', () => {
+    expect(snippets.some((text) => text.includes('name: safe-title'))).toBe(true);
+  });
+
+  it.each(snippets.map((text) => [/^name: (.*)$/m.exec(text)?.[1] ?? '?', text]))(
+    '%s validates',
+    (_name, text) => {
+      const result = loadWorkflowText(text, 'README.md');
+      expect(result.problems.map(formatProblem)).toEqual([]);
+    },
+  );
 });

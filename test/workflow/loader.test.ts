@@ -217,7 +217,8 @@ describe('step references follow the order steps run in', () => {
       until: true
       max: 1
   - id: c
-    run: echo "\${{ steps.a.outputs.text }} \${{ steps.b.outputs.text }}"
+    env: { V: "\${{ steps.a.outputs.text }} \${{ steps.b.outputs.text }}" }
+    run: echo "$V"
 `),
     ).toEqual([]);
   });
@@ -228,7 +229,8 @@ describe('step references follow the order steps run in', () => {
     repeat:
       steps:
         - id: draft
-          run: echo "\${{ steps.critique.outputs.text }} \${{ steps.draft.outputs.text }}"
+          env: { V: "\${{ steps.critique.outputs.text }} \${{ steps.draft.outputs.text }}" }
+          run: echo "$V"
         - id: critique
           run: echo
       until: steps.critique.outputs.text == 'ok'
@@ -243,19 +245,22 @@ describe('step references follow the order steps run in', () => {
     repeat:
       steps:
         - id: draft
-          run: echo "\${{ steps.after.outputs.text }}"
+          env: { V: "\${{ steps.after.outputs.text }}" }
+          run: echo "$V"
       until: true
       max: 2
   - id: after
     run: echo
 `),
     ).toEqual([
-      '7:16: step "draft" reads steps.after before "after" runs: steps run in order (in ${{ steps.after.outputs.text }})',
+      '7:21: step "draft" reads steps.after before "after" runs: steps run in order (in ${{ steps.after.outputs.text }})',
     ]);
   });
 
   it('computed step names cannot be checked and are left to run time', () => {
-    expect(load(`  - id: a\n    run: echo "\${{ steps[format('{0}', 'x')].outputs }}"\n`)).toEqual([]);
+    expect(
+      load(`  - id: a\n    env: { V: "\${{ steps[format('{0}', 'x')].outputs }}" }\n    run: echo\n`),
+    ).toEqual([]);
   });
 });
 
@@ -263,9 +268,19 @@ describe('script injection', () => {
   const load = (run: string): string[] =>
     located(loadWorkflowText(`name: inj\nsteps:\n  - id: a\n    run: ${run}\n`, 'inj.yml').problems);
 
-  it('accepts numbers GitHub assigns and values passed through env', () => {
-    expect(load('echo ${{ github.event.pull_request.number }} "$TITLE"')).toEqual([]);
-    expect(load('echo ${{ github.event.issue.id }}')).toEqual([]);
+  it('accepts constants the author fixed, and values passed through env', () => {
+    const typed = (run: string, shell = 'bash'): string[] =>
+      located(
+        loadWorkflowText(
+          'name: inj\ninputs:\n  n: { type: number }\n  ok: { type: boolean }\n  mode: { type: enum, options: [a, b] }\n' +
+            `steps:\n  - id: a\n    shell: ${shell}\n    for-each: [1]\n    run: ${run}\n  - id: r\n    repeat:\n      max: 2\n      until: true\n      steps:\n        - id: i\n          run: echo \${{ loop.iteration }}\n`,
+          'inj.yml',
+        ).problems,
+      );
+    expect(typed('echo ${{ inputs.n }} ${{ inputs.ok }} ${{ inputs.mode }} ${{ index }} "$TITLE"')).toEqual(
+      [],
+    );
+    expect(typed("echo ${{ 'literal' }} ${{ 3 }} ${{ format('{0}/{1}', inputs.n, index) }}")).toEqual([]);
   });
 
   it.each([
@@ -273,8 +288,12 @@ describe('script injection', () => {
     ['github.event.comment.body', 'BODY'],
     ['github.event.pull_request.head.ref', 'REF'],
     ['github.event.commits[0].message', 'MESSAGE'],
+    ['github.event.inputs.name', 'NAME'],
+    ['github.event.pull_request.number', 'NUMBER'],
     ['github.head_ref', 'HEAD_REF'],
     ['toJSON(github.event)', 'EVENT'],
+    ["inputs[format('n{0}', 'ame')]", 'INPUTS'],
+    ["fromJSON('{}')[github.actor]", 'ACTOR'],
   ])('rejects ${{ %s }} in run and shows the env form', (expr, name) => {
     const problems = load(`echo "\${{ ${expr} }}"`);
     expect(problems).toHaveLength(1);
