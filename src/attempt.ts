@@ -1,6 +1,8 @@
 // One attempt of a run against its journal file: shared by the CLI and the action, which differ only
 // in where the journal comes from and goes to.
 import type { JournalRead } from './journal/reader.js';
+import type { AnswerEvent } from './journal/types.js';
+import type { RunAnswers } from './engine/ask.js';
 import { JournalWriter } from './journal/writer.js';
 import { Secrets, redactedJson } from './journal/secrets.js';
 import { runWorkflow } from './engine/run.js';
@@ -25,6 +27,8 @@ export interface AttemptOptions {
   /** Registers a secret value with the host (the action masks it in logs). */
   onSecret?: (value: string) => void;
   retry?: { baseMs?: number };
+  /** Answers given to this attempt (checked with checkGivenAnswers) and whether the run may wait. */
+  answers?: Pick<RunAnswers, 'given' | 'wait'>;
 }
 
 export interface AttemptOutcome {
@@ -93,11 +97,19 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
         options.onSecret?.(value);
       },
       retry: options.retry,
+      answers: { ...options.answers, journaled: journaledAnswers(previous) },
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };
   } finally {
     await writer.close();
   }
+}
+
+/** The `answer` events of the journal by key; a later answer to the same ask replaces an earlier one. */
+function journaledAnswers(previous: JournalRead): Map<string, AnswerEvent> {
+  const answers = new Map<string, AnswerEvent>();
+  for (const event of previous.events) if (event.t === 'answer') answers.set(event.key, event);
+  return answers;
 }
 
 /** Progress lines carry error text (a script's stderr, a provider's message): redact it before it is shown. */

@@ -1,11 +1,17 @@
 // What steps expose as `steps.<id>.outputs`, derived from the journaled result of their calls.
 import type { AgentResult } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
+import type { AskResult } from './ask.js';
 
 export function agentOutputs(result: AgentResult, hasSchema: boolean): Record<string, unknown> {
   const outputs: Record<string, unknown> = { text: result.text, usage: result.usage };
   if (hasSchema) outputs.json = result.json ?? null;
   return outputs;
+}
+
+/** `answer`, and `answered-by` / `answered-at` when the answer came with them. */
+export function askOutputs(result: AskResult): Record<string, unknown> {
+  return { ...result };
 }
 
 export function shellOutputs(result: ShellResult): Record<string, unknown> {

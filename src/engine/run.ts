@@ -7,10 +7,12 @@ import { runShell } from '../agents/shell.js';
 import { CallError } from '../agents/types.js';
 import type { AgentResult, Usage } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
-import type { CallEvent } from '../journal/types.js';
+import type { CallEvent, Question } from '../journal/types.js';
+import { planAsk, readsSteps, resolveAsk } from './ask.js';
 import { evaluateCondition, evaluateTemplate } from '../workflow/expressions.js';
 import type {
   AgentStep,
+  AskStep,
   ExpressionContext,
   RepeatStep,
   RunStep,
@@ -24,10 +26,10 @@ import { runAgentLoop } from './agent-loop.js';
 import { describeValue, planCall, stringMap } from './plan.js';
 import { runToolbox, type RunToolbox } from './toolbox.js';
 import type { PlannedCall } from './plan.js';
-import { agentOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
+import { agentOutputs, askOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-import { ItemError, ItemsFailed, StepFailed } from './scope.js';
+import { ItemError, ItemsFailed, StepFailed, StepWaiting } from './scope.js';
 import type { Frame, Scope } from './scope.js';
 import { calleeSteps, runUses } from './uses.js';
 import { scriptLines } from './script-output.js';
@@ -74,6 +76,9 @@ class Run implements UsesHost {
   private readonly toolboxes = new Map<WorkflowDef, RunToolbox>();
   /** Conversations of `thread:` steps; rebuilt by replaying their turns. */
   private readonly threads = new Map<string, ChatMessage[]>();
+  /** Paths of steps waiting for an answer; a step that reads one of them waits too. */
+  private readonly waiting = new Set<string>();
+  private readonly questions: Question[] = [];
   private readonly now: () => Date;
 
   constructor(private readonly options: RunOptions) {
@@ -144,13 +149,6 @@ class Run implements UsesHost {
     let error: string | undefined;
     let outputs: Record<string, unknown> = {};
     try {
-      const unsupported = flatten(workflow.steps).find((step) => step.kind === 'ask');
-      if (unsupported) {
-        throw new StepFailed(
-          `step "${unsupported.id}": "${unsupported.kind}" steps are not supported yet; ` +
-            'this version of reprise validates them but cannot run them',
-        );
-      }
       this.top.env = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
       await this.runSequence(workflow.steps, {});
       this.throwIfStopped();
@@ -158,8 +156,9 @@ class Run implements UsesHost {
     } catch (caught) {
       // Once the run was stopped (cancel, limit, timeout), that is the story, whatever a step threw.
       const reason: unknown = this.signal.reason instanceof RunStopped ? this.signal.reason : caught;
-      status = reason instanceof RunStopped ? reason.status : 'failed';
-      error = reason instanceof Error ? reason.message : String(reason);
+      status =
+        reason instanceof RunStopped ? reason.status : reason instanceof StepWaiting ? 'waiting' : 'failed';
+      error = status === 'waiting' ? undefined : reason instanceof Error ? reason.message : String(reason);
     } finally {
       if (workflowTimeout) clearTimeout(workflowTimeout);
       options.signal?.removeEventListener('abort', onExternalAbort);
@@ -167,11 +166,13 @@ class Run implements UsesHost {
       await Promise.all([...this.toolboxes.values()].map((toolbox) => toolbox.close()));
     }
 
-    options.journal.append({ t: 'end', status, error, outputs, at: this.timestamp() });
+    const questions = status === 'waiting' ? [...this.questions] : undefined;
+    options.journal.append({ t: 'end', status, error, outputs, questions, at: this.timestamp() });
     return {
       status,
       error,
       outputs,
+      questions: this.questions,
       calls: { ...this.counts },
       usage: { ...this.budget.spent },
       saved: { ...this.budget.saved },
@@ -222,16 +223,22 @@ class Run implements UsesHost {
    */
   async runSequence(steps: StepDef[], scope: Scope): Promise<void> {
     let failed: StepFailed | undefined;
+    let waiting: StepWaiting | undefined;
     for (const step of steps) {
       this.throwIfStopped();
       try {
         await this.runStep(step, { ...scope, failed: failed !== undefined });
       } catch (caught) {
+        if (caught instanceof StepWaiting && !this.signal.aborted) {
+          waiting ??= caught;
+          continue;
+        }
         if (!(caught instanceof StepFailed) || this.signal.aborted) throw caught;
         failed ??= caught;
       }
     }
     if (failed) throw failed;
+    if (waiting) throw waiting;
   }
 
   private async runStep(step: StepDef, scope: Scope): Promise<void> {
@@ -240,6 +247,10 @@ class Run implements UsesHost {
     const summary = this.summary(path);
     const started = performance.now();
     try {
+      const blocker = this.waitsOn(step, frame);
+      if (blocker !== undefined) {
+        throw new StepWaiting(`step "${path}" reads step "${blocker}", which waits for an answer`);
+      }
       const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !scope.failed;
       if (!runs) {
         frame.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
@@ -263,14 +274,21 @@ class Run implements UsesHost {
         case 'uses':
           outputs = await runUses(this, step, { ...scope, frame, failed: false }, path);
           break;
-        default:
-          throw new StepFailed(`"${step.kind}" steps are not supported yet`);
+        case 'ask':
+          outputs = await this.runAskStep(step, scope, path);
+          break;
       }
       frame.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
       summary.ms += performance.now() - started;
       this.finishStep(path, 'succeeded');
     } catch (caught) {
       summary.ms += performance.now() - started;
+      if (caught instanceof StepWaiting && !this.signal.aborted) {
+        frame.steps[step.id] = { outputs: caught.outputs, outcome: '', conclusion: '' };
+        this.waiting.add(path);
+        this.finishStep(path, 'waiting');
+        throw caught;
+      }
       if (this.signal.aborted) {
         frame.steps[step.id] = { outputs: {}, outcome: 'cancelled', conclusion: 'cancelled' };
         this.finishStep(path, 'cancelled', (this.signal.reason as Error).message);
@@ -310,7 +328,9 @@ class Run implements UsesHost {
     // Every branch runs to completion (its calls are journaled) before the group reports a failure.
     const results = await Promise.allSettled(steps.map((step) => this.runStep(step, scope)));
     this.throwIfStopped();
-    const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const failed = rejected.filter((reason) => !(reason instanceof StepWaiting));
+    if (failed.length === 0 && rejected.length > 0) throw rejected[0];
     if (failed.length > 0) {
       throw new StepFailed(
         failed.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n'),
@@ -428,6 +448,83 @@ class Run implements UsesHost {
       frame.workflow.defaults.concurrency ??
       DEFAULT_CONCURRENCY
     );
+  }
+
+  /** The path of a waiting step of this frame that `step` reads, if any. */
+  private waitsOn(step: StepDef, frame: Frame): string | undefined {
+    if (this.waiting.size === 0) return undefined;
+    const reads = readsSteps(step);
+    const ids = reads === 'any' ? Object.keys(frame.steps) : [...reads];
+    return ids.map((id) => frame.prefix + id).find((path) => this.waiting.has(path));
+  }
+
+  /** An ask, or one per item: replayed, answered now (journaled as a call), or waiting. */
+  private async runAskStep(step: AskStep, scope: Scope, path: string): Promise<unknown> {
+    let list: unknown[] | undefined;
+    if (step.forEach !== undefined) {
+      const value = evaluateTemplate(step.forEach, this.context(scope));
+      if (!Array.isArray(value)) {
+        throw new StepFailed(`step "${path}": for-each must be a list, got ${describeValue(value)}`);
+      }
+      list = value;
+    }
+    this.options.observer?.stepStarted?.(path, { kind: 'ask', items: list?.length });
+    const planned = (list ?? [undefined]).map((value, index) =>
+      planAsk(
+        step,
+        path,
+        this.context(list ? { ...scope, item: value, index } : scope),
+        list ? index : undefined,
+        (material) => this.occurrences.next(baseKey(material, this.options.redact)),
+      ),
+    );
+    const summary = this.summary(path);
+    const failures: string[] = [];
+    let waits = 0;
+    const outputs = planned.map((ask) => {
+      this.usedKeys.add(ask.key);
+      const recorded = step.replay ? this.options.replay.get(ask.key) : undefined;
+      const outcome = resolveAsk(
+        ask,
+        recorded,
+        this.options.answers,
+        () => this.timestamp(),
+        (message) => this.options.observer?.warning?.(message),
+      );
+      const report = { step: path, item: ask.item, kind: 'ask' as const, key: ask.key, ms: 0 };
+      switch (outcome.kind) {
+        case 'replayed':
+          this.counts.replayed += 1;
+          summary.calls.replayed += 1;
+          this.options.observer?.callFinished?.({ ...report, status: 'replayed' });
+          return askOutputs(outcome.result);
+        case 'answered':
+          this.options.journal.append({
+            t: 'call',
+            key: ask.key,
+            step: path,
+            item: ask.item,
+            kind: 'ask',
+            result: outcome.result,
+            ms: 0,
+            at: this.timestamp(),
+          });
+          this.counts.live += 1;
+          summary.calls.live += 1;
+          this.options.observer?.callFinished?.({ ...report, status: 'live' });
+          return askOutputs(outcome.result);
+        case 'waiting':
+          waits += 1;
+          this.questions.push(outcome.question);
+          return null;
+        case 'failed':
+          failures.push(outcome.message);
+          return null;
+      }
+    });
+    if (failures.length > 0) throw new StepFailed(failures.join('\n'));
+    if (waits > 0) throw new StepWaiting(`step "${path}" waits for ${waits} answer(s)`, list ? outputs : {});
+    return list ? outputs : outputs[0];
   }
 
   /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */

@@ -31,6 +31,16 @@ export interface Scope {
 /** A step failed; the run stops unless the step continues on error. */
 export class StepFailed extends Error {}
 
+/** A step waits for an answer (its own ask, or one it reads); independent steps still run. */
+export class StepWaiting extends Error {
+  constructor(
+    message: string,
+    readonly outputs: unknown = {},
+  ) {
+    super(message);
+  }
+}
+
 export class ItemError {
   readonly cause: string;
   constructor(

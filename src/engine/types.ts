@@ -8,8 +8,9 @@ import type {
   Usage,
 } from '../agents/types.js';
 import type { ShellRequest, ShellResult } from '../agents/shell.js';
-import type { CallEvent, CallKind, JournalEvent, RunStatus } from '../journal/types.js';
+import type { CallEvent, CallKind, JournalEvent, Question, RunStatus } from '../journal/types.js';
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
+import type { RunAnswers } from './ask.js';
 import type { StepKind, WorkflowDef } from '../workflow/types.js';
 import type { UsageTotals } from './budget.js';
 import type { CallKey } from './keys.js';
@@ -26,7 +27,7 @@ export interface Executors {
   turn(request: TurnRequest, context: CallContext): Promise<TurnResult>;
 }
 
-export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'waiting';
 
 export interface CallReport {
   step: string;
@@ -83,6 +84,8 @@ export interface RunOptions {
   executors?: Partial<Executors>;
   retry?: { baseMs?: number; maxMs?: number; random?: () => number };
   now?: () => Date;
+  /** Answers to ask steps: journaled, given to this attempt, and whether the run may wait. */
+  answers?: RunAnswers;
 }
 
 export interface CallCounts {
@@ -109,6 +112,8 @@ export interface RunResult {
   status: RunStatus;
   error?: string;
   outputs: Record<string, unknown>;
+  /** Asks nobody has answered yet (status `waiting`). */
+  questions: Question[];
   calls: CallCounts;
   usage: UsageTotals;
   saved: UsageTotals;

@@ -234,8 +234,11 @@ function stepProblem(o: Fields): string | undefined {
 
 function answerProblem(o: Fields): string | undefined {
   return (
-    need(o, 'answer', 'id', isString) ??
+    need(o, 'answer', 'key', isNonEmptyString) ??
+    need(o, 'answer', 'step', isString) ??
+    optional(o, 'answer', 'item', isIndex) ??
     ('value' in o ? undefined : 'is an answer event without a `value`') ??
+    optional(o, 'answer', 'by', isString) ??
     need(o, 'answer', 'at', isString)
   );
 }
@@ -245,6 +248,7 @@ function endProblem(o: Fields): string | undefined {
     need(o, 'end', 'status', isRunStatus) ??
     optional(o, 'end', 'error', isString) ??
     optional(o, 'end', 'outputs', isObject) ??
+    optional(o, 'end', 'questions', isQuestions) ??
     need(o, 'end', 'at', isString)
   );
 }
@@ -287,13 +291,26 @@ const isDuration = describe('a non-negative number', (v: unknown) =>
   typeof v === 'number' && v >= 0 && Number.isFinite(v));
 const isObject = describe('an object', (v: unknown): v is Fields =>
   typeof v === 'object' && v !== null && !Array.isArray(v));
-const isCallKind = describe('"agent", "run" or "tool"', (v: unknown) =>
-  v === 'agent' || v === 'run' || v === 'tool');
-const isRunStatus = describe('"succeeded", "failed" or "cancelled"', (v: unknown): v is EndEvent['status'] =>
-  v === 'succeeded' || v === 'failed' || v === 'cancelled');
+const isCallKind = describe('"agent", "run", "tool" or "ask"', (v: unknown) =>
+  v === 'agent' || v === 'run' || v === 'tool' || v === 'ask');
+const isRunStatus =
+  describe('"succeeded", "failed", "cancelled" or "waiting"', (v: unknown): v is EndEvent['status'] =>
+    v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'waiting');
 const isStepStatus =
-  describe('"succeeded", "failed", "skipped" or "cancelled"', (v: unknown): v is StepEvent['status'] =>
-    v === 'succeeded' || v === 'failed' || v === 'skipped' || v === 'cancelled');
+  describe('"succeeded", "failed", "skipped", "cancelled" or "waiting"', (v: unknown): v is StepEvent['status'] =>
+    v === 'succeeded' || v === 'failed' || v === 'skipped' || v === 'cancelled' || v === 'waiting');
+const isQuestions =
+  describe('a list of questions (`step`, `key`, `question`, `answerSchema`)', (v: unknown) =>
+    Array.isArray(v) &&
+    v.every(
+      (q) =>
+        isObject(q) &&
+        typeof q.step === 'string' &&
+        isNonEmptyString(q.key) &&
+        typeof q.question === 'string' &&
+        isObject(q.answerSchema) &&
+        (q.item === undefined || isIndex(q.item)),
+    ));
 const isFailError =
   describe('an object with `class` ("recoverable" or "fatal") and a string `message`', (v: unknown): v is FailEvent['error'] =>
     isObject(v) && (v.class === 'recoverable' || v.class === 'fatal') && typeof v.message === 'string');

@@ -3,8 +3,9 @@ import type { Usage } from '../agents/types.js';
 
 export const JOURNAL_VERSION = 1;
 
-export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
-export type CallKind = 'agent' | 'run' | 'tool';
+/** `waiting`: an ask is unanswered; everything that did not depend on it ran. */
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting';
+export type CallKind = 'agent' | 'run' | 'tool' | 'ask';
 
 /** Opens every attempt: the first line of a journal is always one. */
 export interface RunEvent {
@@ -47,15 +48,34 @@ export interface FailEvent {
 export interface StepEvent {
   t: 'step';
   step: string;
-  status: 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'waiting';
   at: string;
 }
 
+/**
+ * A person's answer to an ask, bound to the ask's key (its resolved question and occurrence): a changed
+ * question is a new key and is asked again. The ask's call event is written when a run takes it.
+ */
 export interface AnswerEvent {
   t: 'answer';
-  id: string;
+  key: string;
+  step: string;
+  item?: number;
   value: unknown;
+  /** Who answered (a login, `cli`), when known. */
+  by?: string;
   at: string;
+}
+
+/** An unanswered ask of a run that ended `waiting`. */
+export interface Question {
+  step: string;
+  /** The for-each index, when the ask fans out. */
+  item?: number;
+  key: string;
+  question: string;
+  /** JSON Schema of a valid answer. */
+  answerSchema: Record<string, unknown>;
 }
 
 export interface EndEvent {
@@ -63,6 +83,8 @@ export interface EndEvent {
   status: RunStatus;
   error?: string;
   outputs?: Record<string, unknown>;
+  /** With status `waiting`: the asks nobody has answered yet. */
+  questions?: Question[];
   at: string;
 }
 

@@ -107,7 +107,10 @@ export function callName(info: { step: string; item?: number }): string {
 /** The closing report: a table per step and the totals, with what replay saved. */
 export function renderSummary(runId: string, result: RunResult): string {
   const rows = result.steps
-    .filter((step) => step.kind === 'agent' || step.kind === 'run' || step.status === 'failed')
+    .filter(
+      (step) =>
+        step.kind === 'agent' || step.kind === 'run' || step.kind === 'ask' || step.status === 'failed',
+    )
     .map((step) => [
       step.id,
       step.status,

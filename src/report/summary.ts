@@ -9,6 +9,7 @@ const STATUS_ICON: Record<string, string> = {
   succeeded: '✅',
   failed: '❌',
   cancelled: '⏹️',
+  waiting: '⏸️',
   skipped: '⏭️',
   'not-run': '▫️',
 };

@@ -1,5 +1,6 @@
 // Checks the schema cannot express: ids, references between steps, expression scopes, names.
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { answerProblem, answerSchema } from './answer.js';
 import { ExpressionError, parseExpression, parseTemplate, type ParsedExpression } from './expressions.js';
 import { inputTypesOf, scriptExpressionProblem, type InputTypes } from './injection.js';
 import { checkInputValue } from './input-values.js';
@@ -10,6 +11,7 @@ import { WORKSPACE_TOOLS, type InputType, type Problem } from './types.js';
 
 const BUILT_IN_PROVIDERS = ['openai', 'anthropic'];
 const STEP_MEMBERS = ['outputs', 'outcome', 'conclusion'];
+const ANSWER_SHORTHANDS = ['boolean', 'string', 'number', 'integer'];
 
 interface Scope {
   /** Ids a step may read. */
@@ -249,10 +251,17 @@ class Checker {
     const kind = kinds.length === 1 ? kinds[0] : undefined;
     const forEach = 'for-each' in step;
 
-    if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run' && kind !== 'uses') {
+    if (
+      forEach &&
+      kind !== undefined &&
+      kind !== 'agent' &&
+      kind !== 'run' &&
+      kind !== 'uses' &&
+      kind !== 'ask'
+    ) {
       this.report(
         [...path, 'for-each'],
-        `"for-each" is only allowed on agent, run and uses steps, not on ${kind}`,
+        `"for-each" is only allowed on agent, run, ask and uses steps, not on ${kind}`,
         'key',
       );
     }
@@ -276,6 +285,12 @@ class Checker {
       if (key in step && kind !== undefined && kind !== owner) {
         this.report([...path, key], `"${key}" only applies to ${owner} steps`, 'key');
       }
+    }
+    if (kind === 'ask') {
+      for (const key of ['timeout', 'retries', 'concurrency', 'fail-fast']) {
+        if (key in step) this.report([...path, key], `"${key}" does not apply to ask steps`, 'key');
+      }
+      if (isRecord(step['ask'])) this.checkAsk(step['ask'], [...path, 'ask']);
     }
     const phase = step['phase'];
     if (typeof phase === 'string' && !this.phaseNames.includes(phase)) {
@@ -369,6 +384,52 @@ class Checker {
         );
       }
     });
+  }
+
+  /** The answer schema and default are fixed at validation: no expressions, and the default must be an answer. */
+  private checkAsk(ask: Record<string, unknown>, path: Path): void {
+    for (const key of ['answer', 'default']) {
+      if (key in ask && JSON.stringify(ask[key] ?? null).includes('${{')) {
+        this.report(
+          [...path, key],
+          `"${key}" of an ask is fixed when the workflow is validated; it cannot use \${{ }}`,
+        );
+        return;
+      }
+    }
+    const answer = ask['answer'];
+    if (typeof answer === 'string' && !ANSWER_SHORTHANDS.includes(answer)) {
+      this.report(
+        [...path, 'answer'],
+        `"answer" must be ${ANSWER_SHORTHANDS.join(', ')}, { options: [...] } or a JSON Schema; got "${answer}"` +
+          didYouMean(answer, ANSWER_SHORTHANDS),
+      );
+      return;
+    }
+    if (isRecord(answer) && 'options' in answer) {
+      const options = answer['options'];
+      if (!Array.isArray(options) || options.length === 0 || Object.keys(answer).length > 1) {
+        this.report(
+          [...path, 'answer'],
+          `"answer: { options: [...] }" needs a non-empty list of options and nothing else`,
+        );
+        return;
+      }
+    }
+    if (isRecord(answer) && !('options' in answer)) {
+      const problem = agentSchemaProblem(answer);
+      if (problem !== undefined) {
+        this.report([...path, 'answer'], `"answer" is not a valid JSON Schema: ${problem}`);
+        return;
+      }
+    }
+    if ('default' in ask) {
+      const schema = answerSchema(ask['answer']);
+      const problem = answerProblem(schema, ask['default']);
+      if (problem !== undefined) {
+        this.report([...path, 'default'], `"default" is not an answer this ask accepts: ${problem}`);
+      }
+    }
   }
 
   private checkAgentSchema(schema: Record<string, unknown>, path: Path): void {

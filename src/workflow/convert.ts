@@ -1,9 +1,11 @@
 // Builds the typed definition from a document that passed validation; shapes are trusted here.
+import { answerSchema } from './answer.js';
 import { parseDuration } from './duration.js';
 import { isRecord } from './schema.js';
 import type { Path, YamlSource } from './source.js';
 import type {
   AgentSpec,
+  AskSpec,
   CommandPreset,
   InputDef,
   InputType,
@@ -94,7 +96,12 @@ export function toWorkflowDef(
         max: r['max'] as number,
       };
     }
-    if ('ask' in s) return { ...base, kind: 'ask', ask: s['ask'] };
+    if ('ask' in s) {
+      const a = s['ask'] as Raw;
+      const ask: AskSpec = { question: a['question'], answer: answerSchema(a['answer']) };
+      if ('default' in a) ask.default = a['default'];
+      return { ...base, kind: 'ask', ask };
+    }
     return { ...base, kind: 'uses', uses: s['uses'] as string, with: record(s['with']) };
   };
 

@@ -1,13 +1,14 @@
 // A Mermaid flowchart of a workflow, for `reprise graph` and the job summary.
 import type { StepDef, WorkflowDef } from './types.js';
 
-export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'running' | 'pending';
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'waiting' | 'running' | 'pending';
 
 const STATUS_STYLES: Record<StepStatus, string> = {
   succeeded: 'fill:#dafbe1,stroke:#1a7f37,color:#0d3b1a',
   failed: 'fill:#ffebe9,stroke:#cf222e,color:#5c0a0f',
   skipped: 'fill:#f6f8fa,stroke:#8c959f,color:#57606a,stroke-dasharray:4 3',
   cancelled: 'fill:#fff8c5,stroke:#9a6700,color:#4d2d00',
+  waiting: 'fill:#fbefff,stroke:#8250df,color:#3e1f79',
   running: 'fill:#ddf4ff,stroke:#0969da,color:#0a3069',
   pending: 'fill:#ffffff,stroke:#d0d7de,color:#57606a',
 };

@@ -171,10 +171,19 @@ export interface RepeatStep extends StepBase {
   max: number;
 }
 
-/** Reserved: validated, rejected at run time until implemented. */
+export interface AskSpec {
+  /** Shown to the person; the answer is bound to its resolved text (the call's key). */
+  question: Template;
+  /** What a valid answer is, as a JSON Schema (shorthands already expanded). */
+  answer: Record<string, unknown>;
+  /** Used when the run is told not to wait. */
+  default?: unknown;
+}
+
+/** A question for a person: answered, or the step (and what reads it) waits. */
 export interface AskStep extends StepBase {
   kind: 'ask';
-  ask: Template;
+  ask: AskSpec;
 }
 
 /** Runs another workflow file; its calls join this run's journal under `<id>/<inner id>`. */

@@ -218,21 +218,6 @@ outputs:
       'answer(0)',
     ]);
   });
-
-  it('rejects ask and uses steps at run time with a clear message, before any call', async () => {
-    const workflow = load(`
-name: reserved
-steps:
-  - id: first
-    run: echo hi
-  - id: approve
-    ask: Ship it?
-`);
-    const result = await run(workflow);
-    expect(result.status).toBe('failed');
-    expect(result.error).toContain('"ask" steps are not supported yet');
-    expect(result.calls.live).toBe(0);
-  });
 });
 
 describe('failures, retries and timeouts', () => {

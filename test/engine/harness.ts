@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { AgentRequest, AgentResult, CallContext } from '../../src/agents/types.js';
 import { runWorkflow } from '../../src/engine/run.js';
 import type { Executors, RunObserver, RunResult } from '../../src/engine/types.js';
-import type { CallEvent, JournalEvent } from '../../src/journal/types.js';
+import type { AnswerEvent, CallEvent, JournalEvent } from '../../src/journal/types.js';
+import type { RunAnswers } from '../../src/engine/ask.js';
 import { formatProblem, loadWorkflowText } from '../../src/workflow/loader.js';
 import { resolveInputs } from '../../src/workflow/inputs.js';
 import type { WorkflowDef } from '../../src/workflow/types.js';
@@ -28,6 +29,11 @@ export class MemoryJournal {
     for (const event of this.events)
       if (event.t === 'call' && !calls.has(event.key)) calls.set(event.key, event);
     return calls;
+  }
+  answers(): Map<string, AnswerEvent> {
+    const answers = new Map<string, AnswerEvent>();
+    for (const event of this.events) if (event.t === 'answer') answers.set(event.key, event);
+    return answers;
   }
   attempts(): number {
     return this.events.filter((event) => event.t === 'run').length;
@@ -78,6 +84,8 @@ export interface RunOpts {
   signal?: AbortSignal;
   observer?: RunObserver;
   redact?: (text: string) => string;
+  /** Answers given to this attempt, and whether it may wait; `answer` events come from the journal. */
+  answers?: Pick<RunAnswers, 'given' | 'wait'>;
 }
 
 export async function run(
@@ -105,6 +113,7 @@ export async function run(
       ...(opts.shell ? { shell: opts.shell } : {}),
     },
     retry: { baseMs: 1, maxMs: 5 },
+    answers: { ...opts.answers, journaled: journal.answers() },
   });
   return { ...result, journal };
 }

@@ -187,7 +187,11 @@ describe('parseJournal', () => {
       /`error`/,
     ],
     ['a step event with an unknown status', { t: 'step', step: 's', status: 'done', at: 'x' }, /`status`/],
-    ['an answer event without a value', { t: 'answer', id: 'a', at: 'x' }, /without a `value`/],
+    [
+      'an answer event without a value',
+      { t: 'answer', key: 'sha256:4', step: 'a', at: 'x' },
+      /without a `value`/,
+    ],
     ['an end event with an unknown status', { t: 'end', status: 'ok', at: 'x' }, /`status`/],
     ['an end event with array outputs', { t: 'end', status: 'failed', outputs: [], at: 'x' }, /`outputs`/],
     ['a later run event with a zero attempt', runEvent({ attempt: 0 }), /`attempt`/],

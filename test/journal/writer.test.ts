@@ -27,7 +27,7 @@ describe('JournalWriter', () => {
         error: { class: 'recoverable', message: '429 slow down' },
         at: 'x',
       },
-      { t: 'answer', id: 'approve', value: true, at: 'x' },
+      { t: 'answer', key: 'sha256:4', step: 'approve', value: false, by: 'octocat', at: 'x' },
       { t: 'step', step: 'review', status: 'succeeded', at: 'x' },
       endEvent('failed'),
     ];

@@ -172,7 +172,11 @@ describe('a valid workflow becomes a typed definition', () => {
       max: 3,
       steps: [{ id: 'draft' }, { id: 'critique', if: "steps.draft.outcome == 'success'" }],
     });
-    expect(steps.get('approve')).toMatchObject({ kind: 'ask', ask: 'Ship it?', if: 'false' });
+    expect(steps.get('approve')).toMatchObject({
+      kind: 'ask',
+      ask: { question: 'Ship it?', answer: { type: 'boolean' }, default: false },
+      if: 'false',
+    });
     expect(steps.get('nested')).toMatchObject({
       kind: 'uses',
       uses: './other.yml',
