@@ -7,6 +7,7 @@ import { JournalWriter } from './journal/writer.js';
 import { Secrets, redactedJson } from './journal/secrets.js';
 import { runWorkflow } from './engine/run.js';
 import type { RunObserver, RunResult } from './engine/types.js';
+import type { ShardId } from './engine/shard.js';
 import { resolveInputs } from './workflow/inputs.js';
 import type { WorkflowDef } from './workflow/types.js';
 
@@ -29,6 +30,10 @@ export interface AttemptOptions {
   retry?: { baseMs?: number };
   /** Answers given to this attempt (checked with checkGivenAnswers) and whether the run may wait. */
   answers?: Pick<RunAnswers, 'given' | 'wait'>;
+  /** Run one shard of the sharded fan-outs. */
+  shard?: ShardId;
+  /** This attempt replays the merged journals of this many shards. */
+  mergeOf?: number;
 }
 
 export interface AttemptOutcome {
@@ -98,6 +103,8 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       },
       retry: options.retry,
       answers: { ...options.answers, journaled: journaledAnswers(previous) },
+      shard: options.shard,
+      mergeOf: options.mergeOf,
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };
   } finally {

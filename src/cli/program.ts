@@ -44,6 +44,20 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       new Option('--concurrency <n>', 'default concurrency of for-each steps').argParser(positiveInt),
     )
     .option('--json', 'print one JSON object describing this invocation as the last line')
+    .option(
+      '--shard <I/N>',
+      'run shard I of N (0-based) of the "shard: true" fan-outs; ends with status sharded',
+    )
+    .option(
+      '--merge <dir...>',
+      "merge these shards' run directories (or journals) into a new run and finish it",
+    )
+    .addOption(
+      new Option(
+        '--on-missing-shard <policy>',
+        'with --merge: "fail" (default) or "run" the missing items live',
+      ).choices(['fail', 'run']),
+    )
     .action(async (file: string, options) => set(await runCommand(file, options, io)));
 
   program

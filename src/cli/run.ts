@@ -12,6 +12,7 @@ import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { load } from './validate.js';
 import { parseInputsMap } from '../workflow/inputs.js';
+import { describeShards, prepareMerge, shardOfRun } from './shards.js';
 
 export interface RunCommandOptions {
   input: string[];
@@ -21,6 +22,11 @@ export interface RunCommandOptions {
   runsDir: string;
   concurrency?: number;
   json?: boolean;
+  /** `I/N`: run shard I of N of the workflow's sharded fan-outs. */
+  shard?: string;
+  /** Shard run directories or journals to merge into a new run. */
+  merge?: string[];
+  onMissingShard?: 'fail' | 'run';
 }
 
 /** After a cancel signal the run must be gone within 2 s; this is the last resort before that. */
@@ -34,6 +40,11 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
 
   const store = new LocalStore(resolve(io.cwd, options.runsDir));
   const { resume } = options;
+  if (options.merge && (resume || options.shard)) {
+    throw new UsageError(
+      `--merge starts a new run from the shards' journals; it cannot be combined with ${resume ? '--resume' : '--shard'}`,
+    );
+  }
   const runId = resume
     ? await asUsageError(() => store.resolve(resume))
     : (options.runId ?? store.newRunId());
@@ -44,12 +55,28 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const log = options.json ? io.err : io.out;
   try {
     const journalPath = store.journalPath(runId);
-    const previous = await readJournalFile(journalPath);
+    let previous = await readJournalFile(journalPath);
     for (const problem of previous.problems) {
       io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
     }
     const foreign = journalBelongsTo(previous, workflow.name);
     if (foreign) throw new UsageError(`cannot resume run "${runId}": ${foreign}`);
+    const shard = shardOfRun(workflow, options.shard, previous);
+    let mergeOf: number | undefined;
+    if (options.merge) {
+      const merged = await prepareMerge(
+        options.merge,
+        workflow,
+        options.onMissingShard ?? 'fail',
+        journalPath,
+        io,
+      );
+      previous = merged.previous;
+      mergeOf = merged.set.total;
+      log.write(
+        `merging ${merged.set.shards.length} of ${merged.set.total} shards:\n${describeShards(merged.set)}`,
+      );
+    }
 
     const controller = new AbortController();
     let deadline: NodeJS.Timeout | undefined;
@@ -84,6 +111,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         signal: controller.signal,
         observer: progress,
         retry: retryTuning(io.env),
+        shard,
+        mergeOf,
       });
     } catch (caught) {
       if (caught instanceof InputsError) throw new UsageError(caught.message);
@@ -110,7 +139,9 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       finishedAt: new Date().toISOString(),
     });
     log.write(renderSummary(runId, result));
-    if (result.status !== 'succeeded') {
+    if (result.status === 'sharded') {
+      log.write(`merge the shards with: reprise run ${file} --merge <the run directory of every shard>\n`);
+    } else if (result.status !== 'succeeded') {
       log.write(`continue this run with: reprise run ${file} --resume ${runId}\n`);
     }
     if (options.json) {
@@ -129,11 +160,12 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
           saved: usage(result.saved),
           outputs: result.outputs,
           error: result.error,
+          ...(result.shard ? { shard: result.shard } : {}),
         }) + '\n',
       );
     }
     if (deadline) clearTimeout(deadline);
-    return result.status === 'succeeded'
+    return result.status === 'succeeded' || result.status === 'sharded'
       ? EXIT.ok
       : result.status === 'cancelled'
         ? EXIT.interrupted

@@ -30,5 +30,8 @@ export async function graphCommand(file: string, io: CliIO): Promise<number> {
 export async function load(file: string, io: CliIO): Promise<LoadResult> {
   const result = await loadWorkflowFile(file);
   for (const problem of result.problems) io.err.write(formatProblem(problem) + '\n');
+  for (const warning of result.warnings ?? []) {
+    io.err.write(formatProblem({ ...warning, message: `warning: ${warning.message}` }) + '\n');
+  }
   return result;
 }

@@ -28,6 +28,7 @@ import { runToolbox, type RunToolbox } from './toolbox.js';
 import type { PlannedCall } from './plan.js';
 import { agentOutputs, askOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
+import { Sharding } from './shard.js';
 import type { RetryPolicy } from './retry.js';
 import { ItemError, ItemsFailed, StepFailed, StepWaiting } from './scope.js';
 import type { Frame, Scope } from './scope.js';
@@ -80,6 +81,7 @@ class Run implements UsesHost {
   private readonly waiting = new Set<string>();
   private readonly questions: Question[] = [];
   private readonly now: () => Date;
+  private readonly sharding: Sharding;
 
   constructor(private readonly options: RunOptions) {
     this.workflow = options.workflow;
@@ -97,6 +99,7 @@ class Run implements UsesHost {
       sleep,
     };
     this.now = options.now ?? (() => new Date());
+    this.sharding = new Sharding(options.workflow, options.shard, options.mergeOf);
     this.top = { workflow: this.workflow, inputs: options.inputs, env: {}, steps: {}, prefix: '' };
     for (const { step, path } of calleeSteps(this.workflow.steps, '')) {
       this.summaries.set(path, {
@@ -128,6 +131,7 @@ class Run implements UsesHost {
       runId: options.runId,
       attempt: options.attempt,
       inputs: options.inputs,
+      ...(options.shard ? { shard: options.shard } : {}),
       at: this.timestamp(),
     });
 
@@ -150,9 +154,11 @@ class Run implements UsesHost {
     let outputs: Record<string, unknown> = {};
     try {
       this.top.env = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
-      await this.runSequence(workflow.steps, {});
+      await this.runSequence(this.sharding.stepsToRun(), {});
       this.throwIfStopped();
-      outputs = this.evaluateOutputs();
+      // A shard's part is done; the workflow's outputs are the merge run's to evaluate.
+      if (options.shard) status = 'sharded';
+      else outputs = this.evaluateOutputs();
     } catch (caught) {
       // Once the run was stopped (cancel, limit, timeout), that is the story, whatever a step threw.
       const reason: unknown = this.signal.reason instanceof RunStopped ? this.signal.reason : caught;
@@ -179,6 +185,7 @@ class Run implements UsesHost {
       steps: [...this.summaries.values()],
       unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
       ms: Math.round(performance.now() - started),
+      ...(options.shard ? { shard: this.sharding.report() } : {}),
     };
   }
 
@@ -390,14 +397,24 @@ class Run implements UsesHost {
     const outputs: unknown[] = new Array(list.length).fill(null);
     const failures: ItemError[] = [];
     let stopScheduling = false;
-    // Replayed items need no scheduling: only live calls go through the concurrency limit.
+    // Replayed items need no scheduling: only live calls go through the concurrency limit. A shard
+    // leaves the items it does not own alone (their outputs stay null; the merge run fills them in).
+    let owned = 0;
     const live = planned.map((call, index) => {
+      if (!this.sharding.owns(step, call instanceof ItemError ? undefined : call.key, index))
+        return undefined;
+      owned += 1;
       if (call instanceof ItemError || call.loop) return call;
       const replayed = this.tryReplay(call);
-      if (replayed === undefined) return call;
+      if (replayed === undefined) {
+        this.sharding.noteLive(step, call.key);
+        return call;
+      }
       outputs[index] = replayed;
       return undefined;
     });
+    this.sharding.countOwned(step, owned, list.length);
+    for (const warning of this.sharding.mergeWarnings(step)) this.options.observer?.warning?.(warning);
     await Promise.all(
       live.map((call, index) =>
         call === undefined
@@ -424,9 +441,7 @@ class Run implements UsesHost {
     this.throwIfStopped();
     if (failures.length > 0) {
       failures.sort((a, b) => a.index - b.index);
-      const notRun = stopScheduling
-        ? list.length - failures.length - outputs.filter((o) => o !== null).length
-        : 0;
+      const notRun = stopScheduling ? owned - failures.length - outputs.filter((o) => o !== null).length : 0;
       const lines = failures.map(
         (failure) => `  item ${failure.index} (${describeValue(failure.value)}): ${failure.cause}`,
       );

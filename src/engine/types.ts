@@ -14,6 +14,7 @@ import type { RunAnswers } from './ask.js';
 import type { StepKind, WorkflowDef } from '../workflow/types.js';
 import type { UsageTotals } from './budget.js';
 import type { CallKey } from './keys.js';
+import type { ShardId, ShardReport } from './shard.js';
 
 /** Where the engine appends events; a JournalWriter in practice. */
 export interface JournalSink {
@@ -86,6 +87,10 @@ export interface RunOptions {
   now?: () => Date;
   /** Answers to ask steps: journaled, given to this attempt, and whether the run may wait. */
   answers?: RunAnswers;
+  /** Run one shard: only the items of sharded fan-outs this shard owns, and no step that reads them. */
+  shard?: ShardId;
+  /** A merge of this many shards' journals: sharded items that no shard journaled are reported by shard. */
+  mergeOf?: number;
 }
 
 export interface CallCounts {
@@ -121,4 +126,6 @@ export interface RunResult {
   /** Journaled calls of earlier attempts that no call of this run matched (edited or removed). */
   unmatchedJournalCalls: number;
   ms: number;
+  /** What a shard did (status `sharded`). */
+  shard?: ShardReport;
 }

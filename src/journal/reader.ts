@@ -196,6 +196,7 @@ function runProblem(o: Fields): string | undefined {
     need(o, 'run', 'runId', isString) ??
     need(o, 'run', 'attempt', isPositiveInteger) ??
     need(o, 'run', 'inputs', isObject) ??
+    optional(o, 'run', 'shard', isShardId) ??
     need(o, 'run', 'at', isString)
   );
 }
@@ -294,8 +295,15 @@ const isObject = describe('an object', (v: unknown): v is Fields =>
 const isCallKind = describe('"agent", "run", "tool" or "ask"', (v: unknown) =>
   v === 'agent' || v === 'run' || v === 'tool' || v === 'ask');
 const isRunStatus =
-  describe('"succeeded", "failed", "cancelled" or "waiting"', (v: unknown): v is EndEvent['status'] =>
-    v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'waiting');
+  describe('"succeeded", "failed", "cancelled", "waiting" or "sharded"', (v: unknown): v is EndEvent['status'] =>
+    v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'waiting' || v === 'sharded');
+const isShardId = describe('an object of an integer `index` from 0 below an integer `total`', (v: unknown) =>
+  isObject(v) &&
+  Number.isInteger(v.total) &&
+  (v.total as number) >= 1 &&
+  Number.isInteger(v.index) &&
+  (v.index as number) >= 0 &&
+  (v.index as number) < (v.total as number));
 const isStepStatus =
   describe('"succeeded", "failed", "skipped", "cancelled" or "waiting"', (v: unknown): v is StepEvent['status'] =>
     v === 'succeeded' || v === 'failed' || v === 'skipped' || v === 'cancelled' || v === 'waiting');

@@ -3,8 +3,9 @@ import type { Usage } from '../agents/types.js';
 
 export const JOURNAL_VERSION = 1;
 
-/** `waiting`: an ask is unanswered; everything that did not depend on it ran. */
-export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting';
+/** `waiting`: an ask is unanswered; everything that did not depend on it ran. `sharded`: a shard of a
+ * matrix job finished its part of the sharded fan-outs (see engine/shard.ts). */
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting' | 'sharded';
 export type CallKind = 'agent' | 'run' | 'tool' | 'ask';
 
 /** Opens every attempt: the first line of a journal is always one. */
@@ -17,7 +18,14 @@ export interface RunEvent {
   runId: string;
   attempt: number;
   inputs: Record<string, unknown>;
+  /** Set when this attempt ran one shard (0-based `index` of `total`) of the workflow's sharded fan-outs. */
+  shard?: ShardId;
   at: string;
+}
+
+export interface ShardId {
+  index: number;
+  total: number;
 }
 
 /** A completed call. Its `result` is replayed for any later call with the same key. */

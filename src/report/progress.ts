@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
+import type { ShardReport } from '../engine/shard.js';
 import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } from './format.js';
 
 export interface ProgressOptions {
@@ -104,6 +105,15 @@ export function callName(info: { step: string; item?: number }): string {
   return info.item === undefined ? info.step : `${info.step}[${info.item}]`;
 }
 
+/** `shard 2/8: 125 of 1000 items of research; stopped before summary`. */
+export function describeShardReport(shard: ShardReport): string {
+  const items = shard.steps.map((step) => `${step.owned} of ${step.items} items of ${step.id}`).join(', ');
+  return (
+    `shard ${shard.index}/${shard.total}: ${items || 'no sharded step ran'}` +
+    (shard.stoppedBefore ? `; stopped before "${shard.stoppedBefore}", which the merge run runs` : '')
+  );
+}
+
 /** The closing report: a table per step and the totals, with what replay saved. */
 export function renderSummary(runId: string, result: RunResult): string {
   const rows = result.steps
@@ -135,6 +145,7 @@ export function renderSummary(runId: string, result: RunResult): string {
       `  ${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps)`,
     );
   }
+  if (result.shard) lines.push(`  ${describeShardReport(result.shard)}`);
   if (result.error) lines.push('', `error: ${result.error}`);
   return lines.join('\n') + '\n';
 }

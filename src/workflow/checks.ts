@@ -272,9 +272,17 @@ class Checker {
         `"for-each" must be a list or a \${{ }} expression that gives one, got ${JSON.stringify(list)}`,
       );
     }
-    for (const key of ['concurrency', 'fail-fast']) {
+    for (const key of ['concurrency', 'fail-fast', 'shard']) {
       if (key in step && !forEach)
         this.report([...path, key], `"${key}" only applies with "for-each"`, 'key');
+    }
+    // Only a top-level fan-out can be split: a shard stops at a step boundary of the workflow.
+    if (step['shard'] === true && forEach && path.length > 2) {
+      this.report(
+        [...path, 'shard'],
+        '"shard" only applies to top-level steps, not inside parallel or repeat',
+        'key',
+      );
     }
     for (const [key, owner] of [
       ['shell', 'run'],

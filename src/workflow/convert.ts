@@ -52,6 +52,7 @@ export function toWorkflowDef(
       forEach: s['for-each'] as Template,
       concurrency: s['concurrency'] as number | undefined,
       failFast: s['fail-fast'] === true,
+      ...(s['shard'] === true ? { shard: true } : {}),
       loc: source.valueAt(path),
     };
     if ('agent' in s) {

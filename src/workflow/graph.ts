@@ -60,7 +60,12 @@ export function renderMermaid(workflow: WorkflowDef, status?: Record<string, Ste
     switch (step.kind) {
       case 'agent':
       case 'run': {
-        const counted = step.forEach !== undefined ? `${guarded} ×N` : guarded;
+        const counted =
+          step.forEach === undefined
+            ? guarded
+            : step.shard
+              ? `${guarded} ×N\nsharded across jobs`
+              : `${guarded} ×N`;
         // A tool-using or threaded agent shows what it may call and which conversation it continues.
         const extras =
           step.kind === 'agent'

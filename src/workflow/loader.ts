@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toWorkflowDef } from './convert.js';
 import { semanticProblems } from './checks.js';
+import { shardWarnings } from './shards.js';
 import { isRecord, schemaProblems } from './schema.js';
 import { YamlSource } from './source.js';
 import type { Problem, WorkflowDef } from './types.js';
@@ -16,6 +17,8 @@ export interface LoadResult {
   /** Present exactly when there are no problems. */
   workflow?: WorkflowDef;
   problems: Problem[];
+  /** What runs but probably not as meant (e.g. a side effect repeated in every shard); never blocks a run. */
+  warnings?: Problem[];
 }
 
 /** `file:line:column: message`, with the file as it was given. */
@@ -119,7 +122,8 @@ function loadUnsafe(text: string, file: string, scriptHash: string, uses: UsesCo
   });
   if (conversion.length > 0) return { problems: sorted(conversion, file) };
   attachCallees(workflow.steps, called.callees);
-  return { workflow, problems: [] };
+  const warnings = shardWarnings(workflow);
+  return { workflow, problems: [], ...(warnings.length > 0 ? { warnings: sorted(warnings, file) } : {}) };
 }
 
 function attachCallees(steps: WorkflowDef['steps'], callees: Map<string, WorkflowDef>): void {

@@ -99,6 +99,8 @@ interface StepBase {
   forEach?: Template;
   concurrency?: number;
   failFast: boolean;
+  /** With `for-each` on a top-level step: the items are split across the shards of a matrix job. */
+  shard?: boolean;
   loc: SourceLocation;
 }
 

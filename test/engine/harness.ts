@@ -86,6 +86,8 @@ export interface RunOpts {
   redact?: (text: string) => string;
   /** Answers given to this attempt, and whether it may wait; `answer` events come from the journal. */
   answers?: Pick<RunAnswers, 'given' | 'wait'>;
+  shard?: { index: number; total: number };
+  mergeOf?: number;
 }
 
 export async function run(
@@ -114,6 +116,8 @@ export async function run(
     },
     retry: { baseMs: 1, maxMs: 5 },
     answers: { ...opts.answers, journaled: journal.answers() },
+    shard: opts.shard,
+    mergeOf: opts.mergeOf,
   });
   return { ...result, journal };
 }
