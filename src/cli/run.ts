@@ -10,7 +10,7 @@ import { LocalStore } from '../stores/local.js';
 import { ProgressReporter, renderSummary } from '../report/progress.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
-import { load } from './validate.js';
+import { load, printWarnings } from './validate.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { describeShards, prepareMerge, shardOfRun } from './shards.js';
 
@@ -36,6 +36,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const loaded = await load(file, io);
   if (!loaded.workflow) return EXIT.usage;
   const workflow = loaded.workflow;
+  if (options.shard) printWarnings(loaded, io);
   const given = await gatherInputs(options, io);
 
   const store = new LocalStore(resolve(io.cwd, options.runsDir));
@@ -91,7 +92,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     process.on('SIGTERM', onSignal);
 
     log.write(
-      `${previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
+      `${options.merge ? 'merging into' : previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
         (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
         `\n  journal: ${journalPath}\n`,
     );

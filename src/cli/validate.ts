@@ -9,6 +9,7 @@ export async function validateCommand(files: string[], io: CliIO): Promise<numbe
   let problems = 0;
   for (const file of files) {
     const result = await load(file, io);
+    printWarnings(result, io);
     problems += result.problems.length;
     if (result.problems.length === 0) io.out.write(`${file}: ok\n`);
   }
@@ -30,8 +31,12 @@ export async function graphCommand(file: string, io: CliIO): Promise<number> {
 export async function load(file: string, io: CliIO): Promise<LoadResult> {
   const result = await loadWorkflowFile(file);
   for (const problem of result.problems) io.err.write(formatProblem(problem) + '\n');
+  return result;
+}
+
+/** Warnings of a loaded workflow (what runs, but probably not as meant), as `file:line:col: warning: ...`. */
+export function printWarnings(result: LoadResult, io: CliIO): void {
   for (const warning of result.warnings ?? []) {
     io.err.write(formatProblem({ ...warning, message: `warning: ${warning.message}` }) + '\n');
   }
-  return result;
 }

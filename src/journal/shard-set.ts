@@ -152,7 +152,7 @@ export function checkShardSet(reads: JournalRead[], options: ShardSetOptions): S
     } else {
       problems.push(
         `no journal of shard ${list} (found ${byIndex.size} of ${total}); re-run ${missing.length === 1 ? 'that shard' : 'those shards'}, ` +
-          'or merge with on-missing-shard: run to run their items live',
+          `or merge with on-missing-shard: run to run ${missing.length === 1 ? 'its' : 'their'} items live`,
       );
     }
   }

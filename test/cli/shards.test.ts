@@ -1,0 +1,131 @@
+// `reprise run --shard I/N` and `--merge DIR...`, driven through the CLI's own entry (in process).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/program.js';
+
+const WORKFLOW = `name: sharded-demo
+inputs:
+  n: { type: number, default: 9 }
+steps:
+  - id: items
+    run: seq 1 "$N"
+    env: { N: "\${{ inputs.n }}" }
+  - id: work
+    for-each: \${{ steps.items.outputs.lines }}
+    shard: true
+    run: echo "done $ITEM"
+    env: { ITEM: "\${{ item }}" }
+  - id: total
+    run: echo "$ALL" | wc -w
+    env: { ALL: "\${{ join(steps.work.outputs.*.stdout, ' ') }}" }
+outputs:
+  total: \${{ steps.total.outputs.stdout }}
+`;
+
+async function reprise(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let outText = '';
+  let errText = '';
+  out.on('data', (chunk: Buffer) => (outText += chunk.toString()));
+  err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
+  // The workflow file is named relative to the workspace, as a user in it would.
+  const argv = args.map((arg) => (arg === 'wf.yml' ? join(cwd, arg) : arg));
+  const code = await main(['node', 'reprise', ...argv], { out, err, cwd, env: { PATH: process.env.PATH } });
+  return { code, out: outText, err: errText };
+}
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-shards-'));
+  writeFileSync(join(dir, 'wf.yml'), WORKFLOW);
+  return dir;
+}
+
+describe('reprise run --shard / --merge', () => {
+  it('runs three shards (status sharded, exit 0), then a merge that replays them and finishes', async () => {
+    const dir = workspace();
+    for (const index of [0, 1, 2]) {
+      const shard = await reprise(
+        dir,
+        'run',
+        'wf.yml',
+        '--shard',
+        `${index}/3`,
+        '--run-id',
+        `s${index}`,
+        '--json',
+      );
+      expect(shard.code).toBe(0);
+      expect(shard.out).toMatch(/"status":"sharded"/);
+      // --json: the log goes to stderr, the JSON object is stdout's last line.
+      expect(shard.err).toMatch(
+        new RegExp(`shard ${index}/3: \\d+ of 9 items of work; stopped before "total"`),
+      );
+      expect(shard.err).toMatch(/wf\.yml:5:5: warning: run step "items" runs in every shard/);
+    }
+    const merged = await reprise(
+      dir,
+      'run',
+      'wf.yml',
+      '--merge',
+      '.reprise/runs/s0',
+      '.reprise/runs/s1',
+      '.reprise/runs/s2',
+      '--json',
+    );
+    expect(merged.code).toBe(0);
+    const result = JSON.parse(merged.out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      calls: { live: 1, replayed: 10 },
+      outputs: { total: '18\n' },
+    });
+    expect(merged.err).toMatch(/shard 1\/3: \d+ calls, 1 attempt, sharded/);
+  });
+
+  it('refuses a missing shard (exit 2, naming it) unless --on-missing-shard run', async () => {
+    const dir = workspace();
+    for (const index of [0, 2])
+      await reprise(dir, 'run', 'wf.yml', '--shard', `${index}/3`, '--run-id', `s${index}`);
+    const refused = await reprise(dir, 'run', 'wf.yml', '--merge', '.reprise/runs/s0', '.reprise/runs/s2');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/cannot merge the shards: no journal of shard 1\/3 \(found 2 of 3\)/);
+    const live = await reprise(
+      dir,
+      'run',
+      'wf.yml',
+      '--merge',
+      '.reprise/runs/s0',
+      '.reprise/runs/s2',
+      '--on-missing-shard',
+      'run',
+      '--json',
+    );
+    expect(live.code).toBe(0);
+    expect(live.err).toMatch(/no journal of shard 1\/3: its items run live here/);
+    expect(live.err).toMatch(/items of shard 1\/3 had no journaled result; running (it|them) live/);
+    expect(live.out).toMatch(/"total":"18\\n"/);
+  });
+
+  it('continues a shard on --resume as the same shard, and refuses bad flags', async () => {
+    const dir = workspace();
+    await reprise(dir, 'run', 'wf.yml', '--shard', '1/3', '--run-id', 's1');
+    const resumed = await reprise(dir, 'run', 'wf.yml', '--resume', 's1', '--json');
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toMatch(/"status":"sharded"/);
+    expect(resumed.out).toMatch(/"live":0/);
+    expect((await reprise(dir, 'run', 'wf.yml', '--resume', 's1', '--shard', '2/3')).err).toMatch(
+      /this run is shard 1\/3; resume it with that shard/,
+    );
+    expect((await reprise(dir, 'run', 'wf.yml', '--shard', '3/3')).err).toMatch(/from 0 to 2/);
+    expect((await reprise(dir, 'run', 'wf.yml', '--merge', 'nowhere')).err).toMatch(
+      /--merge: nowhere does not exist/,
+    );
+    expect((await reprise(dir, 'run', 'wf.yml', '--merge', 'wf.yml')).err).toMatch(
+      /wf\.yml is corrupted: not a reprise journal/,
+    );
+  });
+});
