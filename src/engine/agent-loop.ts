@@ -51,8 +51,13 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
   let corrected = false;
   let toolCalls = 0;
 
+  // A turn's key covers the whole history through a chain: the first turn's holds the messages so far (a
+  // thread's included), each later turn's the previous turn's key and the messages added since. Same
+  // coverage as hashing the whole history every turn, at a cost linear in the loop's length.
+  let previous: { key: CallKey; length: number } | undefined;
   for (let turn = 1; ; turn++) {
-    const history = structuredClone(messages);
+    // Messages are only ever appended, never changed: a copy of the list is a snapshot.
+    const history = messages.slice();
     const turnKey = host.key({
       step: call.path,
       kind: 'agent',
@@ -65,9 +70,12 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
         temperature: base.temperature,
         maxTokens: base.maxTokens,
         tools: toolDefinitions,
-        messages: history,
+        ...(previous
+          ? { after: previous.key, messages: history.slice(previous.length) }
+          : { messages: history }),
       },
     });
+    previous = { key: turnKey, length: history.length };
     const answer = (await host.perform({
       ...call,
       key: turnKey,
