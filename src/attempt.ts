@@ -23,6 +23,8 @@ export interface AttemptOptions {
   env: Record<string, string | undefined>;
   github?: Record<string, unknown>;
   concurrency?: number;
+  /** Pause the run after this step (a step path). */
+  until?: string;
   signal?: AbortSignal;
   observer?: RunObserver;
   /** Registers a secret value with the host (the action masks it in logs). */
@@ -95,6 +97,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       env: options.env,
       github: options.github,
       concurrency: options.concurrency,
+      until: options.until,
       signal: options.signal,
       observer: options.observer && redactingObserver(options.observer, secrets),
       addSecret: (value) => {

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import packageJson from '../../package.json' with { type: 'json' };
 import { graphCommand, validateCommand } from './validate.js';
 import { runCommand } from './run.js';
+import { forkCommand } from './fork.js';
 import { runsGcCommand, runsLsCommand, runsRmCommand, runsShowCommand } from './runs.js';
 import { EXIT, UsageError } from './io.js';
 import type { CliIO } from './io.js';
@@ -43,6 +44,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .addOption(
       new Option('--concurrency <n>', 'default concurrency of for-each steps').argParser(positiveInt),
     )
+    .option('--until <step>', 'stop after this step (status paused, exit 4); --resume continues')
     .option('--json', 'print one JSON object describing this invocation as the last line')
     .option(
       '--shard <I/N>',
@@ -59,6 +61,18 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       ).choices(['fail', 'run']),
     )
     .action(async (file: string, options) => set(await runCommand(file, options, io)));
+
+  program
+    .command('fork')
+    .description(
+      'start a new run from the journal of another; with --from, that step and every later one run live',
+    )
+    .argument('<run>', 'run id or "latest"')
+    .option('--from <step>', 'leave out the calls of this step and of every step after it')
+    .option('--run-id <id>', 'name the new run (default: a timestamp)')
+    .option('--workflow <file>', 'the workflow file, if the run does not record it or it moved')
+    .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
+    .action(async (run: string, options) => set(await forkCommand(run, options, io)));
 
   program
     .command('validate')

@@ -10,7 +10,7 @@ import { LocalStore } from '../stores/local.js';
 import { ProgressReporter, renderSummary } from '../report/progress.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
-import { load, printWarnings } from './validate.js';
+import { checkStepPath, load, printWarnings } from './validate.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { describeShards, prepareMerge, shardOfRun } from './shards.js';
 
@@ -21,6 +21,7 @@ export interface RunCommandOptions {
   resume?: string;
   runsDir: string;
   concurrency?: number;
+  until?: string;
   json?: boolean;
   /** `I/N`: run shard I of N of the workflow's sharded fan-outs. */
   shard?: string;
@@ -37,6 +38,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   if (!loaded.workflow) return EXIT.usage;
   const workflow = loaded.workflow;
   if (options.shard) printWarnings(loaded, io);
+  if (options.until !== undefined) checkStepPath(workflow, options.until, '--until');
   const given = await gatherInputs(options, io);
 
   const store = new LocalStore(resolve(io.cwd, options.runsDir));
@@ -109,6 +111,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         env: io.env,
         github: await githubContext(io.env),
         concurrency: options.concurrency,
+        until: options.until,
         signal: controller.signal,
         observer: progress,
         retry: retryTuning(io.env),
@@ -170,7 +173,9 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       ? EXIT.ok
       : result.status === 'cancelled'
         ? EXIT.interrupted
-        : EXIT.failed;
+        : result.status === 'paused'
+          ? EXIT.paused
+          : EXIT.failed;
   } finally {
     await lock.release();
   }

@@ -2,7 +2,10 @@
 import { renderMermaid } from '../workflow/graph.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import type { LoadResult } from '../workflow/loader.js';
-import { EXIT } from './io.js';
+import { calleeSteps } from '../engine/uses.js';
+import { didYouMean } from '../workflow/suggest.js';
+import type { WorkflowDef } from '../workflow/types.js';
+import { EXIT, UsageError } from './io.js';
 import type { CliIO } from './io.js';
 
 export async function validateCommand(files: string[], io: CliIO): Promise<number> {
@@ -39,4 +42,18 @@ export function printWarnings(result: LoadResult, io: CliIO): void {
   for (const warning of result.warnings ?? []) {
     io.err.write(formatProblem({ ...warning, message: `warning: ${warning.message}` }) + '\n');
   }
+}
+
+/** The step paths of a workflow in order (`caller/inner` inside called workflows). */
+export function stepPaths(workflow: WorkflowDef): string[] {
+  return calleeSteps(workflow.steps, '').map((entry) => entry.path);
+}
+
+/** A `--until`/`--from` step that names no step of the workflow is a usage error. */
+export function checkStepPath(workflow: WorkflowDef, path: string, flag: string): void {
+  const paths = stepPaths(workflow);
+  if (paths.includes(path)) return;
+  throw new UsageError(
+    `${flag} ${path}: workflow ${workflow.name} has no step "${path}"${didYouMean(path, paths) || ` (steps: ${paths.join(', ')})`}`,
+  );
 }

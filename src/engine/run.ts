@@ -1,5 +1,6 @@
 // Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
 // completion the moment it happens.
+import { relative, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { callAgent, callTurn } from '../agents/index.js';
 import type { ChatMessage } from '../agents/types.js';
@@ -51,7 +52,7 @@ const DEFAULT_CONCURRENCY = 4;
 class RunStopped extends Error {
   constructor(
     message: string,
-    readonly status: 'failed' | 'cancelled',
+    readonly status: 'failed' | 'cancelled' | 'paused',
   ) {
     super(message);
   }
@@ -128,6 +129,7 @@ class Run implements UsesHost {
       t: 'run',
       workflow: workflow.name,
       script: workflow.scriptHash,
+      file: relative(options.workspace, workflow.file).split(sep).join('/'),
       runId: options.runId,
       attempt: options.attempt,
       inputs: options.inputs,
@@ -329,6 +331,9 @@ class Run implements UsesHost {
     summary.ms = Math.round(summary.ms);
     this.options.journal.append({ t: 'step', step: path, status, at: this.timestamp() });
     this.options.observer?.stepFinished?.(path, status, error);
+    if (path === this.options.until && (status === 'succeeded' || status === 'skipped')) {
+      this.stop(new RunStopped(`paused after step "${path}" (--until); --resume continues`, 'paused'));
+    }
   }
 
   private async runParallel(steps: StepDef[], scope: Scope): Promise<Record<string, never>> {

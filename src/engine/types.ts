@@ -76,6 +76,8 @@ export interface RunOptions {
   /** The inherited process environment. */
   env: Record<string, string | undefined>;
   github?: Record<string, unknown>;
+  /** Stop after this step (a path, `caller/inner` inside a called workflow) succeeds or is skipped: status `paused`. */
+  until?: string;
   /** Overrides `defaults.concurrency` for steps that set none. */
   concurrency?: number;
   signal?: AbortSignal;

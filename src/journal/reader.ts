@@ -295,8 +295,13 @@ const isObject = describe('an object', (v: unknown): v is Fields =>
 const isCallKind = describe('"agent", "run", "tool" or "ask"', (v: unknown) =>
   v === 'agent' || v === 'run' || v === 'tool' || v === 'ask');
 const isRunStatus =
-  describe('"succeeded", "failed", "cancelled", "waiting" or "sharded"', (v: unknown): v is EndEvent['status'] =>
-    v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'waiting' || v === 'sharded');
+  describe('"succeeded", "failed", "cancelled", "waiting", "sharded" or "paused"', (v: unknown): v is EndEvent['status'] =>
+    v === 'succeeded' ||
+    v === 'failed' ||
+    v === 'cancelled' ||
+    v === 'waiting' ||
+    v === 'sharded' ||
+    v === 'paused');
 const isShardId = describe('an object of an integer `index` from 0 below an integer `total`', (v: unknown) =>
   isObject(v) &&
   Number.isInteger(v.total) &&

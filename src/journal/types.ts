@@ -4,8 +4,9 @@ import type { Usage } from '../agents/types.js';
 export const JOURNAL_VERSION = 1;
 
 /** `waiting`: an ask is unanswered; everything that did not depend on it ran. `sharded`: a shard of a
- * matrix job finished its part of the sharded fan-outs (see engine/shard.ts). */
-export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting' | 'sharded';
+ * matrix job finished its part of the sharded fan-outs (see engine/shard.ts). `paused`: stopped after
+ * the step named by `--until`; `--resume` continues. */
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting' | 'sharded' | 'paused';
 export type CallKind = 'agent' | 'run' | 'tool' | 'ask';
 
 /** Opens every attempt: the first line of a journal is always one. */
@@ -15,6 +16,8 @@ export interface RunEvent {
   workflow: string;
   /** `sha256:<hex>` of the workflow file this attempt ran. */
   script: string;
+  /** The workflow file, relative to the workspace (so `reprise fork --from` can find the step order). */
+  file?: string;
   runId: string;
   attempt: number;
   inputs: Record<string, unknown>;

@@ -15,6 +15,14 @@ export { StoreError } from './errors.js';
 export const DEFAULT_RUNS_DIR = '.reprise/runs';
 const JOURNAL_FILE = 'journal.jsonl';
 const RESULT_FILE = 'result.json';
+const RUN_STATUSES: readonly unknown[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'waiting',
+  'sharded',
+  'paused',
+] satisfies RunStatus[];
 const LOCK_FILE = 'lock';
 
 /** Who holds a run's lock. */
@@ -295,8 +303,8 @@ export class LocalStore {
       const [value, stats] = await Promise.all([this.readResult(id), stat(this.resultPath(id))]);
       if (typeof value !== 'object' || value === null || !('status' in value)) return undefined;
       const status = value.status;
-      if (status !== 'succeeded' && status !== 'failed' && status !== 'cancelled') return undefined;
-      return { status, writtenAt: stats.mtimeMs };
+      if (!RUN_STATUSES.includes(status as RunStatus)) return undefined;
+      return { status: status as RunStatus, writtenAt: stats.mtimeMs };
     } catch {
       return undefined; // no result, or an unreadable one: the status falls back to the journal
     }
