@@ -17,11 +17,11 @@ import {
 } from '../agents/types.js';
 import type { CallKey, KeyMaterial } from './keys.js';
 import { agentOutputs } from './outputs.js';
-import { providerIdentity, type PlannedCall } from './plan.js';
+import { providerIdentity, type PerformedCall, type PlannedCall } from './plan.js';
 
 export interface LoopHost {
-  /** Replays the call's journaled result, or runs it live and journals it; resolves with the result. */
-  perform(call: PlannedCall): Promise<unknown>;
+  /** Replays the call's journaled result, or runs it live and journals it. */
+  perform(call: PlannedCall): Promise<PerformedCall>;
   /** Key material to a key of this run (redaction, occurrence numbers). */
   key(material: KeyMaterial): CallKey;
   turn(request: TurnRequest, context: CallContext): Promise<TurnResult>;
@@ -76,19 +76,26 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
       },
     });
     previous = { key: turnKey, length: history.length };
-    const answer = (await host.perform({
+    const performed = await host.perform({
       ...call,
       key: turnKey,
       kind: 'agent',
       loop: undefined,
-      accepts: isTurnResult,
+      accepts: isTurnAnswer,
       execute: async (signal) => {
         const tools = await toolset.specs();
-        const result = await host.turn({ ...base, messages: history, tools }, host.callContext(call, signal));
-        return { result, usage: result.usage, model: result.model };
+        const turnResult = await host.turn(
+          { ...base, messages: history, tools },
+          host.callContext(call, signal),
+        );
+        // Usage and model go on the journal line beside the result, not twice.
+        const { usage: spent, model: answeredBy, ...answer } = turnResult;
+        return { result: answer, usage: spent, model: answeredBy };
       },
-    })) as TurnResult;
-    usage = usage ? addUsage(usage, answer.usage) : answer.usage;
+    });
+    const answer = performed.result as TurnAnswer;
+    const model = performed.model ?? base.model;
+    if (performed.usage) usage = usage ? addUsage(usage, performed.usage) : performed.usage;
     messages.push({
       role: 'assistant',
       content: answer.text,
@@ -117,7 +124,7 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
       if (thread !== undefined) host.threads.set(thread, messages);
       return {
         ...agentOutputs(
-          { text: answer.text, json, usage: usage, model: answer.model },
+          { text: answer.text, json, usage: usage ?? NO_USAGE, model },
           base.schema !== undefined,
         ),
         turns: turn,
@@ -165,7 +172,9 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
         }),
       };
     });
-    const outcomes = (await Promise.all(planned.map((tool) => host.perform(tool)))) as ToolOutcome[];
+    const outcomes = (await Promise.all(planned.map((tool) => host.perform(tool)))).map(
+      (performed) => performed.result as ToolOutcome,
+    );
     toolCalls += outcomes.length;
     messages.push({
       role: 'tool',
@@ -187,16 +196,16 @@ function parsedOrText(text: string): unknown {
   }
 }
 
+/** What a turn journals as its result (its usage and model are on the call line). */
+type TurnAnswer = Pick<TurnResult, 'text' | 'toolCalls'>;
+
+const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: null };
+
 /** A journaled result is untrusted input: a turn replays only with the shape a live one has. */
-export function isTurnResult(value: unknown): value is TurnResult {
-  if (!isRecord(value) || typeof value['text'] !== 'string' || typeof value['model'] !== 'string')
-    return false;
-  const usage = value['usage'];
+export function isTurnAnswer(value: unknown): value is TurnAnswer {
+  if (!isRecord(value) || typeof value['text'] !== 'string') return false;
   const calls = value['toolCalls'];
   return (
-    isRecord(usage) &&
-    typeof usage['inputTokens'] === 'number' &&
-    typeof usage['outputTokens'] === 'number' &&
     Array.isArray(calls) &&
     calls.every(
       (c: unknown) =>

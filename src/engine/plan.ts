@@ -48,6 +48,13 @@ export interface PlannedCall {
   accepts?: (result: unknown) => boolean;
 }
 
+/** What `perform` gives back for a call of an agent loop: its result, and the usage and model journaled beside it. */
+export interface PerformedCall {
+  result: unknown;
+  usage?: Usage;
+  model?: string;
+}
+
 export interface PlanSettings {
   workflow: WorkflowDef;
   /** The workflow's `env:`, already resolved. */

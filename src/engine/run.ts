@@ -26,7 +26,7 @@ import type { CallKey } from './keys.js';
 import { runAgentLoop } from './agent-loop.js';
 import { describeValue, planCall, stringMap } from './plan.js';
 import { runToolbox, type RunToolbox } from './toolbox.js';
-import type { PlannedCall } from './plan.js';
+import type { PerformedCall, PlannedCall } from './plan.js';
 import { agentOutputs, askOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
 import { Sharding } from './shard.js';
@@ -571,7 +571,8 @@ class Run implements UsesHost {
       this.toolboxes.set(frame.workflow, toolbox);
     }
     return runAgentLoop(call, {
-      perform: (inner) => this.perform(inner),
+      // A call with `execute` resolves with a PerformedCall (see outputsOf).
+      perform: async (inner) => (await this.perform(inner)) as PerformedCall,
       key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
       turn: this.executors.turn,
       callContext: (inner, signal) => ({
@@ -631,7 +632,7 @@ class Run implements UsesHost {
         summary.calls.live += 1;
         this.report(call, { status: 'live', ms, usage, model });
         this.spend(call, usage);
-        return outputsOf(call, result);
+        return outputsOf(call, result, usage, model);
       } catch (caught) {
         // A failed call may still have spent (a structured answer that never conformed): count it.
         if (caught instanceof CallError) this.spend(call, caught.usage);
@@ -692,7 +693,7 @@ class Run implements UsesHost {
     addUsage(summary.saved, recorded.usage);
     this.budget.recordReplayed(recorded.usage);
     this.report(call, { status: 'replayed', ms: 0, usage: recorded.usage, model: recorded.model });
-    return outputsOf(call, recorded.result);
+    return outputsOf(call, recorded.result, recorded.usage, recorded.model);
   }
 
   /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
@@ -774,10 +775,10 @@ class Run implements UsesHost {
 
 /**
  * A call's step outputs from its (live or journaled) result, which has been checked to be of its kind; a call
- * of an agent loop gives its result to the loop as it is.
+ * of an agent loop gives the loop its result with the usage and model of its journal line.
  */
-function outputsOf(call: PlannedCall, result: unknown): unknown {
-  if (call.execute) return result;
+function outputsOf(call: PlannedCall, result: unknown, usage?: Usage, model?: string): unknown {
+  if (call.execute) return { result, usage, model } satisfies PerformedCall;
   return call.kind === 'agent'
     ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined)
     : shellOutputs(result as ShellResult);

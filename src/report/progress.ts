@@ -40,13 +40,16 @@ export class ProgressReporter implements RunObserver {
   callFinished(report: CallReport): void {
     this.finished += 1;
     const name = report.item === undefined ? report.step : `${report.step}[${report.item}]`;
-    const parts = [report.status.padEnd(8), name];
+    // A tool-using step makes several calls: its tool calls are marked as such.
+    const parts = [report.status.padEnd(8), report.kind === 'tool' ? `${name} tool` : name];
     if (report.status === 'failed') parts.push(report.error?.split('\n')[0] ?? '');
     else {
       if (report.status === 'live') parts.push(formatMs(report.ms));
       if (report.usage) parts.push(formatTokens(report.usage), formatCost(report.usage.costUsd));
     }
     this.print(`  ${parts.filter(Boolean).join('  ')}`);
+    // A tool-using step makes more calls than planned: the bar grows with them.
+    if (this.finished > this.planned) this.bar?.setTotal(this.finished);
     this.bar?.update(this.finished);
   }
 

@@ -271,6 +271,40 @@ outputs:
     expect(await gone(pids)).toBe(true);
   });
 
+  it('a run cancelled during an MCP tool call ends cancelled, with the server tree gone', async () => {
+    const pidFile = join(scratch, 'mcp.pids');
+    openai.respond(
+      toolScript((turn) =>
+        turn === 0 ? { text: '', toolCalls: [{ name: 'srv__wait', arguments: {} }] } : { text: 'never' },
+      ),
+    );
+    const workflow = base(
+      `  - id: work
+    agent: { prompt: go, tools: [srv/*] }`,
+      `mcp-servers:
+  srv:
+    command: node
+    args: [${JSON.stringify(STDIO_SERVER)}]
+    env: { PID_FILE: ${JSON.stringify(pidFile)} }`,
+    );
+    const controller = new AbortController();
+    const journal = new MemoryJournal();
+    const running = run(workflow, { journal, env: env(), workspace, signal: controller.signal });
+    // Cancel once the model has asked for the tool and the server is up.
+    for (let i = 0; i < 400 && !(openai.requests.length === 1 && existsSync(pidFile)); i++) {
+      await new Promise((done) => setTimeout(done, 25));
+    }
+    await new Promise((done) => setTimeout(done, 200));
+    controller.abort();
+    const result = await running;
+    expect(result.status).toBe('cancelled');
+    expect(journal.events.filter((event) => event.t === 'call').map((event) => event.kind)).toEqual([
+      'agent',
+    ]);
+    const pids = readFileSync(pidFile, 'utf8').split(' ').map(Number);
+    expect(await gone(pids)).toBe(true);
+  });
+
   it('max-turns reached fails the step, naming it, its item and the limit', async () => {
     openai.respond(
       toolScript(() => ({ text: '', toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] })),

@@ -1,5 +1,5 @@
 // A small MCP server over stdio for tests, built on the official SDK. `echo` answers, `die` kills the
-// server mid-call. At start it leaves a grandchild (`sleep`) running and writes both pids to $PID_FILE, so a
+// server mid-call, `wait` never answers. At start it leaves a grandchild (`sleep`) running and writes both pids to $PID_FILE, so a
 // test can check that reprise ends the whole process tree. FAIL_AT_START=1 makes it exit before answering.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -27,4 +27,5 @@ server.registerTool('fail', { description: 'Answer with an error result.', input
   content: [{ type: 'text', text: 'it went wrong' }],
   isError: true,
 }));
+server.registerTool('wait', { description: 'Never answer.', inputSchema: {} }, () => new Promise(() => {}));
 await server.connect(new StdioServerTransport());
