@@ -45,6 +45,10 @@ class Checker {
   private phaseNames: string[] = [];
   private providerNames: string[] = [];
   private toolNames: string[] = [];
+  /** Which provider an agent step uses when it names none: by phase, then the default. */
+  private providerOfPhase = new Map<string, string>();
+  private defaultProvider?: string;
+  private commandProviders = new Set<string>();
   private serverNames: string[] = [];
 
   constructor(private readonly source: YamlSource) {}
@@ -93,6 +97,20 @@ class Checker {
     });
     this.toolNames = isRecord(root['tools']) ? Object.keys(root['tools']) : [];
     this.serverNames = isRecord(root['mcp-servers']) ? Object.keys(root['mcp-servers']) : [];
+    if (isRecord(root['providers'])) {
+      for (const [name, provider] of Object.entries(root['providers'])) {
+        if (isRecord(provider) && provider['type'] === 'command') this.commandProviders.add(name);
+      }
+    }
+    if (isRecord(root['phases'])) {
+      for (const [name, phase] of Object.entries(root['phases'])) {
+        if (isRecord(phase) && typeof phase['provider'] === 'string')
+          this.providerOfPhase.set(name, phase['provider']);
+      }
+    }
+    const defaults = root['defaults'];
+    if (isRecord(defaults) && typeof defaults['provider'] === 'string')
+      this.defaultProvider = defaults['provider'];
     this.checkTools(root['tools']);
     this.checkServers(root['mcp-servers']);
     this.checkSequence(steps, ['steps'], emptyScope());
@@ -217,6 +235,23 @@ class Checker {
     }
   }
 
+  /** A command provider (a CLI agent) brings its own tools: reprise cannot run a loop through it. */
+  private checkLoopProvider(agent: Record<string, unknown>, phase: unknown, path: Path): void {
+    const key = 'tools' in agent ? 'tools' : 'thread' in agent ? 'thread' : undefined;
+    if (key === undefined) return;
+    const provider =
+      (typeof agent['provider'] === 'string' ? agent['provider'] : undefined) ??
+      (typeof phase === 'string' ? this.providerOfPhase.get(phase) : undefined) ??
+      this.defaultProvider;
+    if (provider !== undefined && this.commandProviders.has(provider)) {
+      this.report(
+        [...path, key],
+        `"${key}" needs an openai or anthropic provider; provider "${provider}" is a command agent, which brings its own tools`,
+        'key',
+      );
+    }
+  }
+
   private checkProvider(name: unknown, path: Path): void {
     if (typeof name !== 'string' || name.includes('${{') || this.providerNames.includes(name)) return;
     this.report(
@@ -336,6 +371,7 @@ class Checker {
       this.checkProvider(agent['provider'], [...path, 'agent', 'provider']);
       if (isRecord(agent['schema'])) this.checkAgentSchema(agent['schema'], [...path, 'agent', 'schema']);
       this.checkStepTools(agent, [...path, 'agent'], forEach);
+      this.checkLoopProvider(agent, step['phase'], [...path, 'agent']);
     }
     const shell = typeof step['shell'] === 'string' ? step['shell'] : undefined;
     if (shell?.includes('${{')) {
