@@ -8,7 +8,7 @@ export interface CliIO {
   env: Record<string, string | undefined>;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, paused: 4, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3, paused: 4, interrupted: 130 } as const;
 
 /** A mistake by the person at the keyboard: printed as `reprise: message`, exit code 2. */
 export class UsageError extends Error {}

@@ -4,11 +4,18 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { graphCommand, validateCommand } from './validate.js';
 import { runCommand } from './run.js';
 import { forkCommand } from './fork.js';
+import { answerCommand } from './answer.js';
 import { runsGcCommand, runsLsCommand, runsRmCommand, runsShowCommand } from './runs.js';
 import { EXIT, UsageError } from './io.js';
 import type { CliIO } from './io.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function nonNegativeInt(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number >= 0.');
+  return number;
+}
 
 function positiveInt(value: string): number {
   const number = Number(value);
@@ -30,7 +37,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       writeOut: (text) => io.out.write(text),
       writeErr: (text) => io.err.write(text),
     })
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 succeeded, 1 failed, 2 invalid usage or workflow, ' +
+        '3 waiting for an answer (reprise answer, then run --resume), 4 paused (--until), 130 interrupted.\n',
+    );
 
   program
     .command('run')
@@ -60,6 +72,13 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         'with --merge: "fail" (default) or "run" the missing items live',
       ).choices(['fail', 'run']),
     )
+    .option(
+      '-a, --answer <step=value>',
+      'answer an ask (STEP=VALUE, or STEP[ITEM]=VALUE in a fan-out; repeatable)',
+      collect,
+      [],
+    )
+    .option('--no-wait', 'unanswered asks take their default instead of waiting')
     .action(async (file: string, options) => set(await runCommand(file, options, io)));
 
   program
@@ -73,6 +92,20 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--workflow <file>', 'the workflow file, if the run does not record it or it moved')
     .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
     .action(async (run: string, options) => set(await forkCommand(run, options, io)));
+
+  program
+    .command('answer')
+    .description('answer a question of a waiting run (then continue it with run --resume)')
+    .argument('<run>', 'run id or "latest"')
+    .argument('<step>', 'the ask step')
+    .argument('<value>', 'the answer, read as the question expects (true/false, a number, an option, text)')
+    .addOption(new Option('--item <n>', 'which item of a fan-out ask').argParser(nonNegativeInt))
+    .option('--json', 'VALUE is JSON (an object, a list, a typed value)')
+    .option('--by <name>', 'who answers (the answered-by output)')
+    .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
+    .action(async (run: string, step: string, value: string, options) =>
+      set(await answerCommand(run, step, value, options, io)),
+    );
 
   program
     .command('validate')

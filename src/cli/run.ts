@@ -13,6 +13,10 @@ import type { CliIO } from './io.js';
 import { checkStepPath, load, printWarnings } from './validate.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { describeShards, prepareMerge, shardOfRun } from './shards.js';
+import { answerTarget, checkGivenAnswers, type GivenAnswer } from '../engine/ask.js';
+import type { Question } from '../journal/types.js';
+import { describeAnswerSchema } from '../workflow/answer.js';
+import type { WorkflowDef } from '../workflow/types.js';
 
 export interface RunCommandOptions {
   input: string[];
@@ -28,6 +32,10 @@ export interface RunCommandOptions {
   /** Shard run directories or journals to merge into a new run. */
   merge?: string[];
   onMissingShard?: 'fail' | 'run';
+  /** `STEP=VALUE` or `STEP[ITEM]=VALUE` answers to asks. */
+  answer?: string[];
+  /** false (`--no-wait`): unanswered asks take their default instead of waiting. */
+  wait?: boolean;
 }
 
 /** After a cancel signal the run must be gone within 2 s; this is the last resort before that. */
@@ -40,6 +48,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   if (options.shard) printWarnings(loaded, io);
   if (options.until !== undefined) checkStepPath(workflow, options.until, '--until');
   const given = await gatherInputs(options, io);
+  const answers = gatherAnswers(workflow, options.answer ?? []);
 
   const store = new LocalStore(resolve(io.cwd, options.runsDir));
   const { resume } = options;
@@ -117,6 +126,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         retry: retryTuning(io.env),
         shard,
         mergeOf,
+        answers: { given: answers, wait: options.wait !== false },
       });
     } catch (caught) {
       if (caught instanceof InputsError) throw new UsageError(caught.message);
@@ -145,6 +155,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     log.write(renderSummary(runId, result));
     if (result.status === 'sharded') {
       log.write(`merge the shards with: reprise run ${file} --merge <the run directory of every shard>\n`);
+    } else if (result.status === 'waiting') {
+      log.write(describeQuestions(result.questions, runId, file));
     } else if (result.status !== 'succeeded') {
       log.write(`continue this run with: reprise run ${file} --resume ${runId}\n`);
     }
@@ -165,6 +177,17 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
           outputs: result.outputs,
           error: result.error,
           ...(result.shard ? { shard: result.shard } : {}),
+          ...(result.status === 'waiting'
+            ? {
+                questions: result.questions.map((q) => ({
+                  step: q.step,
+                  ...(q.item !== undefined ? { item: q.item } : {}),
+                  key: q.key,
+                  question: q.question,
+                  'answer-schema': q.answerSchema,
+                })),
+              }
+            : {}),
         }) + '\n',
       );
     }
@@ -175,10 +198,45 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         ? EXIT.interrupted
         : result.status === 'paused'
           ? EXIT.paused
-          : EXIT.failed;
+          : result.status === 'waiting'
+            ? EXIT.waiting
+            : EXIT.failed;
   } finally {
     await lock.release();
   }
+}
+
+/** `--answer STEP=VALUE`: checked against the workflow's asks before anything runs or is written. */
+function gatherAnswers(workflow: WorkflowDef, pairs: string[]): Map<string, GivenAnswer> {
+  const inputs = pairs.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--answer expects STEP=VALUE (or STEP[ITEM]=VALUE), got "${pair}"`);
+    return { target: pair.slice(0, at), value: pair.slice(at + 1), fromText: true };
+  });
+  const { answers, problems } = checkGivenAnswers(workflow, inputs);
+  if (problems.length > 0) throw new UsageError(`${problems.join('\n')}\nnothing was run or written`);
+  return answers;
+}
+
+/** What a waiting run asks, and the commands that answer it. */
+export function describeQuestions(questions: Question[], runId: string, file: string): string {
+  const lines = [`waiting for ${questions.length} answer${questions.length === 1 ? '' : 's'}:`];
+  for (const q of questions) {
+    const target = answerTarget(q.step, q.item);
+    const item = q.item !== undefined ? ` --item ${q.item}` : '';
+    lines.push(
+      `  ${target}: ${q.question}`,
+      `    answer (${describeAnswerSchema(q.answerSchema)}): reprise answer ${runId} ${q.step}${item} VALUE`,
+    );
+  }
+  const first = questions[0];
+  lines.push(
+    `then continue: reprise run ${file} --resume ${runId}` +
+      (first
+        ? `  (or in one go: reprise run ${file} --resume ${runId} --answer ${answerTarget(first.step, first.item)}=VALUE)`
+        : ''),
+  );
+  return lines.join('\n') + '\n';
 }
 
 async function gatherInputs(

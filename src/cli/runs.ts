@@ -1,5 +1,6 @@
 // `reprise runs ls|show|rm|gc`: the local store, for a person.
 import { resolve } from 'node:path';
+import { answerTarget } from '../engine/ask.js';
 import { readJournalFile } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
@@ -40,6 +41,16 @@ export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<n
       ]),
     ) + '\n',
   );
+  for (const run of runs) {
+    if (!run.questions?.length) continue;
+    io.out.write(`\n${run.id} waits for:\n`);
+    for (const q of run.questions) {
+      const item = q.item !== undefined ? ` --item ${q.item}` : '';
+      io.out.write(
+        `  ${answerTarget(q.step, q.item)}: ${q.question}\n    reprise answer ${run.id} ${q.step}${item} VALUE\n`,
+      );
+    }
+  }
   return EXIT.ok;
 }
 

@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJournalFile } from '../journal/reader.js';
 import { redactedJson, type Secrets } from '../journal/secrets.js';
-import { JOURNAL_VERSION, type RunStatus } from '../journal/types.js';
+import { pendingQuestions } from '../journal/questions.js';
+import { JOURNAL_VERSION, type Question, type RunStatus } from '../journal/types.js';
 import { StoreError } from './errors.js';
 
 export { StoreError } from './errors.js';
@@ -58,6 +59,8 @@ export interface RunInfo {
   calls: number;
   /** The live process working on the run, when status is 'running'. */
   lockedBy?: LockInfo;
+  /** When status is 'waiting': the questions nobody has answered yet. */
+  questions?: Question[];
 }
 
 type LockState = { held: false; stale?: string } | { held: true; info: LockInfo };
@@ -284,6 +287,7 @@ export class LocalStore {
       const event = read.events[index];
       if (event?.t === 'end') {
         info.status = event.status;
+        if (event.status === 'waiting') info.questions = pendingQuestions(read);
         return info;
       }
       if (event?.t === 'run') {
