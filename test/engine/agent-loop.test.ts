@@ -220,3 +220,42 @@ outputs:
     expect(resent).toEqual([anthropic.requests[5]?.body, anthropic.requests[6]?.body]);
   });
 });
+
+describe('openai with stream: true', () => {
+  it('reads streamed tool calls (arguments in pieces) and runs the loop', async () => {
+    const workflow = load(`
+name: streamed
+providers:
+  streamed: { type: openai, stream: true, model: gpt-4.1-mini }
+defaults: { provider: streamed, retries: 0 }
+${TOOLS}
+steps:
+  - id: work
+    agent: { prompt: count, tools: [count] }
+outputs:
+  text: \${{ steps.work.outputs.text }}
+`);
+    openai.respond(
+      toolScript((turn, request) =>
+        turn === 0
+          ? {
+              text: 'Counting.',
+              toolCalls: [
+                { name: 'count', arguments: { label: 'first' } },
+                { name: 'count', arguments: { label: 'second' } },
+              ],
+            }
+          : {
+              text: toolResults(request)
+                .map((r) => r.content)
+                .join(', '),
+            },
+      ),
+    );
+    const result = await run(workflow, { env: env(), workspace });
+    expect(result.error).toBeUndefined();
+    expect(result.outputs['text']).toBe('counted first, counted second');
+    expect(counted().sort()).toEqual(['first', 'second']);
+    expect(result.usage.inputTokens).toBeGreaterThan(0);
+  });
+});

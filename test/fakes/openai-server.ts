@@ -144,7 +144,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const answered = reply.model ?? options.model ?? model;
     if (request['stream'] === true || options.alwaysStream) {
       const includeUsage = (request['stream_options'] as Body | undefined)?.['include_usage'] === true;
-      stream(res, reply.text, answered, includeUsage || options.alwaysStream === true ? usage : undefined);
+      stream(
+        res,
+        reply.text,
+        answered,
+        includeUsage || options.alwaysStream === true ? usage : undefined,
+        reply.toolCalls,
+      );
       return;
     }
     sendJson(res, 200, {
@@ -192,8 +198,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   };
 }
 
-/** Sends the text in three chunks, then the usage chunk (empty `choices`), then `[DONE]`. */
-function stream(res: http.ServerResponse, text: string, model: string, usage: object | undefined): void {
+/**
+ * Sends the text in three chunks, then each tool call (its id and name, then its arguments in two pieces, as
+ * OpenAI streams them), then the usage chunk (empty `choices`), then `[DONE]`.
+ */
+function stream(
+  res: http.ServerResponse,
+  text: string,
+  model: string,
+  usage: object | undefined,
+  toolCalls: FakeReply['toolCalls'] = [],
+): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = {
     id: 'chatcmpl-stream',
@@ -207,7 +222,16 @@ function stream(res: http.ServerResponse, text: string, model: string, usage: ob
   for (let at = 0; at < text.length; at += third) {
     send({ choices: [{ index: 0, delta: { content: text.slice(at, at + third) }, finish_reason: null }] });
   }
-  send({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  toolCalls.forEach((call, index) => {
+    const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+    const half = Math.ceil(args.length / 2);
+    const part = (delta: object) =>
+      send({ choices: [{ index: 0, delta: { tool_calls: [{ index, ...delta }] }, finish_reason: null }] });
+    part({ id: call.id ?? `call_s${index}`, type: 'function', function: { name: call.name, arguments: '' } });
+    part({ function: { arguments: args.slice(0, half) } });
+    part({ function: { arguments: args.slice(half) } });
+  });
+  send({ choices: [{ index: 0, delta: {}, finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop' }] });
   if (usage) send({ choices: [], usage });
   res.end('data: [DONE]\n\n');
 }

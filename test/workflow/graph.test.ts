@@ -88,3 +88,21 @@ describe('renderMermaid', () => {
     expect(escapeLabel('a "b" <c> #d | e\nf')).toBe('a #quot;b#quot; #lt;c#gt; #35;d #124; e<br/>f');
   });
 });
+
+describe('tool-using and threaded agent steps', () => {
+  it('show the tools they may call and the thread they continue', () => {
+    const graph = renderMermaid(
+      load(`name: tools-graph
+mcp-servers:
+  fs: { command: npx, args: [server] }
+steps:
+  - id: explore
+    agent: { prompt: look, tools: [read_file, fs/*], thread: work }
+  - id: plain
+    agent: { prompt: answer }
+`),
+    );
+    expect(graph).toContain('n0("agent · explore<br/>tools: read_file, fs/*<br/>thread: work")');
+    expect(graph).toContain('n1("agent · plain")');
+  });
+});
