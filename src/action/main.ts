@@ -7,6 +7,8 @@ import type { RunObserver, StepStatus } from '../engine/types.js';
 import { githubContext } from '../github-context.js';
 import { ProgressReporter, callName } from '../report/progress.js';
 import { renderJobSummary } from '../report/summary.js';
+import { renderTranscript } from '../report/calls.js';
+import { readJournalFile } from '../journal/reader.js';
 import { cacheKeys, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
 import { artifactName, type ArtifactNameParts } from '../stores/artifacts.js';
@@ -176,9 +178,15 @@ export async function runMain(host: ActionHost): Promise<void> {
     result,
     restoredFrom: restored.source,
     restoredCalls: restored.read.calls.size,
+    journaledCalls: restored.read.calls.size + result.calls.live,
   });
   await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
+  const transcript = renderTranscript(await readJournalFile(journalPath), {
+    runId,
+    replayedKeys: result.replayedKeys,
+  });
+  await writeFile(join(runDir, 'transcript.md'), transcript, 'utf8');
   try {
     await host.writeSummary(summary);
   } catch (caught) {

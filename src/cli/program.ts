@@ -5,6 +5,7 @@ import { graphCommand, validateCommand } from './validate.js';
 import { runCommand } from './run.js';
 import { forkCommand } from './fork.js';
 import { answerCommand } from './answer.js';
+import { runsReadCommand } from './read.js';
 import { runsGcCommand, runsLsCommand, runsRmCommand, runsShowCommand } from './runs.js';
 import { EXIT, UsageError } from './io.js';
 import type { CliIO } from './io.js';
@@ -133,7 +134,20 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .argument('<id>', 'run id or "latest"')
     .addOption(runsDir())
     .option('--json', 'print JSON')
+    .option('--calls', 'every call: request, answer, usage, attempt, live or replayed')
     .action(async (id: string, options) => set(await runsShowCommand(id, options, io)));
+  runs
+    .command('read')
+    .description('a Markdown transcript of what every call (of STEP) asked and answered')
+    .argument('<id>', 'run id or "latest"')
+    .argument('[step]', 'only this step (and the steps under it)')
+    .addOption(
+      new Option('--max-chars <n>', 'cut each answer after this many characters').argParser(positiveInt),
+    )
+    .addOption(runsDir())
+    .action(async (id: string, step: string | undefined, options) =>
+      set(await runsReadCommand(id, step, options, io)),
+    );
   runs
     .command('rm')
     .description('delete a run')

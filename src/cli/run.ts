@@ -149,6 +149,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       saved: result.saved,
       steps: result.steps,
       unmatchedJournalCalls: result.unmatchedJournalCalls,
+      replayedKeys: result.replayedKeys,
       ms: result.ms,
       finishedAt: new Date().toISOString(),
     });

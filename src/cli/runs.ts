@@ -8,6 +8,7 @@ import { LocalStore, parseAge } from '../stores/local.js';
 import { formatCost, formatMs, hasUsage, table } from '../report/format.js';
 import { EXIT, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
+import { runsCallsCommand } from './read.js';
 
 interface StoreOptions {
   runsDir: string;
@@ -54,7 +55,12 @@ export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<n
   return EXIT.ok;
 }
 
-export async function runsShowCommand(id: string, options: StoreOptions, io: CliIO): Promise<number> {
+export async function runsShowCommand(
+  id: string,
+  options: StoreOptions & { calls?: boolean },
+  io: CliIO,
+): Promise<number> {
+  if (options.calls) return runsCallsCommand(id, options, io);
   const store = storeFor(options, io);
   const runId = await asUsageError(() => store.resolve(id));
   const journal = await readJournalFile(store.journalPath(runId));

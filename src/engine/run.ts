@@ -34,7 +34,7 @@ import type { RetryPolicy } from './retry.js';
 import { ItemError, ItemsFailed, StepFailed, StepWaiting } from './scope.js';
 import type { Frame, Scope } from './scope.js';
 import { calleeSteps, runUses } from './uses.js';
-import { scriptLines } from './script-output.js';
+import { requestSummary, scriptLines } from './script-output.js';
 import type { UsesHost } from './uses.js';
 import type {
   CallCounts,
@@ -67,6 +67,7 @@ class Run implements UsesHost {
   private readonly budget: Budget;
   private readonly occurrences = new Occurrences();
   private readonly usedKeys = new Set<CallKey>();
+  private readonly replayedKeys: CallKey[] = [];
   private readonly controller = new AbortController();
   private readonly executors: Executors;
   private readonly retry: RetryPolicy;
@@ -186,6 +187,7 @@ class Run implements UsesHost {
       saved: { ...this.budget.saved },
       steps: [...this.summaries.values()],
       unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
+      replayedKeys: [...this.replayedKeys],
       ms: Math.round(performance.now() - started),
       ...(options.shard ? { shard: this.sharding.report() } : {}),
     };
@@ -622,6 +624,7 @@ class Run implements UsesHost {
           step: call.path,
           item: call.item,
           kind: call.kind,
+          request: requestSummary(call),
           model,
           result,
           usage,
@@ -688,6 +691,7 @@ class Run implements UsesHost {
       return undefined;
     }
     const summary = this.summary(call.path);
+    this.replayedKeys.push(call.key);
     this.counts.replayed += 1;
     summary.calls.replayed += 1;
     addUsage(summary.saved, recorded.usage);

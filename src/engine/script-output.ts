@@ -1,8 +1,19 @@
-// What a `run` step prints while it runs: its stderr (and stdout with `log: true`) goes to the observer
-// line by line; workflow commands go to the runner; `::add-mask::` values join the redaction list.
+// What people read about calls: what a `run` step prints while it runs (stderr, and stdout with `log:
+// true`, line by line; workflow commands go to the runner; `::add-mask::` values join the redaction
+// list), and a one-line summary of each call's request for `runs show --calls`.
 import { parseWorkflowCommand } from '../agents/workflow-commands.js';
 import type { PlannedCall } from './plan.js';
 import type { RunObserver } from './types.js';
+
+const REQUEST_SUMMARY_CHARS = 200;
+
+/** A call's request in one short line (an agent's prompt, a script), journaled for `runs show --calls`. */
+export function requestSummary(call: PlannedCall): string | undefined {
+  const text = call.agent?.prompt ?? call.shell?.script;
+  if (text === undefined) return undefined;
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > REQUEST_SUMMARY_CHARS ? `${line.slice(0, REQUEST_SUMMARY_CHARS - 1)}…` : line;
+}
 
 export function scriptLines(
   call: PlannedCall,

@@ -127,6 +127,8 @@ export interface RunResult {
   steps: StepSummary[];
   /** Journaled calls of earlier attempts that no call of this run matched (edited or removed). */
   unmatchedJournalCalls: number;
+  /** Keys of the journaled calls this attempt replayed (for `runs show --calls`). */
+  replayedKeys: string[];
   ms: number;
   /** What a shard did (status `sharded`). */
   shard?: ShardReport;

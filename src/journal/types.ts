@@ -39,6 +39,8 @@ export interface CallEvent {
   /** The for-each index, when the step fans out. */
   item?: number;
   kind: CallKind;
+  /** What was asked, in one line of at most 200 characters (prompt, script), for people reading runs. */
+  request?: string;
   model?: string;
   result: unknown;
   usage?: Usage;

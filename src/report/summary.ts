@@ -21,7 +21,12 @@ export interface SummaryContext {
   result: RunResult;
   restoredFrom?: string;
   restoredCalls?: number;
+  /** Distinct calls in the journal after this attempt: what a re-run replays. */
+  journaledCalls?: number;
 }
+
+/** Outputs longer than this go in a collapsed block. */
+const OUTPUTS_INLINE_CHARS = 600;
 
 export function renderJobSummary(context: SummaryContext): string {
   const { workflow, result } = context;
@@ -36,6 +41,13 @@ export function renderJobSummary(context: SummaryContext): string {
     '',
   ];
   if (result.error) lines.push('```text', result.error, '```', '');
+  if (result.status !== 'succeeded' && context.journaledCalls !== undefined) {
+    lines.push(
+      `Re-running this job replays ${context.journaledCalls} journaled call${context.journaledCalls === 1 ? '' : 's'} for free and runs only the rest.`,
+      '',
+    );
+  }
+  lines.push(...outputsSection(result.outputs));
   lines.push(
     '| step | status | live | replayed | failed | tokens (in / out) | cost | saved | time |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -73,6 +85,27 @@ export function renderJobSummary(context: SummaryContext): string {
   );
   lines.push('', '```mermaid', renderMermaid(workflow, status), '```', '');
   return lines.join('\n');
+}
+
+function outputsSection(outputs: Record<string, unknown>): string[] {
+  if (Object.keys(outputs).length === 0) return [];
+  const json = JSON.stringify(outputs, null, 2);
+  const longest = Math.max(2, ...[...json.matchAll(/`+/g)].map((m) => m[0].length));
+  const block = ['`'.repeat(longest + 1) + 'json', json, '`'.repeat(longest + 1)];
+  if (json.length <= OUTPUTS_INLINE_CHARS) return ['**Outputs:**', '', ...block, ''];
+  const names = Object.keys(outputs).join(', ');
+  return [
+    '<details><summary><b>Outputs</b>: ' + escapeHtml(names) + '</summary>',
+    '',
+    ...block,
+    '',
+    '</details>',
+    '',
+  ];
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function escapeCell(text: string): string {

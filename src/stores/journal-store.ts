@@ -79,7 +79,7 @@ export interface SaveTarget {
 }
 
 /** Files of the run directory an artifact carries beside the journal. */
-const ARTIFACT_FILES = ['journal.jsonl', 'result.json', 'summary.md'];
+const ARTIFACT_FILES = ['journal.jsonl', 'result.json', 'summary.md', 'transcript.md'];
 
 export class ActionJournalStore {
   constructor(

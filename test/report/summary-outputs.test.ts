@@ -1,0 +1,50 @@
+// The job summary shows the workflow's outputs (collapsed when long) and, after a failure, how many
+// calls a re-run replays.
+import { describe, expect, it } from 'vitest';
+import { emptyTotals } from '../../src/engine/budget.js';
+import type { RunResult } from '../../src/engine/types.js';
+import { renderJobSummary } from '../../src/report/summary.js';
+import { load } from '../engine/harness.js';
+
+const workflow = load('name: w\nsteps:\n  - id: a\n    run: echo hi\n');
+
+function result(status: RunResult['status'], outputs: Record<string, unknown>): RunResult {
+  return {
+    status,
+    outputs,
+    calls: { live: 1, replayed: 0, failed: 0, skipped: 0 },
+    usage: emptyTotals(),
+    saved: emptyTotals(),
+    steps: [],
+    unmatchedJournalCalls: 0,
+    replayedKeys: [],
+    ms: 5,
+  };
+}
+
+describe('job summary', () => {
+  it('shows short outputs inline and long ones collapsed', () => {
+    const short = renderJobSummary({ workflow, runId: 'r', attempt: 1, result: result('succeeded', { n: 1 }) });
+    expect(short).toContain('**Outputs:**');
+    expect(short).toContain('"n": 1');
+    expect(short).not.toContain('replays');
+    const long = renderJobSummary({
+      workflow,
+      runId: 'r',
+      attempt: 1,
+      result: result('succeeded', { report: 'x'.repeat(2000), '<b>': 1 }),
+    });
+    expect(long).toContain('<details><summary><b>Outputs</b>: report, &lt;b&gt;</summary>');
+  });
+
+  it('after a failure, says how many calls a re-run replays', () => {
+    const failed = renderJobSummary({
+      workflow,
+      runId: 'r',
+      attempt: 2,
+      result: { ...result('failed', {}), error: 'boom' },
+      journaledCalls: 7,
+    });
+    expect(failed).toContain('Re-running this job replays 7 journaled calls for free');
+  });
+});
