@@ -24,7 +24,12 @@ function result(status: RunResult['status'], outputs: Record<string, unknown>): 
 
 describe('job summary', () => {
   it('shows short outputs inline and long ones collapsed', () => {
-    const short = renderJobSummary({ workflow, runId: 'r', attempt: 1, result: result('succeeded', { n: 1 }) });
+    const short = renderJobSummary({
+      workflow,
+      runId: 'r',
+      attempt: 1,
+      result: result('succeeded', { n: 1 }),
+    });
     expect(short).toContain('**Outputs:**');
     expect(short).toContain('"n": 1');
     expect(short).not.toContain('replays');
