@@ -18,6 +18,7 @@ function result(status: RunResult['status'], outputs: Record<string, unknown>): 
     steps: [],
     unmatchedJournalCalls: 0,
     replayedKeys: [],
+    questions: [],
     ms: 5,
   };
 }
