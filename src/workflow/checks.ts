@@ -252,6 +252,23 @@ class Checker {
     }
   }
 
+  /** Two branches of one parallel group writing the same conversation would race on it. */
+  private checkParallelThreads(children: unknown[], path: Path): void {
+    const owner = new Map<string, number>();
+    children.forEach((child, i) => {
+      for (const { thread, at } of threadsIn(child, [...path, i])) {
+        const first = owner.get(thread);
+        if (first === undefined) owner.set(thread, i);
+        else if (first !== i) {
+          this.report(
+            at,
+            `thread "${thread}" is also used by another branch of this parallel group: branches run at once, so the conversation's order would depend on timing`,
+          );
+        }
+      }
+    });
+  }
+
   private checkProvider(name: unknown, path: Path): void {
     if (typeof name !== 'string' || name.includes('${{') || this.providerNames.includes(name)) return;
     this.report(
@@ -390,6 +407,7 @@ class Checker {
         const siblings = new Set(children.filter((_, j) => j !== i).flatMap((c) => collectIds([c])));
         this.checkStep(child, [...path, 'parallel', i], { ...scope, parallelSiblings: siblings });
       });
+      this.checkParallelThreads(children, [...path, 'parallel']);
     }
     const repeat = step['repeat'];
     if (isRecord(repeat)) {
@@ -658,6 +676,24 @@ function runWideWhere(reader: string): Where {
 
 function emptyScope(): Scope {
   return { visible: new Set(), parallelSiblings: new Set(), inRepeat: false };
+}
+
+/** The `thread:` names of a step and the steps nested in it, with where each is written. */
+function threadsIn(step: unknown, path: Path): Array<{ thread: string; at: Path }> {
+  if (!isRecord(step)) return [];
+  const found: Array<{ thread: string; at: Path }> = [];
+  const agent = step['agent'];
+  if (isRecord(agent) && typeof agent['thread'] === 'string') {
+    found.push({ thread: agent['thread'], at: [...path, 'agent', 'thread'] });
+  }
+  if (Array.isArray(step['parallel'])) {
+    step['parallel'].forEach((child, i) => found.push(...threadsIn(child, [...path, 'parallel', i])));
+  }
+  const repeat = step['repeat'];
+  if (isRecord(repeat) && Array.isArray(repeat['steps'])) {
+    repeat['steps'].forEach((child, i) => found.push(...threadsIn(child, [...path, 'repeat', 'steps', i])));
+  }
+  return found;
 }
 
 /** Ids of these steps and of all steps nested in them, in file order. */
