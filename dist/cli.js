@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { g as getDefaultExportFromCjs } from './chunks/_commonjsHelpers-Bgu_3bK-.js';
+import { g as getDefaultExportFromCjs, r as readJournalFile, e as emptyJournalRead, j as journalBelongsTo } from './chunks/reader-B7nJbNtp.js';
 import require$$0 from 'node:events';
 import cp__default from 'node:child_process';
-import path__default, { resolve } from 'node:path';
-import fs__default, { existsSync } from 'node:fs';
+import path__default, { isAbsolute, resolve, delimiter, relative } from 'node:path';
+import fs__default, { statSync, accessSync, constants, existsSync } from 'node:fs';
 import process$1 from 'node:process';
-import { S as StoreError, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, d as readJournalFile, j as journalBelongsTo, P as ProgressReporter, c as runAttempt, g as githubContext, I as InputsError, i as renderSummary, p as parseInputsMap, t as table, k as addUsage, h as hasUsage, a as formatCost, f as formatMs, m as emptyTotals, n as parseAge } from './chunks/progress-BlMHOfcr.js';
+import { S as StoreError, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, e as commandProgram, i as anthropicCredential, o as openaiCredential, j as resolveAgentTarget, L as LocalStore, k as resolveAttemptInputs, I as InputsError, P as ProgressReporter, c as runAttempt, g as githubContext, m as renderSummary, p as parseInputsMap, t as table, n as addUsage, f as formatMs, q as formatTotals, h as hasUsage, s as formatTokens, a as formatCost, u as emptyTotals, v as parseAge } from './chunks/progress-YNUlIBPW.js';
 import { readFile } from 'node:fs/promises';
 import 'node:crypto';
 import './chunks/promise-CEiL9zOz.js';
@@ -4364,10 +4364,123 @@ async function graphCommand(file, io) {
 }
 /** Loads a workflow and prints its problems (with paths as the user typed them). */
 async function load(file, io) {
-    const result = await loadWorkflowFile(file);
+    // Relative to the command's directory (the process's own, except when a test runs the CLI in-process).
+    const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
+    const result = await loadWorkflowFile(path);
     for (const problem of result.problems)
         io.err.write(formatProblem(problem) + '\n');
     return result;
+}
+
+// Before the first call: is every provider the workflow can reach usable here (an API key, a CLI agent on
+// PATH)? One message lists everything missing, so a run never fails N times over the same missing key.
+/** The providers the workflow's agent steps reach that cannot work in this environment. */
+function unreadyProviders(workflow, settings) {
+    // Env names the workflow sets itself (`env:` of the workflow or a step) count as present: their
+    // values are known only when the step runs.
+    const declared = new Set();
+    const reached = new Map();
+    const visit = (workflow, steps, phase) => {
+        for (const name of Object.keys(workflow.env))
+            declared.add(name);
+        for (const step of steps) {
+            for (const name of Object.keys(step.env))
+                declared.add(name);
+            if (step.kind === 'parallel' || step.kind === 'repeat')
+                visit(workflow, step.steps, step.phase ?? phase);
+            if (step.kind === 'uses' && step.callee)
+                visit(step.callee, step.callee.steps, undefined);
+            if (step.kind !== 'agent')
+                continue;
+            const model = step.agent.model;
+            const phaseName = step.phase ?? phase;
+            let provider;
+            try {
+                provider = resolveAgentTarget({
+                    stepProvider: step.agent.provider,
+                    stepModel: typeof model === 'string' && !model.includes('${{') ? model : undefined,
+                    phase: phaseName ? workflow.phases[phaseName] : undefined,
+                    defaults: workflow.defaults,
+                    providers: workflow.providers,
+                }).provider;
+            }
+            catch {
+                continue; // an expression decides, or a routing mistake the step itself reports when it runs
+            }
+            const entry = reached.get(provider.name) ?? { provider, steps: [] };
+            entry.steps.push(step.id);
+            reached.set(provider.name, entry);
+        }
+    };
+    visit(workflow, workflow.steps, undefined);
+    const present = (name) => declared.has(name) || (settings.env[name] ?? '') !== '';
+    const unready = [];
+    for (const { provider, steps } of reached.values()) {
+        if (provider.type === 'command') {
+            const program = commandProgram(provider);
+            if (program === undefined)
+                continue; // no command at all: the call says so
+            const env = { ...settings.env, ...provider.env };
+            const cwd = resolve(settings.workspace, provider.workingDirectory ?? '.');
+            if (!findProgram(program, env['PATH'] ?? '', cwd)) {
+                unready.push({ provider: provider.name, steps, missing: { program } });
+            }
+            continue;
+        }
+        const credential = provider.type === 'anthropic'
+            ? anthropicCredential(provider, settings.env)
+            : openaiCredential(provider, settings.env);
+        const envOfProvider = (name) => present(name) || (provider.env?.[name] ?? '') !== '';
+        if (credential.required && !credential.names.some(envOfProvider)) {
+            unready.push({ provider: provider.name, steps, missing: { keyEnv: credential.names } });
+        }
+    }
+    return unready;
+}
+/** The message for unready providers: what is missing, for which steps, and how to fix it here. */
+function describeUnready(unready, settings) {
+    const lines = unready.map((entry) => {
+        const steps = `step${entry.steps.length === 1 ? '' : 's'} ${entry.steps.join(', ')}`;
+        const what = entry.missing.program
+            ? `the program "${entry.missing.program}" is not installed (not found on PATH)`
+            : `${(entry.missing.keyEnv ?? []).join(' or ')} is not set`;
+        return `  - provider "${entry.provider}" (${steps}): ${what}`;
+    });
+    const keys = unready.flatMap((entry) => entry.missing.keyEnv?.slice(0, 1) ?? []);
+    const hints = [];
+    if (keys.length > 0) {
+        hints.push(settings.inActions
+            ? `pass ${keys.length === 1 ? 'the key' : 'the keys'} from repository secrets in the reprise step:\n` +
+                `    env:\n${keys.map((key) => `      ${key}: \${{ secrets.${key} }}`).join('\n')}`
+            : `export ${keys.map((key) => `${key}=...`).join(' ')} (or point the provider at another ` +
+                'environment variable with api-key-env)');
+    }
+    if (unready.some((entry) => entry.missing.program)) {
+        hints.push(settings.inActions
+            ? 'install the agent CLI in an earlier step of the job (or set command: to its path)'
+            : 'install the agent CLI, or set command: on the provider to its path');
+    }
+    const count = unready.length === 1 ? 'a provider is' : `${unready.length} providers are`;
+    return [`${count} not ready (nothing was run):`, ...lines, ...hints].join('\n');
+}
+function findProgram(program, path, cwd) {
+    if (program.includes('/') || isAbsolute(program))
+        return isExecutable(resolve(cwd, program));
+    return path
+        .split(delimiter)
+        .filter(Boolean)
+        .some((dir) => isExecutable(resolve(cwd, dir, program)));
+}
+function isExecutable(file) {
+    try {
+        if (!statSync(file).isFile())
+            return false;
+        accessSync(file, constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 
 // `reprise run`: a run in the local store, with live progress, resume and clean cancellation.
@@ -4379,25 +4492,47 @@ async function runCommand(file, options, io) {
         return EXIT.usage;
     const workflow = loaded.workflow;
     const given = await gatherInputs(options, io);
+    // Nothing is created (no run directory, no lock) until the workflow, the inputs and the providers are
+    // known to be usable: a rejected command leaves no run behind for `--resume latest` to pick.
     const store = new LocalStore(resolve(io.cwd, options.runsDir));
     const { resume } = options;
+    if (options.runId !== undefined)
+        await asUsageError(async () => store.runDir(options.runId));
     const runId = resume
         ? await asUsageError(() => store.resolve(resume))
         : (options.runId ?? store.newRunId());
     if (!resume && options.runId && existsSync(store.journalPath(runId))) {
         throw new UsageError(`run "${runId}" already exists; continue it with --resume ${runId}`);
     }
-    const lock = await asUsageError(() => store.lock(runId));
+    const journalPath = store.journalPath(runId);
+    // A resumed run's directory exists already: lock it before reading, so nobody appends meanwhile.
+    let lock = resume ? await asUsageError(() => store.lock(runId)) : undefined;
     const log = options.json ? io.err : io.out;
     try {
-        const journalPath = store.journalPath(runId);
-        const previous = await readJournalFile(journalPath);
+        const previous = resume ? await readJournalFile(journalPath) : emptyJournalRead(journalPath);
         for (const problem of previous.problems) {
             io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
         }
         const foreign = journalBelongsTo(previous, workflow.name);
         if (foreign)
             throw new UsageError(`cannot resume run "${runId}": ${foreign}`);
+        let inputs;
+        try {
+            inputs = resolveAttemptInputs(workflow, previous, given);
+        }
+        catch (caught) {
+            if (caught instanceof InputsError)
+                throw new UsageError(caught.message);
+            throw caught;
+        }
+        for (const name of inputs.dropped) {
+            io.err.write(`warning: input "${name}" recorded in run ${runId} is no longer declared by the workflow; left out\n`);
+        }
+        const inActions = io.env.GITHUB_ACTIONS === 'true';
+        const unready = unreadyProviders(workflow, { env: io.env, workspace: io.cwd, inActions });
+        if (unready.length > 0)
+            throw new UsageError(describeUnready(unready, { inActions }));
+        lock ??= await asUsageError(() => store.lock(runId));
         const controller = new AbortController();
         let deadline;
         const onSignal = (signal) => {
@@ -4410,6 +4545,17 @@ async function runCommand(file, options, io) {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
+        // `reprise run ... | head -1`: once the reader is gone, stop as a shell pipeline would (SIGPIPE),
+        // but cleanly: in-flight calls aborted, the run ended as cancelled, its lock released.
+        const onOutputError = (error) => {
+            if (error.code !== 'EPIPE' || controller.signal.aborted)
+                return;
+            controller.abort();
+            deadline = setTimeout(() => process.exit(EXIT.interrupted), CANCEL_DEADLINE_MS);
+            deadline.unref();
+        };
+        io.out.on('error', onOutputError);
+        io.err.on('error', onOutputError);
         log.write(`${previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
             (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
             `\n  journal: ${journalPath}\n`);
@@ -4421,7 +4567,7 @@ async function runCommand(file, options, io) {
                 runId,
                 journalPath,
                 previous,
-                given,
+                inputs,
                 workspace: io.cwd,
                 env: io.env,
                 github: await githubContext(io.env),
@@ -4431,15 +4577,12 @@ async function runCommand(file, options, io) {
                 retry: retryTuning(io.env),
             });
         }
-        catch (caught) {
-            if (caught instanceof InputsError)
-                throw new UsageError(caught.message);
-            throw caught;
-        }
         finally {
             progress.stop();
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);
+            io.out.off('error', onOutputError);
+            io.err.off('error', onOutputError);
         }
         const { result } = outcome;
         await store.writeResult(runId, {
@@ -4459,7 +4602,7 @@ async function runCommand(file, options, io) {
         });
         log.write(renderSummary(runId, result));
         if (result.status !== 'succeeded') {
-            log.write(`continue this run with: reprise run ${file} --resume ${runId}\n`);
+            log.write(`continue this run with: ${options.invokedAs ?? 'reprise'} run ${file} --resume ${runId}\n`);
         }
         if (options.json) {
             const usage = (u) => ({
@@ -4487,7 +4630,7 @@ async function runCommand(file, options, io) {
                 : EXIT.failed;
     }
     finally {
-        await lock.release();
+        await lock?.release();
     }
 }
 async function gatherInputs(options, io) {
@@ -4526,13 +4669,20 @@ function storeFor(options, io) {
     return new LocalStore(resolve(io.cwd, options.runsDir));
 }
 async function runsLsCommand(options, io) {
-    const runs = await asUsageError(() => storeFor(options, io).list());
+    const all = await asUsageError(() => storeFor(options, io).list());
+    // A directory without a journal never started an attempt (an older version created one for a
+    // rejected command): nothing to show or resume.
+    const runs = all.filter((run) => run.attempts > 0 || run.status === 'running');
+    const empty = all.length - runs.length;
+    const emptyNote = empty > 0
+        ? `(${empty} empty run director${empty === 1 ? 'y' : 'ies'} without a journal not shown; \`reprise runs gc --older-than 0s\` removes ${empty === 1 ? 'it' : 'them'})\n`
+        : '';
     if (options.json) {
         io.out.write(JSON.stringify(runs) + '\n');
         return EXIT.ok;
     }
     if (runs.length === 0) {
-        io.out.write(`no runs in ${options.runsDir}\n`);
+        io.out.write(`no runs in ${options.runsDir}\n${emptyNote}`);
         return EXIT.ok;
     }
     io.out.write(table(['run', 'workflow', 'status', 'attempts', 'calls', 'started'], runs.map((run) => [
@@ -4542,7 +4692,9 @@ async function runsLsCommand(options, io) {
         String(run.attempts),
         String(run.calls),
         run.startedAt ?? '',
-    ])) + '\n');
+    ])) +
+        '\n' +
+        emptyNote);
     return EXIT.ok;
 }
 async function runsShowCommand(id, options, io) {
@@ -4553,32 +4705,52 @@ async function runsShowCommand(id, options, io) {
     const lastRun = journal.runs.at(-1);
     const end = [...journal.events].reverse().find((event) => event.t === 'end');
     const steps = new Map();
+    const run = new Span();
     for (const event of journal.events) {
+        if (event.t === 'run') {
+            run.next(Date.parse(event.at));
+            for (const entry of steps.values())
+                entry.time.next();
+            continue;
+        }
+        if (event.t === 'end')
+            run.extend(Date.parse(event.at));
         if (event.t !== 'call' && event.t !== 'fail' && event.t !== 'step')
             continue;
-        const entry = steps.get(event.step) ?? { status: '', calls: [], failures: 0 };
-        if (event.t === 'call')
+        const entry = steps.get(event.step) ?? { status: '', calls: [], failures: 0, time: new Span() };
+        if (event.t === 'call') {
             entry.calls.push(event);
-        else if (event.t === 'fail')
+            entry.time.extend(Date.parse(event.at) - event.ms, Date.parse(event.at));
+        }
+        else if (event.t === 'fail') {
             entry.failures += 1;
+            entry.time.extend(Date.parse(event.at));
+        }
         else
             entry.status = event.status;
+        run.extend(Date.parse(event.at));
         steps.set(event.step, entry);
     }
+    const total = emptyTotals();
     const stepRows = [...steps.entries()].map(([step, entry]) => {
         const usage = emptyTotals();
-        for (const call of entry.calls)
+        for (const call of entry.calls) {
             addUsage(usage, call.usage);
+            addUsage(total, call.usage);
+        }
         return {
             step,
             status: entry.status,
             calls: entry.calls.length,
             failures: entry.failures,
-            tokens: usage.inputTokens + usage.outputTokens,
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
             costUsd: usage.costUsd,
             unpricedCalls: usage.unpricedCalls,
             usage,
-            ms: entry.calls.reduce((sum, call) => sum + call.ms, 0),
+            // Wall time while the step had calls in flight, per attempt: a fan-out of ten 1 s calls at
+            // once took about 1 s, not 10.
+            ms: entry.time.total(),
         };
     });
     const summary = {
@@ -4588,6 +4760,8 @@ async function runsShowCommand(id, options, io) {
         attempts: journal.runs.length,
         inputs: lastRun?.inputs,
         calls: journal.calls.size,
+        usage: total,
+        ms: run.total(),
         steps: stepRows,
         outputs: end?.t === 'end' ? end.outputs : undefined,
         error: end?.t === 'end' ? end.error : undefined,
@@ -4599,14 +4773,15 @@ async function runsShowCommand(id, options, io) {
         return EXIT.ok;
     }
     io.out.write([
-        `run ${runId}: ${summary.status} (${summary.workflow ?? 'unknown workflow'}, ${summary.attempts} attempt${summary.attempts === 1 ? '' : 's'}, ${summary.calls} journaled calls)`,
+        `run ${runId}: ${summary.status} (${summary.workflow ?? 'unknown workflow'}, ${summary.attempts} attempt${summary.attempts === 1 ? '' : 's'}, ${summary.calls} journaled calls) in ${formatMs(summary.ms)}`,
+        `  spent: ${formatTotals(total)}`,
         '',
         table(['step', 'status', 'calls', 'failures', 'tokens', 'cost', 'time'], stepRows.map((row) => [
             row.step,
             row.status,
             String(row.calls),
             String(row.failures),
-            String(row.tokens),
+            hasUsage(row.usage) ? formatTokens(row.usage) : '',
             hasUsage(row.usage) ? formatCost(row.costUsd, row.unpricedCalls) : '',
             formatMs(row.ms),
         ])),
@@ -4637,6 +4812,29 @@ async function runsGcCommand(options, io) {
         : `removed ${removed.length} run(s): ${removed.join(', ')}\n`);
     return EXIT.ok;
 }
+/** Wall time of something that happens in attempts: per attempt, from its first start to its last end. */
+class Span {
+    done = 0;
+    start = Infinity;
+    end = -Infinity;
+    /** A new attempt begins (at `at`, when known). */
+    next(at) {
+        this.done = this.total();
+        this.start = at ?? Infinity;
+        this.end = at ?? -Infinity;
+    }
+    extend(...times) {
+        for (const time of times) {
+            if (!Number.isFinite(time))
+                continue;
+            this.start = Math.min(this.start, time);
+            this.end = Math.max(this.end, time);
+        }
+    }
+    total() {
+        return this.done + (this.end > this.start ? this.end - this.start : 0);
+    }
+}
 
 // Argument parsing (commander) and dispatch. Every command returns its exit code.
 const collect = (value, previous) => [...previous, value];
@@ -4660,7 +4858,15 @@ async function main(argv, io = defaultIO()) {
         writeOut: (text) => io.out.write(text),
         writeErr: (text) => io.err.write(text),
     })
-        .showSuggestionAfterError();
+        .showSuggestionAfterError()
+        .addHelpText('after', `
+Exit codes:
+  0    the run succeeded (or the command did what it was asked)
+  1    the run failed
+  2    usage or validation error: nothing was run
+  3    the run is waiting for an answer
+  4    the run paused (--until)
+  130  the run was cancelled (Ctrl-C, SIGTERM, or its output was closed)`);
     program
         .command('run')
         .description('run a workflow, journaling every call; --resume continues an earlier run')
@@ -4672,7 +4878,7 @@ async function main(argv, io = defaultIO()) {
         .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
         .addOption(new Option('--concurrency <n>', 'default concurrency of for-each steps').argParser(positiveInt))
         .option('--json', 'print one JSON object describing this invocation as the last line')
-        .action(async (file, options) => set(await runCommand(file, options, io)));
+        .action(async (file, options) => set(await runCommand(file, { ...options, invokedAs: invokedAs(argv, io) }, io)));
     program
         .command('validate')
         .description('check workflow files; print every problem as file:line:column')
@@ -4722,16 +4928,35 @@ async function main(argv, io = defaultIO()) {
                 return EXIT.ok;
             return EXIT.usage;
         }
-        if (caught instanceof UsageError) {
+        if (caught instanceof UsageError || caught instanceof StoreError) {
             io.err.write(`reprise: ${caught.message}\n`);
             return EXIT.usage;
         }
         throw caught;
     }
 }
+/** How the person started reprise, for the hints we print (`reprise`, `npx reprise`, `node dist/cli.js`). */
+function invokedAs(argv, io) {
+    const script = argv[1];
+    // The installed bin (a link named reprise); npx runs it with npm_command=exec.
+    if (script === undefined || /(^|[/\\])reprise$/.test(script)) {
+        return io.env.npm_command === 'exec' ? 'npx reprise' : 'reprise';
+    }
+    const path = relative(io.cwd, script);
+    const shown = path.startsWith('..') || isAbsolute(path) ? script : path;
+    return `node ${/^[\w./-]+$/.test(shown) ? shown : JSON.stringify(shown)}`;
+}
 function defaultIO() {
     return { out: process.stdout, err: process.stderr, cwd: process.cwd(), env: process.env };
 }
 
 // The `reprise` command. Thin: the program lives in src/cli/.
+// Output read by a program that stopped reading (`reprise runs ls | head -1`) is not an error worth a
+// stack trace; `reprise run` also stops its run cleanly when that happens (see cli/run.ts).
+for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+        if (error.code !== 'EPIPE')
+            throw error;
+    });
+}
 process.exitCode = await main(process.argv);

@@ -1,9 +1,10 @@
-import { a as slug, c as cacheKeys, b as artifactName, S as STATE, s as saveJournalElsewhere, d as restoreJournal, e as downloadNewestEarlierAttempt, f as artifactPrefix, r as runnerHost } from './chunks/persist-CwlMOKvL.js';
-import { mkdir, writeFile, rm, copyFile, rename } from 'node:fs/promises';
+import { s as slug, c as cacheKeys, b as artifactName, S as STATE, a as actionStore, r as runnerHost } from './chunks/persist-DZtxSsYA.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve, relative, join } from 'node:path';
-import { f as formatMs, h as hasUsage, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, p as parseInputsMap, P as ProgressReporter, e as emptyJournalRead, d as readJournalFile, j as journalBelongsTo } from './chunks/progress-BlMHOfcr.js';
+import { f as formatMs, h as hasUsage, a as formatCost, r as renderMermaid, l as loadWorkflowFile, b as formatProblem, L as LocalStore, c as runAttempt, g as githubContext, I as InputsError, p as parseInputsMap, P as ProgressReporter, d as callName } from './chunks/progress-YNUlIBPW.js';
 import 'node:fs';
+import './chunks/reader-B7nJbNtp.js';
 import 'os';
 import 'crypto';
 import 'fs';
@@ -24,7 +25,6 @@ import 'node:util';
 import 'node:querystring';
 import 'node:events';
 import 'node:diagnostics_channel';
-import './chunks/_commonjsHelpers-Bgu_3bK-.js';
 import 'node:tls';
 import 'node:zlib';
 import 'node:perf_hooks';
@@ -77,7 +77,7 @@ function renderJobSummary(context) {
         lines.push('```text', result.error, '```', '');
     lines.push('| step | status | live | replayed | failed | tokens (in / out) | cost | saved | time |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const step of result.steps) {
-        if (step.kind === 'parallel' || step.kind === 'repeat') {
+        if (step.kind === 'parallel' || step.kind === 'repeat' || step.kind === 'uses') {
             lines.push(`| **${escapeCell(step.id)}** (${step.kind}) | ${STATUS_ICON[step.status] ?? ''} ${step.status} | | | | | | | ${formatMs(step.ms)} |`);
             continue;
         }
@@ -100,7 +100,7 @@ function escapeCell(text) {
     return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-// The action's main step: restore the journal (cache, then artifacts), run the workflow, report, save.
+// The action's main step: restore the journal (the store's policy), run the workflow, report, save.
 /** A wrong `with:` value: the step fails with this message and nothing runs. */
 class SettingsError extends Error {
 }
@@ -167,8 +167,8 @@ async function runMain(host) {
     const ghRunId = env.GITHUB_RUN_ID ?? String(Date.now());
     const ghAttempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
     const runId = [ghRunId, slug(job), settings.suffix ? slug(settings.suffix) : ''].filter(Boolean).join('-');
-    const store = new LocalStore(join(env.RUNNER_TEMP ?? tmpdir(), 'reprise', 'runs'));
-    const journalPath = store.journalPath(runId);
+    const local = new LocalStore(join(env.RUNNER_TEMP ?? tmpdir(), 'reprise', 'runs'));
+    const journalPath = local.journalPath(runId);
     const keys = cacheKeys({
         name: workflow.name,
         job,
@@ -180,7 +180,7 @@ async function runMain(host) {
     });
     const identity = { name: workflow.name, job, suffix: settings.suffix || undefined };
     const artifact = artifactName({ ...identity, attempt: ghAttempt });
-    const runDir = store.runDir(runId);
+    const runDir = local.runDir(runId);
     await mkdir(runDir, { recursive: true });
     // Everything post needs if main never gets to save (crash, cancellation, timeout).
     host.saveState(STATE.journal, journalPath);
@@ -190,14 +190,17 @@ async function runMain(host) {
     host.saveState(STATE.saved, 'false');
     host.setOutput('run-id', runId);
     host.setOutput('journal', journalPath);
-    const log = { info: (m) => host.info(m), warning: (m) => host.warning(m) };
-    const restored = await restore(host, settings, workflow, {
+    const store = actionStore(host);
+    const restored = await store.restore({
         journalPath,
+        workDir: runDir,
+        workflowName: workflow.name,
+        scope: settings.scope,
+        cache: settings.cache !== 'false',
+        artifacts: settings.artifacts,
         keys,
         identity,
-        runDir,
-        ghAttempt,
-        log,
+        attempt: ghAttempt,
     });
     host.setOutput('restored-from', restored.source ?? '');
     const controller = new AbortController();
@@ -244,7 +247,7 @@ async function runMain(host) {
         restoredFrom: restored.source,
         restoredCalls: restored.read.calls.size,
     });
-    await store.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
+    await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
     await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
     try {
         await host.writeSummary(summary);
@@ -252,7 +255,7 @@ async function runMain(host) {
     catch (caught) {
         host.warning(`could not write the job summary: ${caught.message}`);
     }
-    await saveJournalElsewhere(host, {
+    await store.save({
         journalPath,
         cacheKey: settings.cache === 'true' ? keys.key : '',
         artifact: settings.artifacts ? artifact : '',
@@ -272,105 +275,6 @@ async function runMain(host) {
         `${result.calls.failed} failed calls`);
     if (result.status !== 'succeeded' && settings.failOn === 'failure') {
         host.setFailed(`workflow ${workflow.name} ${result.status}: ${result.error ?? 'see the job summary'}`);
-    }
-}
-/**
- * The journal of the newest earlier attempt: the cache's, unless an artifact of a later attempt than the
- * cache entry's exists (that attempt could not save to the cache; its journal holds more calls). Untrusted.
- */
-async function restore(host, settings, workflow, context) {
-    const empty = emptyJournalRead(context.journalPath);
-    if (settings.scope === 'off')
-        return { read: empty };
-    await rm(context.journalPath, { force: true });
-    /** Reads a restored journal at `path`; undefined (and the file removed) when it is not ours to replay. */
-    const check = async (source, path) => {
-        const read = await readJournalFile(path);
-        for (const problem of read.problems) {
-            // The reader's messages name their line already.
-            const message = `journal from ${source}: ${problem.message}`;
-            if (problem.severity === 'warning')
-                host.warning(message);
-            else
-                host.info(message);
-        }
-        const foreign = journalBelongsTo(read, workflow.name);
-        if (foreign || read.runs.length === 0) {
-            if (foreign)
-                host.warning(`ignoring the journal from ${source}: ${foreign}`);
-            await rm(path, { force: true });
-            return undefined;
-        }
-        return read;
-    };
-    const use = async (read, source, from, path) => {
-        if (path !== context.journalPath)
-            await moveFile(path, context.journalPath);
-        host.info(`restored ${read.calls.size} calls from ${from}`);
-        return { read: { ...read, source: context.journalPath }, source };
-    };
-    let cached;
-    if (settings.cache !== 'false') {
-        const cachePath = join(context.runDir, 'restored-cache.jsonl');
-        const hit = await restoreJournal({
-            journalPath: cachePath,
-            key: context.keys.key,
-            restoreKeys: context.keys.restoreKeys,
-            log: context.log,
-        });
-        const read = hit && (await check(`the Actions cache (${hit.matchedKey})`, cachePath));
-        if (hit && read) {
-            // 0: an entry of an earlier run (resume-scope: workflow), older than any attempt of this one.
-            const attempt = attemptOfKey(hit.matchedKey, context.keys.restoreKeys[0]) ?? 0;
-            if (attempt === context.ghAttempt - 1 || !settings.artifacts) {
-                return use(read, hit.matchedKey, `the Actions cache (${hit.matchedKey})`, cachePath);
-            }
-            cached = { read, key: hit.matchedKey, attempt };
-        }
-    }
-    if (settings.artifacts && context.ghAttempt > 1) {
-        const downloadDir = join(context.runDir, 'restored-artifact');
-        const found = await downloadNewestEarlierAttempt({
-            prefix: artifactPrefix(context.identity),
-            currentAttempt: context.ghAttempt,
-            destDir: downloadDir,
-            log: context.log,
-            identity: context.identity,
-            after: cached?.attempt,
-        });
-        const journalFile = found?.files.find((file) => file.endsWith('journal.jsonl'));
-        if (found && journalFile) {
-            const artifactPath = join(context.runDir, 'restored-artifact.jsonl');
-            await copyFile(journalFile, artifactPath);
-            await rm(downloadDir, { recursive: true, force: true });
-            const read = await check(`the artifact ${found.name}`, artifactPath);
-            if (read) {
-                if (cached)
-                    await rm(join(context.runDir, 'restored-cache.jsonl'), { force: true });
-                return use(read, found.name, `the artifact ${found.name}`, artifactPath);
-            }
-        }
-    }
-    if (cached) {
-        const from = `the Actions cache (${cached.key})`;
-        return use(cached.read, cached.key, from, join(context.runDir, 'restored-cache.jsonl'));
-    }
-    return { read: empty };
-}
-/** The attempt a cache key of this run names (`<restore prefix><attempt>`); undefined for another run's. */
-function attemptOfKey(key, runPrefix) {
-    if (runPrefix === undefined || !key.startsWith(runPrefix))
-        return undefined;
-    const rest = key.slice(runPrefix.length);
-    return /^[0-9]+$/.test(rest) ? Number(rest) : undefined;
-}
-async function moveFile(from, to) {
-    try {
-        await rename(from, to);
-    }
-    catch {
-        await copyFile(from, to);
-        await rm(from, { force: true });
     }
 }
 /** Logs grouped per top-level step; one line per finished call. */
@@ -413,6 +317,13 @@ class ActionObserver {
     }
     warning(message) {
         this.host.warning(message);
+    }
+    stepOutput(info) {
+        this.host.info(`${callName(info)} | ${info.line}`);
+    }
+    /** Passed on as printed, so the runner makes its annotation, group or debug line. */
+    workflowCommand(info) {
+        this.host.info(info.command.raw);
     }
 }
 function lineWriter(write) {

@@ -1,6 +1,8 @@
-import { S as STATE, s as saveJournalElsewhere, p as parseIdentity, r as runnerHost } from './chunks/persist-CwlMOKvL.js';
+import { S as STATE, a as actionStore, p as parseIdentity, r as runnerHost } from './chunks/persist-DZtxSsYA.js';
 import 'node:fs';
+import 'node:fs/promises';
 import 'node:path';
+import './chunks/reader-B7nJbNtp.js';
 import 'os';
 import 'crypto';
 import 'fs';
@@ -21,7 +23,6 @@ import 'node:util';
 import 'node:querystring';
 import 'node:events';
 import 'node:diagnostics_channel';
-import './chunks/_commonjsHelpers-Bgu_3bK-.js';
 import 'node:tls';
 import 'node:zlib';
 import 'node:perf_hooks';
@@ -43,7 +44,6 @@ import 'node:https';
 import 'node:module';
 import 'node:crypto';
 import 'tty';
-import 'node:fs/promises';
 import 'fs/promises';
 import 'constants';
 import 'node:string_decoder';
@@ -60,7 +60,7 @@ async function runPost(host) {
         return;
     }
     host.info('reprise: the main step did not finish; saving what the journal holds for the next attempt');
-    await saveJournalElsewhere(host, {
+    await actionStore(host).save({
         journalPath,
         cacheKey: host.getState(STATE.cacheKey),
         artifact: host.getState(STATE.artifact),

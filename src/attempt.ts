@@ -19,6 +19,8 @@ export interface AttemptOptions {
   previous: JournalRead;
   /** Inputs given for this attempt; when absent, a resumed run reuses its recorded inputs. */
   given?: { values: Record<string, unknown>; fromStrings: boolean };
+  /** The inputs, already resolved with resolveAttemptInputs (else resolved here from `given`). */
+  inputs?: AttemptInputs;
   workspace: string;
   env: Record<string, string | undefined>;
   github?: Record<string, unknown>;
@@ -47,30 +49,65 @@ export interface AttemptOutcome {
 /** Invalid inputs: nothing ran. */
 export class InputsError extends Error {}
 
-export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcome> {
-  const { workflow, previous } = options;
+/** The inputs of an attempt, checked: the given ones, else (on a resume) those the run recorded. */
+export interface AttemptInputs {
+  values: Record<string, unknown>;
+  /** Recorded inputs the workflow no longer declares: left out, and said so. */
+  dropped: string[];
+}
+
+/**
+ * Resolves and checks an attempt's inputs before anything is created or run. Throws InputsError. On a
+ * resume without inputs, recorded inputs the workflow no longer declares are left out (and named), and
+ * secret inputs, which were never journaled, must be given again.
+ */
+export function resolveAttemptInputs(
+  workflow: WorkflowDef,
+  previous: JournalRead,
+  given: AttemptOptions['given'],
+): AttemptInputs {
   const recorded = previous.runs.at(-1)?.inputs;
   const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
+  const declared = new Set(workflow.inputs.map((input) => input.name));
   let raw: Record<string, unknown>;
   let fromStrings = false;
-  if (options.given || !recorded) {
-    raw = options.given?.values ?? {};
-    fromStrings = options.given?.fromStrings ?? false;
+  const dropped: string[] = [];
+  if (given || !recorded) {
+    raw = given?.values ?? {};
+    fromStrings = given?.fromStrings ?? false;
   } else {
     // Secret inputs were redacted before they were journaled: they must be given again.
-    raw = Object.fromEntries(Object.entries(recorded).filter(([name]) => !secretNames.has(name)));
+    raw = {};
+    for (const [name, value] of Object.entries(recorded)) {
+      if (!declared.has(name)) dropped.push(name);
+      else if (!secretNames.has(name)) raw[name] = value;
+    }
   }
   const { values, problems } = resolveInputs(workflow, raw, { fromStrings });
   if (problems.length > 0) {
     const missingSecrets = [...secretNames].filter(
-      (name) => values[name] === undefined && recorded && !options.given,
+      (name) => values[name] === undefined && recorded && !given,
     );
-    const hint =
-      missingSecrets.length > 0
-        ? `\nsecret inputs are never stored in the journal; give ${missingSecrets.map((n) => `--input ${n}=...`).join(' ')} again`
-        : '';
-    throw new InputsError(problems.join('\n') + hint);
+    const hints: string[] = [];
+    if (missingSecrets.length > 0) {
+      hints.push(
+        `secret inputs are never stored in the journal; give ${missingSecrets.map((n) => `--input ${n}=...`).join(' ')} again`,
+      );
+    }
+    if (recorded && given && Object.keys(given.values).some((name) => !declared.has(name))) {
+      hints.push(
+        'the workflow no longer declares an input given here; a resumed run reuses its recorded inputs when none are given',
+      );
+    }
+    throw new InputsError([...problems, ...hints].join('\n'));
   }
+  return { values, dropped };
+}
+
+export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcome> {
+  const { workflow, previous } = options;
+  const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
+  const { values } = options.inputs ?? resolveAttemptInputs(workflow, previous, options.given);
 
   const secrets = new Secrets();
   secrets.addFromEnv(options.env);

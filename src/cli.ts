@@ -1,4 +1,12 @@
 // The `reprise` command. Thin: the program lives in src/cli/.
 import { main } from './cli/program.js';
 
+// Output read by a program that stopped reading (`reprise runs ls | head -1`) is not an error worth a
+// stack trace; `reprise run` also stops its run cleanly when that happens (see cli/run.ts).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 process.exitCode = await main(process.argv);

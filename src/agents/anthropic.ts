@@ -49,13 +49,25 @@ function clientFor(
   return client;
 }
 
-function endpointFor(provider: ProviderDef, model: string, env: CallContext['env']) {
+/**
+ * The env vars that can hold this provider's credential, and whether one is required (always with an
+ * explicit api-key-env; for the public endpoint; a custom endpoint may need none). Shared with the preflight.
+ */
+export function anthropicCredential(
+  provider: ProviderDef,
+  env: CallContext['env'],
+): { names: string[]; required: boolean; baseUrl: string } {
   const baseUrl = (provider.baseUrl ?? env['ANTHROPIC_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   // Without an explicit api-key-env, ANTHROPIC_AUTH_TOKEN (a bearer token, as the SDK and gateways use) also works.
   const names = provider.apiKeyEnv ? [provider.apiKeyEnv] : [DEFAULT_KEY_ENV, 'ANTHROPIC_AUTH_TOKEN'];
+  return { names, required: provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL, baseUrl };
+}
+
+function endpointFor(provider: ProviderDef, model: string, env: CallContext['env']) {
+  const { names, required, baseUrl } = anthropicCredential(provider, env);
   const key = readKey(env, names);
   const keyEnv = key.value === undefined ? (names[0] ?? DEFAULT_KEY_ENV) : key.name;
-  if (key.value === undefined && (provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL)) {
+  if (key.value === undefined && required) {
     throw new CallError(
       `${keyEnv} is not set: export it, or set api-key-env on provider "${provider.name}"`,
       'fatal',

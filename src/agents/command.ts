@@ -234,13 +234,18 @@ function fullPrompt(request: AgentRequest, preset: Preset | undefined, correctio
   return parts.join('\n\n');
 }
 
+/** The program a command provider starts (its `command`, else its preset's); undefined when it has none. */
+export function commandProgram(provider: ProviderDef): string | undefined {
+  return provider.command ?? (provider.preset ? PRESETS[provider.preset].command : undefined);
+}
+
 function invocation(
   request: AgentRequest,
   prompt: string,
 ): { command: string; args: string[]; stdin: string } {
   const provider = request.provider;
   const preset = provider.preset ? PRESETS[provider.preset] : undefined;
-  const command = provider.command ?? preset?.command;
+  const command = commandProgram(provider);
   if (!command) {
     throw new CallError(
       `${labelOf(provider)} has no command: set command (and args), or a preset (claude, codex, gemini, copilot)`,

@@ -68,16 +68,25 @@ function clientFor(provider: ProviderDef, apiKey: string, baseURL: string, env: 
   return client;
 }
 
+/** The env var holding this provider's key, and whether it is required (shared with the preflight). */
+export function openaiCredential(
+  provider: ProviderDef,
+  env: CallContext['env'],
+): { names: string[]; required: boolean; baseUrl: string } {
+  const baseUrl = (provider.baseUrl ?? env['OPENAI_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const names = [provider.apiKeyEnv ?? DEFAULT_KEY_ENV];
+  return { names, required: provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL, baseUrl };
+}
+
 /** Where the call goes and with which key; a missing key is an error before anything is sent. */
 function endpointFor(
   provider: ProviderDef,
   model: string,
   env: CallContext['env'],
 ): { endpoint: Endpoint; apiKey: string } {
-  const baseUrl = (provider.baseUrl ?? env['OPENAI_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const keyEnv = provider.apiKeyEnv ?? DEFAULT_KEY_ENV;
-  const key = readKey(env, [keyEnv]);
-  const keyRequired = provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL;
+  const { names, required: keyRequired, baseUrl } = openaiCredential(provider, env);
+  const keyEnv = names[0] ?? DEFAULT_KEY_ENV;
+  const key = readKey(env, names);
   if (key.value === undefined && keyRequired) {
     throw new CallError(
       `${keyEnv} is not set: export it, or set api-key-env on provider "${provider.name}"`,

@@ -8,6 +8,8 @@ import { answerCommand } from './answer.js';
 import { runsReadCommand } from './read.js';
 import { runsGcCommand, runsLsCommand, runsRmCommand, runsShowCommand } from './runs.js';
 import { EXIT, UsageError } from './io.js';
+import { StoreError } from '../stores/errors.js';
+import { isAbsolute, relative } from 'node:path';
 import type { CliIO } from './io.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -41,8 +43,14 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .showSuggestionAfterError()
     .addHelpText(
       'after',
-      '\nExit codes: 0 succeeded, 1 failed, 2 invalid usage or workflow, ' +
-        '3 waiting for an answer (reprise answer, then run --resume), 4 paused (--until), 130 interrupted.\n',
+      `
+Exit codes:
+  0    the run succeeded (or the command did what it was asked)
+  1    the run failed
+  2    usage or validation error: nothing was run
+  3    the run is waiting for an answer (reprise answer, then run --resume)
+  4    the run paused (--until)
+  130  the run was cancelled (Ctrl-C, SIGTERM, or its output was closed)`,
     );
 
   program
@@ -80,7 +88,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       [],
     )
     .option('--no-wait', 'unanswered asks take their default instead of waiting')
-    .action(async (file: string, options) => set(await runCommand(file, options, io)));
+    .action(async (file: string, options) =>
+      set(await runCommand(file, { ...options, invokedAs: invokedAs(argv, io) }, io)),
+    );
 
   program
     .command('fork')
@@ -170,12 +180,24 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       if (caught.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (caught instanceof UsageError) {
+    if (caught instanceof UsageError || caught instanceof StoreError) {
       io.err.write(`reprise: ${caught.message}\n`);
       return EXIT.usage;
     }
     throw caught;
   }
+}
+
+/** How the person started reprise, for the hints we print (`reprise`, `npx reprise`, `node dist/cli.js`). */
+export function invokedAs(argv: string[], io: Pick<CliIO, 'cwd' | 'env'>): string {
+  const script = argv[1];
+  // The installed bin (a link named reprise); npx runs it with npm_command=exec.
+  if (script === undefined || /(^|[/\\])reprise$/.test(script)) {
+    return io.env.npm_command === 'exec' ? 'npx reprise' : 'reprise';
+  }
+  const path = relative(io.cwd, script);
+  const shown = path.startsWith('..') || isAbsolute(path) ? script : path;
+  return `node ${/^[\w./-]+$/.test(shown) ? shown : JSON.stringify(shown)}`;
 }
 
 function defaultIO(): CliIO {

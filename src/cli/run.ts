@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputsError, runAttempt } from '../attempt.js';
+import { InputsError, resolveAttemptInputs, runAttempt } from '../attempt.js';
 import type { AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
-import { journalBelongsTo, readJournalFile } from '../journal/reader.js';
+import { emptyJournalRead, journalBelongsTo, readJournalFile } from '../journal/reader.js';
+import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { LocalStore } from '../stores/local.js';
 import { ProgressReporter, renderSummary } from '../report/progress.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
@@ -36,6 +37,8 @@ export interface RunCommandOptions {
   answer?: string[];
   /** false (`--no-wait`): unanswered asks take their default instead of waiting. */
   wait?: boolean;
+  /** The command the person typed to start reprise, for the resume hint. */
+  invokedAs?: string;
 }
 
 /** After a cancel signal the run must be gone within 2 s; this is the last resort before that. */
@@ -50,6 +53,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const given = await gatherInputs(options, io);
   const answers = gatherAnswers(workflow, options.answer ?? []);
 
+  // Nothing is created (no run directory, no lock) until the workflow, the inputs and the providers are
+  // known to be usable: a rejected command leaves no run behind for `--resume latest` to pick.
   const store = new LocalStore(resolve(io.cwd, options.runsDir));
   const { resume } = options;
   if (options.merge && (resume || options.shard)) {
@@ -57,17 +62,19 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       `--merge starts a new run from the shards' journals; it cannot be combined with ${resume ? '--resume' : '--shard'}`,
     );
   }
+  if (options.runId !== undefined) await asUsageError(async () => store.runDir(options.runId as string));
   const runId = resume
     ? await asUsageError(() => store.resolve(resume))
     : (options.runId ?? store.newRunId());
   if (!resume && options.runId && existsSync(store.journalPath(runId))) {
     throw new UsageError(`run "${runId}" already exists; continue it with --resume ${runId}`);
   }
-  const lock = await asUsageError(() => store.lock(runId));
+  const journalPath = store.journalPath(runId);
+  // A resumed run's directory exists already: lock it before reading, so nobody appends meanwhile.
+  let lock = resume ? await asUsageError(() => store.lock(runId)) : undefined;
   const log = options.json ? io.err : io.out;
   try {
-    const journalPath = store.journalPath(runId);
-    let previous = await readJournalFile(journalPath);
+    let previous = resume ? await readJournalFile(journalPath) : emptyJournalRead(journalPath);
     for (const problem of previous.problems) {
       io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
     }
@@ -76,6 +83,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     const shard = shardOfRun(workflow, options.shard, previous);
     let mergeOf: number | undefined;
     if (options.merge) {
+      lock ??= await asUsageError(() => store.lock(runId));
       const merged = await prepareMerge(
         options.merge,
         workflow,
@@ -89,6 +97,22 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         `merging ${merged.set.shards.length} of ${merged.set.total} shards:\n${describeShards(merged.set)}`,
       );
     }
+    let inputs;
+    try {
+      inputs = resolveAttemptInputs(workflow, previous, given);
+    } catch (caught) {
+      if (caught instanceof InputsError) throw new UsageError(caught.message);
+      throw caught;
+    }
+    for (const name of inputs.dropped) {
+      io.err.write(
+        `warning: input "${name}" recorded in run ${runId} is no longer declared by the workflow; left out\n`,
+      );
+    }
+    const inActions = io.env.GITHUB_ACTIONS === 'true';
+    const unready = unreadyProviders(workflow, { env: io.env, workspace: io.cwd, inActions });
+    if (unready.length > 0) throw new UsageError(describeUnready(unready, { inActions }));
+    lock ??= await asUsageError(() => store.lock(runId));
 
     const controller = new AbortController();
     let deadline: NodeJS.Timeout | undefined;
@@ -101,6 +125,16 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // `reprise run ... | head -1`: once the reader is gone, stop as a shell pipeline would (SIGPIPE),
+    // but cleanly: in-flight calls aborted, the run ended as cancelled, its lock released.
+    const onOutputError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' || controller.signal.aborted) return;
+      controller.abort();
+      deadline = setTimeout(() => process.exit(EXIT.interrupted), CANCEL_DEADLINE_MS);
+      deadline.unref();
+    };
+    io.out.on('error', onOutputError);
+    io.err.on('error', onOutputError);
 
     log.write(
       `${options.merge ? 'merging into' : previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
@@ -115,7 +149,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         runId,
         journalPath,
         previous,
-        given,
+        inputs,
         workspace: io.cwd,
         env: io.env,
         github: await githubContext(io.env),
@@ -128,13 +162,12 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         mergeOf,
         answers: { given: answers, wait: options.wait !== false },
       });
-    } catch (caught) {
-      if (caught instanceof InputsError) throw new UsageError(caught.message);
-      throw caught;
     } finally {
       progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      io.out.off('error', onOutputError);
+      io.err.off('error', onOutputError);
     }
     const { result } = outcome;
     await store.writeResult(runId, {
@@ -155,11 +188,13 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     });
     log.write(renderSummary(runId, result));
     if (result.status === 'sharded') {
-      log.write(`merge the shards with: reprise run ${file} --merge <the run directory of every shard>\n`);
+      log.write(
+        `merge the shards with: ${options.invokedAs ?? 'reprise'} run ${file} --merge <the run directory of every shard>\n`,
+      );
     } else if (result.status === 'waiting') {
       log.write(describeQuestions(result.questions, runId, file));
     } else if (result.status !== 'succeeded') {
-      log.write(`continue this run with: reprise run ${file} --resume ${runId}\n`);
+      log.write(`continue this run with: ${options.invokedAs ?? 'reprise'} run ${file} --resume ${runId}\n`);
     }
     if (options.json) {
       const usage = (u: typeof result.usage) => ({
@@ -203,7 +238,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
             ? EXIT.waiting
             : EXIT.failed;
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }
 

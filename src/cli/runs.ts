@@ -5,7 +5,7 @@ import { readJournalFile } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
 import { LocalStore, parseAge } from '../stores/local.js';
-import { formatCost, formatMs, hasUsage, table } from '../report/format.js';
+import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } from '../report/format.js';
 import { EXIT, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { runsCallsCommand } from './read.js';
@@ -20,13 +20,21 @@ function storeFor(options: StoreOptions, io: CliIO): LocalStore {
 }
 
 export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<number> {
-  const runs = await asUsageError(() => storeFor(options, io).list());
+  const all = await asUsageError(() => storeFor(options, io).list());
+  // A directory without a journal never started an attempt (an older version created one for a
+  // rejected command): nothing to show or resume.
+  const runs = all.filter((run) => run.attempts > 0 || run.status === 'running');
+  const empty = all.length - runs.length;
+  const emptyNote =
+    empty > 0
+      ? `(${empty} empty run director${empty === 1 ? 'y' : 'ies'} without a journal not shown; \`reprise runs gc --older-than 0s\` removes ${empty === 1 ? 'it' : 'them'})\n`
+      : '';
   if (options.json) {
     io.out.write(JSON.stringify(runs) + '\n');
     return EXIT.ok;
   }
   if (runs.length === 0) {
-    io.out.write(`no runs in ${options.runsDir}\n`);
+    io.out.write(`no runs in ${options.runsDir}\n${emptyNote}`);
     return EXIT.ok;
   }
   io.out.write(
@@ -40,7 +48,9 @@ export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<n
         String(run.calls),
         run.startedAt ?? '',
       ]),
-    ) + '\n',
+    ) +
+      '\n' +
+      emptyNote,
   );
   for (const run of runs) {
     if (!run.questions?.length) continue;
@@ -67,28 +77,47 @@ export async function runsShowCommand(
   const result = await store.readResult(runId);
   const lastRun = journal.runs.at(-1);
   const end = [...journal.events].reverse().find((event) => event.t === 'end');
-  const steps = new Map<string, { status: string; calls: CallEvent[]; failures: number }>();
+  const steps = new Map<string, { status: string; calls: CallEvent[]; failures: number; time: Span }>();
+  const run = new Span();
   for (const event of journal.events) {
+    if (event.t === 'run') {
+      run.next(Date.parse(event.at));
+      for (const entry of steps.values()) entry.time.next();
+      continue;
+    }
+    if (event.t === 'end') run.extend(Date.parse(event.at));
     if (event.t !== 'call' && event.t !== 'fail' && event.t !== 'step') continue;
-    const entry = steps.get(event.step) ?? { status: '', calls: [], failures: 0 };
-    if (event.t === 'call') entry.calls.push(event);
-    else if (event.t === 'fail') entry.failures += 1;
-    else entry.status = event.status;
+    const entry = steps.get(event.step) ?? { status: '', calls: [], failures: 0, time: new Span() };
+    if (event.t === 'call') {
+      entry.calls.push(event);
+      entry.time.extend(Date.parse(event.at) - event.ms, Date.parse(event.at));
+    } else if (event.t === 'fail') {
+      entry.failures += 1;
+      entry.time.extend(Date.parse(event.at));
+    } else entry.status = event.status;
+    run.extend(Date.parse(event.at));
     steps.set(event.step, entry);
   }
+  const total = emptyTotals();
   const stepRows = [...steps.entries()].map(([step, entry]) => {
     const usage = emptyTotals();
-    for (const call of entry.calls) addUsage(usage, call.usage);
+    for (const call of entry.calls) {
+      addUsage(usage, call.usage);
+      addUsage(total, call.usage);
+    }
     return {
       step,
       status: entry.status,
       calls: entry.calls.length,
       failures: entry.failures,
-      tokens: usage.inputTokens + usage.outputTokens,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
       costUsd: usage.costUsd,
       unpricedCalls: usage.unpricedCalls,
       usage,
-      ms: entry.calls.reduce((sum, call) => sum + call.ms, 0),
+      // Wall time while the step had calls in flight, per attempt: a fan-out of ten 1 s calls at
+      // once took about 1 s, not 10.
+      ms: entry.time.total(),
     };
   });
   const summary = {
@@ -98,6 +127,8 @@ export async function runsShowCommand(
     attempts: journal.runs.length,
     inputs: lastRun?.inputs,
     calls: journal.calls.size,
+    usage: total,
+    ms: run.total(),
     steps: stepRows,
     outputs: end?.t === 'end' ? end.outputs : undefined,
     error: end?.t === 'end' ? end.error : undefined,
@@ -110,7 +141,8 @@ export async function runsShowCommand(
   }
   io.out.write(
     [
-      `run ${runId}: ${summary.status} (${summary.workflow ?? 'unknown workflow'}, ${summary.attempts} attempt${summary.attempts === 1 ? '' : 's'}, ${summary.calls} journaled calls)`,
+      `run ${runId}: ${summary.status} (${summary.workflow ?? 'unknown workflow'}, ${summary.attempts} attempt${summary.attempts === 1 ? '' : 's'}, ${summary.calls} journaled calls) in ${formatMs(summary.ms)}`,
+      `  spent: ${formatTotals(total)}`,
       '',
       table(
         ['step', 'status', 'calls', 'failures', 'tokens', 'cost', 'time'],
@@ -119,7 +151,7 @@ export async function runsShowCommand(
           row.status,
           String(row.calls),
           String(row.failures),
-          String(row.tokens),
+          hasUsage(row.usage) ? formatTokens(row.usage) : '',
           hasUsage(row.usage) ? formatCost(row.costUsd, row.unpricedCalls) : '',
           formatMs(row.ms),
         ]),
@@ -157,4 +189,30 @@ export async function runsGcCommand(
       : `removed ${removed.length} run(s): ${removed.join(', ')}\n`,
   );
   return EXIT.ok;
+}
+
+/** Wall time of something that happens in attempts: per attempt, from its first start to its last end. */
+class Span {
+  private done = 0;
+  private start = Infinity;
+  private end = -Infinity;
+
+  /** A new attempt begins (at `at`, when known). */
+  next(at?: number): void {
+    this.done = this.total();
+    this.start = at ?? Infinity;
+    this.end = at ?? -Infinity;
+  }
+
+  extend(...times: number[]): void {
+    for (const time of times) {
+      if (!Number.isFinite(time)) continue;
+      this.start = Math.min(this.start, time);
+      this.end = Math.max(this.end, time);
+    }
+  }
+
+  total(): number {
+    return this.done + (this.end > this.start ? this.end - this.start : 0);
+  }
 }

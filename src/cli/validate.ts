@@ -1,4 +1,5 @@
 // `reprise validate` and `reprise graph`.
+import { isAbsolute, resolve } from 'node:path';
 import { renderMermaid } from '../workflow/graph.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import type { LoadResult } from '../workflow/loader.js';
@@ -32,7 +33,9 @@ export async function graphCommand(file: string, io: CliIO): Promise<number> {
 
 /** Loads a workflow and prints its problems (with paths as the user typed them). */
 export async function load(file: string, io: CliIO): Promise<LoadResult> {
-  const result = await loadWorkflowFile(file);
+  // Relative to the command's directory (the process's own, except when a test runs the CLI in-process).
+  const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
+  const result = await loadWorkflowFile(path);
   for (const problem of result.problems) io.err.write(formatProblem(problem) + '\n');
   return result;
 }

@@ -1,4 +1,6 @@
 // Live progress for a person at a terminal: one line per finished call, a bar when on a TTY.
+// The bar is a cli-progress MultiBar: its log() writes lines above the bar, which moves down with them, so
+// nothing printed is ever overwritten and the bar alone is cleared at the end.
 import cliProgress from 'cli-progress';
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
@@ -12,13 +14,14 @@ export interface ProgressOptions {
 }
 
 export class ProgressReporter implements RunObserver {
+  private bars?: cliProgress.MultiBar;
   private bar?: cliProgress.SingleBar;
   private planned = 0;
   private finished = 0;
 
   constructor(private readonly options: ProgressOptions) {
     if (options.bar) {
-      this.bar = new cliProgress.SingleBar(
+      this.bars = new cliProgress.MultiBar(
         {
           format: '  {bar} {value}/{total} calls | {step}',
           hideCursor: true,
@@ -27,7 +30,7 @@ export class ProgressReporter implements RunObserver {
         },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(0, 0, { step: '' });
+      this.bar = this.bars.create(0, 0, { step: '' });
     }
   }
 
@@ -88,18 +91,17 @@ export class ProgressReporter implements RunObserver {
   }
 
   stop(): void {
-    this.bar?.stop();
+    if (this.bars) {
+      this.bars.update(); // prints the lines still waiting above the bar
+      this.bars.stop();
+    }
+    this.bars = undefined;
     this.bar = undefined;
   }
 
   private print(line: string): void {
-    if (this.bar) {
-      // Clear the bar's line, print, and let the next update redraw it.
-      this.options.out.write(`\r\x1b[K${line}\n`);
-      this.bar.render();
-    } else {
-      this.options.out.write(`${line}\n`);
-    }
+    if (this.bars) this.bars.log(`${line}\n`);
+    else this.options.out.write(`${line}\n`);
   }
 }
 

@@ -106,16 +106,21 @@ export class LocalStore {
   }
 
   /**
-   * The id of an existing run: `latest` (the newest by start time), an id, or an unambiguous
-   * prefix of one. Throws a StoreError naming the nearest ids when there is no such run.
+   * The id of an existing run: `latest` (the newest by start time that has a journal: a directory
+   * left without one by an older version holds nothing to resume), an id, or an unambiguous prefix
+   * of one. Throws a StoreError naming the nearest ids when there is no such run.
    */
   async resolve(idOrLatest: string): Promise<string> {
     const ids = await this.ids();
     if (idOrLatest === 'latest') {
       if (ids.length === 0) throw new StoreError(`there are no runs in ${this.runsDir} yet`);
-      const started = await Promise.all(ids.map(async (id) => ({ id, at: await this.startedAt(id) })));
-      started.sort((a, b) => compare(b.at, a.at) || compare(b.id, a.id));
-      return (started[0] as { id: string }).id;
+      const started = await Promise.all(ids.map(async (id) => ({ id, at: await this.journalStartedAt(id) })));
+      const journaled = started.filter((run): run is { id: string; at: string } => run.at !== undefined);
+      if (journaled.length === 0) {
+        throw new StoreError(`no run in ${this.runsDir} has a journal yet: there is nothing to resume`);
+      }
+      journaled.sort((a, b) => compare(b.at, a.at) || compare(b.id, a.id));
+      return (journaled[0] as { id: string }).id;
     }
     if (ids.includes(idOrLatest)) return idOrLatest;
     const prefixed = ids.filter((id) => id.startsWith(idOrLatest));
@@ -319,7 +324,8 @@ export class LocalStore {
     return text === undefined ? { held: false } : lockStateOf(text, id);
   }
 
-  private async startedAt(id: string): Promise<string> {
+  /** When the run's first attempt started, from its journal header; undefined without a journal. */
+  private async journalStartedAt(id: string): Promise<string | undefined> {
     const line = await readFirstLine(this.journalPath(id));
     if (line !== undefined) {
       try {
@@ -327,10 +333,10 @@ export class LocalStore {
         if (isRecord(header) && header.v === JOURNAL_VERSION && typeof header.at === 'string')
           return header.at;
       } catch {
-        // not a journal header: fall back to the directory's age
+        // not a journal header
       }
     }
-    return this.createdAt(id);
+    return undefined;
   }
 
   private async createdAt(id: string): Promise<string> {

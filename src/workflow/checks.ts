@@ -69,6 +69,12 @@ class Checker {
     const steps = Array.isArray(root['steps']) ? root['steps'] : [];
     this.allIds = new Set(collectIds(steps));
 
+    for (const section of ['inputs', 'outputs', 'providers', 'phases', 'tools', 'mcp-servers', 'pricing']) {
+      const names = isRecord(root[section]) ? Object.keys(root[section]) : [];
+      for (const name of names.filter(isReservedName)) {
+        this.report([section, name], reservedMessage(`name "${name}" in "${section}"`), 'key');
+      }
+    }
     this.checkInputs(root['inputs']);
     this.checkProvider(isRecord(root['defaults']) ? root['defaults']['provider'] : undefined, [
       'defaults',
@@ -288,6 +294,8 @@ class Checker {
   private checkStep(step: unknown, path: Path, scope: Scope): void {
     if (!isRecord(step)) return;
     const id = typeof step['id'] === 'string' ? step['id'] : undefined;
+    if (id !== undefined && isReservedName(id))
+      this.report([...path, 'id'], reservedMessage(`step id "${id}"`));
     if (id !== undefined) {
       const first = this.firstIdAt.get(id);
       if (first) {
@@ -707,4 +715,16 @@ function collectIds(steps: unknown[]): string[] {
     if (isRecord(repeat) && Array.isArray(repeat['steps'])) ids.push(...collectIds(repeat['steps']));
   }
   return ids;
+}
+
+/**
+ * Names every JavaScript object already has (`__proto__`, `constructor`, `toString`, ...): as a step id or
+ * an input name they would read as the object's own machinery instead of the value (`steps.constructor`).
+ */
+export function isReservedName(name: string): boolean {
+  return name === '__proto__' || name in Object.prototype;
+}
+
+function reservedMessage(what: string): string {
+  return `${what} is reserved (every JavaScript object has a property of that name); choose another name`;
 }

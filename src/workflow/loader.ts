@@ -9,6 +9,7 @@ import { semanticProblems } from './checks.js';
 import { shardWarnings } from './shards.js';
 import { isRecord, schemaProblems } from './schema.js';
 import { YamlSource } from './source.js';
+import { aliasCycles, githubWorkflowProblem } from './shape.js';
 import type { Problem, WorkflowDef } from './types.js';
 import { checkUses } from './uses.js';
 import type { LoadedCallee, UsesContext } from './uses.js';
@@ -84,6 +85,8 @@ function loadUnsafe(text: string, file: string, scriptHash: string, uses: UsesCo
   const source = new YamlSource(text, file);
   const syntax = source.syntaxProblems();
   if (syntax.length > 0) return { problems: sorted(syntax, file) };
+  const cycles = aliasCycles(source);
+  if (cycles.length > 0) return { problems: sorted(cycles, file) };
 
   let raw: unknown;
   try {
@@ -111,6 +114,8 @@ function loadUnsafe(text: string, file: string, scriptHash: string, uses: UsesCo
     };
   }
 
+  const foreign = githubWorkflowProblem(raw, source);
+  if (foreign) return { problems: [foreign] };
   const problems = [...schemaProblems(raw, source), ...semanticProblems(raw, source)];
   if (problems.length > 0) return { problems: sorted(problems, file) };
   const called = checkUses(raw, source, file, uses);

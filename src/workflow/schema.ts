@@ -10,6 +10,12 @@ const KIND_LIST = STEP_KINDS.join(', ');
 const DURATION_PATTERN = workflowSchema.$defs.duration.pattern;
 const DURATION_HINT = 'a duration like 30s, 5m, 1h30m, 250ms or a number of seconds';
 
+/** Keys people put in the wrong place, with where they belong. */
+const MISPLACED_KEYS: Record<string, string> = {
+  stream:
+    ': "stream" is set on a provider, for every call to it (providers: { fast: { type: openai, stream: true } })',
+};
+
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 function validate(): ReturnType<Ajv2020['compile']> {
   validator ??= new Ajv2020({
@@ -81,9 +87,10 @@ function translate(error: ErrorObject, source: YamlSource): Problem {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
       const known = isRecord(parent['properties']) ? Object.keys(parent['properties']) : [];
+      const hint = MISPLACED_KEYS[key] ?? didYouMean(key, known);
       return source.problem(
         [...path, key],
-        `unknown key "${key}" in ${containerOf(path, source)}${didYouMean(key, known)}`,
+        `unknown key "${key}" in ${containerOf(path, source)}${hint}`,
         'key',
       );
     }

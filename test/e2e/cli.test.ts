@@ -2,7 +2,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, cli, cliAsync, exited, journalLines, lastJson, workspace } from './cli-helpers.js';
+import { CLI, REPO, cli, cliAsync, exited, journalLines, lastJson, workspace } from './cli-helpers.js';
 
 const SIMPLE = `
 name: simple
@@ -95,7 +95,8 @@ steps:
     const failed = cli(dir, ['run', 'w.yml', '--run-id', 'f']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('error: step "b": the script exited with code 4:\nok file missing');
-    expect(failed.stdout).toContain('continue this run with: reprise run w.yml --resume f');
+    // The hint repeats the command as it was typed (here `node <absolute path of dist/cli.js>`).
+    expect(failed.stdout).toContain(`continue this run with: node ${CLI} run w.yml --resume f`);
     writeFileSync(join(dir, 'ok'), '');
     const resumed = cli(dir, ['run', 'w.yml', '--resume', 'f', '--json']);
     expect(resumed.code).toBe(0);

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, mkdir, mkdtemp, writeFile, rm, link, rename, readdir, stat, unlink, open } from 'node:fs/promises';
-import path__default, { dirname, join as join$1, resolve as resolve$1, relative, sep } from 'node:path';
-import { openSync, closeSync, fsyncSync, fsync, fstatSync, readSync, writeSync, readFileSync, existsSync } from 'node:fs';
-import { g as getDefaultExportFromCjs } from './_commonjsHelpers-Bgu_3bK-.js';
+import { existsSync, readFileSync, openSync, closeSync, fsyncSync, fsync, fstatSync, readSync, writeSync } from 'node:fs';
+import { readFile, mkdir, mkdtemp, writeFile, rm, stat, realpath, readdir, open as open$1, link, rename, unlink } from 'node:fs/promises';
+import path__default, { dirname, join as join$1, resolve as resolve$1, isAbsolute, relative, sep } from 'node:path';
+import { g as getDefaultExportFromCjs, m as minimatch, r as readJournalFile, J as JOURNAL_VERSION } from './reader-B7nJbNtp.js';
 import { _ as __classPrivateFieldSet$1, e as encodeUTF8$1, g as concatBytes$1, a as __classPrivateFieldGet$1, d as decodeUTF8$1, l as loggerFor$1, s as safeJSON$1, h as APIError$1, j as isAbortError$1, A as AnthropicError, k as isReadonlyArray$1, r as readEnv$1, m as APIUserAbortError$1, n as APIConnectionTimeoutError$1, o as APIConnectionError$1, q as isArray$1, t as debugLogRequestDetails, u as isObj$1, v as defaultLogger, w as checkNever, x as maybeObj$1, B as BadRequestError$1, N as NotFoundError$1, P as PaymentRequiredError, y as PermissionDeniedError$1, C as ContentTooLargeError, R as RateLimitError$1, S as ServiceUnavailableError, f as linkAbort, z as isFatal4xx, E as applyJitter, F as jitter, i as isStatus, G as backoff$1, T as ToolError, b as AsyncQueue, c as checkMemorySyncInterval, H as PreconditionFailedError, I as ConflictError$1, p as promiseWithResolvers, O as OverloadedError, J as RetryableError, K as castToError$1, L as AuthenticationError$1, Q as RequestTimeoutError, U as InternalServerError$1, V as NotImplementedError, W as GatewayTimeoutError, X as UnprocessableEntityError$1, Y as ClientClosedRequestError, Z as RequestHeaderFieldsTooLargeError, $ as defaultLogLevel, a0 as parseLogLevel$1, a1 as validatePositiveInteger$1, a2 as CREDENTIAL_OPTIONS, a3 as isAbsoluteURL$1, a4 as isEmptyObj$1 } from './promise-CEiL9zOz.js';
 import { spawn } from 'node:child_process';
 import { tmpdir, hostname } from 'node:os';
@@ -21,11 +21,15 @@ const STATUS_STYLES = {
 };
 /**
  * `flowchart TD` of the steps: sequential edges, parallel fan-out and fan-in, `for-each` nodes
- * (`id ×N`), repeat loops with a dotted back edge labelled with `until` and `max`, phases as subgraphs.
- * With `status`, each step's node is colored by its status.
+ * (`id ×N`), repeat loops with a dotted back edge labelled with `until` and `max`, phases as subgraphs,
+ * and a called workflow's steps inside a subgraph of its `uses:` step (their paths are `caller/inner`).
+ * With `status` (by step path), each step's node is colored by its status.
  */
 function renderMermaid(workflow, status) {
+    // A node's group: a phase of the top-level workflow, or `uses:<path>` for a called workflow's steps.
     const nodes = [];
+    const groupLabels = new Map();
+    let prefix = '';
     const edges = [];
     const nodeOfStep = new Map();
     let counter = 0;
@@ -33,8 +37,9 @@ function renderMermaid(workflow, status) {
     const phaseOf = new Map();
     const node = (step, label, shape) => {
         const name = `n${counter++}`;
-        nodeOfStep.set(step.id, name);
-        nodes.push({ phase: phaseOf.get(step.id), line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
+        nodeOfStep.set(prefix + step.id, name);
+        const group = prefix === '' ? phaseOf.get(step.id) : `uses:${prefix}`;
+        nodes.push({ phase: group, line: `${name}${shape[0]}"${escapeLabel(label)}"${shape[1]}` });
         return name;
     };
     const assignPhases = (steps, inherited) => {
@@ -57,7 +62,15 @@ function renderMermaid(workflow, status) {
         switch (step.kind) {
             case 'agent':
             case 'run': {
-                const label = step.forEach !== undefined ? `${guarded} ×N` : guarded;
+                const counted = step.forEach !== undefined ? `${guarded} ×N` : guarded;
+                // A tool-using or threaded agent shows what it may call and which conversation it continues.
+                const extras = step.kind === 'agent'
+                    ? [
+                        step.agent.tools?.length ? `tools: ${step.agent.tools.join(', ')}` : undefined,
+                        step.agent.thread !== undefined ? `thread: ${step.agent.thread}` : undefined,
+                    ].filter((line) => line !== undefined)
+                    : [];
+                const label = [counted, ...extras].join('\n');
                 const shape = step.forEach !== undefined ? ['[[', ']]'] : step.kind === 'agent' ? ['(', ')'] : ['[', ']'];
                 const name = node(step, `${step.kind} · ${label}`, shape);
                 return { entries: [name], exits: [name] };
@@ -67,8 +80,17 @@ function renderMermaid(workflow, status) {
                 return { entries: [name], exits: [name] };
             }
             case 'uses': {
-                const name = node(step, `uses · ${guarded}\n${step.uses}`, ['[/', '/]']);
-                return { entries: [name], exits: [name] };
+                const label = step.forEach !== undefined ? `${guarded} ×N` : guarded;
+                const name = node(step, `uses · ${label}\n${step.uses}`, ['[/', '/]']);
+                if (!step.callee || step.callee.steps.length === 0)
+                    return { entries: [name], exits: [name] };
+                const outer = prefix;
+                prefix = `${outer}${step.id}/`;
+                groupLabels.set(`uses:${prefix}`, `${outer}${step.id}: ${step.uses}`);
+                const body = renderSequence(step.callee.steps);
+                prefix = outer;
+                connect([name], body.entries);
+                return { entries: [name], exits: body.exits };
             }
             case 'parallel': {
                 const fork = node(step, `parallel · ${guarded}`, ['{{', '}}']);
@@ -107,7 +129,8 @@ function renderMermaid(workflow, status) {
             lines.push(`  ${n.line}`);
     const phases = [...new Set(nodes.flatMap((n) => (n.phase === undefined ? [] : [n.phase])))];
     phases.forEach((phase, i) => {
-        lines.push(`  subgraph phase${i}["${escapeLabel(`phase: ${phase}`)}"]`);
+        const title = groupLabels.get(phase) ?? `phase: ${phase}`;
+        lines.push(`  subgraph ${groupLabels.has(phase) ? 'uses' : 'phase'}${i}["${escapeLabel(title)}"]`);
         for (const n of nodes)
             if (n.phase === phase)
                 lines.push(`    ${n.line}`);
@@ -177,7 +200,7 @@ var _2020 = {exports: {}};
 
 var core$1 = {};
 
-var validate$1 = {};
+var validate$2 = {};
 
 var boolSchema = {};
 
@@ -2630,10 +2653,10 @@ function requireResolve () {
 var hasRequiredValidate;
 
 function requireValidate () {
-	if (hasRequiredValidate) return validate$1;
+	if (hasRequiredValidate) return validate$2;
 	hasRequiredValidate = 1;
-	Object.defineProperty(validate$1, "__esModule", { value: true });
-	validate$1.getData = validate$1.KeywordCxt = validate$1.validateFunctionCode = void 0;
+	Object.defineProperty(validate$2, "__esModule", { value: true });
+	validate$2.getData = validate$2.KeywordCxt = validate$2.validateFunctionCode = void 0;
 	const boolSchema_1 = /*@__PURE__*/ requireBoolSchema();
 	const dataType_1 = /*@__PURE__*/ requireDataType();
 	const applicability_1 = /*@__PURE__*/ requireApplicability();
@@ -2657,7 +2680,7 @@ function requireValidate () {
 	    }
 	    validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
 	}
-	validate$1.validateFunctionCode = validateFunctionCode;
+	validate$2.validateFunctionCode = validateFunctionCode;
 	function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
 	    if (opts.code.es5) {
 	        gen.func(validateName, (0, codegen_1._) `${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
@@ -3089,7 +3112,7 @@ function requireValidate () {
 	        }
 	    }
 	}
-	validate$1.KeywordCxt = KeywordCxt;
+	validate$2.KeywordCxt = KeywordCxt;
 	function keywordCode(it, keyword, def, ruleType) {
 	    const cxt = new KeywordCxt(it, def, keyword);
 	    if ("code" in def) {
@@ -3148,9 +3171,9 @@ function requireValidate () {
 	        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
 	    }
 	}
-	validate$1.getData = getData;
+	validate$2.getData = getData;
 	
-	return validate$1;
+	return validate$2;
 }
 
 var validation_error = {};
@@ -3448,7 +3471,7 @@ function requireCompile () {
 var $id$9 = "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#";
 var description$1 = "Meta-schema for $data reference (JSON AnySchema extension proposal)";
 var type$a = "object";
-var required$2 = [
+var required$3 = [
 	"$data"
 ];
 var properties$b = {
@@ -3469,7 +3492,7 @@ var require$$9 = {
 	$id: $id$9,
 	description: description$1,
 	type: type$a,
-	required: required$2,
+	required: required$3,
 	properties: properties$b,
 	additionalProperties: additionalProperties$2
 };
@@ -6316,14 +6339,14 @@ function requireLimitProperties () {
 	return limitProperties;
 }
 
-var required$1 = {};
+var required$2 = {};
 
 var hasRequiredRequired;
 
 function requireRequired () {
-	if (hasRequiredRequired) return required$1;
+	if (hasRequiredRequired) return required$2;
 	hasRequiredRequired = 1;
-	Object.defineProperty(required$1, "__esModule", { value: true });
+	Object.defineProperty(required$2, "__esModule", { value: true });
 	const code_1 = /*@__PURE__*/ requireCode();
 	const codegen_1 = /*@__PURE__*/ requireCodegen();
 	const util_1 = /*@__PURE__*/ requireUtil();
@@ -6399,9 +6422,9 @@ function requireRequired () {
 	        }
 	    },
 	};
-	required$1.default = def;
+	required$2.default = def;
 	
-	return required$1;
+	return required$2;
 }
 
 var limitItems = {};
@@ -6560,14 +6583,14 @@ function require_const () {
 	return _const;
 }
 
-var _enum = {};
+var _enum$1 = {};
 
 var hasRequired_enum;
 
 function require_enum () {
-	if (hasRequired_enum) return _enum;
+	if (hasRequired_enum) return _enum$1;
 	hasRequired_enum = 1;
-	Object.defineProperty(_enum, "__esModule", { value: true });
+	Object.defineProperty(_enum$1, "__esModule", { value: true });
 	const codegen_1 = /*@__PURE__*/ requireCodegen();
 	const util_1 = /*@__PURE__*/ requireUtil();
 	const equal_1 = /*@__PURE__*/ requireEqual();
@@ -6612,9 +6635,9 @@ function require_enum () {
 	        }
 	    },
 	};
-	_enum.default = def;
+	_enum$1.default = def;
 	
-	return _enum;
+	return _enum$1;
 }
 
 var hasRequiredValidation;
@@ -8976,7 +8999,7 @@ var title$1 = "reprise workflow";
 var description = "A reprise workflow: resumable AI-agent steps run in order, journaled so a re-run replays finished calls for free.";
 var type$1 = "object";
 var additionalProperties = false;
-var required = [
+var required$1 = [
 	"name",
 	"steps"
 ];
@@ -9090,6 +9113,26 @@ var properties$1 = {
 					description: "Provider for agent steps of this phase."
 				}
 			}
+		}
+	},
+	tools: {
+		type: "object",
+		description: "Command tools agent steps may call (enable them per step with `agent.tools`). The arguments reach the script as JSON on stdin, in `TOOL_INPUT`, and as `TOOL_INPUT_<NAME>` per top-level argument; stdout is the result and a non-zero exit a tool error.",
+		propertyNames: {
+			pattern: "^[a-zA-Z0-9_-]{1,64}$"
+		},
+		additionalProperties: {
+			$ref: "#/$defs/tool"
+		}
+	},
+	"mcp-servers": {
+		type: "object",
+		description: "MCP servers whose tools agent steps may call (`server/*` or `server/tool` in `agent.tools`): stdio (`command`, `args`, `env`) or Streamable HTTP (`url`, `headers`). Each starts once per run, when a step first needs it, and is shut down at the end of the run.",
+		propertyNames: {
+			pattern: "^[a-zA-Z0-9_-]{1,32}$"
+		},
+		additionalProperties: {
+			$ref: "#/$defs/mcp-server"
 		}
 	},
 	steps: {
@@ -9279,6 +9322,93 @@ var $defs = {
 			}
 		}
 	},
+	tool: {
+		type: "object",
+		additionalProperties: false,
+		required: [
+			"description",
+			"run"
+		],
+		description: "A command tool: a script run once per tool call.",
+		properties: {
+			description: {
+				type: "string",
+				minLength: 1,
+				description: "What the tool does, for the model."
+			},
+			parameters: {
+				type: "object",
+				description: "JSON Schema of the arguments (an object schema). Arguments that do not conform are returned to the model as a tool error. Default: no arguments."
+			},
+			run: {
+				type: "string",
+				description: "The script. Its text is fixed: arguments arrive on stdin, in `TOOL_INPUT` and in `TOOL_INPUT_<NAME>`, never spliced into it."
+			},
+			shell: {
+				type: "string",
+				description: "The shell, as for `run` steps (default bash)."
+			},
+			env: {
+				$ref: "#/$defs/env",
+				description: "Environment variables of the tool; values may use `${{ inputs.* }}`, `${{ env.* }}` and `${{ github.* }}`."
+			},
+			timeout: {
+				$ref: "#/$defs/duration",
+				description: "Longest run of one tool call (default 5m); past it the process tree is stopped and the model gets a tool error."
+			}
+		}
+	},
+	"mcp-server": {
+		type: "object",
+		additionalProperties: false,
+		description: "An MCP server: `command` (stdio) or `url` (Streamable HTTP).",
+		oneOf: [
+			{
+				required: [
+					"command"
+				]
+			},
+			{
+				required: [
+					"url"
+				]
+			}
+		],
+		properties: {
+			command: {
+				type: "string",
+				minLength: 1,
+				description: "stdio: the program to start (an argv element, never a shell command line)."
+			},
+			args: {
+				type: "array",
+				items: {
+					type: "string"
+				},
+				description: "stdio: its arguments."
+			},
+			env: {
+				$ref: "#/$defs/env",
+				description: "stdio: environment variables of the server (it inherits only PATH, HOME and the like besides)."
+			},
+			url: {
+				type: "string",
+				pattern: "^https?://",
+				description: "Streamable HTTP: the server's endpoint."
+			},
+			headers: {
+				type: "object",
+				additionalProperties: {
+					type: "string"
+				},
+				description: "Streamable HTTP: headers sent with every request; values may use `${{ }}`."
+			},
+			timeout: {
+				$ref: "#/$defs/duration",
+				description: "Longest tool call on this server (default 60s)."
+			}
+		}
+	},
 	agent: {
 		type: "object",
 		additionalProperties: false,
@@ -9320,6 +9450,30 @@ var $defs = {
 					"string"
 				],
 				description: "Largest number of output tokens."
+			},
+			tools: {
+				type: "array",
+				items: {
+					type: "string",
+					minLength: 1
+				},
+				uniqueItems: true,
+				description: "Tools the model may call: names under `tools:`, the workspace tools `read_file`, `list_files`, `search_text`, and `server/*` or `server/tool` for MCP servers. None by default."
+			},
+			"max-turns": {
+				type: "integer",
+				minimum: 1,
+				description: "Largest number of model turns of this step (default 20); reaching it fails the call."
+			},
+			thread: {
+				type: "string",
+				pattern: "^[a-zA-Z_][a-zA-Z0-9_-]*$",
+				description: "Continue the named conversation: the messages of earlier steps on this thread (tool exchanges included) come before this prompt."
+			},
+			"tool-result-limit": {
+				type: "integer",
+				minimum: 256,
+				description: "Largest tool result in bytes given to the model (default 65536); a longer one is cut with a note saying so."
 			}
 		}
 	},
@@ -9432,6 +9586,10 @@ var $defs = {
 				type: "string",
 				description: "With `run`: the shell, e.g. `bash`, `sh`, `pwsh`."
 			},
+			log: {
+				type: "boolean",
+				description: "With `run`: show the script's stdout live too (stderr always is), prefixed with the step and item."
+			},
 			"working-directory": {
 				type: "string",
 				description: "With `run`: directory the script runs in."
@@ -9481,11 +9639,11 @@ var $defs = {
 			},
 			uses: {
 				type: "string",
-				description: "Reserved: run another workflow file (not implemented yet)."
+				description: "Run another workflow file (a path relative to this file, starting with ./ or ../); its outputs become this step's outputs."
 			},
 			"with": {
 				type: "object",
-				description: "With `uses`: inputs of the called workflow."
+				description: "With `uses`: inputs of the called workflow, checked against the inputs it declares."
 			}
 		}
 	}
@@ -9496,7 +9654,7 @@ var workflowSchema = {
 	description: description,
 	type: type$1,
 	additionalProperties: additionalProperties,
-	required: required,
+	required: required$1,
 	properties: properties$1,
 	$defs: $defs
 };
@@ -9549,7 +9707,7 @@ const KIND_LIST = STEP_KINDS.join(', ');
 const DURATION_PATTERN = workflowSchema.$defs.duration.pattern;
 const DURATION_HINT = 'a duration like 30s, 5m, 1h30m, 250ms or a number of seconds';
 let validator;
-function validate() {
+function validate$1() {
     validator ??= new _2020Exports.Ajv2020({
         allErrors: true,
         verbose: true,
@@ -9559,7 +9717,7 @@ function validate() {
     return validator;
 }
 function schemaProblems(value, source) {
-    const check = validate();
+    const check = validate$1();
     if (check(value))
         return [];
     const errors = check.errors ?? [];
@@ -9567,9 +9725,9 @@ function schemaProblems(value, source) {
     // `promt` (did you mean "prompt"?) already explains why "prompt" is missing.
     const suggested = new Set();
     for (const e of errors) {
-        if (e.keyword !== 'additionalProperties' || !isRecord$3(e.parentSchema))
+        if (e.keyword !== 'additionalProperties' || !isRecord$5(e.parentSchema))
             continue;
-        const known = isRecord$3(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
+        const known = isRecord$5(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
         const match = closest(String(e.params['additionalProperty']), known);
         if (match !== undefined)
             suggested.add(`${e.instancePath}/${match}`);
@@ -9586,7 +9744,7 @@ function schemaProblems(value, source) {
         // `agnet` (did you mean "agent"?) already explains why the step has no kind.
         if (error.keyword === 'oneOf' &&
             STEP_KINDS.some((kind) => suggested.has(`${error.instancePath}/${kind}`)) &&
-            !STEP_KINDS.some((kind) => isRecord$3(error.data) && kind in error.data)) {
+            !STEP_KINDS.some((kind) => isRecord$5(error.data) && kind in error.data)) {
             continue;
         }
         // The kind branches of a step report `required`; the `oneOf` error says it better.
@@ -9607,7 +9765,7 @@ function pathOf(pointer) {
 }
 function translate(error, source) {
     const path = pathOf(error.instancePath);
-    const parent = isRecord$3(error.parentSchema) ? error.parentSchema : {};
+    const parent = isRecord$5(error.parentSchema) ? error.parentSchema : {};
     const data = error.data;
     const label = labelOf$1(path);
     const isDuration = parent['pattern'] === DURATION_PATTERN;
@@ -9615,7 +9773,7 @@ function translate(error, source) {
     switch (error.keyword) {
         case 'additionalProperties': {
             const key = String(params['additionalProperty']);
-            const known = isRecord$3(parent['properties']) ? Object.keys(parent['properties']) : [];
+            const known = isRecord$5(parent['properties']) ? Object.keys(parent['properties']) : [];
             return source.problem([...path, key], `unknown key "${key}" in ${containerOf(path, source)}${didYouMean(key, known)}`, 'key');
         }
         case 'required': {
@@ -9623,7 +9781,7 @@ function translate(error, source) {
             return source.problem(path, `${containerOf(path, source, false)} is missing "${missing}"`);
         }
         case 'oneOf': {
-            const step = isRecord$3(data) ? data : {};
+            const step = isRecord$5(data) ? data : {};
             const kinds = STEP_KINDS.filter((k) => k in step);
             if (kinds.length > 1) {
                 const second = kinds[1] ?? '';
@@ -9633,36 +9791,36 @@ function translate(error, source) {
         }
         case 'type': {
             if (isStepItem(path)) {
-                return source.problem(path, `step ${label} must be a mapping with "id" and one of ${KIND_LIST}, got ${describe$2(data)}`);
+                return source.problem(path, `step ${label} must be a mapping with "id" and one of ${KIND_LIST}, got ${describe$1(data)}`);
             }
             if (isDuration)
-                return source.problem(path, `${label} must be ${DURATION_HINT}, got ${describe$2(data)}`);
+                return source.problem(path, `${label} must be ${DURATION_HINT}, got ${describe$1(data)}`);
             if (parent['type'] === 'integer' && typeof parent['minimum'] === 'number') {
-                return source.problem(path, `${label} must be an integer >= ${parent['minimum']}, got ${describe$2(data)}`);
+                return source.problem(path, `${label} must be an integer >= ${parent['minimum']}, got ${describe$1(data)}`);
             }
-            return source.problem(path, `${label} must be ${typeWords(parent['type'])}, got ${describe$2(data)}`);
+            return source.problem(path, `${label} must be ${typeWords(parent['type'])}, got ${describe$1(data)}`);
         }
         case 'minimum':
         case 'exclusiveMinimum': {
             if (isDuration)
-                return source.problem(path, `${label} must be ${DURATION_HINT}, got ${describe$2(data)}`);
+                return source.problem(path, `${label} must be ${DURATION_HINT}, got ${describe$1(data)}`);
             const op = error.keyword === 'minimum' ? '>=' : '>';
             const bound = String(params['limit']);
             const what = parent['type'] === 'integer' ? 'an integer' : 'a number';
-            return source.problem(path, `${label} must be ${what} ${op} ${bound}, got ${describe$2(data)}`);
+            return source.problem(path, `${label} must be ${what} ${op} ${bound}, got ${describe$1(data)}`);
         }
         case 'pattern': {
             if (isDuration)
-                return source.problem(path, `${label} must be ${DURATION_HINT}, got ${describe$2(data)}`);
+                return source.problem(path, `${label} must be ${DURATION_HINT}, got ${describe$1(data)}`);
             if (path[path.length - 1] === 'id') {
-                return source.problem(path, `step id ${describe$2(data)} is not valid: use letters, digits, "_" and "-", starting with a letter or "_"`);
+                return source.problem(path, `step id ${describe$1(data)} is not valid: use letters, digits, "_" and "-", starting with a letter or "_"`);
             }
             return source.problem(path, `${label} ${error.message ?? 'is not valid'}`);
         }
         case 'enum': {
             const allowed = Array.isArray(params['allowedValues']) ? params['allowedValues'].map(String) : [];
             const hint = typeof data === 'string' ? didYouMean(data, allowed) : '';
-            return source.problem(path, `${label} must be one of ${allowed.join(', ')}, got ${describe$2(data)}${hint}`);
+            return source.problem(path, `${label} must be one of ${allowed.join(', ')}, got ${describe$1(data)}${hint}`);
         }
         case 'minItems': {
             const what = path[path.length - 1] === 'options' ? 'value' : 'step';
@@ -9738,7 +9896,7 @@ function typeWords(type) {
         : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
 }
 /** A value as a person would write it in a message. */
-function describe$2(value) {
+function describe$1(value) {
     if (value === null || value === undefined)
         return 'nothing';
     if (typeof value === 'string')
@@ -9749,7 +9907,7 @@ function describe$2(value) {
         return 'a mapping';
     return String(value);
 }
-function isRecord$3(value) {
+function isRecord$5(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -9771,7 +9929,7 @@ function toWorkflowDef(raw, source, meta) {
             name: optString(s['name']),
             phase: optString(s['phase']),
             if: condition(s['if']),
-            env: record(s['env']),
+            env: record$1(s['env']),
             timeoutMs: duration(s['timeout'], [...path, 'timeout']),
             retries: s['retries'],
             continueOnError: s['continue-on-error'] === true,
@@ -9788,9 +9946,13 @@ function toWorkflowDef(raw, source, meta) {
                 system: a['system'],
                 model: a['model'],
                 provider: optString(a['provider']),
-                schema: isRecord$3(a['schema']) ? a['schema'] : undefined,
+                schema: isRecord$5(a['schema']) ? a['schema'] : undefined,
                 temperature: a['temperature'],
                 maxTokens: a['max-tokens'],
+                tools: Array.isArray(a['tools']) ? a['tools'].map(String) : undefined,
+                maxTurns: a['max-turns'],
+                thread: optString(a['thread']),
+                toolResultLimit: a['tool-result-limit'],
             };
             return { ...base, kind: 'agent', agent: dropUndefined(agent) };
         }
@@ -9799,6 +9961,7 @@ function toWorkflowDef(raw, source, meta) {
                 ...base,
                 kind: 'run',
                 run: s['run'],
+                log: s['log'] === true,
                 shell: optString(s['shell']),
                 workingDirectory: s['working-directory'],
             };
@@ -9820,9 +9983,9 @@ function toWorkflowDef(raw, source, meta) {
         }
         if ('ask' in s)
             return { ...base, kind: 'ask', ask: s['ask'] };
-        return { ...base, kind: 'uses', uses: s['uses'], with: record(s['with']) };
+        return { ...base, kind: 'uses', uses: s['uses'], with: record$1(s['with']) };
     };
-    const inputs = Object.entries(record(raw['inputs'])).map(([name, value]) => {
+    const inputs = Object.entries(record$1(raw['inputs'])).map(([name, value]) => {
         const d = value;
         return dropUndefined({
             name,
@@ -9835,7 +9998,7 @@ function toWorkflowDef(raw, source, meta) {
         });
     });
     const providers = {};
-    for (const [name, value] of Object.entries(record(raw['providers']))) {
+    for (const [name, value] of Object.entries(record$1(raw['providers']))) {
         const p = value;
         providers[name] = dropUndefined({
             name,
@@ -9855,7 +10018,7 @@ function toWorkflowDef(raw, source, meta) {
         });
     }
     const pricing = {};
-    for (const [model, value] of Object.entries(record(raw['pricing']))) {
+    for (const [model, value] of Object.entries(record$1(raw['pricing']))) {
         const p = value;
         pricing[model] = dropUndefined({
             input: p['input'],
@@ -9864,7 +10027,7 @@ function toWorkflowDef(raw, source, meta) {
         });
     }
     const phases = {};
-    for (const [name, value] of Object.entries(record(raw['phases']))) {
+    for (const [name, value] of Object.entries(record$1(raw['phases']))) {
         const p = (value ?? {});
         phases[name] = dropUndefined({
             name,
@@ -9873,15 +10036,41 @@ function toWorkflowDef(raw, source, meta) {
             provider: optString(p['provider']),
         });
     }
-    const d = record(raw['defaults']);
-    const l = record(raw['limits']);
+    const tools = {};
+    for (const [name, value] of Object.entries(record$1(raw['tools']))) {
+        const t = value;
+        tools[name] = dropUndefined({
+            name,
+            description: t['description'],
+            parameters: isRecord$5(t['parameters']) ? t['parameters'] : { type: 'object', properties: {} },
+            run: t['run'],
+            shell: optString(t['shell']),
+            env: record$1(t['env']),
+            timeoutMs: duration(t['timeout'], ['tools', name, 'timeout']),
+        });
+    }
+    const mcpServers = {};
+    for (const [name, value] of Object.entries(record$1(raw['mcp-servers']))) {
+        const m = value;
+        mcpServers[name] = dropUndefined({
+            name,
+            command: optString(m['command']),
+            args: Array.isArray(m['args']) ? m['args'].map(String) : undefined,
+            env: record$1(m['env']),
+            url: optString(m['url']),
+            headers: record$1(m['headers']),
+            timeoutMs: duration(m['timeout'], ['mcp-servers', name, 'timeout']),
+        });
+    }
+    const d = record$1(raw['defaults']);
+    const l = record$1(raw['limits']);
     const workflow = {
         name: raw['name'],
         ...(typeof raw['description'] === 'string' ? { description: raw['description'] } : {}),
         file: meta.file,
         scriptHash: meta.scriptHash,
         inputs,
-        env: record(raw['env']),
+        env: record$1(raw['env']),
         providers,
         pricing,
         defaults: dropUndefined({
@@ -9898,8 +10087,10 @@ function toWorkflowDef(raw, source, meta) {
             timeoutMs: duration(l['timeout'], ['limits', 'timeout']),
         }),
         phases,
+        tools,
+        mcpServers,
         steps: raw['steps'].map((s, i) => step(s, ['steps', i])),
-        outputs: record(raw['outputs']),
+        outputs: record$1(raw['outputs']),
     };
     return { workflow, problems };
 }
@@ -9910,8 +10101,8 @@ function optString(value) {
 function condition(value) {
     return typeof value === 'boolean' ? String(value) : optString(value);
 }
-function record(value) {
-    return isRecord$3(value) ? value : {};
+function record$1(value) {
+    return isRecord$5(value) ? value : {};
 }
 /** Leaves optional fields absent rather than present-but-undefined (exactOptionalPropertyTypes-friendly). */
 function dropUndefined(value) {
@@ -11763,7 +11954,7 @@ function evaluateTemplate(value, ctx) {
     }
     if (Array.isArray(value))
         return value.map((v) => evaluateTemplate(v, ctx));
-    if (isPlainObject(value)) {
+    if (isPlainObject$2(value)) {
         const out = {};
         for (const [k, v] of Object.entries(value))
             out[k] = evaluateTemplate(v, ctx);
@@ -11926,7 +12117,7 @@ function fromData(value) {
             return Object.fromEntries(value.pairs().map((p) => [p.key, fromData(p.value)]));
     }
 }
-function isPlainObject(value) {
+function isPlainObject$2(value) {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
         return false;
     const proto = Object.getPrototypeOf(value);
@@ -11935,7 +12126,7 @@ function isPlainObject(value) {
 
 /** Why `value` does not fit the input, as `input "pr" must be a number, got "abc"`; undefined if it fits. */
 function checkInputValue(name, def, value) {
-    const got = describe$2(value);
+    const got = describe$1(value);
     switch (def.type) {
         case 'string':
             return typeof value === 'string' ? undefined : `input "${name}" must be a string, got ${got}`;
@@ -11960,6 +12151,11 @@ function checkInputValue(name, def, value) {
     }
 }
 
+// The validated, typed form of a workflow file. Produced by the loader, trusted by the engine.
+// Values typed `Template` may hold `${{ }}` expressions and are resolved by `evaluateTemplate` at run time.
+/** The built-in, read-only workspace tools a step may enable by name. */
+const WORKSPACE_TOOLS = ['read_file', 'list_files', 'search_text'];
+
 // Checks the schema cannot express: ids, references between steps, expression scopes, names.
 const BUILT_IN_PROVIDERS = ['openai', 'anthropic'];
 const STEP_MEMBERS = ['outputs', 'outcome', 'conclusion'];
@@ -11976,28 +12172,36 @@ class Checker {
     inputNames = [];
     phaseNames = [];
     providerNames = [];
+    toolNames = [];
+    serverNames = [];
     constructor(source) {
         this.source = source;
     }
     run(root) {
-        if (!isRecord$3(root))
+        if (!isRecord$5(root))
             return [];
-        this.inputNames = isRecord$3(root['inputs']) ? Object.keys(root['inputs']) : [];
-        this.phaseNames = isRecord$3(root['phases']) ? Object.keys(root['phases']) : [];
+        this.inputNames = isRecord$5(root['inputs']) ? Object.keys(root['inputs']) : [];
+        this.phaseNames = isRecord$5(root['phases']) ? Object.keys(root['phases']) : [];
         this.providerNames = [
             ...BUILT_IN_PROVIDERS,
-            ...(isRecord$3(root['providers']) ? Object.keys(root['providers']) : []),
+            ...(isRecord$5(root['providers']) ? Object.keys(root['providers']) : []),
         ];
         const steps = Array.isArray(root['steps']) ? root['steps'] : [];
         this.allIds = new Set(collectIds(steps));
+        for (const section of ['inputs', 'outputs', 'providers', 'phases', 'tools', 'mcp-servers', 'pricing']) {
+            const names = isRecord$5(root[section]) ? Object.keys(root[section]) : [];
+            for (const name of names.filter(isReservedName)) {
+                this.report([section, name], reservedMessage(`name "${name}" in "${section}"`), 'key');
+            }
+        }
         this.checkInputs(root['inputs']);
-        this.checkProvider(isRecord$3(root['defaults']) ? root['defaults']['provider'] : undefined, [
+        this.checkProvider(isRecord$5(root['defaults']) ? root['defaults']['provider'] : undefined, [
             'defaults',
             'provider',
         ]);
-        if (isRecord$3(root['phases'])) {
+        if (isRecord$5(root['phases'])) {
             for (const [name, phase] of Object.entries(root['phases'])) {
-                if (isRecord$3(phase))
+                if (isRecord$5(phase))
                     this.checkProvider(phase['provider'], ['phases', name, 'provider']);
             }
         }
@@ -12010,6 +12214,10 @@ class Checker {
                 env: 'the workflow env cannot read itself',
             },
         });
+        this.toolNames = isRecord$5(root['tools']) ? Object.keys(root['tools']) : [];
+        this.serverNames = isRecord$5(root['mcp-servers']) ? Object.keys(root['mcp-servers']) : [];
+        this.checkTools(root['tools']);
+        this.checkServers(root['mcp-servers']);
         this.checkSequence(steps, ['steps'], emptyScope());
         this.checkStrings(root['outputs'], ['outputs'], {
             scope: { visible: this.allIds, parallelSiblings: new Set(), inRepeat: false },
@@ -12023,10 +12231,10 @@ class Checker {
         this.problems.push(this.source.problem(path, message, where));
     }
     checkInputs(inputs) {
-        if (!isRecord$3(inputs))
+        if (!isRecord$5(inputs))
             return;
         for (const [name, def] of Object.entries(inputs)) {
-            if (!isRecord$3(def) || typeof def['type'] !== 'string')
+            if (!isRecord$5(def) || typeof def['type'] !== 'string')
                 continue;
             const path = ['inputs', name];
             const type = def['type'];
@@ -12043,6 +12251,89 @@ class Checker {
             }
         }
     }
+    /** Command tools: fixed scripts, real parameter schemas, env resolved once per run (before any step). */
+    checkTools(tools) {
+        if (!isRecord$5(tools))
+            return;
+        for (const [name, tool] of Object.entries(tools)) {
+            if (!isRecord$5(tool))
+                continue;
+            const path = ['tools', name];
+            if (WORKSPACE_TOOLS.includes(name)) {
+                this.report(path, `tool "${name}" has the name of a built-in workspace tool; choose another`, 'key');
+            }
+            if (typeof tool['run'] === 'string' && tool['run'].includes('${{')) {
+                this.report([...path, 'run'], `the script of tool "${name}" takes no \${{ }} expressions: its arguments arrive on stdin, in $TOOL_INPUT and ` +
+                    `in $TOOL_INPUT_<NAME>; other values go through the tool's env`);
+            }
+            const parameters = tool['parameters'];
+            if (isRecord$5(parameters)) {
+                const problem = agentSchemaProblem(parameters);
+                if (problem !== undefined) {
+                    this.report([...path, 'parameters'], `"parameters" is not a valid JSON Schema: ${problem}`);
+                }
+                else if (parameters['type'] !== 'object') {
+                    this.report([...path, 'parameters'], `"parameters" must be an object schema (type: object)`);
+                }
+            }
+            this.checkStrings(tool['env'], [...path, 'env'], runWideWhere(`tool "${name}"`));
+        }
+    }
+    checkServers(servers) {
+        if (!isRecord$5(servers))
+            return;
+        for (const [name, server] of Object.entries(servers)) {
+            if (!isRecord$5(server))
+                continue;
+            const path = ['mcp-servers', name];
+            for (const key of ['command', 'args', 'url']) {
+                const value = server[key];
+                const texts = Array.isArray(value) ? value : [value];
+                if (texts.some((text) => typeof text === 'string' && text.includes('${{'))) {
+                    this.report([...path, key], `"${key}" of MCP server "${name}" takes no \${{ }} expressions: it is what identifies the server; pass values through env or headers`);
+                }
+            }
+            for (const key of ['args', 'env']) {
+                if (key in server && 'url' in server) {
+                    this.report([...path, key], `"${key}" only applies to stdio servers (with "command")`, 'key');
+                }
+            }
+            if ('headers' in server && 'command' in server) {
+                this.report([...path, 'headers'], `"headers" only applies to HTTP servers (with "url")`, 'key');
+            }
+            for (const key of ['env', 'headers']) {
+                this.checkStrings(server[key], [...path, key], runWideWhere(`MCP server "${name}"`));
+            }
+        }
+    }
+    checkStepTools(agent, path, forEach) {
+        const tools = Array.isArray(agent['tools']) ? agent['tools'] : [];
+        const names = [...this.toolNames, ...WORKSPACE_TOOLS, ...this.serverNames.map((server) => `${server}/*`)];
+        tools.forEach((selector, i) => {
+            if (typeof selector !== 'string')
+                return;
+            const at = [...path, 'tools', i];
+            const slash = selector.indexOf('/');
+            if (slash > 0) {
+                const server = selector.slice(0, slash);
+                if (!this.serverNames.includes(server)) {
+                    const hint = didYouMean(server, this.serverNames) || ' (declare it under "mcp-servers")';
+                    this.report(at, `unknown MCP server "${server}" in "${selector}"${hint}`);
+                }
+                else if (selector.length === slash + 1) {
+                    this.report(at, `"${selector}" names no tool: write "${server}/*" or "${server}/<tool>"`);
+                }
+            }
+            else if (!names.includes(selector)) {
+                const hint = didYouMean(selector, names) ||
+                    ' (declare it under "tools", or use read_file, list_files, search_text, or server/*)';
+                this.report(at, `unknown tool "${selector}"${hint}`);
+            }
+        });
+        if ('thread' in agent && forEach) {
+            this.report([...path, 'thread'], '"thread" cannot be used with "for-each": the items would write one conversation at once', 'key');
+        }
+    }
     checkProvider(name, path) {
         if (typeof name !== 'string' || name.includes('${{') || this.providerNames.includes(name))
             return;
@@ -12052,15 +12343,17 @@ class Checker {
         const visible = new Set(outer.visible);
         steps.forEach((step, i) => {
             this.checkStep(step, [...path, i], { ...outer, visible });
-            if (isRecord$3(step))
+            if (isRecord$5(step))
                 for (const id of collectIds([step]))
                     visible.add(id);
         });
     }
     checkStep(step, path, scope) {
-        if (!isRecord$3(step))
+        if (!isRecord$5(step))
             return;
         const id = typeof step['id'] === 'string' ? step['id'] : undefined;
+        if (id !== undefined && isReservedName(id))
+            this.report([...path, 'id'], reservedMessage(`step id "${id}"`));
         if (id !== undefined) {
             const first = this.firstIdAt.get(id);
             if (first) {
@@ -12073,8 +12366,8 @@ class Checker {
         const kinds = STEP_KINDS.filter((k) => k in step);
         const kind = kinds.length === 1 ? kinds[0] : undefined;
         const forEach = 'for-each' in step;
-        if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run') {
-            this.report([...path, 'for-each'], `"for-each" is only allowed on agent and run steps, not on ${kind}`, 'key');
+        if (forEach && kind !== undefined && kind !== 'agent' && kind !== 'run' && kind !== 'uses') {
+            this.report([...path, 'for-each'], `"for-each" is only allowed on agent, run and uses steps, not on ${kind}`, 'key');
         }
         const list = step['for-each'];
         if (typeof list === 'string' && !list.includes('${{')) {
@@ -12087,6 +12380,7 @@ class Checker {
         for (const [key, owner] of [
             ['shell', 'run'],
             ['working-directory', 'run'],
+            ['log', 'run'],
             ['with', 'uses'],
         ]) {
             if (key in step && kind !== undefined && kind !== owner) {
@@ -12121,14 +12415,15 @@ class Checker {
             banned: { item: 'for-each cannot read its own items', index: 'for-each cannot read its own items' },
         });
         const agent = step['agent'];
-        if (isRecord$3(agent)) {
+        if (isRecord$5(agent)) {
             for (const [key, value] of Object.entries(agent)) {
                 if (key !== 'schema')
                     this.checkStrings(value, [...path, 'agent', key], where);
             }
             this.checkProvider(agent['provider'], [...path, 'agent', 'provider']);
-            if (isRecord$3(agent['schema']))
+            if (isRecord$5(agent['schema']))
                 this.checkAgentSchema(agent['schema'], [...path, 'agent', 'schema']);
+            this.checkStepTools(agent, [...path, 'agent'], forEach);
         }
         if (typeof step['run'] === 'string') {
             this.checkStrings(step['run'], [...path, 'run'], where);
@@ -12142,7 +12437,7 @@ class Checker {
             });
         }
         const repeat = step['repeat'];
-        if (isRecord$3(repeat)) {
+        if (isRecord$5(repeat)) {
             const loopSteps = Array.isArray(repeat['steps']) ? repeat['steps'] : [];
             const inLoop = {
                 visible: new Set([...scope.visible, ...collectIds(loopSteps)]),
@@ -12201,7 +12496,7 @@ class Checker {
         else if (Array.isArray(value)) {
             value.forEach((v, i) => this.checkStrings(v, [...path, i], where));
         }
-        else if (isRecord$3(value)) {
+        else if (isRecord$5(value)) {
             for (const [k, v] of Object.entries(value))
                 this.checkStrings(v, [...path, k], where);
         }
@@ -12335,6 +12630,20 @@ function isAttackerControlled(path) {
     const last = path[path.length - 1];
     return path.length === 1 || typeof last !== 'string' || !SAFE_EVENT_FIELDS.test(last);
 }
+/** Where run-wide values (tool env, MCP server env and headers) are read: before any step, like the workflow env. */
+function runWideWhere(reader) {
+    return {
+        scope: emptyScope(),
+        reader,
+        forEach: false,
+        banned: {
+            steps: `${reader} is set up once per run, not per step`,
+            item: 'not in a step',
+            index: 'not in a step',
+            loop: 'not in a step',
+        },
+    };
+}
 function emptyScope() {
     return { visible: new Set(), parallelSiblings: new Set(), inRepeat: false };
 }
@@ -12342,17 +12651,27 @@ function emptyScope() {
 function collectIds(steps) {
     const ids = [];
     for (const step of steps) {
-        if (!isRecord$3(step))
+        if (!isRecord$5(step))
             continue;
         if (typeof step['id'] === 'string')
             ids.push(step['id']);
         if (Array.isArray(step['parallel']))
             ids.push(...collectIds(step['parallel']));
         const repeat = step['repeat'];
-        if (isRecord$3(repeat) && Array.isArray(repeat['steps']))
+        if (isRecord$5(repeat) && Array.isArray(repeat['steps']))
             ids.push(...collectIds(repeat['steps']));
     }
     return ids;
+}
+/**
+ * Names every JavaScript object already has (`__proto__`, `constructor`, `toString`, ...): as a step id or
+ * an input name they would read as the object's own machinery instead of the value (`steps.constructor`).
+ */
+function isReservedName(name) {
+    return name === '__proto__' || name in Object.prototype;
+}
+function reservedMessage(what) {
+    return `${what} is reserved (every JavaScript object has a property of that name); choose another name`;
 }
 
 var dist$2 = {};
@@ -14401,12 +14720,12 @@ function requireLog () {
 	return log;
 }
 
-var merge = {};
+var merge$1 = {};
 
 var hasRequiredMerge;
 
 function requireMerge () {
-	if (hasRequiredMerge) return merge;
+	if (hasRequiredMerge) return merge$1;
 	hasRequiredMerge = 1;
 
 	var identity = requireIdentity();
@@ -14420,7 +14739,7 @@ function requireMerge () {
 	// Keys in mapping nodes earlier in the sequence override keys specified in
 	// later mapping nodes. -- http://yaml.org/type/merge.html
 	const MERGE_KEY = '<<';
-	const merge$1 = {
+	const merge = {
 	    identify: value => value === MERGE_KEY ||
 	        (typeof value === 'symbol' && value.description === MERGE_KEY),
 	    default: 'key',
@@ -14431,11 +14750,11 @@ function requireMerge () {
 	    }),
 	    stringify: () => MERGE_KEY
 	};
-	const isMergeKey = (ctx, key) => (merge$1.identify(key) ||
+	const isMergeKey = (ctx, key) => (merge.identify(key) ||
 	    (identity.isScalar(key) &&
 	        (!key.type || key.type === Scalar.Scalar.PLAIN) &&
-	        merge$1.identify(key.value))) &&
-	    ctx?.doc.schema.tags.some(tag => tag.tag === merge$1.tag && tag.default);
+	        merge.identify(key.value))) &&
+	    ctx?.doc.schema.tags.some(tag => tag.tag === merge.tag && tag.default);
 	function addMergeToJSMap(ctx, map, value) {
 	    const source = resolveAliasValue(ctx, value);
 	    if (identity.isSeq(source))
@@ -14475,10 +14794,10 @@ function requireMerge () {
 	    return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
 	}
 
-	merge.addMergeToJSMap = addMergeToJSMap;
-	merge.isMergeKey = isMergeKey;
-	merge.merge = merge$1;
-	return merge;
+	merge$1.addMergeToJSMap = addMergeToJSMap;
+	merge$1.isMergeKey = isMergeKey;
+	merge$1.merge = merge;
+	return merge$1;
 }
 
 var hasRequiredAddPairToJSMap;
@@ -15101,17 +15420,17 @@ function requireSeq () {
 	return seq;
 }
 
-var string = {};
+var string$1 = {};
 
 var hasRequiredString;
 
 function requireString () {
-	if (hasRequiredString) return string;
+	if (hasRequiredString) return string$1;
 	hasRequiredString = 1;
 
 	var stringifyString = requireStringifyString();
 
-	const string$1 = {
+	const string = {
 	    identify: value => typeof value === 'string',
 	    default: true,
 	    tag: 'tag:yaml.org,2002:str',
@@ -15122,18 +15441,18 @@ function requireString () {
 	    }
 	};
 
-	string.string = string$1;
-	return string;
+	string$1.string = string;
+	return string$1;
 }
 
 var tags = {};
 
-var _null = {};
+var _null$3 = {};
 
 var hasRequired_null;
 
 function require_null () {
-	if (hasRequired_null) return _null;
+	if (hasRequired_null) return _null$3;
 	hasRequired_null = 1;
 
 	var Scalar = requireScalar();
@@ -15150,8 +15469,8 @@ function require_null () {
 	        : ctx.options.nullStr
 	};
 
-	_null.nullTag = nullTag;
-	return _null;
+	_null$3.nullTag = nullTag;
+	return _null$3;
 }
 
 var bool$1 = {};
@@ -15276,12 +15595,12 @@ function requireFloat$1 () {
 	return float$1;
 }
 
-var int$1 = {};
+var int$2 = {};
 
 var hasRequiredInt$1;
 
 function requireInt$1 () {
-	if (hasRequiredInt$1) return int$1;
+	if (hasRequiredInt$1) return int$2;
 	hasRequiredInt$1 = 1;
 
 	var stringifyNumber = requireStringifyNumber();
@@ -15321,10 +15640,10 @@ function requireInt$1 () {
 	    stringify: node => intStringify(node, 16, '0x')
 	};
 
-	int$1.int = int;
-	int$1.intHex = intHex;
-	int$1.intOct = intOct;
-	return int$1;
+	int$2.int = int;
+	int$2.intHex = intHex;
+	int$2.intOct = intOct;
+	return int$2;
 }
 
 var schema$2 = {};
@@ -15789,12 +16108,12 @@ function requireFloat () {
 	return float;
 }
 
-var int = {};
+var int$1 = {};
 
 var hasRequiredInt;
 
 function requireInt () {
-	if (hasRequiredInt) return int;
+	if (hasRequiredInt) return int$1;
 	hasRequiredInt = 1;
 
 	var stringifyNumber = requireStringifyNumber();
@@ -15849,7 +16168,7 @@ function requireInt () {
 	    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
 	    stringify: node => intStringify(node, 8, '0')
 	};
-	const int$1 = {
+	const int = {
 	    identify: intIdentify,
 	    default: true,
 	    tag: 'tag:yaml.org,2002:int',
@@ -15867,11 +16186,11 @@ function requireInt () {
 	    stringify: node => intStringify(node, 16, '0x')
 	};
 
-	int.int = int$1;
-	int.intBin = intBin;
-	int.intHex = intHex;
-	int.intOct = intOct;
-	return int;
+	int$1.int = int;
+	int$1.intBin = intBin;
+	int$1.intHex = intHex;
+	int$1.intOct = intOct;
+	return int$1;
 }
 
 var set = {};
@@ -21168,6 +21487,95 @@ class YamlSource {
     }
 }
 
+// `uses:` steps at validation: the called workflow is loaded with the caller (its own problems reported
+// in its own file), its `with:` checked against the inputs it declares, and cycles refused.
+/** Every `uses:` step of a raw workflow that passed the schema: its file, its inputs, cycles. */
+function checkUses(raw, source, file, context) {
+    const problems = [];
+    const callees = new Map();
+    const absolute = path__default.resolve(file);
+    const visit = (steps, at) => {
+        if (!Array.isArray(steps))
+            return;
+        steps.forEach((step, i) => {
+            if (!isRecord$5(step))
+                return;
+            const stepPath = [...at, i];
+            if (Array.isArray(step['parallel']))
+                visit(step['parallel'], [...stepPath, 'parallel']);
+            const repeat = step['repeat'];
+            if (isRecord$5(repeat))
+                visit(repeat['steps'], [...stepPath, 'repeat', 'steps']);
+            if (typeof step['uses'] !== 'string')
+                return;
+            const report = (where, message, as = 'value') => problems.push(source.problem([...stepPath, ...where], message, as));
+            const uses = step['uses'];
+            if (!/^\.\.?\//.test(uses)) {
+                report(['uses'], `"uses" must be a path relative to this file, starting with ./ or ../ (got "${uses}")`);
+                return;
+            }
+            const target = path__default.resolve(path__default.dirname(absolute), uses);
+            const display = path__default.join(path__default.dirname(file), uses);
+            const chain = [...context.stack, absolute];
+            if (chain.includes(target)) {
+                const names = [...chain.slice(chain.indexOf(target)), target].map((f) => path__default.relative(path__default.dirname(absolute), f));
+                report(['uses'], `workflows call each other in a cycle: ${names.join(' → ')}`);
+                return;
+            }
+            if (!existsSync(target)) {
+                report(['uses'], `called workflow not found: ${display}`);
+                return;
+            }
+            let callee = context.cache.get(target);
+            if (!callee) {
+                callee = context.load(display, target, { ...context, stack: chain });
+                context.cache.set(target, callee);
+                problems.push(...callee.problems);
+            }
+            if (!callee.workflow) {
+                report(['uses'], `the called workflow ${display} has problems (listed with its file name)`);
+                return;
+            }
+            const id = step['id'];
+            if (typeof id === 'string')
+                callees.set(id, callee.workflow);
+            checkWith(step['with'], callee, display, report);
+        });
+    };
+    visit(raw['steps'], ['steps']);
+    return { problems, callees };
+}
+function checkWith(given, callee, display, report) {
+    const inputs = callee.workflow?.inputs ?? [];
+    const byName = new Map(inputs.map((input) => [input.name, input]));
+    const values = isRecord$5(given) ? given : {};
+    const declared = (input) => {
+        const at = callee.inputAt(input.name);
+        return `declared at ${at.file}:${at.line}:${at.column}`;
+    };
+    for (const [name, value] of Object.entries(values)) {
+        const input = byName.get(name);
+        if (!input) {
+            const names = [...byName.keys()];
+            const hint = didYouMean(name, names) ||
+                (names.length > 0 ? ` (its inputs: ${names.join(', ')})` : ` (${display} declares no inputs)`);
+            report(['with', name], `${display} has no input "${name}"${hint}`, 'key');
+            continue;
+        }
+        // An expression is checked when the run resolves it; a constant can be checked now.
+        if (typeof value === 'string' && value.includes('${{'))
+            continue;
+        const problem = checkInputValue(name, { type: input.type, options: input.options }, value);
+        if (problem)
+            report(['with', name], `${problem} (${declared(input)})`);
+    }
+    for (const input of inputs) {
+        if (!input.required || input.default !== undefined || Object.hasOwn(values, input.name))
+            continue;
+        report(['uses'], `${display} requires input "${input.name}": give it under "with" (${declared(input)})`);
+    }
+}
+
 // YAML text → validated `WorkflowDef`, in three passes as in GitHub's workflow parser: read (YAML with
 // positions), validate (JSON Schema, then semantic checks), convert. Problems are collected, never thrown.
 /** `file:line:column: message`, with the file as it was given. */
@@ -21185,9 +21593,9 @@ async function loadWorkflowFile(file) {
     }
     return load(bytes.toString('utf8'), file, hash(bytes));
 }
-function load(text, file, scriptHash) {
+function load(text, file, scriptHash, uses = topLevel()) {
     try {
-        return loadUnsafe(text, file, scriptHash);
+        return loadUnsafe(text, file, scriptHash, uses);
     }
     catch (error) {
         // A bug in reprise, not in the file; still reported as a problem so callers never crash on input.
@@ -21198,11 +21606,35 @@ function load(text, file, scriptHash) {
         };
     }
 }
-function loadUnsafe(text, file, scriptHash) {
+/** The context of a file validated on its own: nothing calls it yet. */
+function topLevel() {
+    return { stack: [], cache: new Map(), load: loadCallee };
+}
+/** A file named by a `uses:` step, read and validated the same way (its problems name its own path). */
+function loadCallee(display, absolute, uses) {
+    let bytes;
+    try {
+        bytes = readFileSync(absolute);
+    }
+    catch (error) {
+        const problem = {
+            file: display,
+            line: 1,
+            column: 1,
+            message: `cannot read the workflow: ${describeError$1(error)}`,
+        };
+        return { problems: [problem], inputAt: () => problem };
+    }
+    const text = bytes.toString('utf8');
+    const source = new YamlSource(text, display);
+    const loaded = load(text, display, hash(bytes), uses);
+    return { ...loaded, inputAt: (name) => source.keyAt(['inputs', name]) };
+}
+function loadUnsafe(text, file, scriptHash, uses) {
     const source = new YamlSource(text, file);
     const syntax = source.syntaxProblems();
     if (syntax.length > 0)
-        return { problems: sorted(syntax) };
+        return { problems: sorted(syntax, file) };
     let raw;
     try {
         raw = source.doc.toJS({ maxAliasCount: 1000 });
@@ -21219,7 +21651,7 @@ function loadUnsafe(text, file, scriptHash) {
             ],
         };
     }
-    if (!isRecord$3(raw)) {
+    if (!isRecord$5(raw)) {
         return {
             problems: [
                 source.problem([], 'a workflow must be a mapping with "name" and "steps" (and optionally inputs, env, ...)'),
@@ -21228,18 +21660,30 @@ function loadUnsafe(text, file, scriptHash) {
     }
     const problems = [...schemaProblems(raw, source), ...semanticProblems(raw, source)];
     if (problems.length > 0)
-        return { problems: sorted(problems) };
+        return { problems: sorted(problems, file) };
+    const called = checkUses(raw, source, file, uses);
+    if (called.problems.length > 0)
+        return { problems: sorted(called.problems, file) };
     const { workflow, problems: conversion } = toWorkflowDef(raw, source, {
         file: path__default.resolve(file),
         scriptHash,
     });
     if (conversion.length > 0)
-        return { problems: sorted(conversion) };
+        return { problems: sorted(conversion, file) };
+    attachCallees(workflow.steps, called.callees);
     return { workflow, problems: [] };
 }
-function sorted(problems) {
+function attachCallees(steps, callees) {
+    for (const step of steps) {
+        if (step.kind === 'uses')
+            step.callee = callees.get(step.id);
+        if (step.kind === 'parallel' || step.kind === 'repeat')
+            attachCallees(step.steps, callees);
+    }
+}
+function sorted(problems, file) {
     const seen = new Set();
-    return problems
+    return (problems
         .filter((p) => {
         const key = formatProblem(p);
         if (seen.has(key))
@@ -21247,7 +21691,11 @@ function sorted(problems) {
         seen.add(key);
         return true;
     })
-        .sort((a, b) => a.line - b.line || a.column - b.column);
+        // A called file's problems come after the caller's; each file's in line order.
+        .sort((a, b) => Number(a.file !== file) - Number(b.file !== file) ||
+        a.file.localeCompare(b.file) ||
+        a.line - b.line ||
+        a.column - b.column));
 }
 function hash(bytes) {
     return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -21903,7 +22351,7 @@ const getPlatformHeaders$1 = () => {
  * `releaseRequestSignal` with the request's controller.
  */
 const cleanups = new WeakMap();
-const registry = typeof globalThis.FinalizationRegistry === 'function' ?
+const registry$1 = typeof globalThis.FinalizationRegistry === 'function' ?
     new globalThis.FinalizationRegistry((controller) => releaseRequestSignal(controller))
     : null;
 // Module-scope factory so the cleanup closure captures exactly the signal and
@@ -21922,13 +22370,13 @@ function registerRequestSignalCleanup(controller, signal, listener) {
 // body is what a live read keeps alive.
 function armAbandonmentBackstop(body, controller) {
     if (cleanups.has(controller))
-        registry?.register(body, controller, controller);
+        registry$1?.register(body, controller, controller);
 }
 function releaseRequestSignal(controller) {
     const cleanup = cleanups.get(controller);
     if (cleanup) {
         cleanups.delete(controller);
-        registry?.unregister(controller);
+        registry$1?.unregister(controller);
         cleanup();
     }
 }
@@ -24403,7 +24851,7 @@ const hex_table$1 = /* @__PURE__ */ (() => {
     return array;
 })();
 const limit$2 = 1024;
-const encode$1 = (str, _defaultEncoder, charset, _kind, format) => {
+const encode$2 = (str, _defaultEncoder, charset, _kind, format) => {
     // This code was originally written by Brian White for the io.js core querystring library.
     // It has been adapted here for stricter adherence to RFC 3986
     if (str.length === 0) {
@@ -24507,7 +24955,7 @@ const defaults$1 = {
     delimiter: '&',
     encode: true,
     encodeDotInKeys: false,
-    encoder: encode$1,
+    encoder: encode$2,
     encodeValuesOnly: false,
     format: default_format$1,
     formatter: default_formatter$1,
@@ -27587,16 +28035,16 @@ let Models$2 = class Models extends APIResource$1 {
 
 var dist$1 = {};
 
-var base64 = {};
+var base64$1 = {};
 
 var hasRequiredBase64;
 
 function requireBase64 () {
-	if (hasRequiredBase64) return base64;
+	if (hasRequiredBase64) return base64$1;
 	hasRequiredBase64 = 1;
 	// Copyright (C) 2016 Dmitry Chestnykh
 	// MIT License. See LICENSE file for details.
-	var __extends = (base64 && base64.__extends) || (function () {
+	var __extends = (base64$1 && base64$1.__extends) || (function () {
 	    var extendStatics = function (d, b) {
 	        extendStatics = Object.setPrototypeOf ||
 	            ({ __proto__: [] } instanceof Array && function (d, b) { d.__proto__ = b; }) ||
@@ -27609,7 +28057,7 @@ function requireBase64 () {
 	        d.prototype = b === null ? Object.create(b) : (__.prototype = b.prototype, new __());
 	    };
 	})();
-	Object.defineProperty(base64, "__esModule", { value: true });
+	Object.defineProperty(base64$1, "__esModule", { value: true });
 	/**
 	 * Package base64 implements Base64 encoding and decoding.
 	 */
@@ -27798,16 +28246,16 @@ function requireBase64 () {
 	    };
 	    return Coder;
 	}());
-	base64.Coder = Coder;
+	base64$1.Coder = Coder;
 	var stdCoder = new Coder();
 	function encode(data) {
 	    return stdCoder.encode(data);
 	}
-	base64.encode = encode;
+	base64$1.encode = encode;
 	function decode(s) {
 	    return stdCoder.decode(s);
 	}
-	base64.decode = decode;
+	base64$1.decode = decode;
 	/**
 	 * Implements URL-safe Base64 encoding.
 	 * (Same as Base64, but '+' is replaced with '-', and '/' with '_').
@@ -27855,27 +28303,27 @@ function requireBase64 () {
 	    };
 	    return URLSafeCoder;
 	}(Coder));
-	base64.URLSafeCoder = URLSafeCoder;
+	base64$1.URLSafeCoder = URLSafeCoder;
 	var urlSafeCoder = new URLSafeCoder();
 	function encodeURLSafe(data) {
 	    return urlSafeCoder.encode(data);
 	}
-	base64.encodeURLSafe = encodeURLSafe;
+	base64$1.encodeURLSafe = encodeURLSafe;
 	function decodeURLSafe(s) {
 	    return urlSafeCoder.decode(s);
 	}
-	base64.decodeURLSafe = decodeURLSafe;
-	base64.encodedLength = function (length) {
+	base64$1.decodeURLSafe = decodeURLSafe;
+	base64$1.encodedLength = function (length) {
 	    return stdCoder.encodedLength(length);
 	};
-	base64.maxDecodedLength = function (length) {
+	base64$1.maxDecodedLength = function (length) {
 	    return stdCoder.maxDecodedLength(length);
 	};
-	base64.decodedLength = function (s) {
+	base64$1.decodedLength = function (s) {
 	    return stdCoder.decodedLength(s);
 	};
 	
-	return base64;
+	return base64$1;
 }
 
 var sha256$1 = {exports: {}};
@@ -42670,13 +43118,13 @@ var BetaToolRunner = /* @__PURE__ */ (() => {
                                 // The thread takes a new history once the turn has ended.
                                 __classPrivateFieldGet$1(this, _BetaToolRunner_stream, "f")?.abort();
                                 // Checked first, because a history without the reply starts a new thread, which would take the change.
-                                __classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")._state.checkNextTurn(turnParams(__classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")));
+                                __classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")._state.checkNextTurn(turnParams$2(__classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")));
                                 __classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")._state.setMessages(callerMessages);
                                 toAnswer = callerMessages.at(-1);
                             }
                             // No tool runs for a turn the thread refuses.
                             if (hasToolUse(toAnswer))
-                                __classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")._state.checkNextTurn(turnParams(__classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")));
+                                __classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")._state.checkNextTurn(turnParams$2(__classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f")));
                             const toolMessage = await __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_generateToolResponse).call(this, toAnswer, __classPrivateFieldGet$1(this, _BetaToolRunner_options, "f").signal, __classPrivateFieldGet$1(this, _BetaToolRunner_toolRunnerOtelContext, "f"));
                             if (toolMessage) {
                                 // The API takes tool results only right after the calls they answer, ahead of what the caller added since.
@@ -43046,7 +43494,7 @@ var BetaToolRunner = /* @__PURE__ */ (() => {
         if (__classPrivateFieldGet$1(this, _BetaToolRunner_settings, "f").stream) {
             __classPrivateFieldSet$1(this, _BetaToolRunner_stream, __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_withToolRunnerSpan).call(this, () => __classPrivateFieldGet$1(this, _BetaToolRunner_settings, "f").runToolsEagerly ?
                 __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_streamThatStartsTools).call(this, thread)
-                : thread.stream(undefined, turnParams(thread), __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_turnOptions).call(this, thread))));
+                : thread.stream(undefined, turnParams$2(thread), __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_turnOptions).call(this, thread))));
             if (tools)
                 thread.update({ tools });
             if (thread === __classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f"))
@@ -43058,7 +43506,7 @@ var BetaToolRunner = /* @__PURE__ */ (() => {
             yield __classPrivateFieldGet$1(this, _BetaToolRunner_stream, "f");
         }
         else {
-            __classPrivateFieldSet$1(this, _BetaToolRunner_message, __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_withToolRunnerSpan).call(this, () => thread.send(undefined, turnParams(thread), __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_turnOptions).call(this, thread))));
+            __classPrivateFieldSet$1(this, _BetaToolRunner_message, __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_withToolRunnerSpan).call(this, () => thread.send(undefined, turnParams$2(thread), __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_turnOptions).call(this, thread))));
             if (tools)
                 thread.update({ tools });
             if (thread === __classPrivateFieldGet$1(this, _BetaToolRunner_thread, "f"))
@@ -43106,7 +43554,7 @@ var BetaToolRunner = /* @__PURE__ */ (() => {
             calls.set(toolUse.id, { status: 'started', result });
         };
         const stream = new BetaToolRunnerStream(thread._state.params, onToolCall, thread._client);
-        thread._stream(stream, undefined, turnParams(thread), __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_turnOptions).call(this, thread));
+        thread._stream(stream, undefined, turnParams$2(thread), __classPrivateFieldGet$1(this, _BetaToolRunner_instances, "m", _BetaToolRunner_turnOptions).call(this, thread));
         return stream;
     }, _BetaToolRunner_startedCallsSettled = 
     /** Waits for the calls of the last streamed reply that have started, whether or not their results were sent. */
@@ -43296,7 +43744,7 @@ function toolDefinition(tool) {
  * its functions or other properties such as a class's own state. The thread's own `tools` keeps the runnable tools,
  * which the loop calls.
  */
-function turnParams(thread) {
+function turnParams$2(thread) {
     const { tools } = thread._state.params;
     return tools ? { tools: tools.map(toolDefinition) } : {};
 }
@@ -50286,7 +50734,7 @@ let Models$1 = class Models extends APIResource$1 {
     }
 };
 
-var _BaseAnthropic_instances, _a$2, _BaseAnthropic_encoder, _BaseAnthropic_apiKeyFunction, _BaseAnthropic_openTelemetry, _BaseAnthropic_baseURLOverridden;
+var _BaseAnthropic_instances, _a$4, _BaseAnthropic_encoder, _BaseAnthropic_apiKeyFunction, _BaseAnthropic_openTelemetry, _BaseAnthropic_baseURLOverridden;
 let warnedOfKeyAndTokenInEnv = false;
 /**
  * Base class for Anthropic API clients.
@@ -50405,7 +50853,7 @@ var BaseAnthropic = /* @__PURE__ */ (() => {
             // propagates the parent's flag via __baseURLIsExplicit so a non-overriding
             // clone doesn't mistake the inherited baseURL for a caller-supplied one.
             this._baseURLIsExplicit = opts.__baseURLIsExplicit ?? !!baseURL;
-            this.timeout = options.timeout ?? _a$2.DEFAULT_TIMEOUT /* 10 minutes */;
+            this.timeout = options.timeout ?? _a$4.DEFAULT_TIMEOUT /* 10 minutes */;
             this.logger = options.logger ?? console;
             // Set default logLevel early so that we can log a warning in parseLogLevel.
             this.logLevel = defaultLogLevel;
@@ -51291,10 +51739,10 @@ var BaseAnthropic = /* @__PURE__ */ (() => {
                     (Symbol.iterator in body && 'next' in body && typeof body.next === 'function')));
         }
     }
-    _a$2 = BaseAnthropic, _BaseAnthropic_encoder = new WeakMap(), _BaseAnthropic_apiKeyFunction = new WeakMap(), _BaseAnthropic_openTelemetry = new WeakMap(), _BaseAnthropic_instances = new WeakSet(), _BaseAnthropic_baseURLOverridden = function _BaseAnthropic_baseURLOverridden() {
+    _a$4 = BaseAnthropic, _BaseAnthropic_encoder = new WeakMap(), _BaseAnthropic_apiKeyFunction = new WeakMap(), _BaseAnthropic_openTelemetry = new WeakMap(), _BaseAnthropic_instances = new WeakSet(), _BaseAnthropic_baseURLOverridden = function _BaseAnthropic_baseURLOverridden() {
         return this.baseURL !== 'https://api.anthropic.com';
     };
-    BaseAnthropic.Anthropic = _a$2;
+    BaseAnthropic.Anthropic = _a$4;
     BaseAnthropic.DEFAULT_TIMEOUT = 600000; // 10 minutes
     BaseAnthropic.AnthropicError = AnthropicError;
     BaseAnthropic.APIError = APIError$1;
@@ -51770,6 +52218,7 @@ function requireAjv () {
 }
 
 var ajvExports = /*@__PURE__*/ requireAjv();
+var Ajv = /*@__PURE__*/getDefaultExportFromCjs(ajvExports);
 
 var dist = {exports: {}};
 
@@ -52119,7 +52568,7 @@ function requireDist () {
 }
 
 var distExports = requireDist();
-var addFormatsModule = /*@__PURE__*/getDefaultExportFromCjs(distExports);
+var _addFormats = /*@__PURE__*/getDefaultExportFromCjs(distExports);
 
 const ANTHROPIC_CACHE_WRITE = 1.25;
 /** USD per million tokens, matched against the model id without its date suffix. */
@@ -52200,7 +52649,7 @@ function addUsage$1(a, b) {
 // Structured output shared by all providers: validate the answer against the request's JSON Schema, and
 // when it does not conform, show the model its errors once before giving up.
 // ajv-formats is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the plugin.
-const addFormats = addFormatsModule.default;
+const addFormats = _addFormats.default;
 const ajv = new ajvExports.Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 const validators = new Map();
@@ -52258,7 +52707,7 @@ function parseJsonAnswer(text) {
     }
     return { ok: false, error: `the answer is not JSON (${firstError || 'empty answer'})` };
 }
-function describe$1(error) {
+function describe(error) {
     const where = error.instancePath === '' ? 'the value' : error.instancePath;
     const params = error.params;
     let detail = '';
@@ -52276,7 +52725,18 @@ function checkAnswer(text, schema, label) {
         return { ok: false, errors: [parsed.error] };
     if (validate(parsed.value))
         return { ok: true, value: parsed.value };
-    return { ok: false, errors: (validate.errors ?? []).map(describe$1) };
+    return { ok: false, errors: (validate.errors ?? []).map(describe) };
+}
+/** Why a value does not conform to a schema (empty when it does); undefined when the schema itself does not compile. */
+function schemaErrors(schema, value) {
+    let validate;
+    try {
+        validate = validatorFor(schema, 'schema');
+    }
+    catch {
+        return undefined;
+    }
+    return validate(value) ? [] : (validate.errors ?? []).map(describe);
 }
 /**
  * Runs a call, validating structured output: on a non-conforming answer, retries once with the errors
@@ -52419,7 +52879,7 @@ function causeChain(error) {
 }
 /** Reads `{error: {message, code}}` (OpenAI and Anthropic both use this shape) from an SDK error body. */
 function apiErrorDetail(body, fallback) {
-    const error = isRecord$2(body) && isRecord$2(body['error']) ? body['error'] : isRecord$2(body) ? body : undefined;
+    const error = isRecord$4(body) && isRecord$4(body['error']) ? body['error'] : isRecord$4(body) ? body : undefined;
     const message = typeof error?.['message'] === 'string' ? error['message'] : fallback;
     const code = typeof error?.['code'] === 'string'
         ? error['code']
@@ -52428,7 +52888,7 @@ function apiErrorDetail(body, fallback) {
             : undefined;
     return { message, code };
 }
-function isRecord$2(value) {
+function isRecord$4(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** The first present env var among `names`. */
@@ -52458,13 +52918,21 @@ function clientFor$1(provider, credential, baseURL) {
     }
     return client;
 }
-function endpointFor$1(provider, model, env) {
+/**
+ * The env vars that can hold this provider's credential, and whether one is required (always with an
+ * explicit api-key-env; for the public endpoint; a custom endpoint may need none). Shared with the preflight.
+ */
+function anthropicCredential(provider, env) {
     const baseUrl = (provider.baseUrl ?? env['ANTHROPIC_BASE_URL'] ?? DEFAULT_BASE_URL$1).replace(/\/+$/, '');
     // Without an explicit api-key-env, ANTHROPIC_AUTH_TOKEN (a bearer token, as the SDK and gateways use) also works.
     const names = provider.apiKeyEnv ? [provider.apiKeyEnv] : [DEFAULT_KEY_ENV$1, 'ANTHROPIC_AUTH_TOKEN'];
+    return { names, required: provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL$1, baseUrl };
+}
+function endpointFor$1(provider, model, env) {
+    const { names, required, baseUrl } = anthropicCredential(provider, env);
     const key = readKey(env, names);
     const keyEnv = key.value === undefined ? (names[0] ?? DEFAULT_KEY_ENV$1) : key.name;
-    if (key.value === undefined && (provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL$1)) {
+    if (key.value === undefined && required) {
         throw new CallError(`${keyEnv} is not set: export it, or set api-key-env on provider "${provider.name}"`, 'fatal');
     }
     const credential = key.value === undefined
@@ -52500,7 +52968,7 @@ function buildParams$1(request, correction) {
 }
 /** Anthropic's `input_tokens` excludes cache reads and writes; reprise counts all of them as input. */
 function tokenCounts$1(usage) {
-    if (!isRecord$2(usage))
+    if (!isRecord$4(usage))
         return undefined;
     const input = usage['input_tokens'];
     const output = usage['output_tokens'];
@@ -52519,11 +52987,11 @@ async function readAnswer(response, endpoint) {
     catch {
         throw malformedBodyError(body, 'not JSON', endpoint);
     }
-    if (!isRecord$2(parsed) || !Array.isArray(parsed['content'])) {
+    if (!isRecord$4(parsed) || !Array.isArray(parsed['content'])) {
         throw malformedBodyError(body, 'no content', endpoint);
     }
     const text = parsed['content']
-        .filter((block) => isRecord$2(block) && block['type'] === 'text')
+        .filter((block) => isRecord$4(block) && block['type'] === 'text')
         .map((block) => (typeof block['text'] === 'string' ? block['text'] : ''))
         .join('');
     const usage = tokenCounts$1(parsed['usage']);
@@ -52566,16 +53034,121 @@ async function attemptOnce$2(request, context, correction) {
         guard.dispose();
     }
 }
+function turnParams$1(request) {
+    const system = [request.system, request.schema ? schemaInstruction(request.schema) : undefined]
+        .filter((part) => part !== undefined && part !== '')
+        .join('\n\n');
+    const messages = request.messages.map((message) => {
+        if (message.role === 'user')
+            return { role: 'user', content: message.content };
+        if (message.role === 'assistant') {
+            const calls = message.toolCalls ?? [];
+            if (calls.length === 0)
+                return { role: 'assistant', content: message.content };
+            return {
+                role: 'assistant',
+                content: [
+                    ...(message.content !== '' ? [{ type: 'text', text: message.content }] : []),
+                    ...calls.map((call) => ({
+                        type: 'tool_use',
+                        id: call.id,
+                        name: call.name,
+                        input: parseInput(call.arguments),
+                    })),
+                ],
+            };
+        }
+        return {
+            role: 'user',
+            content: message.results.map((result) => ({
+                type: 'tool_result',
+                tool_use_id: result.id,
+                content: result.content,
+                ...(result.isError ? { is_error: true } : {}),
+            })),
+        };
+    });
+    return {
+        model: request.model,
+        max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+        messages,
+        ...(request.tools.length > 0
+            ? {
+                tools: request.tools.map((tool) => ({
+                    name: tool.name,
+                    description: tool.description,
+                    input_schema: { type: 'object', ...tool.parameters },
+                })),
+            }
+            : {}),
+        ...(system !== '' ? { system } : {}),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    };
+}
+/** A tool_use input is an object; what the model wrote is kept as text and parsed back here. */
+function parseInput(text) {
+    try {
+        const value = JSON.parse(text);
+        return isRecord$4(value) ? value : {};
+    }
+    catch {
+        return {};
+    }
+}
+function readToolUses(content, body, endpoint) {
+    return content
+        .filter((block) => isRecord$4(block) && block['type'] === 'tool_use')
+        .map((block, index) => {
+        if (typeof block['name'] !== 'string') {
+            throw malformedBodyError(body, `tool_use block ${index} has no name`, endpoint);
+        }
+        return {
+            id: typeof block['id'] === 'string' ? block['id'] : `toolu_${index}`,
+            name: block['name'],
+            arguments: JSON.stringify(block['input'] ?? {}),
+        };
+    });
+}
+async function turnOnce$1(request, context) {
+    const { endpoint, credential } = endpointFor$1(request.provider, request.model, context.env);
+    const client = clientFor$1(request.provider, credential, endpoint.baseUrl);
+    const guard = guardCall(context, request.provider.timeoutMs);
+    try {
+        const response = await client.messages
+            .create(turnParams$1(request), { signal: guard.signal, timeout: guard.timeoutMs })
+            .asResponse();
+        const body = await response.text();
+        const answer = await readAnswer(new Response(body), endpoint);
+        const parsed = JSON.parse(body);
+        const toolCalls = readToolUses(parsed.content, body, endpoint);
+        if (answer.stopReason === 'max_tokens') {
+            context.log?.(`model "${answer.model}" stopped at max_tokens; the answer may be cut short`);
+        }
+        return {
+            text: answer.text,
+            toolCalls,
+            model: answer.model,
+            usage: toUsage([answer.model, request.model], answer.usage, context.pricing),
+        };
+    }
+    catch (error) {
+        throw classify$1(error, guard, endpoint);
+    }
+    finally {
+        guard.dispose();
+    }
+}
 const anthropicProvider = {
     call(request, context) {
         return withStructuredOutput(request, `provider "${request.provider.name}"`, (correction) => attemptOnce$2(request, context, correction));
     },
+    turn: turnOnce$1,
 };
 
 // Child processes for `run` steps and command agents. Each process leads its own process group so
 // that a timeout or abort kills the whole tree (a shell's children included), never leaving anything
 // running or spending after the call ended.
-const KILL_GRACE_MS = 1000;
+const KILL_GRACE_MS$1 = 1000;
 /** Runs a program to completion. Never rejects: start failures, timeouts and aborts are in the result. */
 function runProcess(spec) {
     return new Promise((resolve) => {
@@ -52601,14 +53174,20 @@ function runProcess(spec) {
                 return;
             ended = why;
             signalTree(child.pid, 'SIGTERM');
-            killTimer = setTimeout(() => signalTree(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+            killTimer = setTimeout(() => signalTree(child.pid, 'SIGKILL'), KILL_GRACE_MS$1);
             killTimer.unref();
         };
         const onAbort = () => killTree('aborted');
         spec.signal.addEventListener('abort', onAbort, { once: true });
         const timeout = spec.timeoutMs !== undefined ? setTimeout(() => killTree('timeout'), spec.timeoutMs) : undefined;
-        child.stdout.on('data', (chunk) => stdout.push(chunk));
-        child.stderr.on('data', (chunk) => stderr.push(chunk));
+        child.stdout.on('data', (chunk) => {
+            stdout.push(chunk);
+            spec.onData?.('stdout', chunk.toString('utf8'));
+        });
+        child.stderr.on('data', (chunk) => {
+            stderr.push(chunk);
+            spec.onData?.('stderr', chunk.toString('utf8'));
+        });
         child.stdin.on('error', () => {
             // The program may exit without reading its input (EPIPE); its exit status tells the story.
         });
@@ -52705,14 +53284,14 @@ function parseJsonOutput(stdout, label) {
 const num = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 function parseClaude(stdout, label) {
     const value = parseJsonOutput(stdout, label);
-    if (!isRecord$2(value))
+    if (!isRecord$4(value))
         throw new CallError(`${label} printed unexpected JSON: ${excerpt(stdout)}`, 'fatal');
     const text = typeof value['result'] === 'string' ? value['result'] : '';
-    const usage = isRecord$2(value['usage']) ? value['usage'] : {};
+    const usage = isRecord$4(value['usage']) ? value['usage'] : {};
     const cached = num(usage['cache_read_input_tokens']);
     const written = num(usage['cache_creation_input_tokens']);
     const cost = value['total_cost_usd'];
-    const models = isRecord$2(value['modelUsage']) ? Object.keys(value['modelUsage']) : [];
+    const models = isRecord$4(value['modelUsage']) ? Object.keys(value['modelUsage']) : [];
     return {
         text,
         tokens: {
@@ -52741,18 +53320,18 @@ function parseCodex(stdout, label) {
         catch {
             continue;
         }
-        if (!isRecord$2(event))
+        if (!isRecord$4(event))
             continue;
         events++;
         const type = event['type'];
-        const item = isRecord$2(event['item']) ? event['item'] : undefined;
+        const item = isRecord$4(event['item']) ? event['item'] : undefined;
         if (type === 'item.completed' && item) {
             const kind = item['type'] ?? item['item_type'];
             if ((kind === 'agent_message' || kind === 'assistant_message') && typeof item['text'] === 'string') {
                 text = item['text'];
             }
         }
-        else if (type === 'turn.completed' && isRecord$2(event['usage'])) {
+        else if (type === 'turn.completed' && isRecord$4(event['usage'])) {
             // Codex follows OpenAI: input_tokens includes cached_input_tokens.
             const usage = event['usage'];
             tokens = {
@@ -52762,7 +53341,7 @@ function parseCodex(stdout, label) {
             };
         }
         else if (type === 'turn.failed') {
-            const failure = isRecord$2(event['error']) ? event['error'] : {};
+            const failure = isRecord$4(event['error']) ? event['error'] : {};
             error = typeof failure['message'] === 'string' ? failure['message'] : 'turn failed';
         }
         else if (type === 'error' && typeof event['message'] === 'string') {
@@ -52778,13 +53357,13 @@ function parseCodex(stdout, label) {
 }
 function parseGemini(stdout, label) {
     const value = parseJsonOutput(stdout, label);
-    if (!isRecord$2(value))
+    if (!isRecord$4(value))
         throw new CallError(`${label} printed unexpected JSON: ${excerpt(stdout)}`, 'fatal');
-    const stats = isRecord$2(value['stats']) ? value['stats'] : {};
-    const models = isRecord$2(stats['models']) ? stats['models'] : {};
+    const stats = isRecord$4(value['stats']) ? value['stats'] : {};
+    const models = isRecord$4(stats['models']) ? stats['models'] : {};
     let tokens;
     for (const entry of Object.values(models)) {
-        const counts = isRecord$2(entry) && isRecord$2(entry['tokens']) ? entry['tokens'] : undefined;
+        const counts = isRecord$4(entry) && isRecord$4(entry['tokens']) ? entry['tokens'] : undefined;
         if (!counts)
             continue;
         // Gemini's prompt count includes cached tokens; thoughts are billed as output.
@@ -52794,7 +53373,7 @@ function parseGemini(stdout, label) {
             cached: (tokens?.cached ?? 0) + num(counts['cached']),
         };
     }
-    const failure = isRecord$2(value['error']) ? value['error'] : undefined;
+    const failure = isRecord$4(value['error']) ? value['error'] : undefined;
     return {
         text: typeof value['response'] === 'string' ? value['response'] : '',
         tokens,
@@ -52805,14 +53384,14 @@ function parseGemini(stdout, label) {
 /** Generic `output: json`: the `result` or `text` field, or the whole value; usage when it is there. */
 function parseGenericJson(stdout, label) {
     const value = parseJsonOutput(stdout, label);
-    if (!isRecord$2(value))
+    if (!isRecord$4(value))
         return { text: JSON.stringify(value) };
     const text = typeof value['result'] === 'string'
         ? value['result']
         : typeof value['text'] === 'string'
             ? value['text']
             : JSON.stringify(value);
-    const usage = isRecord$2(value['usage']) ? value['usage'] : undefined;
+    const usage = isRecord$4(value['usage']) ? value['usage'] : undefined;
     const cost = value['total_cost_usd'] ?? value['cost_usd'] ?? usage?.['cost'];
     const tokens = usage
         ? {
@@ -52846,10 +53425,14 @@ function fullPrompt(request, preset, correction) {
     }
     return parts.join('\n\n');
 }
+/** The program a command provider starts (its `command`, else its preset's); undefined when it has none. */
+function commandProgram(provider) {
+    return provider.command ?? (provider.preset ? PRESETS[provider.preset].command : undefined);
+}
 function invocation(request, prompt) {
     const provider = request.provider;
     const preset = provider.preset ? PRESETS[provider.preset] : undefined;
-    const command = provider.command ?? preset?.command;
+    const command = commandProgram(provider);
     if (!command) {
         throw new CallError(`${labelOf(provider)} has no command: set command (and args), or a preset (claude, codex, gemini, copilot)`, 'fatal');
     }
@@ -52860,7 +53443,7 @@ function invocation(request, prompt) {
     const args = template.map((arg) => arg.replaceAll('{model}', request.model).replaceAll('{prompt}', prompt));
     return { command, args, stdin: inArgument ? '' : prompt };
 }
-function failure(result, parsed, label, command) {
+function failure$1(result, parsed, label, command) {
     const said = parsed?.error ?? tail(result.stderr || result.stdout);
     const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
     const message = parsed?.error && result.exitCode === 0 ? `${label} reported an error` : `${label}: ${command} ${how}`;
@@ -52906,11 +53489,11 @@ async function attemptOnce$1(request, context, correction) {
     catch (error) {
         // Garbage on stdout of a failed run says less than its exit status and stderr.
         if (result.exitCode !== 0)
-            throw failure(result, undefined, label, command);
+            throw failure$1(result, undefined, label, command);
         throw error;
     }
     if (result.exitCode !== 0 || parsed.error !== undefined)
-        throw failure(result, parsed, label, command);
+        throw failure$1(result, parsed, label, command);
     const model = parsed.model ?? (request.model || provider.preset || command);
     if (!parsed.tokens)
         context.log?.(`${label} reports no token usage`);
@@ -53109,7 +53692,7 @@ class InvalidWebhookSignatureError extends Error {
  * Can have status codes 400, 401, or 403.
  * Other status codes from OAuth endpoints are raised as normal APIError types.
  */
-class OAuthError extends APIError {
+let OAuthError$1 = class OAuthError extends APIError {
     constructor(status, error, headers) {
         let finalMessage = 'OAuth2 authentication error';
         let error_code = undefined;
@@ -53127,7 +53710,7 @@ class OAuthError extends APIError {
         super(status, error, finalMessage, headers);
         this.error_code = error_code;
     }
-}
+};
 class SubjectTokenProviderError extends OpenAIError {
     constructor(message, provider, cause) {
         super(message);
@@ -53458,7 +54041,7 @@ const hex_table = /* @__PURE__ */ (() => {
     return array;
 })();
 const limit = 1024;
-const encode = (str, _defaultEncoder, charset, _kind, format) => {
+const encode$1 = (str, _defaultEncoder, charset, _kind, format) => {
     // This code was originally written by Brian White for the io.js core querystring library.
     // It has been adapted here for stricter adherence to RFC 3986
     if (str.length === 0) {
@@ -53562,7 +54145,7 @@ const defaults = {
     delimiter: '&',
     encode: true,
     encodeDotInKeys: false,
-    encoder: encode,
+    encoder: encode$1,
     encodeValuesOnly: false,
     format: default_format,
     formatter: default_formatter,
@@ -53962,10 +54545,10 @@ const parseLogLevel = (maybeLevel, sourceName, client) => {
     loggerFor(client).warn(`${sourceName} was set to ${JSON.stringify(maybeLevel)}, expected one of ${JSON.stringify(Object.keys(levelNumbers))}`);
     return undefined;
 };
-function noop() { }
+function noop$1() { }
 function makeLogFn(fnLevel, logger, logLevel) {
     if (!logger || levelNumbers[fnLevel] > levelNumbers[logLevel]) {
-        return noop;
+        return noop$1;
     }
     else {
         // Don't wrap logger functions, we want the stacktrace intact!
@@ -53973,10 +54556,10 @@ function makeLogFn(fnLevel, logger, logLevel) {
     }
 }
 const noopLogger = {
-    error: noop,
-    warn: noop,
-    info: noop,
-    debug: noop,
+    error: noop$1,
+    warn: noop$1,
+    info: noop$1,
+    debug: noop$1,
 };
 let cachedLoggers = /* @__PURE__ */ new WeakMap();
 function loggerFor(client) {
@@ -54694,7 +55277,7 @@ class WorkloadIdentityAuth {
             }
             catch { }
             if (response.status === 400 || response.status === 401 || response.status === 403) {
-                throw new OAuthError(response.status, body, response.headers);
+                throw new OAuthError$1(response.status, body, response.headers);
             }
             throw APIError.generate(response.status, body, `Token exchange failed with status ${response.status}`, response.headers);
         }
@@ -60216,7 +60799,7 @@ const readEnv = (env) => {
     return undefined;
 };
 
-var _AssistantStream_instances, _a$1, _AssistantStream_events, _AssistantStream_runStepSnapshots, _AssistantStream_messageSnapshots, _AssistantStream_messageSnapshot, _AssistantStream_finalRun, _AssistantStream_currentContentIndex, _AssistantStream_currentContent, _AssistantStream_currentToolCallIndex, _AssistantStream_currentToolCall, _AssistantStream_currentEvent, _AssistantStream_currentRunSnapshot, _AssistantStream_currentRunStepSnapshot, _AssistantStream_addEvent, _AssistantStream_endRequest, _AssistantStream_handleMessage, _AssistantStream_handleRunStep, _AssistantStream_handleEvent, _AssistantStream_accumulateRunStep, _AssistantStream_accumulateMessage, _AssistantStream_accumulateContent, _AssistantStream_handleRun;
+var _AssistantStream_instances, _a$3, _AssistantStream_events, _AssistantStream_runStepSnapshots, _AssistantStream_messageSnapshots, _AssistantStream_messageSnapshot, _AssistantStream_finalRun, _AssistantStream_currentContentIndex, _AssistantStream_currentContent, _AssistantStream_currentToolCallIndex, _AssistantStream_currentToolCall, _AssistantStream_currentEvent, _AssistantStream_currentRunSnapshot, _AssistantStream_currentRunStepSnapshot, _AssistantStream_addEvent, _AssistantStream_endRequest, _AssistantStream_handleMessage, _AssistantStream_handleRunStep, _AssistantStream_handleEvent, _AssistantStream_accumulateRunStep, _AssistantStream_accumulateMessage, _AssistantStream_accumulateContent, _AssistantStream_handleRun;
 class AssistantStream extends EventStream {
     constructor() {
         super(...arguments);
@@ -60292,7 +60875,7 @@ class AssistantStream extends EventStream {
         };
     }
     static fromReadableStream(stream) {
-        const runner = new _a$1();
+        const runner = new _a$3();
         runner._run(() => runner._fromReadableStream(stream));
         return runner;
     }
@@ -60313,7 +60896,7 @@ class AssistantStream extends EventStream {
         return stream.toReadableStream();
     }
     static createToolAssistantStream(runId, runs, params, options) {
-        const runner = new _a$1();
+        const runner = new _a$3();
         runner._run(() => runner._runToolAssistantStream(runId, runs, params, {
             ...options,
             headers: { ...options?.headers, 'X-Stainless-Helper-Method': 'stream' },
@@ -60337,7 +60920,7 @@ class AssistantStream extends EventStream {
         return this._addRun(__classPrivateFieldGet(this, _AssistantStream_instances, "m", _AssistantStream_endRequest).call(this));
     }
     static createThreadAssistantStream(params, thread, options) {
-        const runner = new _a$1();
+        const runner = new _a$3();
         runner._run(() => runner._threadAssistantStream(params, thread, {
             ...options,
             headers: { ...options?.headers, 'X-Stainless-Helper-Method': 'stream' },
@@ -60345,7 +60928,7 @@ class AssistantStream extends EventStream {
         return runner;
     }
     static createAssistantStream(threadId, runs, params, options) {
-        const runner = new _a$1();
+        const runner = new _a$3();
         runner._run(() => runner._runAssistantStream(threadId, runs, params, {
             ...options,
             headers: { ...options?.headers, 'X-Stainless-Helper-Method': 'stream' },
@@ -60477,7 +61060,7 @@ class AssistantStream extends EventStream {
         return await this._createToolAssistantStream(runs, runId, params, options);
     }
 }
-_a$1 = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_addEvent(event) {
+_a$3 = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_addEvent(event) {
     if (this.ended)
         return;
     __classPrivateFieldSet(this, _AssistantStream_currentEvent, event);
@@ -60655,7 +61238,7 @@ _a$1 = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_ad
             }
             let data = event.data;
             if (data.delta) {
-                const accumulated = _a$1.accumulateDelta(snapshot, data.delta);
+                const accumulated = _a$3.accumulateDelta(snapshot, data.delta);
                 __classPrivateFieldGet(this, _AssistantStream_runStepSnapshots, "f")[event.data.id] = accumulated;
             }
             return __classPrivateFieldGet(this, _AssistantStream_runStepSnapshots, "f")[event.data.id];
@@ -60709,7 +61292,7 @@ _a$1 = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_ad
     }
     throw Error('Tried to accumulate a non-message event');
 }, _AssistantStream_accumulateContent = function _AssistantStream_accumulateContent(contentElement, currentContent) {
-    return _a$1.accumulateDelta(currentContent, contentElement);
+    return _a$3.accumulateDelta(currentContent, contentElement);
 }, _AssistantStream_handleRun = function _AssistantStream_handleRun(event) {
     __classPrivateFieldSet(this, _AssistantStream_currentRunSnapshot, event.data);
     switch (event.event) {
@@ -63708,7 +64291,7 @@ function configureProvider(provider) {
 }
 
 // File generated from our OpenAPI spec by Stainless. See CONTRIBUTING.md for details.
-var _OpenAI_instances, _a, _OpenAI_encoder, _OpenAI_baseURLOverridden;
+var _OpenAI_instances, _a$2, _OpenAI_encoder, _OpenAI_baseURLOverridden;
 const WORKLOAD_IDENTITY_API_KEY_PLACEHOLDER = 'workload-identity-auth';
 /**
  * API Client for interfacing with the OpenAI API.
@@ -63820,7 +64403,7 @@ class OpenAI {
             throw new OpenAIError("It looks like you're running in a browser-like environment.\n\nThis is disabled by default, as it risks exposing your secret API credentials to attackers.\nIf you understand the risks and have appropriate mitigations in place,\nyou can set the `dangerouslyAllowBrowser` option to `true`, e.g.,\n\nnew OpenAI({ apiKey, dangerouslyAllowBrowser: true });\n\nhttps://help.openai.com/en/articles/5112595-best-practices-for-api-key-safety\n");
         }
         this.baseURL = options.baseURL;
-        this.timeout = options.timeout ?? _a.DEFAULT_TIMEOUT /* 10 minutes */;
+        this.timeout = options.timeout ?? _a$2.DEFAULT_TIMEOUT /* 10 minutes */;
         this.logger = options.logger ?? console;
         const defaultLogLevel = 'warn';
         // Set default logLevel early so that we can log a warning in parseLogLevel.
@@ -64088,7 +64671,7 @@ class OpenAI {
                 durationMs: headersTime - startTime,
                 message: response.message,
             }));
-            if (response instanceof OAuthError || response instanceof SubjectTokenProviderError) {
+            if (response instanceof OAuthError$1 || response instanceof SubjectTokenProviderError) {
                 throw response;
             }
             if (isTimeout) {
@@ -64399,10 +64982,10 @@ class OpenAI {
         }
     }
 }
-_a = OpenAI, _OpenAI_encoder = new WeakMap(), _OpenAI_instances = new WeakSet(), _OpenAI_baseURLOverridden = function _OpenAI_baseURLOverridden() {
+_a$2 = OpenAI, _OpenAI_encoder = new WeakMap(), _OpenAI_instances = new WeakSet(), _OpenAI_baseURLOverridden = function _OpenAI_baseURLOverridden() {
     return this._provider !== undefined || this.baseURL !== 'https://api.openai.com/v1';
 };
-OpenAI.OpenAI = _a;
+OpenAI.OpenAI = _a$2;
 OpenAI.DEFAULT_TIMEOUT = 600000; // 10 minutes
 OpenAI.OpenAIError = OpenAIError;
 OpenAI.APIError = APIError;
@@ -64498,12 +65081,17 @@ function clientFor(provider, apiKey, baseURL, env) {
     }
     return client;
 }
+/** The env var holding this provider's key, and whether it is required (shared with the preflight). */
+function openaiCredential(provider, env) {
+    const baseUrl = (provider.baseUrl ?? env['OPENAI_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    const names = [provider.apiKeyEnv ?? DEFAULT_KEY_ENV];
+    return { names, required: provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL, baseUrl };
+}
 /** Where the call goes and with which key; a missing key is an error before anything is sent. */
 function endpointFor(provider, model, env) {
-    const baseUrl = (provider.baseUrl ?? env['OPENAI_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-    const keyEnv = provider.apiKeyEnv ?? DEFAULT_KEY_ENV;
-    const key = readKey(env, [keyEnv]);
-    const keyRequired = provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL;
+    const { names, required: keyRequired, baseUrl } = openaiCredential(provider, env);
+    const keyEnv = names[0] ?? DEFAULT_KEY_ENV;
+    const key = readKey(env, names);
     if (key.value === undefined && keyRequired) {
         throw new CallError(`${keyEnv} is not set: export it, or set api-key-env on provider "${provider.name}"`, 'fatal');
     }
@@ -64543,14 +65131,14 @@ function buildParams(request, correction) {
 }
 /** Usage as OpenAI reports it: `prompt_tokens` includes the cached ones; OpenRouter adds `cost` in USD. */
 function tokenCounts(usage) {
-    if (!isRecord$2(usage))
+    if (!isRecord$4(usage))
         return undefined;
     const input = usage['prompt_tokens'];
     const output = usage['completion_tokens'];
     if (typeof input !== 'number' || typeof output !== 'number')
         return undefined;
     const details = usage['prompt_tokens_details'];
-    const cached = isRecord$2(details) && typeof details['cached_tokens'] === 'number' ? details['cached_tokens'] : 0;
+    const cached = isRecord$4(details) && typeof details['cached_tokens'] === 'number' ? details['cached_tokens'] : 0;
     const cost = usage['cost'];
     return { input, output, cached, ...(typeof cost === 'number' ? { reportedCostUsd: cost } : {}) };
 }
@@ -64568,9 +65156,9 @@ async function readJsonAnswer(response, endpoint) {
     catch {
         throw malformedBodyError(body, 'not JSON', endpoint);
     }
-    const choice = isRecord$2(parsed) && Array.isArray(parsed['choices']) ? parsed['choices'][0] : undefined;
-    const message = isRecord$2(choice) ? choice['message'] : undefined;
-    if (!isRecord$2(parsed) || !isRecord$2(message))
+    const choice = isRecord$4(parsed) && Array.isArray(parsed['choices']) ? parsed['choices'][0] : undefined;
+    const message = isRecord$4(choice) ? choice['message'] : undefined;
+    if (!isRecord$4(parsed) || !isRecord$4(message))
         throw malformedBodyError(body, 'no choices[0].message', endpoint);
     if (typeof message['refusal'] === 'string' && message['refusal'] !== '') {
         throw new CallError(`model "${endpoint.model}" refused: ${message['refusal']}`, 'fatal');
@@ -64651,10 +65239,182 @@ async function attemptOnce(request, context, correction) {
         guard.dispose();
     }
 }
+function chatMessages(request) {
+    const messages = [];
+    if (request.system !== undefined)
+        messages.push({ role: 'system', content: request.system });
+    for (const message of request.messages) {
+        if (message.role === 'user')
+            messages.push({ role: 'user', content: message.content });
+        else if (message.role === 'assistant') {
+            messages.push({
+                role: 'assistant',
+                content: message.content === '' && message.toolCalls?.length ? null : message.content,
+                ...(message.toolCalls?.length
+                    ? {
+                        tool_calls: message.toolCalls.map((call) => ({
+                            id: call.id,
+                            type: 'function',
+                            function: { name: call.name, arguments: call.arguments },
+                        })),
+                    }
+                    : {}),
+            });
+        }
+        else {
+            for (const result of message.results) {
+                messages.push({
+                    role: 'tool',
+                    tool_call_id: result.id,
+                    content: result.isError ? `Error: ${result.content}` : result.content,
+                });
+            }
+        }
+    }
+    return messages;
+}
+function turnParams(request) {
+    return {
+        model: request.model,
+        messages: chatMessages(request),
+        ...(request.tools.length > 0
+            ? {
+                tools: request.tools.map((tool) => ({
+                    type: 'function',
+                    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+                })),
+                parallel_tool_calls: true,
+            }
+            : {}),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        ...(request.maxTokens !== undefined ? tokenLimit(request.model, request.maxTokens) : {}),
+        ...(request.schema
+            ? {
+                response_format: {
+                    type: 'json_schema',
+                    json_schema: { name: 'answer', schema: request.schema, strict: false },
+                },
+            }
+            : {}),
+    };
+}
+function readToolCalls(value, body, endpoint) {
+    if (value === undefined || value === null)
+        return [];
+    if (!Array.isArray(value))
+        throw malformedBodyError(body, 'tool_calls is not a list', endpoint);
+    return value.map((entry, index) => {
+        const fn = isRecord$4(entry) ? entry['function'] : undefined;
+        if (!isRecord$4(entry) || !isRecord$4(fn) || typeof fn['name'] !== 'string') {
+            throw malformedBodyError(body, `tool_calls[${index}] has no function name`, endpoint);
+        }
+        return {
+            id: typeof entry['id'] === 'string' ? entry['id'] : `call_${index}`,
+            name: fn['name'],
+            arguments: typeof fn['arguments'] === 'string' ? fn['arguments'] : JSON.stringify(fn['arguments'] ?? {}),
+        };
+    });
+}
+async function readTurnJson(response, endpoint) {
+    const body = await response.text();
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
+    }
+    catch {
+        throw malformedBodyError(body, 'not JSON', endpoint);
+    }
+    const choice = isRecord$4(parsed) && Array.isArray(parsed['choices']) ? parsed['choices'][0] : undefined;
+    const message = isRecord$4(choice) ? choice['message'] : undefined;
+    if (!isRecord$4(parsed) || !isRecord$4(message))
+        throw malformedBodyError(body, 'no choices[0].message', endpoint);
+    if (typeof message['refusal'] === 'string' && message['refusal'] !== '') {
+        throw new CallError(`model "${endpoint.model}" refused: ${message['refusal']}`, 'fatal');
+    }
+    const toolCalls = readToolCalls(message['tool_calls'], body, endpoint);
+    const content = message['content'];
+    if (typeof content !== 'string' && toolCalls.length === 0) {
+        throw malformedBodyError(body, 'neither text content nor tool calls', endpoint);
+    }
+    return {
+        text: typeof content === 'string' ? content : '',
+        toolCalls,
+        model: typeof parsed['model'] === 'string' ? parsed['model'] : undefined,
+        usage: tokenCounts(parsed['usage']),
+    };
+}
+async function readTurnStream(stream) {
+    let text = '';
+    let model;
+    let usage;
+    const calls = [];
+    for await (const chunk of stream) {
+        model ??= chunk.model;
+        const delta = chunk.choices[0]?.delta;
+        text += delta?.content ?? '';
+        for (const part of delta?.tool_calls ?? []) {
+            const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
+            if (part.id)
+                call.id = part.id;
+            call.name += part.function?.name ?? '';
+            call.arguments += part.function?.arguments ?? '';
+        }
+        usage = tokenCounts(chunk.usage) ?? usage;
+    }
+    const toolCalls = calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }));
+    return { text, toolCalls, model, usage };
+}
+async function turnOnce(request, context) {
+    const provider = request.provider;
+    const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
+    const client = clientFor(provider, apiKey, endpoint.baseUrl, context.env);
+    const params = turnParams(request);
+    const guard = guardCall(context, provider.timeoutMs);
+    const options = { signal: guard.signal, timeout: guard.timeoutMs };
+    try {
+        let answer;
+        if (provider.stream) {
+            const stream = await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, options);
+            answer = await readTurnStream(stream);
+        }
+        else {
+            const response = await client.chat.completions.create(params, options).asResponse();
+            if (response.headers.get('content-type')?.includes('text/event-stream')) {
+                const controller = new AbortController();
+                guard.signal.addEventListener('abort', () => controller.abort(), { once: true });
+                answer = await readTurnStream(Stream.fromSSEResponse(response, controller, client));
+            }
+            else {
+                answer = await readTurnJson(response, endpoint);
+            }
+        }
+        const model = answer.model ?? request.model;
+        if (!answer.usage)
+            context.log?.(`provider "${provider.name}" reported no usage; tokens are estimated`);
+        const counts = answer.usage ?? {
+            input: Math.ceil(JSON.stringify(params.messages).length / 4),
+            output: Math.ceil((answer.text.length + JSON.stringify(answer.toolCalls).length) / 4),
+            cached: 0,
+        };
+        return {
+            text: answer.text,
+            toolCalls: answer.toolCalls,
+            model,
+            usage: toUsage([model, request.model], counts, context.pricing),
+        };
+    }
+    catch (error) {
+        throw classify(error, guard, endpoint);
+    }
+    finally {
+        guard.dispose();
+    }
+}
 const openaiProvider = {
     call(request, context) {
         return withStructuredOutput(request, `provider "${request.provider.name}"`, (correction) => attemptOnce(request, context, correction));
     },
+    turn: turnOnce,
 };
 
 /** Providers that exist without being declared under `providers:`. */
@@ -64746,6 +65506,77 @@ async function callAgent(request, context) {
         });
     }
 }
+/** One turn of a tool-using or threaded step. Rejects only with a CallError, as `callAgent` does. */
+async function callTurn(request, context) {
+    const provider = PROVIDERS[request.provider.type];
+    if (!provider?.turn) {
+        throw new CallError(`provider "${request.provider.name}" (type ${request.provider.type}) cannot run a step with tools or a thread: use an openai or anthropic provider`, 'fatal');
+    }
+    try {
+        return await provider.turn(request, context);
+    }
+    catch (error) {
+        if (error instanceof CallError)
+            throw error;
+        throw new CallError(`provider "${request.provider.name}" failed unexpectedly: ${String(error)}`, 'fatal', {
+            cause: error,
+        });
+    }
+}
+
+// GitHub Actions workflow commands (`::warning file=a.ts::text`) a script prints. They are messages to
+// the runner, not data: reprise passes them on and keeps them out of the step's outputs.
+// https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands
+const COMMANDS = new Set(['notice', 'warning', 'error', 'group', 'endgroup', 'add-mask', 'debug']);
+const LINE = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/;
+function parseWorkflowCommand(line) {
+    const match = LINE.exec(line.replace(/\r$/, ''));
+    if (!match || !COMMANDS.has(match[1]))
+        return undefined;
+    const properties = {};
+    for (const pair of (match[2] ?? '').split(',')) {
+        const at = pair.indexOf('=');
+        if (at > 0)
+            properties[pair.slice(0, at).trim()] = unescape(pair.slice(at + 1));
+    }
+    return { name: match[1], properties, message: unescape(match[3]), raw: line.replace(/\r$/, '') };
+}
+/** The text without its workflow-command lines (everything else byte for byte). */
+function withoutCommands(text) {
+    if (!text.includes('::'))
+        return text;
+    return text
+        .split(/(?<=\n)/)
+        .filter((line) => parseWorkflowCommand(line.replace(/\n$/, '')) === undefined)
+        .join('');
+}
+/** Cuts a stream's chunks into lines; `flush` gives the unterminated rest. */
+class LineSplitter {
+    emit;
+    rest = '';
+    constructor(emit) {
+        this.emit = emit;
+    }
+    push(chunk) {
+        const lines = (this.rest + chunk).split('\n');
+        this.rest = lines.pop() ?? '';
+        for (const line of lines)
+            this.emit(line.replace(/\r$/, ''));
+    }
+    flush() {
+        if (this.rest !== '')
+            this.emit(this.rest);
+        this.rest = '';
+    }
+}
+function unescape(text) {
+    return text
+        .replaceAll('%0D', '\r')
+        .replaceAll('%0A', '\n')
+        .replaceAll('%3A', ':')
+        .replaceAll('%2C', ',')
+        .replaceAll('%25', '%');
+}
 
 // `run` steps: a script in a shell, as GitHub Actions runs them.
 const BUILTIN_SHELLS = {
@@ -64756,7 +65587,7 @@ const BUILTIN_SHELLS = {
     node: ['node', '{0}'],
     pwsh: ['pwsh', '-command', ". '{0}'"],
 };
-const TAIL_CHARS = 2000;
+const TAIL_CHARS$1 = 2000;
 async function runShell(request) {
     const template = shellTemplate(request.shell ?? 'bash');
     const dir = await mkdtemp(join$1(tmpdir(), 'reprise-run-'));
@@ -64765,6 +65596,11 @@ async function runShell(request) {
         await writeFile(scriptFile, request.script, 'utf8');
         const argv = template.map((part) => part.replaceAll('{0}', scriptFile));
         const [command, ...args] = argv;
+        const { onLine } = request;
+        const splitters = onLine && {
+            stdout: new LineSplitter((line) => onLine('stdout', line)),
+            stderr: new LineSplitter((line) => onLine('stderr', line)),
+        };
         const result = await runProcess({
             command,
             args,
@@ -64772,7 +65608,12 @@ async function runShell(request) {
             env: request.env,
             signal: request.signal,
             timeoutMs: request.timeoutMs,
+            onData: splitters && ((stream, chunk) => splitters[stream].push(chunk)),
         });
+        splitters?.stdout.flush();
+        splitters?.stderr.flush();
+        const stdout = withoutCommands(result.stdout);
+        const stderr = withoutCommands(result.stderr);
         if (result.spawnError) {
             throw new CallError(`could not start ${command}: ${result.spawnError.message}`, 'fatal', {
                 cause: result.spawnError,
@@ -64785,11 +65626,11 @@ async function runShell(request) {
         }
         const exitCode = result.exitCode ?? 128;
         if (exitCode !== 0) {
-            const tail = result.stderr.trim().slice(-TAIL_CHARS) || result.stdout.trim().slice(-TAIL_CHARS);
+            const tail = stderr.trim().slice(-TAIL_CHARS$1) || stdout.trim().slice(-TAIL_CHARS$1);
             const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${exitCode}`;
             throw new CallError(`the script ${how}${tail ? `:\n${tail}` : ''}`, request.retryOnFailure ? 'recoverable' : 'fatal');
         }
-        return { stdout: result.stdout, stderr: result.stderr, exitCode };
+        return { stdout, stderr, exitCode };
     }
     finally {
         await rm(dir, { recursive: true, force: true });
@@ -64948,14 +65789,14189 @@ class Occurrences {
     }
 }
 
+/** A failure the model should see and may recover from. */
+function toolError(content) {
+    return { content, isError: true };
+}
+
+// Command tools: a script the workflow author wrote, run once per tool call. The arguments reach it as
+// data only: JSON on stdin, the same JSON in TOOL_INPUT, and TOOL_INPUT_<NAME> per top-level argument.
+// They are never spliced into the script or a command line.
+const DEFAULT_TOOL_TIMEOUT_MS = 5 * 60_000;
+const TAIL_CHARS = 4000;
+/** `TOOL_INPUT_<NAME>`: the argument's name upper-cased, anything but letters and digits as `_`. */
+function argumentEnvName(name) {
+    return `TOOL_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+function argumentEnv(args) {
+    const env = { TOOL_INPUT: JSON.stringify(args) };
+    for (const [name, value] of Object.entries(args)) {
+        env[argumentEnvName(name)] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+    return env;
+}
+function commandTool(spec) {
+    const timeoutMs = spec.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+    return {
+        spec: { name: spec.name, description: spec.description, parameters: spec.parameters },
+        identity: {
+            type: 'command',
+            name: spec.name,
+            run: spec.run,
+            shell: spec.shell ?? 'bash',
+            env: spec.keyEnv,
+        },
+        async invoke(args, context) {
+            const dir = await mkdtemp(join$1(tmpdir(), 'reprise-tool-'));
+            try {
+                const scriptFile = join$1(dir, 'script');
+                await writeFile(scriptFile, spec.run, 'utf8');
+                const [command, ...rest] = shellTemplate(spec.shell ?? 'bash').map((part) => part.replaceAll('{0}', scriptFile));
+                const result = await runProcess({
+                    command,
+                    args: rest,
+                    cwd: context.workspace,
+                    env: { ...context.env, ...spec.env, ...argumentEnv(args) },
+                    input: JSON.stringify(args),
+                    signal: context.signal,
+                    timeoutMs,
+                });
+                if (result.ended === 'aborted')
+                    throw new Error(`tool "${spec.name}" was stopped`);
+                if (result.spawnError)
+                    return toolError(`could not start ${command}: ${result.spawnError.message}`);
+                if (result.ended === 'timeout') {
+                    return toolError(`tool "${spec.name}" ran longer than its timeout of ${timeoutMs} ms and was stopped`);
+                }
+                if (result.exitCode !== 0) {
+                    const how = result.signal
+                        ? `was killed by ${result.signal}`
+                        : `exited with code ${result.exitCode}`;
+                    const output = [result.stdout.trim(), result.stderr.trim()].filter(Boolean).join('\n');
+                    return toolError(`tool "${spec.name}" ${how}${output ? `:\n${output.slice(-TAIL_CHARS)}` : ''}`);
+                }
+                return { content: result.stdout, isError: false };
+            }
+            finally {
+                await rm(dir, { recursive: true, force: true });
+            }
+        },
+    };
+}
+
+function getEnumValues(entries) {
+    const numericValues = Object.values(entries).filter((v) => typeof v === "number");
+    const values = Object.entries(entries)
+        .filter(([k, _]) => numericValues.indexOf(+k) === -1)
+        .map(([_, v]) => v);
+    return values;
+}
+function joinValues(array, separator = "|") {
+    return array.map((val) => stringifyPrimitive(val)).join(separator);
+}
+function jsonStringifyReplacer(_, value) {
+    if (typeof value === "bigint")
+        return value.toString();
+    return value;
+}
+// the accessor lives on a shared prototype: an own accessor makes every box a dictionary-mode object (~360 B and a slow load per read against ~100 B and an inlined getter here)
+class Cached {
+    constructor(getter) {
+        this._getter = getter;
+        this._value = undefined;
+    }
+    get value() {
+        const getter = this._getter;
+        if (getter !== undefined) {
+            this._value = getter();
+            this._getter = undefined;
+        }
+        return this._value;
+    }
+}
+function cached(getter) {
+    return new Cached(getter);
+}
+function nullish(input) {
+    return input === null || input === undefined;
+}
+function cleanRegex(source) {
+    const start = source.startsWith("^") ? 1 : 0;
+    const end = source.endsWith("$") ? source.length - 1 : source.length;
+    return source.slice(start, end);
+}
+function floatSafeRemainder(val, step) {
+    const ratio = val / step;
+    const roundedRatio = Math.round(ratio);
+    // `val` and `step` each round to a double before the division rounds again, so a true decimal multiple's quotient can sit up to 1.5 of these scaled epsilons from the integer. A 1x tolerance therefore rejected 2.03 as a multiple of 0.07; 4x covers the worst case with margin.
+    const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
+    if (Math.abs(ratio - roundedRatio) < tolerance)
+        return 0;
+    return ratio - roundedRatio;
+}
+function assignProp(target, prop, value) {
+    Object.defineProperty(target, prop, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+    });
+}
+/**
+ * Whichever object a def's `shape` currently answers from: the one the caller passed until the first read, the frozen copy after it.
+ *
+ * Its keys and descriptors read without invoking anything, which is what lets a discriminated union check its discriminator, and the cycle walk read a shape, without resolving a getter that references the schema being constructed. A def that answers `shape` from an accessor of its own has none.
+ */
+function rawShape(def) {
+    const desc = Object.getOwnPropertyDescriptor(def, "shape");
+    return desc?.get ? desc.get.raw : desc?.value;
+}
+// where a builder reads its source's keys and descriptors, resolving only a shape a def answers for itself. A shape resolves by object spread, so only its enumerable keys are ever part of it.
+function sourceShape(schema) {
+    return rawShape(schema._zod.def) ?? schema._zod.def.shape;
+}
+// a key whose value is not settled yet, self-caching so every read after the first gets the same one
+function deferProp(target, key, getter) {
+    Object.defineProperty(target, key, {
+        get() {
+            const value = getter();
+            assignProp(this, key, value);
+            return value;
+        },
+        enumerable: true,
+        configurable: true,
+    });
+}
+// Writes a settled key. A plain assignment is much cheaper than `defineProperty` and produces the same descriptor, but it runs whatever setter already answers to the key — an accessor this shape deferred, or an inherited one, which `__proto__` has on every object and prototype pollution can add for any name.
+function putProp(target, key, value) {
+    if (key in target)
+        assignProp(target, key, value);
+    else
+        target[key] = value;
+}
+/**
+ * Copies `keys` of `source`'s shape onto `target`, each value passed through `wrap`.
+ *
+ * A key the source has resolved is copied through now, so the derived shape states it outright and nothing has to resolve it to learn what it holds. A key the source still defers stays deferred, and reads back through the source's own `shape`, so it resolves once and both shapes get that one schema.
+ */
+function mirrorShape(target, source, keys, wrap) {
+    const raw = sourceShape(source);
+    for (const key of keys) {
+        const desc = Object.getOwnPropertyDescriptor(raw, key);
+        if (!desc.enumerable)
+            continue;
+        if (desc.get) {
+            deferProp(target, key, () => {
+                const value = source._zod.def.shape[key];
+                return wrap ? wrap(value, key) : value;
+            });
+        }
+        else
+            putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
+    }
+}
+// same, for a plain shape a caller passed rather than a schema's
+function mirrorProps(target, source) {
+    for (const key of Reflect.ownKeys(source)) {
+        const desc = Object.getOwnPropertyDescriptor(source, key);
+        if (!desc.enumerable)
+            continue;
+        if (desc.get)
+            deferProp(target, key, () => source[key]);
+        else
+            putProp(target, key, desc.value);
+    }
+}
+function mergeDefs(...defs) {
+    const mergedDescriptors = {};
+    for (const def of defs) {
+        const descriptors = Object.getOwnPropertyDescriptors(def);
+        Object.assign(mergedDescriptors, descriptors);
+    }
+    return Object.defineProperties({}, mergedDescriptors);
+}
+function esc(str) {
+    return JSON.stringify(str);
+}
+function slugify(input) {
+    return input
+        .toLowerCase()
+        .trim()
+        .replace(/[^\w\s-]/g, "")
+        .replace(/[\s_-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+}
+const captureStackTrace = ("captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => { });
+function isObject(data) {
+    return typeof data === "object" && data !== null && !Array.isArray(data);
+}
+const allowsEval = /* @__PURE__*/ cached(() => {
+    // Skip the probe under `jitless`: strict CSPs report the caught `new Function` as a `securitypolicyviolation` even though the throw is swallowed.
+    if (globalConfig.jitless) {
+        return false;
+    }
+    // @ts-ignore
+    if (typeof navigator !== "undefined" && navigator?.userAgent?.includes("Cloudflare")) {
+        return false;
+    }
+    try {
+        const F = Function;
+        new F("");
+        return true;
+    }
+    catch (_) {
+        return false;
+    }
+});
+function isPlainObject$1(o) {
+    if (isObject(o) === false)
+        return false;
+    // modified constructor
+    const ctor = o.constructor;
+    if (ctor === undefined)
+        return true;
+    if (typeof ctor !== "function")
+        return true;
+    // modified prototype
+    const prot = ctor.prototype;
+    if (isObject(prot) === false)
+        return false;
+    // ctor doesn't have static `isPrototypeOf`
+    if (Object.prototype.hasOwnProperty.call(prot, "isPrototypeOf") === false) {
+        return false;
+    }
+    return true;
+}
+function shallowClone(o) {
+    if (isPlainObject$1(o))
+        return { ...o };
+    if (Array.isArray(o))
+        return [...o];
+    if (o instanceof Map)
+        return new Map(o);
+    if (o instanceof Set)
+        return new Set(o);
+    return o;
+}
+const propertyKeyTypes = /* @__PURE__*/ new Set(["string", "number", "symbol"]);
+function escapeRegex(str) {
+    return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+// zod-specific utils
+function clone(inst, def, params) {
+    const cl = new inst._zod.constr(def ?? inst._zod.def);
+    if (!def || params?.parent)
+        cl._zod.parent = inst;
+    return cl;
+}
+function normalizeParams(_params) {
+    const params = _params;
+    if (!params)
+        return {};
+    if (typeof params === "string")
+        return { error: () => params };
+    if (params?.message !== undefined) {
+        if (params?.error !== undefined)
+            throw new Error("Cannot specify both `message` and `error` params");
+        params.error = params.message;
+    }
+    delete params.message;
+    if (typeof params.error === "string")
+        return { ...params, error: () => params.error };
+    return params;
+}
+function stringifyPrimitive(value) {
+    if (typeof value === "bigint")
+        return value.toString() + "n";
+    if (typeof value === "string")
+        return `"${value}"`;
+    return `${value}`;
+}
+function optionalKeys(shape) {
+    return Object.keys(shape).filter((k) => {
+        return shape[k]._zod.optin !== undefined && shape[k]._zod.optout === "optional";
+    });
+}
+
+const NUMBER_FORMAT_RANGES = /*@__PURE__*/ (() => ({
+    safeint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+    int32: [-2147483648, 2147483647],
+    uint32: [0, 4294967295],
+    float32: [-34028234663852886e22, 3.4028234663852886e38],
+    float64: [-Number.MAX_VALUE, Number.MAX_VALUE],
+}))();
+const BIGINT_FORMAT_RANGES = {
+    int64: [/* @__PURE__*/ BigInt("-9223372036854775808"), /* @__PURE__*/ BigInt("9223372036854775807")],
+    uint64: [/* @__PURE__*/ BigInt(0), /* @__PURE__*/ BigInt("18446744073709551615")],
+};
+function pick(schema, mask) {
+    const currDef = schema._zod.def;
+    const checks = currDef.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        throw new Error(".pick() cannot be used on object schemas containing refinements");
+    }
+    const newShape = {};
+    mirrorShape(newShape, schema, maskedKeys(schema, mask));
+    return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+}
+// the mask keys that select something, checked against the source's shape without resolving it
+function maskedKeys(schema, mask) {
+    const raw = sourceShape(schema);
+    const keys = [];
+    // `for...in` skips symbols, so a symbol in the mask would select nothing
+    for (const key of Reflect.ownKeys(mask)) {
+        if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
+            throw new Error(`Unrecognized key: "${String(key)}"`);
+        }
+        if (mask[key])
+            keys.push(key);
+    }
+    return keys;
+}
+function omit(schema, mask) {
+    const currDef = schema._zod.def;
+    const checks = currDef.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        throw new Error(".omit() cannot be used on object schemas containing refinements");
+    }
+    const omitted = new Set(maskedKeys(schema, mask));
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
+    return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+}
+function extend(schema, shape) {
+    if (!isPlainObject$1(shape)) {
+        throw new Error("Invalid input to extend: expected a plain object");
+    }
+    const checks = schema._zod.def.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        // Only throw if new shape overlaps with existing shape. Use getOwnPropertyDescriptor to check key existence without accessing values
+        const existingShape = sourceShape(schema);
+        for (const key of Reflect.ownKeys(shape)) {
+            if (Object.getOwnPropertyDescriptor(existingShape, key) !== undefined) {
+                throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
+            }
+        }
+    }
+    return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+}
+// the source's keys, then the caller's overlaid on top
+function extended(schema, shape) {
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)));
+    mirrorProps(newShape, shape);
+    return newShape;
+}
+function safeExtend(schema, shape) {
+    if (!isPlainObject$1(shape)) {
+        throw new Error("Invalid input to safeExtend: expected a plain object");
+    }
+    return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+}
+function merge(a, b) {
+    if (!b?._zod?.def) {
+        throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
+    }
+    if (a._zod.def.checks?.length) {
+        throw new Error(".merge() cannot be used on object schemas containing refinements. Use .safeExtend() instead.");
+    }
+    const newShape = {};
+    mirrorShape(newShape, a, Reflect.ownKeys(sourceShape(a)));
+    mirrorShape(newShape, b, Reflect.ownKeys(sourceShape(b)));
+    const def = mergeDefs(a._zod.def, {
+        shape: newShape,
+        get catchall() {
+            return b._zod.def.catchall;
+        },
+        checks: b._zod.def.checks ?? [],
+    });
+    return clone(a, def);
+}
+function partial(Class, schema, mask, name = "partial") {
+    const currDef = schema._zod.def;
+    const checks = currDef.checks;
+    const hasChecks = checks && checks.length > 0;
+    if (hasChecks) {
+        throw new Error(`.${name}() cannot be used on object schemas containing refinements`);
+    }
+    const selected = mask ? new Set(maskedKeys(schema, mask)) : undefined;
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class &&
+        ((value, key) => (selected && !selected.has(key) ? value : new Class({ type: "optional", innerType: value }))));
+    return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
+}
+function required(Class, schema, mask) {
+    const selected = mask ? new Set(maskedKeys(schema, mask)) : undefined;
+    const newShape = {};
+    mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => 
+    // overwrite with non-optional
+    selected && !selected.has(key) ? value : new Class({ type: "nonoptional", innerType: value }));
+    return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
+}
+// invalid_type | too_big | too_small | invalid_format | not_multiple_of | unrecognized_keys | invalid_union | invalid_key | invalid_element | invalid_value | custom
+function aborted(x, startIndex = 0) {
+    if (x.aborted === true)
+        return true;
+    for (let i = startIndex; i < x.issues.length; i++) {
+        if (x.issues[i]?.continue !== true) {
+            return true;
+        }
+    }
+    return false;
+}
+// Checks for explicit abort (continue === false), as opposed to implicit abort (continue === undefined). Used to respect `abort: true` in .refine() even for checks that have a `when` function.
+function explicitlyAborted(x, startIndex = 0) {
+    if (x.aborted === true)
+        return true;
+    for (let i = startIndex; i < x.issues.length; i++) {
+        if (x.issues[i]?.continue === false) {
+            return true;
+        }
+    }
+    return false;
+}
+function prefixIssues(path, issues) {
+    return issues.map((iss) => {
+        var _a;
+        (_a = iss).path ?? (_a.path = []);
+        iss.path.unshift(path);
+        return iss;
+    });
+}
+function unwrapMessage(message) {
+    return typeof message === "string" ? message : message?.message;
+}
+/* A check holds no link back to the schema it is attached to — the same check instance is shared by every clone of that schema — so the owner is stamped onto the issues a check just raised, at the only point where both are in scope. Runs on the failure path only; `start` is the issue count from before the check ran. */
+/** The leading size checks of `defChecks` that set an upper bound, each paired with it. */
+function sizeCaps(defChecks) {
+    const caps = [];
+    for (const ch of defChecks ?? []) {
+        const d = ch._zod.def;
+        // a later check may rewrite the value
+        if (!/_(length|size)$|_equals$/.test(d.check))
+            break;
+        const max = d.maximum ?? d.length ?? d.size;
+        if (max >= 0)
+            caps.push([max, ch]);
+    }
+    return caps;
+}
+function attachSchema(issues, start, inst) {
+    var _a;
+    for (let i = start; i < issues.length; i++) {
+        (_a = issues[i]).schema ?? (_a.schema = inst);
+    }
+}
+function finalizeIssue(iss, ctx, config) {
+    var _a;
+    // A schema that raised an issue itself owns it outright, and outranks any stamp an enclosing check left in `attachSchema`. String formats and z.custom() are schema and check at once, so when they act as a check they defer to that stamp instead.
+    const traits = iss.inst?._zod?.traits;
+    if (traits?.has("$ZodType")) {
+        if (traits.has("$ZodCheck"))
+            (_a = iss).schema ?? (_a.schema = iss.inst);
+        else
+            iss.schema = iss.inst;
+    }
+    // Decreasing specificity, first map to return a message wins. `inst` is whatever raised the issue, so a check's own map outranks the owning schema's.
+    const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : undefined;
+    const message = iss.message
+        ? iss.message
+        : (unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ??
+            unwrapMessage(schemaError?.(iss)) ??
+            unwrapMessage(ctx?.error?.(iss)) ??
+            unwrapMessage(config.customError?.(iss)) ??
+            unwrapMessage(config.localeError?.(iss)) ??
+            "Invalid input");
+    // an explicit own-key copy beats object rest with excluded keys, which v8 routes through a generic runtime call; Object.keys rather than for-in so an issue pushed with a prototype does not leak inherited keys, and an own __proto__ key is dropped rather than assigned through the setter
+    const full = {};
+    for (const k of Object.keys(iss)) {
+        if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
+            continue;
+        full[k] = iss[k];
+    }
+    full.path ?? (full.path = []);
+    full.message = message;
+    if (ctx?.reportInput) {
+        full.input = iss.input;
+    }
+    return full;
+}
+const highSurrogate = /[\uD800-\uDBFF]/;
+// Code points in `str`: a surrogate pair counts once, a lone surrogate as itself. Hand-rolled because the string iterator allocates and runs ~250x slower on this path; the regex probe exits ~50x quicker for a string with no astral characters.
+function codePointLength(str) {
+    const units = str.length;
+    if (!highSurrogate.test(str))
+        return units;
+    let count = units;
+    for (let i = 0; i < units - 1; i++) {
+        if ((str.charCodeAt(i) & 0xfc00) === 0xd800 && (str.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+            count--;
+            i++;
+        }
+    }
+    return count;
+}
+function getLengthableOrigin(input) {
+    if (Array.isArray(input))
+        return "array";
+    if (typeof input === "string")
+        return "string";
+    return "unknown";
+}
+function parsedType(data) {
+    const t = typeof data;
+    switch (t) {
+        case "number": {
+            return Number.isNaN(data) ? "nan" : "number";
+        }
+        case "object": {
+            if (data === null) {
+                return "null";
+            }
+            if (Array.isArray(data)) {
+                return "array";
+            }
+            const obj = data;
+            if (obj && Object.getPrototypeOf(obj) !== Object.prototype && "constructor" in obj && obj.constructor) {
+                return obj.constructor.name;
+            }
+        }
+    }
+    return t;
+}
+function issue(...args) {
+    const [iss, input, inst] = args;
+    if (typeof iss === "string") {
+        return {
+            message: iss,
+            code: "custom",
+            input,
+            inst,
+        };
+    }
+    return { ...iss };
+}
+//////////    PROTOTYPE INSTALLERS     //////////
+//
+// Members live on the prototype and materialize per instance on first read, which keeps own-property count under the step where V8 stops using inline slots. Changing anything here means re-measuring runtime, memory and bundle size together — see "The three axes" in AGENTS.md.
+/**
+ * Installs a trait's members on its prototype. Each value builds that member for the instance on first read; the built value shadows the accessor as an own property, so a detached `const { parse } = schema` keeps working.
+ *
+ * Call this from a `proto` initializer, which runs once per prototype — never per instance.
+ */
+function members(proto, table) {
+    for (const key in table) {
+        const desc = Object.getOwnPropertyDescriptor(table, key);
+        // a getter installs as written, so it stays live: `description` reads through to the registry on every access. not enumerable: an object literal's is, and a prototype member never was
+        if (desc.get)
+            Object.defineProperty(proto, key, { ...desc, enumerable: false });
+        // a method materializes bound on first read, which is what keeps a detached member working: `const opt = schema.optional; opt()`
+        else
+            defineBound(proto, key, desc.value);
+    }
+}
+/** Shadows a prototype member with an own value, so a getter that builds from the instance runs once. */
+function own(inst, key, value, enumerable = true) {
+    Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
+    return value;
+}
+/** Like {@link own}, for a member that was never an own data property and has to stay out of `Object.keys`. */
+function hide(inst, key, value) {
+    return own(inst, key, value, false);
+}
+/** Adds members a table derives from the instance: each builds on first read and shadows as own data, and assignment shadows the same way, as when these were own properties. */
+function derived(computes, table) {
+    for (const key in computes) {
+        const compute = computes[key];
+        // an object literal's accessor is configurable and enumerable, and `members` copies the descriptor as written
+        Object.defineProperty(table, key, {
+            configurable: true,
+            enumerable: true,
+            get() {
+                return own(this, key, compute(this));
+            },
+            set(value) {
+                own(this, key, value);
+            },
+        });
+    }
+    return table;
+}
+function defineBound(proto, key, fn) {
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        get() {
+            // vitest's spyOn calls a prototype getter bare to find the function it wraps, so a nullish receiver answers the raw method
+            return this == null ? fn : own(this, key, fn.bind(this));
+        },
+        set(value) {
+            own(this, key, value);
+        },
+    });
+}
+/** Returns the prototype to install on, or `undefined` if this group is already installed on it. */
+function claim(inst, sentinel) {
+    const proto = Object.getPrototypeOf(inst);
+    // Runs on every construction, so `in` rather than the costlier `hasOwnProperty.call`. Sentinels are keys the group itself defines.
+    return sentinel in proto ? undefined : proto;
+}
+// The internals whose init chain is installing. A second call for the same one is a derived constructor overriding its base, so it must not construct another schema in between or the override is dropped.
+let installing;
+// Set while a getter is running, so a value that resolved through a recursion break is not memoized. One shared descriptor shadows the key for the duration, which costs no per-key allocation.
+let broke = false;
+const breaker = {
+    configurable: true,
+    get() {
+        broke = true;
+        return undefined;
+    },
+};
+/**
+ * Installs a lazily-derived internal on the `_zod` prototype of `inst`'s
+ * constructor, computed from the internals object itself and cached there on
+ * first read. One accessor per constructor rather than one per instance.
+ */
+function defineLazyInternal(inst, key, compute) {
+    const proto = Object.getPrototypeOf(inst._zod);
+    if (key in proto && installing !== inst._zod) {
+        // A repeat construction: everything is installed already. Cleared here so the reference is not held past the first construction of every type.
+        installing = undefined;
+        return;
+    }
+    installing = inst._zod;
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        get() {
+            // Shadowed before computing so a re-entrant read from a recursive schema resolves to undefined instead of running the getter again.
+            Object.defineProperty(this, key, breaker);
+            const outer = broke;
+            broke = false;
+            try {
+                const value = compute(this);
+                // A result that resolved through a recursion break is recomputed once the graph is complete; everything else memoizes, undefined included.
+                if (broke)
+                    delete this[key];
+                else
+                    Object.defineProperty(this, key, { configurable: true, writable: true, value });
+                broke = broke || outer;
+                return value;
+            }
+            catch (err) {
+                // A compute that threw memoizes nothing, so a later read runs it again and fails the same way. The shadow goes with it, since leaving it installed would answer undefined for every later read.
+                delete this[key];
+                broke = broke || outer;
+                throw err;
+            }
+        },
+        set(value) {
+            Object.defineProperty(this, key, { configurable: true, writable: true, value });
+        },
+    });
+}
+/**
+ * Installs `key` on `inst`'s prototype, computed by `make` on first read and cached there as an own
+ * data property. One accessor per constructor rather than one per instance, because an own accessor
+ * puts every instance after the first into v8 dictionary mode. The key doubles as the sentinel.
+ */
+function installLazyProp(inst, key, make, enumerable) {
+    const proto = claim(inst, key);
+    if (!proto)
+        return;
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        get() {
+            // Shadowed before computing, so a re-entrant read from a self-referential shape resolves to undefined instead of running the getter again. A data property rather than an accessor: an own accessor is the dictionary-mode transition this exists to avoid.
+            const desc = { configurable: true, writable: true, enumerable, value: undefined };
+            Object.defineProperty(this, key, desc);
+            // a compute that throws leaves the shadow behind, so later reads answer undefined instead of re-throwing; `defineLazy` did the same, and `defineLazyInternal`'s delete-on-catch would cost bytes in every bundle for a case only a throwing user getter reaches
+            desc.value = make(this);
+            Object.defineProperty(this, key, desc);
+            return desc.value;
+        },
+        set(value) {
+            Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
+        },
+    });
+}
+/** Marks the thunk `_catch` synthesises for a constant catch value. `Function.length` cannot tell that thunk from a user callback — rest and defaulted parameters both report arity 0 — and a user callback reads `ctx.error`, whose issues only finalize correctly against the caller's per-parse error map. Provenance can say what arity cannot. A plain string key rather than `Symbol.for`, whose call at module scope no bundler can prove pure — the same shape that anchored `urlCanParse` into every build. */
+const CONSTANT_CATCH = "~constantCatch";
+/** Wraps a constant catch value in a thunk tagged with {@link CONSTANT_CATCH}. */
+function constantCatch(value) {
+    const fn = () => value;
+    fn[CONSTANT_CATCH] = true;
+    return fn;
+}
+
+var _a$1;
+/** A special constant with type `never` */
+const NEVER = /*@__PURE__*/ Object.freeze({
+    status: "aborted",
+});
+/* Shared descriptor for installing `_zod`; defineProperty reads it
+ * synchronously, so reusing one object avoids a per-instance allocation. */
+const _zodDesc = { value: undefined, enumerable: false };
+// null where suppressing the capture would be unrecoverable: `parse()` puts the frames back with `captureStackTrace`, so without it the throw would lose its stack. also latched to null once `stackTraceLimit` proves unassignable, which a realm can do at any point by hardening Error
+let _E = "captureStackTrace" in Error ? Error : null;
+// v8 captures a stack trace inside the Error constructor, which dominates a failed parse; costs only the frames, and parse() restores those. the constructor must RUN: Object.create is cheaper and passes instanceof, but Error.isError and util.types.isNativeError check an internal slot
+function newError(Definition) {
+    const E = _E;
+    if (E) {
+        const saved = E.stackTraceLimit;
+        if (typeof saved === "number") {
+            try {
+                E.stackTraceLimit = 0;
+            }
+            catch {
+                _E = null;
+                return new Definition();
+            }
+            try {
+                return new Definition();
+            }
+            finally {
+                E.stackTraceLimit = saved;
+            }
+        }
+    }
+    return new Definition();
+}
+function $constructor(name, initializer, 
+/** This trait's members, installed once on every prototype that composes it. They cannot be declared in the initializer above: that runs per instance, and the prototype is shared. */
+proto, params) {
+    // Prototype for this constructor's `_zod` internals. Lazily-derived fields (`values`, `pattern`, `optin`, …) install here once rather than as an accessor on every instance.
+    const zodProto = {};
+    // Assigning the fields in the constructor body is what gives instances in-object slots; building the object literally and reparenting it costs a second allocation and a generic property copy.
+    function Internals(def) {
+        this.def = def;
+        this.constr = _;
+        this.traits = new Set();
+    }
+    Internals.prototype = zodProto;
+    const protoMembers = proto;
+    // One trait's members land on every prototype whose chain composes it, so the answer is per prototype rather than per trait.
+    const initialized = protoMembers && new WeakSet();
+    function init(inst, def) {
+        if (!inst._zod) {
+            _zodDesc.value = new Internals(def);
+            try {
+                Object.defineProperty(inst, "_zod", _zodDesc);
+            }
+            finally {
+                // Cleared even on throw, so the shared descriptor never leaks one instance's internals into the next.
+                _zodDesc.value = undefined;
+            }
+        }
+        else if (inst._zod.traits.has(name)) {
+            return;
+        }
+        inst._zod.traits.add(name);
+        initializer(inst, def);
+        if (initialized) {
+            // `super(def)` from a user subclass gives `this` a prototype the subclass owns, and installing there would overwrite whatever the subclass declared. `constr` built the instance, so its prototype is the one below the subclass's that should carry the members. A receiver whose chain never reaches that prototype installs on its own, which for a plain object handed straight to `init` means `Object.prototype` — unchanged from before.
+            const own = Object.getPrototypeOf(inst);
+            const ctorProto = inst._zod.constr.prototype;
+            let up = own;
+            while (up && up !== ctorProto)
+                up = Object.getPrototypeOf(up);
+            const target = up ?? own;
+            if (!initialized.has(target)) {
+                initialized.add(target);
+                members(target, protoMembers);
+            }
+        }
+        // support prototype modifications; for-in avoids the array allocation of Object.keys on the (usually empty) prototype
+        const proto = _.prototype;
+        for (const k in proto) {
+            if (!Object.prototype.hasOwnProperty.call(proto, k))
+                continue;
+            if (!(k in inst)) {
+                inst[k] = proto[k].bind(inst);
+            }
+        }
+    }
+    // doesn't work if Parent has a constructor with arguments
+    const Parent = params?.Parent ?? Object;
+    class Definition extends Parent {
+    }
+    Object.defineProperty(Definition, "name", { value: name });
+    function _(def) {
+        const inst = params?.Parent ? newError(Definition) : this;
+        init(inst, def);
+        const deferred = inst._zod.deferred;
+        if (deferred) {
+            for (const fn of deferred) {
+                fn();
+            }
+            // Released: initializers run once, and the list would otherwise be retained for the schema's lifetime.
+            inst._zod.deferred = undefined;
+        }
+        // Global post-processor hook. Internal: installed by `import "zod/compile"` to enable AOT compilation for every constructed schema. Runs last, once the instance is fully built, because it hands the instance to compile(). The post-processor is expected to be reentrancy-guarded by its own implementation.
+        const pp = globalThis.__zod_globalConfig?.postProcessor;
+        if (pp)
+            pp(inst);
+        return inst;
+    }
+    Object.defineProperty(_, "init", { value: init });
+    Object.defineProperty(_, Symbol.hasInstance, {
+        value: (inst) => {
+            if (params?.Parent && inst instanceof params.Parent)
+                return true;
+            return inst?._zod?.traits?.has(name);
+        },
+    });
+    Object.defineProperty(_, "name", { value: name });
+    return _;
+}
+class $ZodAsyncError extends Error {
+    constructor() {
+        super(`Encountered Promise during synchronous parse. Use .parseAsync() instead.`);
+    }
+}
+class $ZodEncodeError extends Error {
+    constructor(name) {
+        super(`Encountered unidirectional transform during encode: ${name}`);
+        this.name = "ZodEncodeError";
+    }
+}
+(_a$1 = globalThis).__zod_globalConfig ?? (_a$1.__zod_globalConfig = {});
+const globalConfig = globalThis.__zod_globalConfig;
+function config(newConfig) {
+    if (newConfig)
+        Object.assign(globalConfig, newConfig);
+    return globalConfig;
+}
+
+/* Computing the message eagerly is expensive (pretty-printed JSON of all
+ * issues), so defer it until first read. The accessor functions and
+ * descriptors are shared across instances to keep error construction
+ * cheap; the computed message is cached on the internals object. The
+ * setter preserves plain assignment semantics for consumers that
+ * overwrite `message`. */
+function _getMessage() {
+    const internals = this._zod;
+    internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
+    return internals.message;
+}
+function _setMessage(value) {
+    this._zod.message = value;
+}
+const _messageDesc = {
+    get: _getMessage,
+    set: _setMessage,
+    enumerable: true,
+    configurable: true,
+};
+const _issuesDesc = { value: undefined, enumerable: false };
+/* Prototypes that already carry the lazy `toString`. Seeded with the
+ * intrinsics so that `init` on a foreign object — it accepts any object —
+ * can never install an accessor onto a prototype we do not own. */
+const _installedToString = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
+const initializer$1 = (inst, def) => {
+    inst.name = "$ZodError";
+    // `_zod` is already non-enumerable: $constructor's init defined it with this same descriptor
+    _issuesDesc.value = def;
+    Object.defineProperty(inst, "issues", _issuesDesc);
+    // Clear the shared slot; a retained `value` pins the last error's issues.
+    _issuesDesc.value = undefined;
+    Object.defineProperty(inst, "message", _messageDesc);
+    /* `toString` lives as a non-enumerable lazy getter on the shared
+     * prototype; on first access it caches a per-instance closure so
+     * detached usage still works. */
+    const proto = Object.getPrototypeOf(inst);
+    if (!_installedToString.has(proto)) {
+        _installedToString.add(proto);
+        Object.defineProperty(proto, "toString", {
+            configurable: true,
+            enumerable: false,
+            get() {
+                const value = () => this.message;
+                Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+                return value;
+            },
+            set(value) {
+                Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+            },
+        });
+    }
+};
+const $ZodError = $constructor("$ZodError", initializer$1);
+const $ZodRealError = $constructor("$ZodError", initializer$1, undefined, {
+    Parent: Error,
+});
+/** Get-or-create `obj[key]` as an own data property. A path segment naming an inherited member
+ * ("toString", "constructor") would otherwise read through to the prototype, and assigning
+ * "__proto__" would hit the setter instead of creating a key. */
+function node(obj, key, make) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) {
+        if (key === "__proto__") {
+            Object.defineProperty(obj, key, { value: make(), writable: true, enumerable: true, configurable: true });
+        }
+        else {
+            obj[key] = make();
+        }
+    }
+    return obj[key];
+}
+function flattenError(error, mapper = (issue) => issue.message) {
+    const fieldErrors = {};
+    const formErrors = [];
+    for (const sub of error.issues) {
+        if (sub.path.length > 0) {
+            node(fieldErrors, sub.path[0], () => []).push(mapper(sub));
+        }
+        else {
+            formErrors.push(mapper(sub));
+        }
+    }
+    return { formErrors, fieldErrors };
+}
+function formatError(error, mapper = (issue) => issue.message) {
+    const fieldErrors = { _errors: [] };
+    const processError = (error, path = []) => {
+        for (const issue of error.issues) {
+            if (issue.code === "invalid_union" && issue.errors.length) {
+                issue.errors.map((issues) => processError({ issues }, [...path, ...issue.path]));
+            }
+            else if (issue.code === "invalid_key") {
+                processError({ issues: issue.issues }, [...path, ...issue.path]);
+            }
+            else if (issue.code === "invalid_element") {
+                processError({ issues: issue.issues }, [...path, ...issue.path]);
+            }
+            else {
+                const fullpath = [...path, ...issue.path];
+                if (fullpath.length === 0) {
+                    fieldErrors._errors.push(mapper(issue));
+                }
+                else {
+                    let curr = fieldErrors;
+                    let i = 0;
+                    while (i < fullpath.length) {
+                        const el = fullpath[i];
+                        const terminal = i === fullpath.length - 1;
+                        // `_errors` is reserved by this legacy format, so merge a matching path segment into the current node instead of treating its array as a child.
+                        if (el === "_errors") {
+                            if (terminal)
+                                curr._errors.push(mapper(issue));
+                            i++;
+                            continue;
+                        }
+                        // A path element may collide with an inherited property name such as
+                        // "__proto__" or "constructor". Truthiness checks read the prototype
+                        // (so no node is created, then ._errors.push throws), and bracket
+                        // assignment of "__proto__" hits the setter instead of creating an
+                        // own key. Guard the read with hasOwnProperty and create the node
+                        // with defineProperty so any path element becomes a real own key.
+                        if (!Object.prototype.hasOwnProperty.call(curr, el)) {
+                            Object.defineProperty(curr, el, {
+                                value: { _errors: [] },
+                                enumerable: true,
+                                writable: true,
+                                configurable: true,
+                            });
+                        }
+                        const node = curr[el];
+                        if (terminal) {
+                            node._errors.push(mapper(issue));
+                        }
+                        curr = node;
+                        i++;
+                    }
+                }
+            }
+        }
+    };
+    processError(error);
+    return fieldErrors;
+}
+
+// Always both keys, so the `_params` read site in `_parse` sees one object shape rather than two.
+function finalizeParams(callee, params) {
+    return { callee: params?.callee ?? callee, Err: params?.Err };
+}
+const _parse = (_Err) => {
+    const fn = (schema, value, _ctx, _params) => {
+        const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+        const result = schema._zod.run({ value, issues: [] }, ctx);
+        if (result instanceof Promise) {
+            throw new $ZodAsyncError();
+        }
+        if (result.issues.length) {
+            const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+            captureStackTrace(e, _params?.callee ?? fn);
+            throw e;
+        }
+        return result.value;
+    };
+    return fn;
+};
+const _parseAsync = (_Err) => {
+    const fn = async (schema, value, _ctx, params) => {
+        const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+        let result = schema._zod.run({ value, issues: [] }, ctx);
+        if (result instanceof Promise)
+            result = await result;
+        if (result.issues.length) {
+            const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+            captureStackTrace(e, params?.callee ?? fn);
+            throw e;
+        }
+        return result.value;
+    };
+    return fn;
+};
+const _safeParse = (_Err) => (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+    const result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise) {
+        throw new $ZodAsyncError();
+    }
+    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+const safeParse$2 = /* @__PURE__*/ _safeParse($ZodRealError);
+// the error is built on the first read of `error`: finalizing the issues and constructing the instance is most of a failing parse, and a caller that only branches on `success` never pays it. a getter in the literal keeps this small; the alternative, one shared accessor descriptor plus a hidden state slot, reads ~15% faster but costs ~75 B gzipped in every bundle
+function failure(Err, issues, ctx) {
+    let error;
+    return {
+        success: false,
+        get error() {
+            if (!error) {
+                error = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
+                // finalizeIssue drops `input`, so the built error holds nothing; keeping the raw issues past this point pins the parsed value for the life of the result
+                issues = undefined;
+                ctx = undefined;
+            }
+            return error;
+        },
+        set error(e) {
+            error = e;
+            // a replacement makes the getter's branch unreachable, so the captures have to go here too
+            issues = undefined;
+            ctx = undefined;
+        },
+    };
+}
+const _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+    let result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise)
+        result = await result;
+    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+// registry mirrors of the compiler's sentinels, so this module never imports the compiler
+const COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
+const COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
+// Deliberately tiny, because v8 will not inline a body carrying the fallback's object literals and throw. Everything that is not the compiled happy path lives in validateFallback, and that split is worth ~35% on a compiled schema.
+const validate = ((schema, value, _ctx) => {
+    const validator = schema._zod.bag.validator;
+    if (validator !== undefined) {
+        if (validator(value) !== COMPILE_INVALID)
+            return true;
+        // a definite sentinel means the runtime would reject, so skip the re-parse; a ctx can still change the answer
+        if (validator.definite === true && _ctx === undefined)
+            return false;
+    }
+    return validateFallback(schema, value, _ctx);
+});
+function validateFallback(schema, value, _ctx) {
+    const ctx = _ctx
+        ? { ..._ctx, async: false, abortEarly: true }
+        : { async: false, abortEarly: true };
+    const fallbackRun = schema._zod.bag.fallbackRun;
+    let result;
+    if (fallbackRun) {
+        // skip nested fast paths on the fallback, so user callbacks keep the at-most-twice bound
+        ctx[COMPILE_FALLBACK] = true;
+        result = fallbackRun({ value, issues: [] }, ctx);
+    }
+    else {
+        result = schema._zod.run({ value, issues: [] }, ctx);
+    }
+    if (result instanceof Promise) {
+        throw new $ZodAsyncError();
+    }
+    return result.issues.length === 0;
+}
+// no fast path: the compiler keeps async parses on the runtime, because a promise-returning callback that is not declared async compiles to a throw
+const validateAsync$1 = async (schema, value, _ctx) => {
+    const ctx = _ctx
+        ? { ..._ctx, async: true, abortEarly: true }
+        : { async: true, abortEarly: true };
+    let result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise)
+        result = await result;
+    return result.issues.length === 0;
+};
+const _encode = (_Err) => {
+    const parse = _parse(_Err);
+    const fn = (schema, value, _ctx, _params) => {
+        const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+        return parse(schema, value, ctx, finalizeParams(fn, _params));
+    };
+    return fn;
+};
+const _decode = (_Err) => {
+    const parse = _parse(_Err);
+    const fn = (schema, value, _ctx, _params) => {
+        return parse(schema, value, _ctx, finalizeParams(fn, _params));
+    };
+    return fn;
+};
+const _encodeAsync = (_Err) => {
+    const parseAsync = _parseAsync(_Err);
+    const fn = async (schema, value, _ctx, _params) => {
+        const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+        return (await parseAsync(schema, value, ctx, finalizeParams(fn, _params)));
+    };
+    return fn;
+};
+const _decodeAsync = (_Err) => {
+    const parseAsync = _parseAsync(_Err);
+    const fn = async (schema, value, _ctx, _params) => {
+        return await parseAsync(schema, value, _ctx, finalizeParams(fn, _params));
+    };
+    return fn;
+};
+const _safeEncode = (_Err) => (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+    return _safeParse(_Err)(schema, value, ctx);
+};
+const _safeDecode = (_Err) => (schema, value, _ctx) => {
+    return _safeParse(_Err)(schema, value, _ctx);
+};
+const _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+    const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
+    return _safeParseAsync(_Err)(schema, value, ctx);
+};
+const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
+    return _safeParseAsync(_Err)(schema, value, _ctx);
+};
+
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link cuid2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+const cuid = /^[cC][0-9a-z]{6,}$/;
+const cuid2 = /^[0-9a-z]+$/;
+const ulid = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
+const xid = /^[0-9a-vA-V]{20}$/;
+const ksuid = /^[A-Za-z0-9]{27}$/;
+const nanoid = /^[a-zA-Z0-9_-]{21}$/;
+function nanoidOfLength(length) {
+    return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
+}
+/** ISO 8601-1 duration regex. Does not support the 8601-2 extensions like negative durations or fractional/negative components. */
+const duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
+/** A regex for any UUID-like identifier: 8-4-4-4-12 hex pattern */
+const guid = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+/** Returns a regex for validating an RFC 9562/4122 UUID.
+ *
+ * @param version Optionally specify a version 1-8. If no version is specified, all versions are supported. */
+const uuid = (version) => {
+    if (!version)
+        return /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+    return new RegExp(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-${version}[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`);
+};
+/** Practical email validation */
+const email = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
+// from https://thekevinscott.com/emojis-in-javascript/#writing-a-regular-expression
+// Single character class, not an alternation: the two properties overlap (U+1F9B0-U+1F9B3), so `(A|B)+` backtracks exponentially on a failed match. The leading lookahead then demands one anchor — a pictograph, a regional indicator, or the enclosing keycap — because `\p{Emoji_Component}` on its own covers ASCII digits, `#`, `*`, ZWJ, variation selectors and skin tone modifiers, none of which is an emoji without a base.
+const _emoji$1 = `^(?=[\\s\\S]*[\\p{Extended_Pictographic}\\p{Regional_Indicator}\\u20E3])[\\p{Extended_Pictographic}\\p{Emoji_Component}]+$`;
+function emoji() {
+    return new RegExp(_emoji$1, "u");
+}
+const ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
+const ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
+const cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
+const cidrv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$/;
+// https://stackoverflow.com/questions/7860392/determine-if-string-is-in-base64-using-javascript
+const base64 = /^$|^(?:[0-9a-zA-Z+/]{4})*(?:(?:[0-9a-zA-Z+/]{2}==)|(?:[0-9a-zA-Z+/]{3}=))?$/;
+const base64url = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
+const httpProtocol = /^https?$/;
+// https://blog.stevenlevithan.com/archives/validate-phone-number#r4-3 (regex sans spaces) E.164: leading digit must be 1-9; total digits (excluding '+') between 7-15
+const e164 = /^\+[1-9]\d{6,14}$/;
+const dateSource = `(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))`;
+
+function anchor(source) {
+    return new RegExp(`^${source}$`);
+}
+const date = /*@__PURE__*/ anchor(dateSource);
+function timeSource(args) {
+    const hhmm = `(?:[01]\\d|2[0-3]):[0-5]\\d`;
+    const regex = typeof args.precision === "number"
+        ? args.precision === -1
+            ? `${hhmm}`
+            : args.precision === 0
+                ? `${hhmm}:[0-5]\\d`
+                : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}`
+        : args.seconds
+            ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?`
+            : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
+    return regex;
+}
+function time(args) {
+    return new RegExp(`^${timeSource(args)}$`);
+}
+// Adapted from https://stackoverflow.com/a/3143231
+function datetime$1(args) {
+    const opts = ["Z"];
+    // if (args.offset) opts.push(`([+-]\\d{2}:\\d{2})`);
+    if (args.offset)
+        opts.push(`([+-](?:[01]\\d|2[0-3]):[0-5]\\d)`);
+    // RFC 3339 mandates seconds wherever the time carries a `Z` or an offset, so only the unqualified form `local` adds may omit them
+    const qualified = `${timeSource({ precision: args.precision, seconds: true })}(?:${opts.join("|")})`;
+    const timeRegex = args.local ? `${qualified}|${timeSource({ precision: args.precision })}` : qualified;
+    return new RegExp(`^${dateSource}T(?:${timeRegex})$`);
+}
+// the unbounded form of `string()` as a literal, so every plain string shares one instance instead of building its own
+const anyString = /^[\s\S]{0,}$/;
+const integer = /^-?\d+$/;
+const number$2 = /^-?\d+(?:\.\d+)?$/;
+const boolean$1 = /^(?:true|false)$/i;
+const _null$2 = /^null$/i;
+// regex for string with no uppercase letters
+const lowercase = /^[^A-Z]*$/;
+// regex for string with no lowercase letters
+const uppercase = /^[^a-z]*$/;
+
+// import { $ZodType } from "./schemas.js";
+const $ZodCheck = /*@__PURE__*/ $constructor("$ZodCheck", (inst, def) => {
+    var _a;
+    inst._zod ?? (inst._zod = {});
+    inst._zod.def = def;
+    (_a = inst._zod).onattach ?? (_a.onattach = []);
+});
+/** Default `when` for length-based checks: run only on non-nullish values with a `length`. */
+const _whenHasLength = (payload) => {
+    const val = payload.value;
+    return !nullish(val) && val.length !== undefined;
+};
+const numericOriginMap = {
+    number: "number",
+    bigint: "bigint",
+    object: "date",
+};
+const $ZodCheckLessThan = /*@__PURE__*/ $constructor("$ZodCheckLessThan", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const origin = numericOriginMap[typeof def.value];
+    inst._zod.check = (payload) => {
+        if (def.inclusive ? payload.value <= def.value : payload.value < def.value) {
+            return;
+        }
+        payload.issues.push({
+            origin: numericOriginMap[typeof payload.value] ?? origin,
+            code: "too_big",
+            maximum: typeof def.value === "object" ? def.value.getTime() : def.value,
+            input: payload.value,
+            inclusive: def.inclusive,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckGreaterThan = /*@__PURE__*/ $constructor("$ZodCheckGreaterThan", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const origin = numericOriginMap[typeof def.value];
+    inst._zod.check = (payload) => {
+        if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
+            return;
+        }
+        payload.issues.push({
+            origin: numericOriginMap[typeof payload.value] ?? origin,
+            code: "too_small",
+            minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
+            input: payload.value,
+            inclusive: def.inclusive,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckMultipleOf = 
+/*@__PURE__*/ $constructor("$ZodCheckMultipleOf", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (typeof payload.value !== typeof def.value)
+            throw new Error("Cannot mix number and bigint in multiple_of check.");
+        const isMultiple = typeof payload.value === "bigint"
+            ? // `value % 0n` throws, and nothing is a multiple of zero — the number branch already fails this way via NaN
+                def.value !== BigInt(0) && payload.value % def.value === BigInt(0)
+            : floatSafeRemainder(payload.value, def.value) === 0;
+        if (isMultiple)
+            return;
+        payload.issues.push({
+            origin: typeof payload.value,
+            code: "not_multiple_of",
+            divisor: def.value,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckNumberFormat = /*@__PURE__*/ $constructor("$ZodCheckNumberFormat", (inst, def) => {
+    $ZodCheck.init(inst, def); // no format checks
+    def.format = def.format || "float64";
+    const isInt = def.format?.includes("int");
+    const origin = isInt ? "int" : "number";
+    const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        if (isInt) {
+            if (!Number.isInteger(input)) {
+                // invalid_format issue
+                // payload.issues.push({
+                //   expected: def.format,
+                //   format: def.format,
+                //   code: "invalid_format",
+                //   input,
+                //   inst,
+                // });
+                // invalid_type issue
+                payload.issues.push({
+                    expected: origin,
+                    format: def.format,
+                    code: "invalid_type",
+                    continue: false,
+                    input,
+                    inst,
+                });
+                return;
+                // not_multiple_of issue
+                // payload.issues.push({
+                //   code: "not_multiple_of",
+                //   origin: "number",
+                //   input,
+                //   inst,
+                //   divisor: 1,
+                // });
+            }
+            if (!Number.isSafeInteger(input)) {
+                if (input > 0) {
+                    // too_big
+                    payload.issues.push({
+                        input,
+                        code: "too_big",
+                        maximum: Number.MAX_SAFE_INTEGER,
+                        note: "Integers must be within the safe integer range.",
+                        inst,
+                        origin,
+                        inclusive: true,
+                        continue: !def.abort,
+                    });
+                }
+                else {
+                    // too_small
+                    payload.issues.push({
+                        input,
+                        code: "too_small",
+                        minimum: Number.MIN_SAFE_INTEGER,
+                        note: "Integers must be within the safe integer range.",
+                        inst,
+                        origin,
+                        inclusive: true,
+                        continue: !def.abort,
+                    });
+                }
+                return;
+            }
+        }
+        if (input < minimum) {
+            payload.issues.push({
+                origin: "number",
+                input,
+                code: "too_small",
+                minimum,
+                inclusive: true,
+                inst,
+                continue: !def.abort,
+            });
+        }
+        if (input > maximum) {
+            payload.issues.push({
+                origin: "number",
+                input,
+                code: "too_big",
+                maximum,
+                inclusive: true,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+const $ZodCheckMaxLength = /*@__PURE__*/ $constructor("$ZodCheckMaxLength", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasLength);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const units = input.length;
+        // Strings are measured in Unicode code points, not UTF-16 units. A code point is at most two units, so a string that already fits in units fits in code points; only an overflow has to be counted.
+        const length = typeof input === "string" && units > def.maximum ? codePointLength(input) : units;
+        if (length <= def.maximum)
+            return;
+        const origin = getLengthableOrigin(input);
+        payload.issues.push({
+            origin,
+            code: "too_big",
+            maximum: def.maximum,
+            inclusive: true,
+            input,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckMinLength = /*@__PURE__*/ $constructor("$ZodCheckMinLength", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasLength);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const units = input.length;
+        // A code point is one or two UTF-16 units, so fewer units than the floor can never reach it and twice the floor always clears it. Only in between is the exact count in doubt.
+        const length = typeof input === "string" && units >= def.minimum && units < def.minimum * 2
+            ? codePointLength(input)
+            : units;
+        if (length >= def.minimum)
+            return;
+        const origin = getLengthableOrigin(input);
+        payload.issues.push({
+            origin,
+            code: "too_small",
+            minimum: def.minimum,
+            inclusive: true,
+            input,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckLengthEquals = /*@__PURE__*/ $constructor("$ZodCheckLengthEquals", (inst, def) => {
+    var _a;
+    $ZodCheck.init(inst, def);
+    (_a = inst._zod.def).when ?? (_a.when = _whenHasLength);
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const units = input.length;
+        // A code point is one or two UTF-16 units, so outside `[length, length * 2]` units the target is missed either way — and missed in the same direction in both measures.
+        const length = typeof input === "string" && units >= def.length && units <= def.length * 2
+            ? codePointLength(input)
+            : units;
+        if (length === def.length)
+            return;
+        const origin = getLengthableOrigin(input);
+        const tooBig = length > def.length;
+        payload.issues.push({
+            origin,
+            ...(tooBig ? { code: "too_big", maximum: def.length } : { code: "too_small", minimum: def.length }),
+            inclusive: true,
+            exact: true,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckStringFormat = /*@__PURE__*/ $constructor("$ZodCheckStringFormat", (inst, def) => {
+    var _a, _b;
+    $ZodCheck.init(inst, def);
+    if (def.pattern)
+        (_a = inst._zod).check ?? (_a.check = (payload) => {
+            def.pattern.lastIndex = 0;
+            if (def.pattern.test(payload.value))
+                return;
+            payload.issues.push({
+                origin: "string",
+                code: "invalid_format",
+                format: def.format,
+                input: payload.value,
+                ...(def.pattern ? { pattern: def.pattern.toString() } : {}),
+                inst,
+                continue: !def.abort,
+            });
+        });
+    else
+        (_b = inst._zod).check ?? (_b.check = () => { });
+});
+const $ZodCheckRegex = /*@__PURE__*/ $constructor("$ZodCheckRegex", (inst, def) => {
+    $ZodCheckStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        def.pattern.lastIndex = 0;
+        if (def.pattern.test(payload.value))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "regex",
+            input: payload.value,
+            pattern: def.pattern.toString(),
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckLowerCase = /*@__PURE__*/ $constructor("$ZodCheckLowerCase", (inst, def) => {
+    def.pattern ?? (def.pattern = lowercase);
+    $ZodCheckStringFormat.init(inst, def);
+});
+const $ZodCheckUpperCase = /*@__PURE__*/ $constructor("$ZodCheckUpperCase", (inst, def) => {
+    def.pattern ?? (def.pattern = uppercase);
+    $ZodCheckStringFormat.init(inst, def);
+});
+const $ZodCheckIncludes = /*@__PURE__*/ $constructor("$ZodCheckIncludes", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const escapedRegex = escapeRegex(def.includes);
+    // `String.prototype.includes(sub, position)` matches `sub` at `position`
+    // OR LATER, so the pattern must allow at least `position` leading chars
+    // (`{N,}`), not exactly `position` chars (`{N}`).
+    const pattern = new RegExp(typeof def.position === "number" ? `^.{${def.position},}${escapedRegex}` : escapedRegex);
+    def.pattern = pattern;
+    inst._zod.check = (payload) => {
+        if (payload.value.includes(def.includes, def.position))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "includes",
+            includes: def.includes,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckStartsWith = /*@__PURE__*/ $constructor("$ZodCheckStartsWith", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const pattern = new RegExp(`^${escapeRegex(def.prefix)}.*`);
+    def.pattern ?? (def.pattern = pattern);
+    inst._zod.check = (payload) => {
+        if (payload.value.startsWith(def.prefix))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "starts_with",
+            prefix: def.prefix,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckEndsWith = /*@__PURE__*/ $constructor("$ZodCheckEndsWith", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    const pattern = new RegExp(`.*${escapeRegex(def.suffix)}$`);
+    def.pattern ?? (def.pattern = pattern);
+    inst._zod.check = (payload) => {
+        if (payload.value.endsWith(def.suffix))
+            return;
+        payload.issues.push({
+            origin: "string",
+            code: "invalid_format",
+            format: "ends_with",
+            suffix: def.suffix,
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    inst._zod.check = (payload) => {
+        payload.value = def.tx(payload.value);
+    };
+});
+
+class Doc {
+    constructor(args = [], closed = {}) {
+        this.content = [];
+        this.indent = 0;
+        this.args = args;
+        this.closed = closed;
+    }
+    // the compiler catches a child's throw and keeps writing into this doc, so the indent has to unwind with it
+    indented(fn) {
+        this.indent += 1;
+        try {
+            fn(this);
+        }
+        finally {
+            this.indent -= 1;
+        }
+    }
+    write(arg) {
+        if (typeof arg === "function") {
+            arg(this, { execution: "sync" });
+            arg(this, { execution: "async" });
+            return;
+        }
+        const content = arg;
+        const lines = content.split("\n").filter((x) => x);
+        const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
+        const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
+        for (const line of dedented) {
+            this.content.push(line);
+        }
+    }
+    compile() {
+        const F = Function;
+        const content = this?.content ?? [``];
+        const factory = new F(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {\n${content.join("\n")}\n};`);
+        return factory(...Object.values(this.closed));
+    }
+}
+
+const version = {
+    major: 4,
+    minor: 6,
+    patch: 7,
+};
+
+const $ZodType = /*@__PURE__*/ $constructor("$ZodType", (inst, def) => {
+    var _a;
+    inst ?? (inst = {});
+    inst._zod.def = def; // set _def property
+    inst._zod.bag = inst._zod.bag || {}; // initialize _bag object
+    inst._zod.version = version;
+    const defChecks = inst._zod.def.checks;
+    // if inst is itself a checks.$ZodCheck, run it as a check
+    const checks = inst._zod.traits.has("$ZodCheck")
+        ? [inst, ...(defChecks ?? [])]
+        : defChecks?.length
+            ? [...defChecks]
+            : [];
+    for (const ch of checks) {
+        for (const fn of ch._zod.onattach) {
+            fn(inst);
+        }
+    }
+    if (checks.length === 0) {
+        // deferred initializer inst._zod.parse is not yet defined
+        (_a = inst._zod).deferred ?? (_a.deferred = []);
+        inst._zod.deferred?.push(() => {
+            inst._zod.run = inst._zod.parse;
+        });
+    }
+    else {
+        const runChecks = (payload, checks, ctx) => {
+            if (payload.memo)
+                return payload;
+            let isAborted = aborted(payload);
+            let asyncResult;
+            for (const ch of checks) {
+                if (ch._zod.def.when) {
+                    if (explicitlyAborted(payload))
+                        continue;
+                    const shouldRun = ch._zod.def.when(payload);
+                    if (!shouldRun)
+                        continue;
+                }
+                else if (isAborted) {
+                    continue;
+                }
+                const currLen = payload.issues.length;
+                const _ = ch._zod.check(payload);
+                if (_ instanceof Promise && ctx?.async === false) {
+                    throw new $ZodAsyncError();
+                }
+                if (asyncResult || _ instanceof Promise) {
+                    asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
+                        await _;
+                        const nextLen = payload.issues.length;
+                        if (nextLen === currLen)
+                            return;
+                        attachSchema(payload.issues, currLen, inst);
+                        if (!isAborted)
+                            isAborted = aborted(payload, currLen);
+                    });
+                }
+                else {
+                    const nextLen = payload.issues.length;
+                    if (nextLen === currLen)
+                        continue;
+                    attachSchema(payload.issues, currLen, inst);
+                    if (!isAborted)
+                        isAborted = aborted(payload, currLen);
+                }
+            }
+            if (asyncResult) {
+                return asyncResult.then(() => {
+                    return payload;
+                });
+            }
+            return payload;
+        };
+        const handleCanaryResult = (canary, payload, ctx) => {
+            // abort if the canary is aborted
+            if (aborted(canary)) {
+                canary.aborted = true;
+                return canary;
+            }
+            // run checks first, then
+            const checkResult = runChecks(payload, checks, ctx);
+            if (checkResult instanceof Promise) {
+                if (ctx.async === false)
+                    throw new $ZodAsyncError();
+                return checkResult.then((checkResult) => inst._zod.parse(checkResult, ctx));
+            }
+            return inst._zod.parse(checkResult, ctx);
+        };
+        inst._zod.run = (payload, ctx) => {
+            if (ctx.skipChecks) {
+                return inst._zod.parse(payload, ctx);
+            }
+            if (ctx.direction === "backward") {
+                // run canary initial pass (no checks)
+                const canary = inst._zod.parse({ value: payload.value, issues: [] }, { ...ctx, skipChecks: true });
+                if (canary instanceof Promise) {
+                    return canary.then((canary) => {
+                        return handleCanaryResult(canary, payload, ctx);
+                    });
+                }
+                return handleCanaryResult(canary, payload, ctx);
+            }
+            // forward
+            const result = inst._zod.parse(payload, ctx);
+            if (result instanceof Promise) {
+                if (ctx.async === false)
+                    throw new $ZodAsyncError();
+                return result.then((result) => runChecks(result, checks, ctx));
+            }
+            return runChecks(result, checks, ctx);
+        };
+    }
+}, {
+    // Wrappers extend this by installing a richer factory over it; reading it eagerly would defeat the laziness.
+    get "~standard"() {
+        return hide(this, "~standard", standardProps(this));
+    },
+    set "~standard"(value) {
+        own(this, "~standard", value);
+    },
+});
+/** The Standard Schema surface for `inst`. Shared so wrappers can extend it without forcing it. */
+// a Standard Schema result only reports issues, so a failure finalizes them straight off the raw payload: no ZodError, and no lazy result to read through
+const toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
+async function validateAsync(inst, value) {
+    const ctx = { async: true };
+    return toStandardResult((await inst._zod.run({ value, issues: [] }, ctx)), ctx);
+}
+function standardProps(inst) {
+    return {
+        validate: (value) => {
+            const ctx = { async: false };
+            try {
+                const r = inst._zod.run({ value, issues: [] }, ctx);
+                if (!(r instanceof Promise))
+                    return toStandardResult(r, ctx);
+            }
+            catch (_) { }
+            // async function so a synchronously throwing check rejects instead of escaping validate
+            return validateAsync(inst, value);
+        },
+        vendor: "zod",
+        version: 1,
+    };
+}
+const $ZodString = /*@__PURE__*/ $constructor("$ZodString", (inst, def) => {
+    $ZodType.init(inst, def);
+    // a format's own pattern, else unbounded; a template literal derives the check-aware form itself
+    inst._zod.pattern = def.pattern ?? anyString;
+    inst._zod.parse = (payload, _) => {
+        if (def.coerce)
+            try {
+                payload.value = String(payload.value);
+            }
+            catch (_) { }
+        if (typeof payload.value === "string")
+            return payload;
+        payload.issues.push({
+            expected: "string",
+            code: "invalid_type",
+            input: payload.value,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodStringFormat = /*@__PURE__*/ $constructor("$ZodStringFormat", (inst, def) => {
+    // check initialization must come first
+    $ZodCheckStringFormat.init(inst, def);
+    $ZodString.init(inst, def);
+});
+const $ZodGUID = /*@__PURE__*/ $constructor("$ZodGUID", (inst, def) => {
+    def.pattern ?? (def.pattern = guid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodUUID = /*@__PURE__*/ $constructor("$ZodUUID", (inst, def) => {
+    if (def.version) {
+        const versionMap = {
+            v1: 1,
+            v2: 2,
+            v3: 3,
+            v4: 4,
+            v5: 5,
+            v6: 6,
+            v7: 7,
+            v8: 8,
+        };
+        const v = versionMap[def.version];
+        if (v === undefined)
+            throw new Error(`Invalid UUID version: "${def.version}"`);
+        def.pattern ?? (def.pattern = uuid(v));
+    }
+    else
+        def.pattern ?? (def.pattern = uuid());
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodEmail = /*@__PURE__*/ $constructor("$ZodEmail", (inst, def) => {
+    def.pattern ?? (def.pattern = email);
+    $ZodStringFormat.init(inst, def);
+});
+/** The `://` guard rejected the input before the URL constructor saw it. */
+const URL_BAD_FORMAT = 1;
+/** The URL parser rejected the input. */
+const URL_UNPARSEABLE = 2;
+function canParseURL(input) {
+    try {
+        if (typeof URL !== "undefined" && typeof URL.canParse === "function")
+            return URL.canParse(input);
+        new URL(input);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function validateURL(trimmed, def) {
+    if (!("normalize" in def) && !("hostname" in def) && !("protocol" in def)) {
+        return canParseURL(trimmed) || URL_UNPARSEABLE;
+    }
+    return parseURLObject(trimmed, def);
+}
+/** Parses a URL while preserving the non-normalizing HTTP guard. */
+function parseURLObject(trimmed, def) {
+    // When normalize is off, require :// for http/https URLs. This prevents strings like "http:example.com" or "https:/path" from being silently accepted
+    if (!def.normalize && def.protocol?.source === httpProtocol.source && !/^https?:\/\//i.test(trimmed)) {
+        return URL_BAD_FORMAT;
+    }
+    try {
+        if (typeof URL !== "undefined") {
+            const URLStatic = URL;
+            if (typeof URLStatic.parse === "function")
+                return URLStatic.parse(trimmed) ?? URL_UNPARSEABLE;
+        }
+        // @ts-ignore
+        return new URL(trimmed);
+    }
+    catch {
+        return URL_UNPARSEABLE;
+    }
+}
+const asciiTabOrNewline = /[\t\n\r]/g;
+/** The URL parser deletes every ASCII tab, LF and CR from its input before it parses, so `new URL("https://exa\nmple.com")` reports on `example.com`. Applying the same deletion to the returned value closes the half of that divergence which can move the host; the parser's other rewrite, stripping C0 controls at the edges, cannot. */
+function stripTabAndNewline(value) {
+    return value.replace(asciiTabOrNewline, "");
+}
+function urlHostnameOk(url, hostname) {
+    hostname.lastIndex = 0;
+    return hostname.test(url.hostname);
+}
+function urlProtocolOk(url, protocol) {
+    protocol.lastIndex = 0;
+    return protocol.test(url.protocol.endsWith(":") ? url.protocol.slice(0, -1) : url.protocol);
+}
+const $ZodURL = /*@__PURE__*/ $constructor("$ZodURL", (inst, def) => {
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        try {
+            // Trim whitespace from input
+            const trimmed = payload.value.trim();
+            const url = validateURL(trimmed, def);
+            if (url === URL_BAD_FORMAT) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    note: "Invalid URL format",
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+                return;
+            }
+            if (url === URL_UNPARSEABLE) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+                return;
+            }
+            if (url === true) {
+                payload.value = stripTabAndNewline(trimmed);
+                return;
+            }
+            if (def.hostname && !urlHostnameOk(url, def.hostname)) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    note: "Invalid hostname",
+                    pattern: def.hostname.source,
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+            }
+            if (def.protocol && !urlProtocolOk(url, def.protocol)) {
+                payload.issues.push({
+                    code: "invalid_format",
+                    format: "url",
+                    note: "Invalid protocol",
+                    pattern: def.protocol.source,
+                    input: payload.value,
+                    inst,
+                    continue: !def.abort,
+                });
+            }
+            // Set the output value based on normalize flag
+            payload.value = def.normalize ? url.href : stripTabAndNewline(trimmed);
+            return;
+        }
+        catch (_) {
+            payload.issues.push({
+                code: "invalid_format",
+                format: "url",
+                input: payload.value,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+const $ZodEmoji = /*@__PURE__*/ $constructor("$ZodEmoji", (inst, def) => {
+    def.pattern ?? (def.pattern = emoji());
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodNanoID = /*@__PURE__*/ $constructor("$ZodNanoID", (inst, def) => {
+    if (def.length !== undefined && (!Number.isInteger(def.length) || def.length < 1))
+        throw new Error(`Invalid nanoid length: ${def.length}`);
+    def.pattern ?? (def.pattern = def.length === undefined ? nanoid : nanoidOfLength(def.length));
+    $ZodStringFormat.init(inst, def);
+});
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link $ZodCUID2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+const $ZodCUID = /*@__PURE__*/ $constructor("$ZodCUID", (inst, def) => {
+    def.pattern ?? (def.pattern = cuid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodCUID2 = /*@__PURE__*/ $constructor("$ZodCUID2", (inst, def) => {
+    def.pattern ?? (def.pattern = cuid2);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodULID = /*@__PURE__*/ $constructor("$ZodULID", (inst, def) => {
+    def.pattern ?? (def.pattern = ulid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodXID = /*@__PURE__*/ $constructor("$ZodXID", (inst, def) => {
+    def.pattern ?? (def.pattern = xid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodKSUID = /*@__PURE__*/ $constructor("$ZodKSUID", (inst, def) => {
+    def.pattern ?? (def.pattern = ksuid);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISODateTime = /*@__PURE__*/ $constructor("$ZodISODateTime", (inst, def) => {
+    def.pattern ?? (def.pattern = datetime$1(def));
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISODate = /*@__PURE__*/ $constructor("$ZodISODate", (inst, def) => {
+    def.pattern ?? (def.pattern = date);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISOTime = /*@__PURE__*/ $constructor("$ZodISOTime", (inst, def) => {
+    def.pattern ?? (def.pattern = time(def));
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodISODuration = /*@__PURE__*/ $constructor("$ZodISODuration", (inst, def) => {
+    def.pattern ?? (def.pattern = duration);
+    $ZodStringFormat.init(inst, def);
+});
+const $ZodIPv4 = /*@__PURE__*/ $constructor("$ZodIPv4", (inst, def) => {
+    def.pattern ?? (def.pattern = ipv4);
+    $ZodStringFormat.init(inst, def);
+});
+/** An IPv6 address is written with hex digits, colons and dots, and nothing else. The guard is what makes the check below an IPv6 check: `new URL("http://[...]")` parses an authority, not an address, so `@` and `\` re-delimit it and `"::@1\\"` validates against the host `0.0.0.1`. The URL parser also deletes ASCII tab, LF and CR rather than failing, which is how `"::1\n"` validated as `::1`. */
+const ipv6Alphabet = /^[0-9a-fA-F:.]+$/;
+function isValidIPv6(value) {
+    if (!ipv6Alphabet.test(value))
+        return false;
+    return canParseURL(`http://[${value}]`);
+}
+const $ZodIPv6 = /*@__PURE__*/ $constructor("$ZodIPv6", (inst, def) => {
+    def.pattern ?? (def.pattern = ipv6);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (!isValidIPv6(payload.value)) {
+            payload.issues.push({
+                code: "invalid_format",
+                format: "ipv6",
+                input: payload.value,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+const $ZodCIDRv4 = /*@__PURE__*/ $constructor("$ZodCIDRv4", (inst, def) => {
+    def.pattern ?? (def.pattern = cidrv4);
+    $ZodStringFormat.init(inst, def);
+});
+function isValidCIDRv6(value) {
+    const parts = value.split("/");
+    if (parts.length !== 2)
+        return false;
+    const [address, prefix] = parts;
+    if (!prefix)
+        return false;
+    const prefixNum = Number(prefix);
+    if (`${prefixNum}` !== prefix)
+        return false;
+    if (prefixNum < 0 || prefixNum > 128)
+        return false;
+    return isValidIPv6(address);
+}
+const $ZodCIDRv6 = /*@__PURE__*/ $constructor("$ZodCIDRv6", (inst, def) => {
+    def.pattern ?? (def.pattern = cidrv6); // not used for validation
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (!isValidCIDRv6(payload.value)) {
+            payload.issues.push({
+                code: "invalid_format",
+                format: "cidrv6",
+                input: payload.value,
+                inst,
+                continue: !def.abort,
+            });
+        }
+    };
+});
+//////////////////////////////   ZodBase64   //////////////////////////////
+function isValidBase64(data) {
+    if (data === "")
+        return true;
+    // atob ignores whitespace, so reject it up front.
+    if (/\s/.test(data))
+        return false;
+    if (data.length % 4 !== 0)
+        return false;
+    try {
+        // @ts-ignore
+        atob(data);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+// lax on purpose: the quantified regexes.base64 overflows the regex stack on multi-MB input and its leading ^$| alternation leaks through template-literal composition; isValidBase64 enforces length and padding
+const base64Charset = /^[0-9a-zA-Z+/]*={0,2}$/;
+const $ZodBase64 = /*@__PURE__*/ $constructor("$ZodBase64", (inst, def) => {
+    def.pattern ?? (def.pattern = base64Charset);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidBase64(payload.value))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "base64",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+//////////////////////////////   ZodBase64URL   //////////////////////////////
+// lax on purpose: the quantified regexes.base64url overflows the regex stack on multi-MB input; isValidBase64 enforces length on the padded string
+const base64urlCharset = /^[A-Za-z0-9_-]*$/;
+function isValidBase64URL(data) {
+    if (!base64urlCharset.test(data))
+        return false;
+    const base64 = data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/"));
+    const padded = base64.padEnd(Math.ceil(base64.length / 4) * 4, "=");
+    return isValidBase64(padded);
+}
+const $ZodBase64URL = /*@__PURE__*/ $constructor("$ZodBase64URL", (inst, def) => {
+    def.pattern ?? (def.pattern = base64urlCharset);
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidBase64URL(payload.value))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "base64url",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodE164 = /*@__PURE__*/ $constructor("$ZodE164", (inst, def) => {
+    def.pattern ?? (def.pattern = e164);
+    $ZodStringFormat.init(inst, def);
+});
+//////////////////////////////   ZodJWT   //////////////////////////////
+function isValidJWT(token, algorithm = null) {
+    try {
+        const tokensParts = token.split(".");
+        if (tokensParts.length !== 3)
+            return false;
+        const [header] = tokensParts;
+        if (!header)
+            return false;
+        // @ts-ignore
+        const parsedHeader = JSON.parse(atob(header));
+        if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
+            return false;
+        if (!parsedHeader.alg)
+            return false;
+        if (algorithm && (!("alg" in parsedHeader) || parsedHeader.alg !== algorithm))
+            return false;
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const $ZodJWT = /*@__PURE__*/ $constructor("$ZodJWT", (inst, def) => {
+    $ZodStringFormat.init(inst, def);
+    inst._zod.check = (payload) => {
+        if (isValidJWT(payload.value, def.alg))
+            return;
+        payload.issues.push({
+            code: "invalid_format",
+            format: "jwt",
+            input: payload.value,
+            inst,
+            continue: !def.abort,
+        });
+    };
+});
+const $ZodNumber = /*@__PURE__*/ $constructor("$ZodNumber", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = number$2;
+    inst._zod.parse = (payload, _ctx) => {
+        if (def.coerce)
+            try {
+                payload.value = Number(payload.value);
+            }
+            catch (_) { }
+        const input = payload.value;
+        if (typeof input === "number" && !Number.isNaN(input) && Number.isFinite(input)) {
+            return payload;
+        }
+        const received = typeof input === "number"
+            ? Number.isNaN(input)
+                ? "NaN"
+                : !Number.isFinite(input)
+                    ? String(input)
+                    : undefined
+            : undefined;
+        payload.issues.push({
+            expected: "number",
+            code: "invalid_type",
+            input,
+            inst,
+            ...(received ? { received } : {}),
+        });
+        return payload;
+    };
+});
+const $ZodNumberFormat = /*@__PURE__*/ $constructor("$ZodNumberFormat", (inst, def) => {
+    $ZodCheckNumberFormat.init(inst, def);
+    $ZodNumber.init(inst, def); // no format checks
+});
+const $ZodBoolean = /*@__PURE__*/ $constructor("$ZodBoolean", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = boolean$1;
+    inst._zod.parse = (payload, _ctx) => {
+        if (def.coerce)
+            try {
+                payload.value = Boolean(payload.value);
+            }
+            catch (_) { }
+        const input = payload.value;
+        if (typeof input === "boolean")
+            return payload;
+        payload.issues.push({
+            expected: "boolean",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodNull = /*@__PURE__*/ $constructor("$ZodNull", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.pattern = _null$2;
+    inst._zod.values = new Set([null]);
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (input === null)
+            return payload;
+        payload.issues.push({
+            expected: "null",
+            code: "invalid_type",
+            input,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodAny = /*@__PURE__*/ $constructor("$ZodAny", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload) => payload;
+});
+const $ZodUnknown = /*@__PURE__*/ $constructor("$ZodUnknown", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload) => payload;
+});
+const $ZodNever = /*@__PURE__*/ $constructor("$ZodNever", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _ctx) => {
+        payload.issues.push({
+            expected: "never",
+            code: "invalid_type",
+            input: payload.value,
+            inst,
+        });
+        return payload;
+    };
+});
+// an oversized container fails its leading size checks before any element is parsed
+function capSize(inst, size) {
+    const caps = sizeCaps(inst._zod.def.checks);
+    if (!caps.length)
+        return;
+    const cap = Math.min(...caps.map((c) => c[0]));
+    const parse = inst._zod.parse;
+    inst._zod.parse = (payload, ctx) => {
+        const n = size(payload.value);
+        if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
+            for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
+                if (n > max && ch._zod.def.when(payload)) {
+                    const start = payload.issues.length;
+                    ch._zod.check(payload);
+                    // the value is still the raw input, so no later check may read it
+                    payload.issues[start].continue = false;
+                    attachSchema(payload.issues, start, inst);
+                    return payload;
+                }
+            }
+        }
+        return parse(payload, ctx);
+    };
+}
+const arraySize = (input) => (Array.isArray(input) ? input.length : -1);
+function handleArrayResult(result, final, index) {
+    if (result.issues.length) {
+        final.issues.push(...prefixIssues(index, result.issues));
+    }
+    final.value[index] = result.value;
+}
+const $ZodArray = /*@__PURE__*/ $constructor("$ZodArray", (inst, def) => {
+    $ZodType.init(inst, def);
+    const memo = globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!Array.isArray(input)) {
+            payload.issues.push({
+                expected: "array",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        payload.value = memo ? memo.alloc(inst, payload, Array(input.length), ctx) : Array(input.length);
+        const proms = [];
+        const abortEarly = ctx?.abortEarly;
+        for (let i = 0; i < input.length; i++) {
+            const item = input[i];
+            const result = def.element._zod.run({
+                value: item,
+                issues: [],
+            }, ctx);
+            if (result instanceof Promise) {
+                proms.push(result.then((result) => handleArrayResult(result, payload, i)));
+            }
+            else {
+                handleArrayResult(result, payload, i);
+                // the element's payload is authoritative here, since handleArrayResult forwards every issue; an object's is not, because it drops a failed absent optional
+                if (abortEarly && result.issues.length !== 0 && aborted(result))
+                    break;
+            }
+        }
+        if (proms.length) {
+            return Promise.all(proms).then(() => payload);
+        }
+        return payload; //handleArrayResultsAsync(parseResults, final);
+    };
+    capSize(inst, arraySize);
+});
+function handlePropertyResult(result, final, key, input, optin, optout) {
+    const isPresent = key in input;
+    const isOptionalOut = optout === "optional";
+    // The middle rung means "absence permitted, nothing supplied in its place", so an absent key contributes nothing — whatever the schema made of `undefined` is invented, not substituted. Only `optional` reaches this with a value: `defaulted` substitutes, and a schema that isn't optional-out has to keep the key.
+    if (!isPresent && isOptionalOut && optin === "optional") {
+        return;
+    }
+    if (result.issues.length) {
+        // For optional-in/out schemas, ignore errors on absent keys.
+        if (optin !== undefined && isOptionalOut && !isPresent) {
+            return;
+        }
+        final.issues.push(...prefixIssues(key, result.issues));
+    }
+    if (!isPresent && optin === undefined) {
+        if (!result.issues.length) {
+            final.issues.push({
+                code: "invalid_type",
+                expected: "nonoptional",
+                input: undefined,
+                path: [key],
+            });
+        }
+        return;
+    }
+    if (result.value === undefined) {
+        if (isPresent || (optin === "defaulted" && !isOptionalOut)) {
+            final.value[key] = undefined;
+        }
+    }
+    else {
+        final.value[key] = result.value;
+    }
+}
+// one shared instance; a fresh [] per schema cost 56 bytes retained
+const NO_SYMBOL_KEYS = [];
+function normalizeDef(def) {
+    const keys = Object.keys(def.shape);
+    const ownSymbols = Object.getOwnPropertySymbols(def.shape);
+    const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
+    // aliases `keys` when there are no symbols, so a string-only shape keeps one array
+    const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+    for (const k of allKeys) {
+        if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
+            throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
+        }
+    }
+    const okeys = optionalKeys(def.shape);
+    return {
+        ...def,
+        allKeys,
+        symbolKeys,
+        // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
+        keySet: new Set(keys),
+        numKeys: keys.length,
+        optionalKeys: new Set(okeys),
+    };
+}
+function handleCatchall(proms, input, payload, ctx, def, inst, abortEarly) {
+    const unrecognized = [];
+    const keySet = def.keySet;
+    const _catchall = def.catchall._zod;
+    const t = _catchall.def.type;
+    const optin = _catchall.optin;
+    const optout = _catchall.optout;
+    // starts at 0, not the current length: the shape phase already ran and may have aborted
+    let seen = 0;
+    for (const key in input) {
+        if (abortEarly && payload.issues.length !== seen) {
+            if (aborted(payload, seen))
+                break;
+            seen = payload.issues.length;
+        }
+        // Must precede the __proto__ branch: a declared key is not unrecognized, even though the shape loop deliberately strips __proto__ from the parsed output.
+        if (keySet.has(key))
+            continue;
+        // Don't copy an undeclared __proto__ into the result; assignment to a plain {} would replace the result prototype. But in strict mode it is still an unknown key, so report it before skipping.
+        if (key === "__proto__") {
+            if (t === "never")
+                unrecognized.push(key);
+            continue;
+        }
+        if (t === "never") {
+            unrecognized.push(key);
+            continue;
+        }
+        const r = _catchall.run({ value: input[key], issues: [] }, ctx);
+        if (r instanceof Promise) {
+            proms.push(r.then((r) => handlePropertyResult(r, payload, key, input, optin, optout)));
+        }
+        else {
+            handlePropertyResult(r, payload, key, input, optin, optout);
+        }
+    }
+    if (unrecognized.length) {
+        payload.issues.push({
+            code: "unrecognized_keys",
+            keys: unrecognized,
+            input,
+            inst,
+            // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
+            continue: true,
+        });
+    }
+    if (!proms.length)
+        return payload;
+    return Promise.all(proms).then(() => {
+        return payload;
+    });
+}
+const $ZodObject = /*@__PURE__*/ $constructor("$ZodObject", (inst, def) => {
+    // requires cast because technically $ZodObject doesn't extend
+    $ZodType.init(inst, def);
+    const desc = Object.getOwnPropertyDescriptor(def, "shape");
+    // a cloned def carries its source's accessor, which knows the shape it answers from; adopting that keeps the clone's keys readable without running it
+    const sh = desc?.get ? desc.get.raw : (def.shape ?? {});
+    if (sh) {
+        // Freezes the shape on first read, so its getters resolve once and every later read sees the same schemas.
+        const get = () => {
+            const newSh = { ...sh };
+            Object.defineProperty(def, "shape", { value: newSh });
+            get.raw = newSh;
+            return newSh;
+        };
+        get.raw = sh;
+        Object.defineProperty(def, "shape", { get });
+    }
+    const _normalized = cached(() => normalizeDef(def));
+    defineLazyInternal(inst, "propValues", (zod) => {
+        const shape = zod.def.shape;
+        const propValues = {};
+        for (const key in shape) {
+            const field = shape[key]._zod;
+            if (field.values) {
+                if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
+                    assignProp(propValues, key, new Set());
+                }
+                for (const v of field.values)
+                    propValues[key].add(v);
+                // An omittable slot reads back as undefined at a discriminator lookup, so it has to claim undefined: two options that can both omit the key are not discriminable on it.
+                if (field.optin !== undefined)
+                    propValues[key].add(undefined);
+            }
+        }
+        return propValues;
+    });
+    const isObject$1 = isObject;
+    const catchall = def.catchall;
+    let value;
+    const memo = globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        value ?? (value = _normalized.value);
+        const input = payload.value;
+        if (!isObject$1(input)) {
+            payload.issues.push({
+                expected: "object",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+        const proms = [];
+        const shape = value.shape;
+        const abortEarly = ctx?.abortEarly;
+        let seen = payload.issues.length;
+        for (const key of value.allKeys) {
+            if (abortEarly && payload.issues.length !== seen) {
+                if (aborted(payload, seen))
+                    break;
+                seen = payload.issues.length;
+            }
+            if (key === "__proto__")
+                continue;
+            const el = shape[key];
+            const optin = el._zod.optin;
+            const optout = el._zod.optout;
+            const r = el._zod.run({ value: input[key], issues: [] }, ctx);
+            if (r instanceof Promise) {
+                proms.push(r.then((r) => handlePropertyResult(r, payload, key, input, optin, optout)));
+            }
+            else {
+                handlePropertyResult(r, payload, key, input, optin, optout);
+            }
+        }
+        if (!catchall) {
+            return proms.length ? Promise.all(proms).then(() => payload) : payload;
+        }
+        return handleCatchall(proms, input, payload, ctx, _normalized.value, inst, abortEarly === true);
+    };
+});
+const $ZodObjectJIT = /*@__PURE__*/ $constructor("$ZodObjectJIT", (inst, def) => {
+    // requires cast because technically $ZodObject doesn't extend
+    $ZodObject.init(inst, def);
+    const superParse = inst._zod.parse;
+    const _normalized = cached(() => normalizeDef(def));
+    const memo = globalConfig.memoizer;
+    const generateFastpass = (shape) => {
+        const normalized = _normalized.value;
+        const syms = normalized.symbolKeys;
+        // a symbol has no source literal, so it is read as `syms[i]` off the closed-over scope
+        const doc = new Doc(["payload", "ctx"], { shape, inst, memo, syms });
+        const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
+        // prefixes in place, like util.prefixIssues. newResult must land before the early return: a catchall runs after this and would otherwise write onto the caller's input
+        const prefixStr = (id, k) => `
+          let ${id}_ab = false;
+          for (let i = 0; i < ${id}.issues.length; i++) {
+            const iss = ${id}.issues[i];
+            iss.path = iss.path ? [${k}, ...iss.path] : [${k}];
+            payload.issues.push(iss);
+            if (iss.continue !== true) ${id}_ab = true;
+          }
+          if (${id}_ab && ctx && ctx.abortEarly) {
+            payload.value = newResult;
+            return payload;
+          }`;
+        doc.write(`const input = payload.value;`);
+        const ids = Object.create(null);
+        let counter = 0;
+        for (const key of normalized.allKeys) {
+            ids[key] = `key_${counter++}`;
+        }
+        // A: preserve key order {
+        doc.write(memo ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
+        for (const key of normalized.allKeys) {
+            if (key === "__proto__")
+                continue;
+            const id = ids[key];
+            const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
+            const isPresent = `${k} in input`;
+            const schema = shape[key];
+            const optin = schema?._zod?.optin;
+            const isOptionalIn = optin !== undefined;
+            const isOptionalOut = schema?._zod?.optout === "optional";
+            doc.write(`const ${id} = ${parseStr(k)};`);
+            if (isOptionalIn && isOptionalOut) {
+                // For optional-in/out schemas, ignore errors on absent keys — and, like the interpreted path, drop the value produced alongside them. The middle rung goes further: it permits absence without supplying anything in its place, so an absent key contributes nothing at all.
+                const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
+                doc.write(`
+        const ${id}_present = ${isPresent};
+        if (!${id}.issues.length || ${id}_present) {
+          if (${id}.issues.length) {${prefixStr(id, k)}
+          }
+
+          if (${assign}) {
+            newResult[${k}] = ${id}.value;
+          }
+        }
+
+      `);
+            }
+            else if (!isOptionalIn) {
+                doc.write(`
+        const ${id}_present = ${isPresent};
+        if (${id}.issues.length) {${prefixStr(id, k)}
+        }
+        if (!${id}_present && !${id}.issues.length) {
+          payload.issues.push({
+            code: "invalid_type",
+            expected: "nonoptional",
+            input: undefined,
+            path: [${k}]
+          });
+          if (ctx && ctx.abortEarly) {
+            payload.value = newResult;
+            return payload;
+          }
+        }
+
+        if (${id}_present) {
+          newResult[${k}] = ${id}.value;
+        }
+
+      `);
+            }
+            else {
+                doc.write(`
+        if (${id}.issues.length) {${prefixStr(id, k)}
+        }
+      `);
+                if (optin === "defaulted") {
+                    doc.write(`newResult[${k}] = ${id}.value;`);
+                }
+                else {
+                    doc.write(`
+        if (${id}.value !== undefined || ${isPresent}) {
+          newResult[${k}] = ${id}.value;
+        }
+      `);
+                }
+            }
+        }
+        doc.write(`payload.value = newResult;`);
+        doc.write(`return payload;`);
+        // closing `shape` in is what pays: turbofan specializes the parser against that one shape object, so every `shape[k]._zod.run` folds to a known callee. as a parameter it stays a generic load and measures 13% slower even with the forwarding frame gone
+        return doc.compile();
+    };
+    let fastpass;
+    const isObject$1 = isObject;
+    const jit = !globalConfig.jitless;
+    const allowsEval$1 = allowsEval;
+    const fastEnabled = jit && allowsEval$1.value; // && !def.catchall;
+    const catchall = def.catchall;
+    let value;
+    inst._zod.parse = (payload, ctx) => {
+        value ?? (value = _normalized.value);
+        const input = payload.value;
+        if (!isObject$1(input)) {
+            payload.issues.push({
+                expected: "object",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        if (jit && fastEnabled && ctx?.async === false && ctx.jitless !== true) {
+            // always synchronous
+            if (!fastpass)
+                fastpass = generateFastpass(def.shape);
+            payload = fastpass(payload, ctx);
+            if (!catchall)
+                return payload;
+            return handleCatchall([], input, payload, ctx, value, inst, ctx?.abortEarly === true);
+        }
+        return superParse(payload, ctx);
+    };
+});
+function handleUnionResults(results, final, inst, ctx) {
+    for (const result of results) {
+        if (result.issues.length === 0) {
+            final.value = result.value;
+            return final;
+        }
+    }
+    const nonaborted = results.filter((r) => !aborted(r));
+    if (nonaborted.length === 1) {
+        final.value = nonaborted[0].value;
+        return nonaborted[0];
+    }
+    final.issues.push({
+        code: "invalid_union",
+        input: final.value,
+        inst,
+        errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config()))),
+    });
+    return final;
+}
+const $ZodUnion = /*@__PURE__*/ $constructor("$ZodUnion", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o) => o._zod.optin === "defaulted")
+        ? "defaulted"
+        : zod.def.options.some((o) => o._zod.optin !== undefined)
+            ? "optional"
+            : undefined);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o) => o._zod.optout === "optional") ? "optional" : undefined);
+    defineLazyInternal(inst, "values", (zod) => {
+        if (zod.def.options.every((o) => o._zod.values)) {
+            return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
+        }
+        return undefined;
+    });
+    defineLazyInternal(inst, "pattern", (zod) => {
+        if (zod.def.options.every((o) => o._zod.pattern)) {
+            const patterns = zod.def.options.map((o) => o._zod.pattern);
+            return new RegExp(`^(${patterns.map((p) => cleanRegex(p.source)).join("|")})$`);
+        }
+        return undefined;
+    });
+    const first = def.options.length === 1 ? def.options[0]._zod.run : null;
+    inst._zod.parse = (payload, ctx) => {
+        if (first) {
+            return first(payload, ctx);
+        }
+        let async = false;
+        const results = [];
+        for (const option of def.options) {
+            const result = option._zod.run({
+                value: payload.value,
+                issues: [],
+            }, ctx);
+            if (result instanceof Promise) {
+                results.push(result);
+                async = true;
+            }
+            else {
+                if (result.issues.length === 0)
+                    return result;
+                results.push(result);
+            }
+        }
+        if (!async)
+            return handleUnionResults(results, payload, inst, ctx);
+        return Promise.all(results).then((results) => {
+            return handleUnionResults(results, payload, inst, ctx);
+        });
+    };
+});
+function discriminatorMap(def) {
+    const map = new Map();
+    for (const option of def.options) {
+        const values = option._zod.propValues?.[def.discriminator];
+        if (!values || values.size === 0)
+            throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
+        for (const value of values) {
+            if (map.has(value)) {
+                if (value !== undefined)
+                    throw new Error(`Duplicate discriminator value "${String(value)}"`);
+                // keep the collision marked so a later member cannot reclaim it
+                map.set(value, null);
+            }
+            else {
+                map.set(value, option);
+            }
+        }
+    }
+    return map;
+}
+const $ZodDiscriminatedUnion = 
+/*@__PURE__*/
+$constructor("$ZodDiscriminatedUnion", (inst, def) => {
+    def.inclusive = false;
+    $ZodUnion.init(inst, def);
+    const _super = inst._zod.parse;
+    defineLazyInternal(inst, "propValues", (zod) => {
+        const propValues = {};
+        let undefinedCount = 0;
+        for (const option of zod.def.options) {
+            const pv = option._zod.propValues;
+            if (!pv || Object.keys(pv).length === 0)
+                throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
+            if (pv[zod.def.discriminator]?.has(undefined))
+                undefinedCount++;
+            for (const [k, v] of Object.entries(pv)) {
+                if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
+                    assignProp(propValues, k, new Set());
+                }
+                for (const val of v) {
+                    propValues[k].add(val);
+                }
+            }
+        }
+        if (!zod.def.unionFallback && undefinedCount > 1)
+            propValues[zod.def.discriminator]?.delete(undefined);
+        return propValues;
+    });
+    // Checked now rather than in the lookup map below, so an option that lacks the discriminator fails at the `discriminatedUnion` call instead of on the first object parsed. Options whose shape cannot be enumerated without resolving it — pipes and lazies — are left to the map.
+    def.options.forEach((option, i) => {
+        const propShape = rawShape(option._zod.def);
+        if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
+            throw new Error(`Invalid discriminated union option at index "${i}"`);
+        }
+    });
+    const disc = cached(() => discriminatorMap(def));
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!isObject(input)) {
+            payload.issues.push({
+                code: "invalid_type",
+                expected: "object",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        const value = input?.[def.discriminator];
+        const opt = disc.value.get(value);
+        // forward metadata cannot choose an encoder for an absent tag
+        if (opt && (value !== undefined || ctx.direction !== "backward")) {
+            return opt._zod.run(payload, ctx);
+        }
+        // Fall back to union matching when the fast discriminator path fails:
+        // - explicitly enabled via unionFallback, or
+        // - during backward direction (encode), since codec-based discriminators have different values in forward vs backward directions
+        if (def.unionFallback || ctx.direction === "backward") {
+            return _super(payload, ctx);
+        }
+        // no matching discriminator
+        payload.issues.push({
+            code: "invalid_union",
+            errors: [],
+            note: "No matching discriminator",
+            discriminator: def.discriminator,
+            options: Array.from(disc.value.keys()).filter((value) => disc.value.get(value) !== null),
+            input,
+            path: [def.discriminator],
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodIntersection = /*@__PURE__*/ $constructor("$ZodIntersection", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        const left = def.left._zod.run({ value: input, issues: [] }, ctx);
+        const right = def.right._zod.run({ value: input, issues: [] }, ctx);
+        const async = left instanceof Promise || right instanceof Promise;
+        if (async) {
+            return Promise.all([left, right]).then(([left, right]) => {
+                return handleIntersectionResults(payload, left, right);
+            });
+        }
+        return handleIntersectionResults(payload, left, right);
+    };
+});
+function mergeValues(a, b) {
+    // const aType = parse.t(a);
+    // const bType = parse.t(b);
+    if (a === b) {
+        return { valid: true, data: a };
+    }
+    if (a instanceof Date && b instanceof Date && +a === +b) {
+        return { valid: true, data: a };
+    }
+    if (isPlainObject$1(a) && isPlainObject$1(b)) {
+        const bKeys = Object.keys(b);
+        const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
+        const newObj = { ...a, ...b };
+        if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
+            delete newObj.__proto__;
+        for (const key of sharedKeys) {
+            if (key === "__proto__")
+                continue;
+            const sharedValue = mergeValues(a[key], b[key]);
+            if (!sharedValue.valid) {
+                return {
+                    valid: false,
+                    mergeErrorPath: [key, ...sharedValue.mergeErrorPath],
+                };
+            }
+            newObj[key] = sharedValue.data;
+        }
+        return { valid: true, data: newObj };
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+        if (a.length !== b.length) {
+            return { valid: false, mergeErrorPath: [] };
+        }
+        const newArray = [];
+        for (let index = 0; index < a.length; index++) {
+            const itemA = a[index];
+            const itemB = b[index];
+            const sharedValue = mergeValues(itemA, itemB);
+            if (!sharedValue.valid) {
+                return {
+                    valid: false,
+                    mergeErrorPath: [index, ...sharedValue.mergeErrorPath],
+                };
+            }
+            newArray.push(sharedValue.data);
+        }
+        return { valid: true, data: newArray };
+    }
+    return { valid: false, mergeErrorPath: [] };
+}
+function handleIntersectionResults(result, left, right) {
+    // Track which side(s) reject each key. A key rejection is reported only when BOTH sides reject it, so a key owned by one branch survives the other's key schema. strictObject reports these as unrecognized_keys; a record with an open key schema reports one invalid_key per key.
+    const unrecKeys = new Map();
+    let unrecIssue;
+    const keyIssues = new Map();
+    const collect = (iss, side) => {
+        let keys;
+        if (iss.code === "unrecognized_keys" && !iss.path?.length) {
+            unrecIssue ?? (unrecIssue = iss);
+            keys = iss.keys;
+        }
+        else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
+            const k = String(iss.path[0]);
+            if (!keyIssues.has(k))
+                keyIssues.set(k, iss);
+            keys = [k];
+        }
+        else {
+            return false;
+        }
+        for (const k of keys) {
+            if (!unrecKeys.has(k))
+                unrecKeys.set(k, {});
+            unrecKeys.get(k)[side] = true;
+        }
+        return true;
+    };
+    for (const iss of left.issues) {
+        if (!collect(iss, "l"))
+            result.issues.push(iss);
+    }
+    for (const iss of right.issues) {
+        if (!collect(iss, "r"))
+            result.issues.push(iss);
+    }
+    // Report only keys rejected by BOTH sides
+    const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
+    if (bothKeys.length) {
+        const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
+        if (aggregated.length)
+            result.issues.push({ ...unrecIssue, keys: aggregated });
+        for (const k of bothKeys) {
+            if (!aggregated.includes(k) && keyIssues.has(k))
+                result.issues.push(keyIssues.get(k));
+        }
+    }
+    const merged = mergeValues(left.value, right.value);
+    if (!merged.valid) {
+        if (aborted(result))
+            return result;
+        throw new Error(`Unmergable intersection. Error path: ` + `${JSON.stringify(merged.mergeErrorPath)}`);
+    }
+    result.value = merged.data;
+    return result;
+}
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
+    $ZodType.init(inst, def);
+    const memo = globalConfig.memoizer;
+    memo?.attach(inst);
+    inst._zod.parse = (payload, ctx) => {
+        const input = payload.value;
+        if (!isPlainObject$1(input)) {
+            payload.issues.push({
+                expected: "record",
+                code: "invalid_type",
+                input,
+                inst,
+            });
+            return payload;
+        }
+        // no guard in either loop below: a record's invalid_key aborts but an enclosing intersection can reconcile it, so a stopped loop hides keys the sibling does not own and the intersection then rejects nothing
+        const proms = [];
+        const values = def.keyType._zod.values;
+        if (values && !def.partial) {
+            payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+            const recordKeys = new Set();
+            for (const key of values) {
+                if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
+                    recordKeys.add(typeof key === "number" ? key.toString() : key);
+                    // A declared __proto__ is stripped but is not an unrecognized key.
+                    if (key === "__proto__")
+                        continue;
+                    const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+                    if (keyResult instanceof Promise) {
+                        throw new Error("Async schemas not supported in object keys currently");
+                    }
+                    if (keyResult.issues.length) {
+                        payload.issues.push({
+                            code: "invalid_key",
+                            origin: "record",
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+                            input: key,
+                            path: [key],
+                            inst,
+                        });
+                        continue;
+                    }
+                    const outKey = keyResult.value;
+                    if (outKey === "__proto__")
+                        continue;
+                    const result = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
+                    if (result instanceof Promise) {
+                        proms.push(result.then((result) => {
+                            if (result.issues.length) {
+                                payload.issues.push(...prefixIssues(key, result.issues));
+                            }
+                            payload.value[outKey] = result.value;
+                        }));
+                    }
+                    else {
+                        if (result.issues.length) {
+                            payload.issues.push(...prefixIssues(key, result.issues));
+                        }
+                        payload.value[outKey] = result.value;
+                    }
+                }
+            }
+            let unrecognized;
+            for (const key in input) {
+                if (!recordKeys.has(key)) {
+                    if (def.mode === "loose") {
+                        // skip __proto__ so it can't replace the result prototype via the assignment setter on the plain {} we build into
+                        if (key === "__proto__")
+                            continue;
+                        payload.value[key] = input[key];
+                    }
+                    else {
+                        unrecognized = unrecognized ?? [];
+                        unrecognized.push(key);
+                    }
+                }
+            }
+            if (unrecognized && unrecognized.length > 0) {
+                payload.issues.push({
+                    code: "unrecognized_keys",
+                    input,
+                    inst,
+                    keys: unrecognized,
+                    continue: true,
+                });
+            }
+        }
+        else {
+            payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+            // An enumerable key schema declares which keys the record owns, so a key outside the set is unrecognized. A non-enumerable one (regex, refine) is a constraint every key must satisfy, so a failing key is invalid. Only the former is reconcilable against the other side of an intersection.
+            let unrecognized;
+            // Reflect.ownKeys for Symbol-key support; filter non-enumerable to match z.object()
+            for (const key of Reflect.ownKeys(input)) {
+                if (key === "__proto__")
+                    continue;
+                if (!Object.prototype.propertyIsEnumerable.call(input, key))
+                    continue;
+                let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+                if (keyResult instanceof Promise) {
+                    throw new Error("Async schemas not supported in object keys currently");
+                }
+                // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
+                const checkNumericKey = typeof key === "string" && number$2.test(key) && keyResult.issues.length;
+                if (checkNumericKey) {
+                    const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
+                    if (retryResult instanceof Promise) {
+                        throw new Error("Async schemas not supported in object keys currently");
+                    }
+                    if (retryResult.issues.length === 0) {
+                        keyResult = retryResult;
+                    }
+                }
+                if (keyResult.issues.length) {
+                    if (def.mode === "loose") {
+                        // Pass through unchanged
+                        payload.value[key] = input[key];
+                    }
+                    else if (values) {
+                        unrecognized = unrecognized ?? [];
+                        unrecognized.push(key);
+                    }
+                    else {
+                        // Default "strict" behavior: error on invalid key
+                        payload.issues.push({
+                            code: "invalid_key",
+                            origin: "record",
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+                            input: key,
+                            path: [key],
+                            inst,
+                        });
+                    }
+                    continue;
+                }
+                // the guard above tests the raw input key, but the key schema can normalize an ordinary key into __proto__; re-check the key we actually write under
+                const outKey = keyResult.value;
+                if (outKey === "__proto__")
+                    continue;
+                const result = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
+                if (result instanceof Promise) {
+                    proms.push(result.then((result) => {
+                        if (result.issues.length) {
+                            payload.issues.push(...prefixIssues(key, result.issues));
+                        }
+                        payload.value[outKey] = result.value;
+                    }));
+                }
+                else {
+                    if (result.issues.length) {
+                        payload.issues.push(...prefixIssues(key, result.issues));
+                    }
+                    payload.value[outKey] = result.value;
+                }
+            }
+            if (unrecognized && unrecognized.length > 0) {
+                payload.issues.push({
+                    code: "unrecognized_keys",
+                    input,
+                    inst,
+                    keys: unrecognized,
+                    continue: true,
+                });
+            }
+        }
+        if (proms.length) {
+            return Promise.all(proms).then(() => payload);
+        }
+        return payload;
+    };
+});
+const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
+    $ZodType.init(inst, def);
+    const values = getEnumValues(def.entries);
+    const valuesSet = new Set(values);
+    inst._zod.values = valuesSet;
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
+        // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
+        return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    });
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (valuesSet.has(input)) {
+            return payload;
+        }
+        payload.issues.push({
+            code: "invalid_value",
+            values,
+            input,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
+    $ZodType.init(inst, def);
+    const values = new Set(def.values);
+    inst._zod.values = values;
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const vals = zod.def.values;
+        // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
+        return new RegExp(vals.length
+            ? `^(${vals
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
+                .join("|")})$`
+            : "^[^\\s\\S]$");
+    });
+    inst._zod.parse = (payload, _ctx) => {
+        const input = payload.value;
+        if (values.has(input)) {
+            return payload;
+        }
+        payload.issues.push({
+            code: "invalid_value",
+            values: def.values,
+            input,
+            inst,
+        });
+        return payload;
+    };
+});
+const $ZodTransform = /*@__PURE__*/ $constructor("$ZodTransform", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.optin = "optional";
+    globalConfig.memoizer?.guard(inst);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            throw new $ZodEncodeError(inst.constructor.name);
+        }
+        const _out = def.transform(payload.value, payload);
+        if (ctx.async) {
+            const output = _out instanceof Promise ? _out : Promise.resolve(_out);
+            return output.then((output) => {
+                payload.value = output;
+                return payload;
+            });
+        }
+        if (_out instanceof Promise) {
+            throw new $ZodAsyncError();
+        }
+        payload.value = _out;
+        return payload;
+    };
+});
+function handleOptionalResult(payload, result) {
+    // A substituting schema that still failed has no usable answer; yield undefined. Its issues are simply dropped: it ran on a payload of its own, so there is no shared array to truncate and nothing of the caller's to lose with it.
+    payload.value = result.issues.length ? undefined : result.value;
+    return payload;
+}
+const $ZodOptional = /*@__PURE__*/ $constructor("$ZodOptional", (inst, def) => {
+    $ZodType.init(inst, def);
+    // .optional() propagates absence rather than substituting for it, so a defaulted inner keeps its rung.
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
+    inst._zod.optout = "optional";
+    defineLazyInternal(inst, "values", (zod) => {
+        const values = zod.def.innerType._zod.values;
+        return values ? new Set([...values, undefined]) : undefined;
+    });
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const pattern = zod.def.innerType._zod.pattern;
+        return pattern ? new RegExp(`^(${cleanRegex(pattern.source)})?$`) : undefined;
+    });
+    inst._zod.parse = (payload, ctx) => {
+        if (payload.value === undefined) {
+            // Only the top rung substitutes a value for absence; everything else leaves it intact, which is what .optional() means.
+            if (def.innerType._zod.optin !== "defaulted")
+                return payload;
+            // Its own payload, for the same reason $ZodCatch gets one: a pipe forwards an unrecognized key through the caller's issues array, and this must not read that as the substituting schema failing and drop it.
+            const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+            if (result instanceof Promise)
+                return result.then((result) => handleOptionalResult(payload, result));
+            return handleOptionalResult(payload, result);
+        }
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodExactOptional = /*@__PURE__*/ $constructor("$ZodExactOptional", (inst, def) => {
+    // Call parent init - inherits optin/optout = "optional"
+    $ZodOptional.init(inst, def);
+    // Override values/pattern to NOT add undefined
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    defineLazyInternal(inst, "pattern", (zod) => zod.def.innerType._zod.pattern);
+    // Override parse to just delegate (no undefined handling)
+    inst._zod.parse = (payload, ctx) => {
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodNullable = /*@__PURE__*/ $constructor("$ZodNullable", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout);
+    defineLazyInternal(inst, "pattern", (zod) => {
+        const pattern = zod.def.innerType._zod.pattern;
+        return pattern ? new RegExp(`^(${cleanRegex(pattern.source)}|null)$`) : undefined;
+    });
+    defineLazyInternal(inst, "values", (zod) => {
+        return zod.def.innerType._zod.values ? new Set([...zod.def.innerType._zod.values, null]) : undefined;
+    });
+    inst._zod.parse = (payload, ctx) => {
+        // Forward direction (decode): allow null to pass through
+        if (payload.value === null)
+            return payload;
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodDefault = /*@__PURE__*/ $constructor("$ZodDefault", (inst, def) => {
+    $ZodType.init(inst, def);
+    // inst._zod.qin = "true";
+    inst._zod.optin = "defaulted";
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        // Forward direction (decode): apply defaults for undefined input
+        if (payload.value === undefined) {
+            payload.value = def.defaultValue;
+            /**
+             * $ZodDefault returns the default value immediately in forward direction.
+             * It doesn't pass the default value into the validator ("prefault"). There's no reason to pass the default value through validation. The validity of the default is enforced by TypeScript statically. Otherwise, it's the responsibility of the user to ensure the default is valid. In the case of pipes with divergent in/out types, you can specify the default on the `in` schema of your ZodPipe to set a "prefault" for the pipe.   */
+            return payload;
+        }
+        // Forward direction: continue with default handling
+        const result = def.innerType._zod.run(payload, ctx);
+        if (result instanceof Promise) {
+            return result.then((result) => handleDefaultResult(result, def));
+        }
+        return handleDefaultResult(result, def);
+    };
+});
+function handleDefaultResult(payload, def) {
+    if (payload.value === undefined) {
+        payload.value = def.defaultValue;
+    }
+    return payload;
+}
+const $ZodPrefault = /*@__PURE__*/ $constructor("$ZodPrefault", (inst, def) => {
+    $ZodType.init(inst, def);
+    inst._zod.optin = "defaulted";
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        // Forward direction (decode): apply prefault for undefined input
+        if (payload.value === undefined) {
+            payload.value = def.defaultValue;
+        }
+        return def.innerType._zod.run(payload, ctx);
+    };
+});
+const $ZodNonOptional = /*@__PURE__*/ $constructor("$ZodNonOptional", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "values", (zod) => {
+        const v = zod.def.innerType._zod.values;
+        return v ? new Set([...v].filter((x) => x !== undefined)) : undefined;
+    });
+    inst._zod.parse = (payload, ctx) => {
+        const result = def.innerType._zod.run(payload, ctx);
+        if (result instanceof Promise) {
+            return result.then((result) => handleNonOptionalResult(result, inst));
+        }
+        return handleNonOptionalResult(result, inst);
+    };
+});
+function handleNonOptionalResult(payload, inst) {
+    if (!payload.issues.length && payload.value === undefined) {
+        payload.issues.push({
+            code: "invalid_type",
+            expected: "nonoptional",
+            input: payload.value,
+            inst,
+        });
+    }
+    return payload;
+}
+function handleCatchResult(payload, result, def, ctx) {
+    if (!result.issues.length) {
+        payload.value = result.value;
+        // The value carries up, so the flag describing it has to carry with it: a back-edge into a node still being parsed must not be frozen by an enclosing readonly, and its checks belong to the node itself. Guarded so the ordinary case adds no own property.
+        if (result.memo)
+            payload.memo = true;
+        return payload;
+    }
+    // Spread the inner's own payload, not ours: `value` has to stay the input the catch was handed, and the inner ran on a payload of its own so its issues are already private to this call.
+    payload.value = def.catchValue({
+        ...result,
+        value: payload.value,
+        error: {
+            issues: result.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+        },
+        input: payload.value,
+    });
+    return payload;
+}
+const $ZodCatch = /*@__PURE__*/ $constructor("$ZodCatch", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
+    defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout);
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        // Forward direction (decode): apply catch logic
+        const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+        if (result instanceof Promise) {
+            return result.then((result) => handleCatchResult(payload, result, def, ctx));
+        }
+        return handleCatchResult(payload, result, def, ctx);
+    };
+});
+const $ZodPipe = /*@__PURE__*/ $constructor("$ZodPipe", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout);
+    defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            const right = def.out._zod.run(payload, ctx);
+            if (right instanceof Promise) {
+                return right.then((right) => handlePipeResult(right, def.in, ctx));
+            }
+            return handlePipeResult(right, def.in, ctx);
+        }
+        const left = def.in._zod.run(payload, ctx);
+        if (left instanceof Promise) {
+            return left.then((left) => handlePipeResult(left, def.out, ctx));
+        }
+        return handlePipeResult(left, def.out, ctx);
+    };
+});
+function handlePipeResult(left, next, ctx) {
+    // Any issue stops the pipe, so a failing refinement never feeds its transform. An unrecognized key is the exception: it describes the input's extra properties, not the value being piped, and an enclosing intersection may yet reconcile it.
+    if (left.issues.some((iss) => iss.code !== "unrecognized_keys")) {
+        // prevent further checks
+        left.aborted = true;
+        return left;
+    }
+    return next._zod.run({ value: left.value, issues: left.issues }, ctx);
+}
+const $ZodPreprocess = /*@__PURE__*/ $constructor("$ZodPreprocess", (inst, def) => {
+    $ZodPipe.init(inst, def);
+});
+const $ZodReadonly = /*@__PURE__*/ $constructor("$ZodReadonly", (inst, def) => {
+    $ZodType.init(inst, def);
+    defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues);
+    defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values);
+    defineLazyInternal(inst, "optin", (zod) => zod.def.innerType?._zod?.optin);
+    defineLazyInternal(inst, "optout", (zod) => zod.def.innerType?._zod?.optout);
+    inst._zod.parse = (payload, ctx) => {
+        if (ctx.direction === "backward") {
+            return def.innerType._zod.run(payload, ctx);
+        }
+        const result = def.innerType._zod.run(payload, ctx);
+        if (result instanceof Promise) {
+            return result.then(handleReadonlyResult);
+        }
+        return handleReadonlyResult(result);
+    };
+});
+function handleReadonlyResult(payload) {
+    // A repeat visit hands back a node that is still being built; freezing it here would make the rest of its keys fail to assign.
+    if (!payload.memo)
+        payload.value = Object.freeze(payload.value);
+    return payload;
+}
+const $ZodCustom = /*@__PURE__*/ $constructor("$ZodCustom", (inst, def) => {
+    $ZodCheck.init(inst, def);
+    $ZodType.init(inst, def);
+    inst._zod.parse = (payload, _) => {
+        return payload;
+    };
+    inst._zod.check = (payload) => {
+        const input = payload.value;
+        const r = def.fn(input);
+        if (r instanceof Promise) {
+            return r.then((r) => handleRefineResult(r, payload, input, inst));
+        }
+        handleRefineResult(r, payload, input, inst);
+        return;
+    };
+});
+function handleRefineResult(result, payload, input, inst) {
+    if (!result) {
+        const _iss = {
+            code: "custom",
+            input,
+            inst, // incorporates params.error into issue reporting
+            path: [...(inst._zod.def.path ?? [])], // incorporates params.error into issue reporting
+            continue: !inst._zod.def.abort,
+            // params: inst._zod.def.params,
+        };
+        if (inst._zod.def.params)
+            _iss.params = inst._zod.def.params;
+        payload.issues.push(issue(_iss));
+    }
+}
+
+class $ZodCyclicError extends Error {
+    constructor() {
+        super(`Cannot parse a reference cycle that closes through a transform`);
+        this.name = "ZodCyclicError";
+    }
+}
+/** Keyed off the context object every schema in one parse call already shares. */
+const STATE = "~memo";
+const NO_ISSUES = [];
+// a value a cycle can close through
+function isRef(value) {
+    return value !== null && typeof value === "object";
+}
+// Receivers prefix paths in place, so the cache and every hand-out need their own copies.
+function cloneIssues(issues) {
+    return issues.map((iss) => (iss.path ? { ...iss, path: iss.path.slice() } : { ...iss }));
+}
+const recursive = /*@__PURE__*/ new WeakMap();
+/** What the walk established, in order of certainty: ordered so the strongest answer among children wins. */
+const NONE = 0;
+const ASSUMED = 1;
+const PROVEN = 2;
+/** Whether this schema's subtree contains a cycle, so one parse can re-enter it. */
+function isRecursive(inst, stack, resolve) {
+    const cached = recursive.get(inst);
+    if (cached !== undefined)
+        return cached ? PROVEN : NONE;
+    // Relative to the walk in progress, so not cached.
+    if (stack.has(inst))
+        return PROVEN;
+    stack.add(inst);
+    let result = NONE;
+    const check = (child) => {
+        if (result !== PROVEN && child?._zod) {
+            const answer = isRecursive(child, stack);
+            if (answer > result)
+                result = answer;
+        }
+    };
+    // `Reflect.ownKeys` rather than `Object.keys`, so a cycle through a declared symbol key is still seen
+    const shape = (sh, spread) => {
+        let answer = NONE;
+        for (const key of Reflect.ownKeys(sh)) {
+            const desc = Object.getOwnPropertyDescriptor(sh, key);
+            // an object resolves its shape by spread, so a key it does not enumerate is never parsed; `z.properties` reads every own key and so keeps them all
+            if (!desc.enumerable)
+                continue;
+            // resolving runs user code, and a factory mints a fresh subtree per read, so an edge the walk can't follow counts as a cycle
+            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack) : NONE;
+            if (child > answer)
+                answer = child;
+        }
+        return answer;
+    };
+    const merge = (answer) => {
+        if (answer > result)
+            result = answer;
+    };
+    const def = inst._zod.def;
+    const kind = def.type;
+    switch (kind) {
+        case "object": {
+            const raw = rawShape(def);
+            // a def with no raw shape answers `shape` from an accessor of its own, and running that can mint a whole fresh subtree
+            merge(raw ? shape(raw) : ASSUMED);
+            check(def.catchall);
+            break;
+        }
+        case "array":
+            check(def.element);
+            break;
+        case "tuple":
+            for (const el of def.items)
+                check(el);
+            check(def.rest);
+            break;
+        case "record":
+        case "map":
+            check(def.keyType);
+            check(def.valueType);
+            break;
+        case "set":
+            check(def.valueType);
+            break;
+        case "union":
+            for (const el of def.options)
+                check(el);
+            break;
+        case "intersection":
+            check(def.left);
+            check(def.right);
+            break;
+        case "optional":
+        case "nullable":
+        case "default":
+        case "prefault":
+        case "catch":
+        case "readonly":
+        case "nonoptional":
+        case "promise":
+        case "success":
+            check(def.innerType);
+            break;
+        case "pipe":
+            check(def.in);
+            check(def.out);
+            break;
+        case "function":
+            check(def.input);
+            check(def.output);
+            break;
+        // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
+        case "lazy": {
+            const inner = def._cachedInner ?? (undefined);
+            // walked with resolution off: one hop sees past the deferral, and a lazy that yields only another unresolved lazy is generative, so it stops there
+            merge(inner ? isRecursive(inner, stack) : ASSUMED);
+            break;
+        }
+        // a leaf by choice: `parts` are regex fragments, not data positions
+        case "template_literal":
+        // leaves
+        case "string":
+        case "number":
+        case "int":
+        case "boolean":
+        case "bigint":
+        case "symbol":
+        case "undefined":
+        case "null":
+        case "void":
+        case "never":
+        case "any":
+        case "unknown":
+        case "date":
+        case "nan":
+        case "enum":
+        case "literal":
+        case "file":
+        case "transform":
+        case "custom":
+            break;
+        default: {
+            // a user-defined kind can still hold children, and only its author knows where, so fall back to scanning the def — skipping accessors, since reading one can run user code
+            for (const key in def) {
+                const desc = Object.getOwnPropertyDescriptor(def, key);
+                if (!desc || desc.get)
+                    continue;
+                const value = desc.value;
+                if (!value || typeof value !== "object")
+                    continue;
+                if (value._zod)
+                    check(value);
+                else if (Array.isArray(value))
+                    for (const el of value)
+                        check(el);
+            }
+        }
+    }
+    stack.delete(inst);
+    return settle(inst, result);
+}
+/** An assumed answer must not outlive the resolution that settles it, so only a certain one is cached. */
+function settle(inst, answer) {
+    if (answer !== ASSUMED)
+        recursive.set(inst, answer === PROVEN);
+    return answer;
+}
+function bucketFor(state, inst) {
+    let bucket = state.buckets.get(inst);
+    if (!bucket) {
+        bucket = new WeakMap();
+        state.buckets.set(inst, bucket);
+    }
+    return bucket;
+}
+// Set immediately before delegating to core and cleared immediately after, so `alloc` registers only for a visit this module is driving.
+let handoff;
+// Allocated but unfinished entries. `alloc` and the matching pop both happen in the synchronous part of a parse, so they nest even when children are async, and one stack serves every schema.
+const open = [];
+const memo = {
+    alloc(_inst, payload, empty) {
+        const bucket = handoff;
+        if (!bucket)
+            return empty;
+        handoff = undefined;
+        const entry = { value: empty, issues: null };
+        bucket.set(payload.value, entry);
+        open.push(entry);
+        return empty;
+    },
+    guard(inst) {
+        var _a;
+        (_a = inst._zod).deferred ?? (_a.deferred = []);
+        inst._zod.deferred.push(() => {
+            const base = inst._zod.parse;
+            const wrapped = (payload, ctx) => {
+                // The value is a placeholder a back-edge is still waiting on, so the cycle closes through this transform. Its output can't exist in time to bind.
+                if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
+                    throw new $ZodCyclicError();
+                return base(payload, ctx);
+            };
+            inst._zod.parse = wrapped;
+            if (inst._zod.run === base)
+                inst._zod.run = wrapped;
+        });
+    },
+    attach(inst) {
+        var _a;
+        let isRecursiveInst;
+        let rechecked = false;
+        // a recursive schema is re-entered many times per parse and its bucket never changes
+        let lastCtx;
+        let lastBucket;
+        // Wraps `parse` in a deferred so it sees the container's final parse. Core's own deferred copies `parse` into `run` when there are no checks, and it ran first, so `run` is patched to match; with checks, `run` reads `parse` dynamically.
+        (_a = inst._zod).deferred ?? (_a.deferred = []);
+        inst._zod.deferred.push(() => {
+            const base = inst._zod.parse;
+            const wrapped = (payload, ctx) => {
+                if (isRecursiveInst === undefined) {
+                    const walked = isRecursive(inst, new Set());
+                    if (walked === NONE) {
+                        // Nothing here can ever fire, so take it back out.
+                        inst._zod.parse = base;
+                        if (inst._zod.run === wrapped)
+                            inst._zod.run = base;
+                        return base(payload, ctx);
+                    }
+                    // this parse resolves the deferred edges on its own path, so ask once more before latching
+                    if (walked === PROVEN || rechecked)
+                        isRecursiveInst = true;
+                    else
+                        rechecked = true;
+                }
+                const input = payload.value;
+                if (!isRef(input))
+                    return base(payload, ctx);
+                let state = ctx[STATE];
+                if (!state) {
+                    state = { buckets: new WeakMap(), backEdges: undefined };
+                    ctx[STATE] = state;
+                }
+                let bucket;
+                if (lastCtx === ctx) {
+                    bucket = lastBucket;
+                }
+                else {
+                    bucket = bucketFor(state, inst);
+                    lastCtx = ctx;
+                    lastBucket = bucket;
+                }
+                const hit = bucket.get(input);
+                if (hit) {
+                    payload.value = hit.value;
+                    if (hit.issues) {
+                        if (hit.issues.length)
+                            payload.issues.push(...cloneIssues(hit.issues));
+                    }
+                    else {
+                        // Still being parsed: its own checks cover it, so skip them here.
+                        payload.memo = true;
+                        state.backEdges ?? (state.backEdges = new WeakSet());
+                        state.backEdges.add(hit.value);
+                    }
+                    return payload;
+                }
+                handoff = bucket;
+                const depth = open.length;
+                const result = base(payload, ctx);
+                handoff = undefined;
+                // A container that rejected its input outright allocated nothing.
+                const entry = open.length > depth ? open.pop() : undefined;
+                // Both paths written out so the sync one allocates no closure. It runs once per node, and capturing here cost more than everything else combined.
+                if (result instanceof Promise) {
+                    return result.then((r) => {
+                        if (entry)
+                            entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
+                        return r;
+                    });
+                }
+                if (entry)
+                    entry.issues = result.issues.length ? cloneIssues(result.issues) : NO_ISSUES;
+                return result;
+            };
+            inst._zod.parse = wrapped;
+            if (inst._zod.run === base)
+                inst._zod.run = wrapped;
+        });
+    },
+};
+/** The memoizer that gives containers cycle support. `zod` installs it by default; `zod/mini` opts in with `config({ memoizer: memoizer() })`. */
+function memoizer() {
+    return memo;
+}
+/** Whether this value is a node a back-edge resolved to before it finished. */
+function isBackEdge(ctx, value) {
+    const backEdges = ctx[STATE]?.backEdges;
+    return backEdges !== undefined && isRef(value) && backEdges.has(value);
+}
+
+const error = () => {
+    const Sizable = {
+        string: { unit: "characters", verb: "to have" },
+        file: { unit: "bytes", verb: "to have" },
+        array: { unit: "items", verb: "to have" },
+        set: { unit: "items", verb: "to have" },
+        map: { unit: "entries", verb: "to have" },
+    };
+    function getSizing(origin) {
+        return Sizable[origin] ?? null;
+    }
+    const FormatDictionary = {
+        regex: "input",
+        email: "email address",
+        url: "URL",
+        emoji: "emoji",
+        uuid: "UUID",
+        uuidv4: "UUIDv4",
+        uuidv6: "UUIDv6",
+        nanoid: "nanoid",
+        guid: "GUID",
+        cuid: "cuid",
+        cuid2: "cuid2",
+        ulid: "ULID",
+        xid: "XID",
+        ksuid: "KSUID",
+        datetime: "ISO datetime",
+        date: "ISO date",
+        time: "ISO time",
+        duration: "ISO duration",
+        ipv4: "IPv4 address",
+        ipv6: "IPv6 address",
+        mac: "MAC address",
+        cidrv4: "IPv4 range",
+        cidrv6: "IPv6 range",
+        base64: "base64-encoded string",
+        base64url: "base64url-encoded string",
+        json_string: "JSON string",
+        e164: "E.164 number",
+        currency_code: "currency code",
+        credit_card: "credit card number",
+        iban: "IBAN",
+        jwt: "JWT",
+        template_literal: "input",
+    };
+    // type names: missing keys = do not translate (use raw value via ?? fallback)
+    const TypeDictionary = {
+        // Compatibility: "nan" -> "NaN" for display
+        nan: "NaN",
+        // All other type names omitted - they fall back to raw values via ?? operator
+    };
+    function getTypeName(type, input) {
+        if (type === "number" && typeof input === "number" && !Number.isFinite(input)) {
+            return String(input);
+        }
+        return TypeDictionary[type] ?? type;
+    }
+    return (issue) => {
+        switch (issue.code) {
+            case "invalid_type": {
+                const expected = getTypeName(issue.expected);
+                const receivedType = parsedType(issue.input);
+                const received = getTypeName(receivedType, issue.input);
+                return `Invalid input: expected ${expected}, received ${received}`;
+            }
+            case "invalid_value":
+                if (issue.values.length === 1)
+                    return `Invalid input: expected ${stringifyPrimitive(issue.values[0])}`;
+                return `Invalid option: expected one of ${joinValues(issue.values, "|")}`;
+            case "too_big": {
+                const adj = issue.exact ? "exactly " : issue.inclusive ? "<=" : "<";
+                const sizing = getSizing(issue.origin);
+                if (sizing)
+                    return `Too big: expected ${issue.origin ?? "value"} to have ${adj}${issue.maximum.toString()} ${sizing.unit ?? "elements"}`;
+                return `Too big: expected ${issue.origin ?? "value"} to be ${adj}${issue.maximum.toString()}`;
+            }
+            case "too_small": {
+                const adj = issue.exact ? "exactly " : issue.inclusive ? ">=" : ">";
+                const sizing = getSizing(issue.origin);
+                if (sizing) {
+                    return `Too small: expected ${issue.origin} to have ${adj}${issue.minimum.toString()} ${sizing.unit}`;
+                }
+                return `Too small: expected ${issue.origin} to be ${adj}${issue.minimum.toString()}`;
+            }
+            case "invalid_format": {
+                const _issue = issue;
+                if (_issue.format === "starts_with") {
+                    return `Invalid string: must start with "${_issue.prefix}"`;
+                }
+                if (_issue.format === "ends_with")
+                    return `Invalid string: must end with "${_issue.suffix}"`;
+                if (_issue.format === "includes")
+                    return `Invalid string: must include "${_issue.includes}"`;
+                if (_issue.format === "regex")
+                    return `Invalid string: must match pattern ${_issue.pattern}`;
+                return `Invalid ${FormatDictionary[_issue.format] ?? issue.format}`;
+            }
+            case "not_multiple_of":
+                return `Invalid number: must be a multiple of ${issue.divisor}`;
+            case "unrecognized_keys":
+                return `Unrecognized key${issue.keys.length > 1 ? "s" : ""}: ${joinValues(issue.keys, ", ")}`;
+            case "invalid_key":
+                return `Invalid key in ${issue.origin}`;
+            case "invalid_union":
+                if (issue.options && Array.isArray(issue.options) && issue.options.length > 0) {
+                    const opts = issue.options.map((o) => `'${o}'`).join(" | ");
+                    return `Invalid discriminator value. Expected ${opts}`;
+                }
+                if (issue.inclusive === false) {
+                    return "Invalid input: more than one option matched";
+                }
+                return "Invalid input";
+            case "invalid_element":
+                return `Invalid value in ${issue.origin}`;
+            default:
+                return `Invalid input`;
+        }
+    };
+};
+function en () {
+    return {
+        localeError: error(),
+    };
+}
+
+var _a;
+class $ZodRegistry {
+    constructor() {
+        this._map = new WeakMap();
+        this._idmap = new Map();
+    }
+    add(schema, ..._meta) {
+        const meta = _meta[0];
+        this._map.set(schema, meta);
+        if (meta && typeof meta === "object" && "id" in meta) {
+            this._idmap.set(meta.id, schema);
+        }
+        return this;
+    }
+    clear() {
+        this._map = new WeakMap();
+        this._idmap = new Map();
+        return this;
+    }
+    remove(schema) {
+        const meta = this._map.get(schema);
+        if (meta && typeof meta === "object" && "id" in meta) {
+            this._idmap.delete(meta.id);
+        }
+        this._map.delete(schema);
+        return this;
+    }
+    get(schema) {
+        // return this._map.get(schema) as any;
+        // inherit metadata
+        const p = schema._zod.parent;
+        if (p) {
+            const pm = { ...(this.get(p) ?? {}) };
+            delete pm.id; // do not inherit id
+            const f = { ...pm, ...this._map.get(schema) };
+            return Object.keys(f).length ? f : undefined;
+        }
+        return this._map.get(schema);
+    }
+    has(schema) {
+        return this._map.has(schema);
+    }
+}
+// registries
+function registry() {
+    return new $ZodRegistry();
+}
+(_a = globalThis).__zod_globalRegistry ?? (_a.__zod_globalRegistry = registry());
+const globalRegistry = globalThis.__zod_globalRegistry;
+
+function snapshotChecks(def) {
+    if (def.checks)
+        def.checks = [...def.checks];
+    return def;
+}
+// @__NO_SIDE_EFFECTS__
+function _string(Class, params) {
+    return new Class(snapshotChecks({ type: "string", ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _email(Class, params) {
+    return new Class({
+        type: "string",
+        format: "email",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _guid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "guid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuidv4(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        version: "v4",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuidv6(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        version: "v6",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uuidv7(Class, params) {
+    return new Class({
+        type: "string",
+        format: "uuid",
+        check: "string_format",
+        abort: false,
+        version: "v7",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _url(Class, params) {
+    return new Class({
+        type: "string",
+        format: "url",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _emoji(Class, params) {
+    return new Class({
+        type: "string",
+        format: "emoji",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _nanoid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "nanoid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link _cuid2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+// @__NO_SIDE_EFFECTS__
+function _cuid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cuid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _cuid2(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cuid2",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ulid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ulid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _xid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "xid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ksuid(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ksuid",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ipv4(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ipv4",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _ipv6(Class, params) {
+    return new Class({
+        type: "string",
+        format: "ipv6",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _cidrv4(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cidrv4",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _cidrv6(Class, params) {
+    return new Class({
+        type: "string",
+        format: "cidrv6",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _base64(Class, params) {
+    return new Class({
+        type: "string",
+        format: "base64",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _base64url(Class, params) {
+    return new Class({
+        type: "string",
+        format: "base64url",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _e164(Class, params) {
+    return new Class({
+        type: "string",
+        format: "e164",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _jwt(Class, params) {
+    return new Class({
+        type: "string",
+        format: "jwt",
+        check: "string_format",
+        abort: false,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _isoDateTime(Class, params) {
+    return new Class({
+        type: "string",
+        format: "datetime",
+        check: "string_format",
+        offset: false,
+        local: false,
+        precision: null,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _isoDate(Class, params) {
+    return new Class({
+        type: "string",
+        format: "date",
+        check: "string_format",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _isoTime(Class, params) {
+    return new Class({
+        type: "string",
+        format: "time",
+        check: "string_format",
+        precision: null,
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _isoDuration(Class, params) {
+    return new Class({
+        type: "string",
+        format: "duration",
+        check: "string_format",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _number(Class, params) {
+    return new Class(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _coercedNumber(Class, params) {
+    return new Class(snapshotChecks({ type: "number", coerce: true, checks: [], ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _int(Class, params) {
+    return new Class({
+        type: "number",
+        check: "number_format",
+        abort: false,
+        format: "safeint",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _boolean(Class, params) {
+    return new Class({
+        type: "boolean",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _null$1(Class, params) {
+    return new Class({
+        type: "null",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _any(Class) {
+    return new Class({
+        type: "any",
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _unknown(Class) {
+    return new Class({
+        type: "unknown",
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _never(Class, params) {
+    return new Class({
+        type: "never",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _lt(value, params) {
+    return new $ZodCheckLessThan({
+        check: "less_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: false,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _lte(value, params) {
+    return new $ZodCheckLessThan({
+        check: "less_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: true,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _gt(value, params) {
+    return new $ZodCheckGreaterThan({
+        check: "greater_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: false,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _gte(value, params) {
+    return new $ZodCheckGreaterThan({
+        check: "greater_than",
+        ...normalizeParams(params),
+        value,
+        inclusive: true,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _multipleOf(value, params) {
+    return new $ZodCheckMultipleOf({
+        check: "multiple_of",
+        ...normalizeParams(params),
+        value,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _maxLength(maximum, params) {
+    const ch = new $ZodCheckMaxLength({
+        check: "max_length",
+        ...normalizeParams(params),
+        maximum,
+    });
+    return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function _minLength(minimum, params) {
+    return new $ZodCheckMinLength({
+        check: "min_length",
+        ...normalizeParams(params),
+        minimum,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _length(length, params) {
+    return new $ZodCheckLengthEquals({
+        check: "length_equals",
+        ...normalizeParams(params),
+        length,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _regex(pattern, params) {
+    return new $ZodCheckRegex({
+        check: "string_format",
+        format: "regex",
+        ...normalizeParams(params),
+        pattern,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _lowercase(params) {
+    return new $ZodCheckLowerCase({
+        check: "string_format",
+        format: "lowercase",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _uppercase(params) {
+    return new $ZodCheckUpperCase({
+        check: "string_format",
+        format: "uppercase",
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _includes(includes, params) {
+    return new $ZodCheckIncludes({
+        check: "string_format",
+        format: "includes",
+        ...normalizeParams(params),
+        includes,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _startsWith(prefix, params) {
+    return new $ZodCheckStartsWith({
+        check: "string_format",
+        format: "starts_with",
+        ...normalizeParams(params),
+        prefix,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _endsWith(suffix, params) {
+    return new $ZodCheckEndsWith({
+        check: "string_format",
+        format: "ends_with",
+        ...normalizeParams(params),
+        suffix,
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _overwrite(tx) {
+    return new $ZodCheckOverwrite({
+        check: "overwrite",
+        tx,
+    });
+}
+// normalize
+// @__NO_SIDE_EFFECTS__
+function _normalize(form) {
+    return _overwrite((input) => input.normalize(form));
+}
+// trim
+// @__NO_SIDE_EFFECTS__
+function _trim() {
+    return _overwrite((input) => input.trim());
+}
+// toLowerCase
+// @__NO_SIDE_EFFECTS__
+function _toLowerCase() {
+    return _overwrite((input) => input.toLowerCase());
+}
+// toUpperCase
+// @__NO_SIDE_EFFECTS__
+function _toUpperCase() {
+    return _overwrite((input) => input.toUpperCase());
+}
+// slugify
+// @__NO_SIDE_EFFECTS__
+function _slugify() {
+    return _overwrite((input) => slugify(input));
+}
+// @__NO_SIDE_EFFECTS__
+function _array(Class, element, params) {
+    return new Class({
+        type: "array",
+        element,
+        // get element() {
+        //   return element;
+        // },
+        ...normalizeParams(params),
+    });
+}
+// @__NO_SIDE_EFFECTS__
+function _custom(Class, fn, _params) {
+    const norm = normalizeParams(_params);
+    norm.abort ?? (norm.abort = true); // default to abort:false
+    const schema = new Class({
+        type: "custom",
+        check: "custom",
+        fn: fn,
+        ...norm,
+    });
+    return schema;
+}
+// same as _custom but defaults to abort:false
+// @__NO_SIDE_EFFECTS__
+function _refine(Class, fn, _params) {
+    const schema = new Class({
+        type: "custom",
+        check: "custom",
+        fn: fn,
+        ...normalizeParams(_params),
+    });
+    return schema;
+}
+// @__NO_SIDE_EFFECTS__
+function _superRefine(fn, params) {
+    const ch = _check((payload) => {
+        payload.addIssue = (issue$1) => {
+            if (typeof issue$1 === "string") {
+                payload.issues.push(issue(issue$1, payload.value, ch._zod.def));
+            }
+            else {
+                // for Zod 3 backwards compatibility
+                const _issue = issue$1;
+                if (_issue.fatal)
+                    _issue.continue = false;
+                _issue.code ?? (_issue.code = "custom");
+                if (!("input" in _issue))
+                    _issue.input = payload.value;
+                _issue.inst ?? (_issue.inst = ch);
+                _issue.continue ?? (_issue.continue = !ch._zod.def.abort); // abort is always undefined, so this is always true...
+                payload.issues.push(issue(_issue));
+            }
+        };
+        return fn(payload.value, payload);
+    }, params);
+    return ch;
+}
+// @__NO_SIDE_EFFECTS__
+function _check(fn, params) {
+    const ch = new $ZodCheck({
+        check: "custom",
+        ...normalizeParams(params),
+    });
+    ch._zod.check = fn;
+    return ch;
+}
+
+function assignProps(target, ...sources) {
+    for (const source of sources) {
+        for (const key of Reflect.ownKeys(source)) {
+            if (Object.prototype.propertyIsEnumerable.call(source, key)) {
+                assignProp(target, key, source[key]);
+            }
+        }
+    }
+    return target;
+}
+// function initializeContext<T extends schemas.$ZodType>(inputs: JSONSchemaGeneratorParams<T>): ToJSONSchemaContext<T> {
+//   return {
+//     processor: inputs.processor,
+//     metadataRegistry: inputs.metadata ?? globalRegistry,
+//     target: inputs.target ?? "draft-2020-12",
+//     unrepresentable: inputs.unrepresentable ?? "throw",
+//   };
+// }
+function initializeContext(params) {
+    // Normalize target: convert old non-hyphenated versions to hyphenated versions
+    let target = params?.target ?? "draft-2020-12";
+    if (target === "draft-4")
+        target = "draft-04";
+    if (target === "draft-7")
+        target = "draft-07";
+    return {
+        processors: params.processors ?? {},
+        metadataRegistry: params?.metadata ?? globalRegistry,
+        target,
+        unrepresentable: params?.unrepresentable ?? "throw",
+        override: params?.override ?? (() => { }),
+        io: params?.io ?? "output",
+        counter: 0,
+        seen: new Map(),
+        sharedDefsExtractedFor: undefined,
+        sharedEmitDoneFor: undefined,
+        cycles: params?.cycles ?? "ref",
+        reused: params?.reused ?? "inline",
+        intersections: [],
+        deferred: [],
+        external: params?.external ?? undefined,
+    };
+}
+/**
+ * Applies the `unrepresentable` setting at a site that has no JSON Schema equivalent. Throws
+ * `message` unless the setting (or the handler's return value) says otherwise. Returns `true` if a
+ * custom JSON Schema was written into `json`, in which case the caller must not write its own.
+ */
+function handleUnrepresentable(schema, ctx, json, params, message) {
+    const result = typeof ctx.unrepresentable === "function"
+        ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message })
+        : ctx.unrepresentable;
+    if (result === "any")
+        return false;
+    if (result === undefined || result === "throw")
+        throw new Error(message);
+    Object.assign(json, result);
+    return true;
+}
+// never rename this back to `process`: bundler polyfills inject a top-level `const process` that a lexical declaration of the same name collides with (#6397)
+function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
+    var _a;
+    const def = schema._zod.def;
+    // check for schema in seens
+    const seen = ctx.seen.get(schema);
+    if (seen) {
+        seen.count++;
+        // check if cycle
+        const isCycle = _params.schemaPath.includes(schema);
+        if (isCycle) {
+            seen.cycle = _params.path;
+        }
+        return seen.schema;
+    }
+    // initialize
+    const result = { schema: {}, count: 1, cycle: undefined, path: _params.path };
+    ctx.seen.set(schema, result);
+    ctx.sharedDefsExtractedFor = undefined;
+    ctx.sharedEmitDoneFor = undefined;
+    // custom method overrides default behavior
+    const overrideSchema = schema._zod.toJSONSchema?.();
+    if (overrideSchema) {
+        result.schema = overrideSchema;
+    }
+    else {
+        const params = {
+            ..._params,
+            schemaPath: [..._params.schemaPath, schema],
+            path: _params.path,
+        };
+        if (schema._zod.processJSONSchema) {
+            schema._zod.processJSONSchema(ctx, result.schema, params);
+        }
+        else {
+            const _json = result.schema;
+            const processor = ctx.processors[def.type];
+            if (!processor) {
+                throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def.type}`);
+            }
+            processor(schema, ctx, _json, params);
+        }
+        const parent = schema._zod.parent;
+        if (parent) {
+            // Also set ref if processor didn't (for inheritance)
+            if (!result.ref)
+                result.ref = parent;
+            processSchema(parent, ctx, params);
+            ctx.seen.get(parent).isParent = true;
+        }
+    }
+    // metadata
+    const meta = ctx.metadataRegistry.get(schema);
+    if (meta)
+        assignProps(result.schema, meta);
+    if (ctx.io === "input" && isTransforming(schema)) {
+        // examples/defaults only apply to output type of pipe
+        delete result.schema.examples;
+        delete result.schema.default;
+    }
+    // set prefault as default
+    if (ctx.io === "input" && "_prefault" in result.schema)
+        (_a = result.schema).default ?? (_a.default = result.schema._prefault);
+    delete result.schema._prefault;
+    // pulling fresh from ctx.seen in case it was overwritten
+    const _result = ctx.seen.get(schema);
+    return _result.schema;
+}
+// Escape a reference token for use in a JSON Pointer fragment (RFC 6901): `~` becomes `~0` and `/` becomes `~1`. The `~` replacement must run first.
+function encodeJSONPointerSegment(segment) {
+    return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+function extractDefs(ctx, schema
+// params: EmitParams
+) {
+    // iterate over seen map;
+    const root = ctx.seen.get(schema);
+    if (!root)
+        throw new Error("Unprocessed schema. This is a bug in Zod.");
+    // With `external` set, every registered schema resolves through the external branch of `makeURI`, so the root branch below produces the same ref the external branch would — this pass is identical whichever schema it is called with, and only needs to run once.
+    if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
+        return;
+    // Track ids to detect duplicates across different schemas
+    const idToSchema = new Map();
+    for (const entry of ctx.seen.entries()) {
+        const id = ctx.metadataRegistry.get(entry[0])?.id;
+        if (id) {
+            const existing = idToSchema.get(id);
+            if (existing && existing !== entry[0]) {
+                throw new Error(`Duplicate schema id "${id}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
+            }
+            idToSchema.set(id, entry[0]);
+        }
+    }
+    // returns a ref to the schema defId will be empty if the ref points to an external schema (or #)
+    const makeURI = (entry) => {
+        // comparing the seen objects because sometimes multiple schemas map to the same seen object. e.g. lazy
+        // external is configured
+        const defsSegment = ctx.target === "draft-2020-12" ? "$defs" : "definitions";
+        if (ctx.external) {
+            const externalId = ctx.external.registry.get(entry[0])?.id; // ?? "__shared";// `__schema${ctx.counter++}`;
+            // check if schema is in the external registry
+            const uriGenerator = ctx.external.uri ?? ((id) => id);
+            if (externalId) {
+                return { ref: uriGenerator(externalId) };
+            }
+            // otherwise, add to __shared
+            const id = entry[1].defId ?? entry[1].schema.id ?? `schema${ctx.counter++}`;
+            entry[1].defId = id; // set defId so it will be reused if needed
+            return { defId: id, ref: `${uriGenerator("__shared")}#/${defsSegment}/${encodeJSONPointerSegment(id)}` };
+        }
+        const uriPrefix = `#`;
+        const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
+        // an id-less root has nowhere to be extracted to, so it stays inline and self-references as `#`
+        if (entry[1] === root && !entry[1].schema.id) {
+            return { ref: uriPrefix };
+        }
+        // self-contained schema
+        const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
+        return { defId, ref: defUriPrefix + encodeJSONPointerSegment(defId) };
+    };
+    // stored cached version in `def` property remove all properties, set $ref
+    const extractToDef = (entry) => {
+        // if the schema is already a reference, do not extract it
+        if (entry[1].schema.$ref) {
+            return;
+        }
+        const seen = entry[1];
+        const { ref, defId } = makeURI(entry);
+        seen.def = { ...seen.schema };
+        // defId won't be set if the schema is a reference to an external schema or if the schema is the root schema
+        if (defId)
+            seen.defId = defId;
+        // wipe away all properties except $ref
+        const schema = seen.schema;
+        for (const key in schema) {
+            delete schema[key];
+        }
+        schema.$ref = ref;
+    };
+    // throw on cycles
+    // break cycles
+    if (ctx.cycles === "throw") {
+        for (const entry of ctx.seen.entries()) {
+            const seen = entry[1];
+            if (seen.cycle) {
+                throw new Error("Cycle detected: " +
+                    `#/${seen.cycle?.join("/")}/<root>` +
+                    '\n\nSet the `cycles` parameter to `"ref"` to resolve cyclical schemas with defs.');
+            }
+        }
+    }
+    // extract schemas into $defs
+    for (const entry of ctx.seen.entries()) {
+        const seen = entry[1];
+        // convert root schema to # $ref
+        if (schema === entry[0]) {
+            extractToDef(entry); // this has special handling for the root schema
+            continue;
+        }
+        // extract schemas that are in the external registry
+        if (ctx.external) {
+            const ext = ctx.external.registry.get(entry[0])?.id;
+            if (schema !== entry[0] && ext) {
+                extractToDef(entry);
+                continue;
+            }
+        }
+        // extract schemas with `id` meta
+        const id = ctx.metadataRegistry.get(entry[0])?.id;
+        if (id) {
+            extractToDef(entry);
+            continue;
+        }
+        // break cycles
+        if (seen.cycle) {
+            // any
+            extractToDef(entry);
+            continue;
+        }
+        // extract reused schemas
+        if (seen.count > 1) {
+            if (ctx.reused === "ref") {
+                extractToDef(entry);
+            }
+        }
+    }
+    if (ctx.external)
+        ctx.sharedDefsExtractedFor = ctx.external;
+}
+/** Rewrites `anyOf: [{type: "a"}, {type: "b"}]` to `type: ["a", "b"]`, which every JSON Schema draft treats as equivalent and most consumers render far better for the nullable case. Only branches that are a bare type assertion qualify — anything carrying a constraint, `$ref`, `const` or metadata is left alone. Runs after `flattenRef`, so a branch an override decorated or `$defs` extraction turned into a `$ref` is no longer bare and correctly stays in `anyOf`. `oneOf` is excluded: `integer` and `number` overlap, so "exactly one" and "at least one" are not the same there. OpenAPI 3.0 is excluded: its `type` must be a single string. */
+function compactTypeUnion(schema) {
+    const options = schema.anyOf;
+    if (!Array.isArray(options) || options.length === 0 || schema.type !== undefined)
+        return;
+    const types = [];
+    for (const option of options) {
+        if (!option || typeof option !== "object")
+            return;
+        // A branch that is itself a compactible union folds into this one — nested `anyOf` and a flat `type` array say the same thing. Compacting it first also makes the result independent of the order this pass walks the seen map in.
+        compactTypeUnion(option);
+        const keys = Object.keys(option);
+        if (keys.length !== 1 || keys[0] !== "type")
+            return;
+        const type = option.type;
+        for (const member of Array.isArray(type) ? type : [type]) {
+            if (typeof member !== "string")
+                return;
+            if (!types.includes(member))
+                types.push(member);
+        }
+    }
+    delete schema.anyOf;
+    // A `type` array must be non-empty and unique (metaschema); a single member is spelled as a bare string.
+    schema.type = types.length === 1 ? types[0] : types;
+}
+/** Keywords `foldIntersection` knows how to combine. Anything else — `$ref`, `patternProperties`,
+ * an annotation like `description` — makes a member unfoldable, so a constraint this does not
+ * understand leaves the `allOf` alone instead of being silently dropped or misattributed. */
+const FOLDABLE_KEYS = new Set(["type", "properties", "required", "additionalProperties"]);
+const UNION_KEYS = ["oneOf", "anyOf"];
+/** A member's constraint on a key it does not declare itself. A `catchall` states one; `false`, an absent `additionalProperties`, and the empty schema a loose object emits state nothing. */
+function undeclaredConstraint(member) {
+    const extra = member.additionalProperties;
+    if (extra === undefined || extra === false || typeof extra !== "object" || extra === null)
+        return null;
+    return Object.keys(extra).length ? extra : null;
+}
+/** Combines object members into the single object they describe together, or returns `null` if any of them carries a keyword outside {@link FOLDABLE_KEYS}. */
+function foldObjects(members) {
+    const objects = [];
+    for (const member of members) {
+        // A boolean subschema is legal JSON Schema and carries no keywords to fold.
+        if (typeof member !== "object" || member.type !== "object")
+            return null;
+        for (const key in member) {
+            if (!FOLDABLE_KEYS.has(key))
+                return null;
+        }
+        objects.push(member);
+    }
+    const properties = {};
+    const required = new Set();
+    for (const object of objects) {
+        for (const key in object.properties) {
+            // `in` would report a `__proto__` key as already present via the prototype chain and skip it.
+            if (Object.prototype.hasOwnProperty.call(properties, key))
+                continue;
+            // Every member constrains this key: the ones that declare it say how, and a `catchall` member constrains it too even though it does not name it. The key has to satisfy all of them, which is the same intersection one level down.
+            const parts = [];
+            for (const other of objects) {
+                const part = other.properties?.[key] ?? undeclaredConstraint(other);
+                if (part === null || part === undefined)
+                    continue;
+                if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
+                    parts.push(part);
+            }
+            const merged = parts.length === 1
+                ? parts[0]
+                : (foldObjects(parts) ?? { allOf: parts });
+            assignProp(properties, key, merged);
+        }
+        for (const key of object.required ?? [])
+            required.add(key);
+    }
+    const folded = { type: "object", properties };
+    if (required.size)
+        folded.required = [...required];
+    // A key no member declares is rejected only when every member rejects it, so the fold is closed only when every member is. Otherwise it carries whatever the `catchall` members demand of such a key.
+    if (objects.every((object) => object.additionalProperties === false)) {
+        folded.additionalProperties = false;
+    }
+    else {
+        const constraints = [];
+        for (const object of objects) {
+            const constraint = undeclaredConstraint(object);
+            if (constraint && !constraints.some((seen) => JSON.stringify(seen) === JSON.stringify(constraint)))
+                constraints.push(constraint);
+        }
+        if (constraints.length === 1)
+            folded.additionalProperties = constraints[0];
+        else if (constraints.length > 1)
+            folded.additionalProperties = { allOf: constraints };
+    }
+    return folded;
+}
+/** `additionalProperties` in an `allOf` member sees only that member's own `properties`, so two
+ * closed object members reject each other's keys and the schema validates nothing. Zod's parser
+ * pools the key sets instead — `handleIntersectionResults` reports a key as unrecognized only when
+ * *every* side rejects it — so the emitted schema has to pool them too, and folding the members
+ * into one object is the encoding that says so on every target.
+ *
+ * This runs from `finalize`, after `extractDefs`, which is what keeps it clear of the `$ref`
+ * machinery: a member extracted into `$defs` is already a `$ref` by now and declines to fold, so it
+ * keeps its reference and its own closedness rather than being inlined as a stale copy. */
+function foldIntersection(json) {
+    const allOf = json.allOf;
+    if (!Array.isArray(allOf) || allOf.length < 2)
+        return;
+    // An `override` runs before this pass and may have written object keywords onto the intersection itself. Those are deliberate, so decline rather than overwrite them.
+    for (const key of FOLDABLE_KEYS)
+        if (key in json)
+            return;
+    // An intersection distributes over a union: `A & (X | Y)` is `(A & X) | (A & Y)`. Only the first union is distributed over; a second one stays among the members every branch folds against, where it fails the object check and declines the whole intersection rather than multiplying out.
+    const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
+    let folded = null;
+    if (!unions.length) {
+        folded = foldObjects(allOf);
+    }
+    else {
+        const union = unions[0];
+        const keyword = UNION_KEYS.find((k) => Array.isArray(union[k]));
+        if (Object.keys(union).length !== 1)
+            return;
+        const rest = allOf.filter((m) => m !== union);
+        const branches = union[keyword].map((branch) => foldObjects([...rest, branch]));
+        if (branches.some((b) => !b))
+            return;
+        folded = { [keyword]: branches };
+    }
+    if (!folded)
+        return;
+    delete json.allOf;
+    assignProps(json, folded);
+}
+function finalize(ctx, schema) {
+    const root = ctx.seen.get(schema);
+    if (!root)
+        throw new Error("Unprocessed schema. This is a bug in Zod.");
+    // flatten refs - inherit properties from parent schemas
+    const flattenRef = (zodSchema) => {
+        const seen = ctx.seen.get(zodSchema);
+        // already processed
+        if (seen.ref === null)
+            return;
+        const schema = seen.def ?? seen.schema;
+        const _cached = { ...schema };
+        const ref = seen.ref;
+        seen.ref = null; // prevent infinite recursion
+        if (ref) {
+            flattenRef(ref);
+            const refSeen = ctx.seen.get(ref);
+            const refSchema = refSeen.schema;
+            // merge referenced schema into current
+            if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
+                // older drafts can't combine $ref with other properties
+                schema.allOf = schema.allOf ?? [];
+                schema.allOf.push(refSchema);
+            }
+            else {
+                assignProps(schema, refSchema);
+            }
+            // restore child's own properties (child wins)
+            assignProps(schema, _cached);
+            const isParentRef = zodSchema._zod.parent === ref;
+            // For parent chain, child is a refinement - remove parent-only properties
+            if (isParentRef) {
+                for (const key in schema) {
+                    if (key === "$ref" || key === "allOf")
+                        continue;
+                    if (!(key in _cached)) {
+                        delete schema[key];
+                    }
+                }
+            }
+            // When ref was extracted to $defs, remove properties that match the definition
+            if (refSchema.$ref && refSeen.def) {
+                for (const key in schema) {
+                    if (key === "$ref" || key === "allOf")
+                        continue;
+                    if (key in refSeen.def && JSON.stringify(schema[key]) === JSON.stringify(refSeen.def[key])) {
+                        delete schema[key];
+                    }
+                }
+            }
+        }
+        // If parent was extracted (has $ref), propagate $ref to this schema. This handles cases like: readonly().meta({id}).describe() where processor sets ref to innerType but parent should be referenced
+        const parent = zodSchema._zod.parent;
+        if (parent && parent !== ref) {
+            // Ensure parent is processed first so its def has inherited properties
+            flattenRef(parent);
+            const parentSeen = ctx.seen.get(parent);
+            if (parentSeen?.schema.$ref) {
+                schema.$ref = parentSeen.schema.$ref;
+                // De-duplicate with parent's definition
+                if (parentSeen.def) {
+                    for (const key in schema) {
+                        if (key === "$ref" || key === "allOf")
+                            continue;
+                        if (key in parentSeen.def && JSON.stringify(schema[key]) === JSON.stringify(parentSeen.def[key])) {
+                            delete schema[key];
+                        }
+                    }
+                }
+            }
+        }
+        // execute overrides
+        ctx.override({
+            zodSchema: zodSchema,
+            jsonSchema: schema,
+            path: seen.path ?? [],
+        });
+    };
+    // Flattening walks the whole map and clears each `ref` as it goes, so a second call over the same map is a no-op scan. Skip it outright once it has run for a registry conversion.
+    if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
+        for (const entry of [...ctx.seen.entries()].reverse()) {
+            flattenRef(entry[0]);
+        }
+        if (ctx.target !== "openapi-3.0") {
+            for (const entry of ctx.seen.entries()) {
+                compactTypeUnion(entry[1].def ?? entry[1].schema);
+            }
+        }
+        for (const rewrite of ctx.deferred)
+            rewrite();
+        // After flattening, every member that was extracted is a `$ref`, so the fold sees the final shape. A schema that inherits an intersection — through `z.lazy`, or any `ref` chain — holds the same `allOf` array, so fold by array identity to catch every copy.
+        if (ctx.intersections.length) {
+            const carriers = new Map();
+            for (const seen of ctx.seen.values()) {
+                for (const json of [seen.schema, seen.def]) {
+                    const allOf = json?.allOf;
+                    if (!Array.isArray(allOf))
+                        continue;
+                    const existing = carriers.get(allOf);
+                    if (existing)
+                        existing.push(json);
+                    else
+                        carriers.set(allOf, [json]);
+                }
+            }
+            for (const allOf of ctx.intersections) {
+                for (const json of carriers.get(allOf) ?? [])
+                    foldIntersection(json);
+            }
+        }
+    }
+    const result = {};
+    if (ctx.target === "draft-2020-12") {
+        result.$schema = "https://json-schema.org/draft/2020-12/schema";
+    }
+    else if (ctx.target === "draft-07") {
+        result.$schema = "http://json-schema.org/draft-07/schema#";
+    }
+    else if (ctx.target === "draft-04") {
+        result.$schema = "http://json-schema.org/draft-04/schema#";
+    }
+    else if (ctx.target === "openapi-3.0") ;
+    else ;
+    if (ctx.external?.uri) {
+        const id = ctx.external.registry.get(schema)?.id;
+        if (!id)
+            throw new Error("Schema is missing an `id` property");
+        result.$id = ctx.external.uri(id);
+    }
+    // when the root was extracted into $defs, `root.schema` is the `$ref` wrapper and `root.def` is the body that now lives under $defs
+    assignProps(result, root.defId ? root.schema : (root.def ?? root.schema));
+    // The `id` in `.meta()` is a Zod-specific registration tag used to extract schemas into $defs — it is not user-facing JSON Schema metadata. Strip it from the output body where it would otherwise leak. The id is preserved implicitly via the $defs key (and via $ref paths).
+    const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
+    if (rootMetaId !== undefined && result.id === rootMetaId)
+        delete result.id;
+    // build defs object. With `external`, `defs` is the shared object every schema writes into, so the same entries are reassigned on every call. Without it, `defs` is fresh per call and must be rebuilt.
+    const defs = ctx.external?.defs ?? {};
+    if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
+        for (const entry of ctx.seen.entries()) {
+            const seen = entry[1];
+            if (seen.def && seen.defId) {
+                if (seen.def.id === seen.defId)
+                    delete seen.def.id;
+                assignProp(defs, seen.defId, seen.def);
+            }
+        }
+    }
+    if (ctx.external)
+        ctx.sharedEmitDoneFor = ctx.external;
+    // set definitions in result
+    if (ctx.external) ;
+    else {
+        if (Object.keys(defs).length > 0) {
+            if (ctx.target === "draft-2020-12") {
+                result.$defs = defs;
+            }
+            else {
+                result.definitions = defs;
+            }
+        }
+    }
+    try {
+        // this "finalizes" this schema and ensures all cycles are removed each call to finalize() is functionally independent though the seen map is shared
+        const finalized = JSON.parse(JSON.stringify(result));
+        Object.defineProperty(finalized, "~standard", {
+            value: {
+                ...schema["~standard"],
+                jsonSchema: {
+                    input: createStandardJSONSchemaMethod(schema, "input", ctx.processors),
+                    output: createStandardJSONSchemaMethod(schema, "output", ctx.processors),
+                },
+            },
+            enumerable: false,
+            writable: false,
+        });
+        return finalized;
+    }
+    catch (_err) {
+        throw new Error("Error converting schema to JSON.");
+    }
+}
+function isTransforming(_schema, _ctx) {
+    const ctx = _ctx ?? { seen: new Set() };
+    if (ctx.seen.has(_schema))
+        return false;
+    ctx.seen.add(_schema);
+    const def = _schema._zod.def;
+    if (def.type === "transform")
+        return true;
+    if (def.type === "array")
+        return isTransforming(def.element, ctx);
+    if (def.type === "set")
+        return isTransforming(def.valueType, ctx);
+    if (def.type === "lazy")
+        return isTransforming(def.getter(), ctx);
+    if (def.type === "promise" ||
+        def.type === "optional" ||
+        def.type === "nonoptional" ||
+        def.type === "nullable" ||
+        def.type === "readonly" ||
+        def.type === "default" ||
+        def.type === "prefault" ||
+        def.type === "catch") {
+        return isTransforming(def.innerType, ctx);
+    }
+    if (def.type === "intersection") {
+        return isTransforming(def.left, ctx) || isTransforming(def.right, ctx);
+    }
+    if (def.type === "record" || def.type === "map") {
+        return isTransforming(def.keyType, ctx) || isTransforming(def.valueType, ctx);
+    }
+    if (def.type === "pipe") {
+        if (_schema._zod.traits.has("$ZodCodec"))
+            return true;
+        return isTransforming(def.in, ctx) || isTransforming(def.out, ctx);
+    }
+    if (def.type === "object") {
+        for (const key in def.shape) {
+            if (isTransforming(def.shape[key], ctx))
+                return true;
+        }
+        return false;
+    }
+    if (def.type === "union") {
+        for (const option of def.options) {
+            if (isTransforming(option, ctx))
+                return true;
+        }
+        return false;
+    }
+    if (def.type === "tuple") {
+        for (const item of def.items) {
+            if (isTransforming(item, ctx))
+                return true;
+        }
+        if (def.rest && isTransforming(def.rest, ctx))
+            return true;
+        return false;
+    }
+    return false;
+}
+/**
+ * Creates a toJSONSchema method for a schema instance.
+ * This encapsulates the logic of initializing context, processing, extracting defs, and finalizing.
+ */
+const createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
+    const ctx = initializeContext({ ...params, processors });
+    processSchema(schema, ctx);
+    extractDefs(ctx, schema);
+    return finalize(ctx, schema);
+};
+const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
+    const { libraryOptions, target } = params ?? {};
+    const ctx = initializeContext({ ...(libraryOptions ?? {}), target, io, processors });
+    processSchema(schema, ctx);
+    extractDefs(ctx, schema);
+    return finalize(ctx, schema);
+};
+
+const narrowMin = (agg, key, value) => {
+    if (agg[key] === undefined || value > agg[key])
+        agg[key] = value;
+};
+const narrowMax = (agg, key, value) => {
+    if (agg[key] === undefined || value < agg[key])
+        agg[key] = value;
+};
+const narrowBoth = (agg, value) => {
+    narrowMin(agg, "minimum", value);
+    narrowMax(agg, "maximum", value);
+};
+const addDivisor = (agg, value) => {
+    agg.multipleOf ?? (agg.multipleOf = []);
+    if (!agg.multipleOf.includes(value))
+        agg.multipleOf.push(value);
+};
+const addPattern = (agg, pattern) => {
+    agg.patterns ?? (agg.patterns = new Set());
+    agg.patterns.add(pattern);
+};
+const intersectMime = (agg, mime) => {
+    agg.mime = agg.mime ? agg.mime.filter((m) => mime.includes(m)) : [...mime];
+};
+// last-wins, matching the bag's historical write order; the flag keeps an integer format from being lost to a later float one
+const setFormat = (agg, format) => {
+    agg.format = format;
+    if (format.includes("int"))
+        agg.isInt = true;
+};
+const minContributor = (agg, def) => narrowMin(agg, "minimum", def.minimum);
+const maxContributor = (agg, def) => narrowMax(agg, "maximum", def.maximum);
+const formatContributor = (ranges) => (agg, def) => {
+    setFormat(agg, def.format);
+    const [minimum, maximum] = ranges[def.format];
+    narrowMin(agg, "minimum", minimum);
+    narrowMax(agg, "maximum", maximum);
+};
+const contributors = {
+    greater_than: (agg, def) => narrowMin(agg, def.inclusive ? "minimum" : "exclusiveMinimum", def.value),
+    less_than: (agg, def) => narrowMax(agg, def.inclusive ? "maximum" : "exclusiveMaximum", def.value),
+    multiple_of: (agg, def) => addDivisor(agg, def.value),
+    number_format: formatContributor(NUMBER_FORMAT_RANGES),
+    bigint_format: formatContributor(BIGINT_FORMAT_RANGES),
+    min_length: minContributor,
+    max_length: maxContributor,
+    length_equals: (agg, def) => narrowBoth(agg, def.length),
+    min_size: minContributor,
+    max_size: maxContributor,
+    size_equals: (agg, def) => narrowBoth(agg, def.size),
+    string_format: (agg, def) => {
+        setFormat(agg, def.format);
+        if (def.pattern)
+            addPattern(agg, def.pattern);
+        if (def.format === "base64" || def.format === "base64url")
+            agg.contentEncoding = def.format;
+        if (def.local || def.precision === -1)
+            agg.laxFormat = true;
+    },
+    mime_type: (agg, def) => intersectMime(agg, def.mime),
+};
+function aggregateChecks(schema) {
+    const agg = {};
+    const def = schema._zod.def;
+    // a format schema is its own first check, same rule as $ZodType init
+    const list = schema._zod.traits.has("$ZodCheck")
+        ? [schema, ...(def.checks ?? [])]
+        : (def.checks ?? []);
+    for (const ch of list)
+        contributors[ch._zod.def.check]?.(agg, ch._zod.def);
+    // reconcile with the bag so third-party onattach contributions still land; first-party residue is never tighter than the fold, so merging it back is idempotent for one and additive for the other
+    const bag = schema._zod.bag;
+    if (bag.minimum !== undefined)
+        narrowMin(agg, "minimum", bag.minimum);
+    if (bag.exclusiveMinimum !== undefined)
+        narrowMin(agg, "exclusiveMinimum", bag.exclusiveMinimum);
+    if (bag.maximum !== undefined)
+        narrowMax(agg, "maximum", bag.maximum);
+    if (bag.exclusiveMaximum !== undefined)
+        narrowMax(agg, "exclusiveMaximum", bag.exclusiveMaximum);
+    if (bag.multipleOf !== undefined)
+        addDivisor(agg, bag.multipleOf);
+    if (bag.format !== undefined) {
+        agg.format ?? (agg.format = bag.format);
+        if (bag.format.includes("int"))
+            agg.isInt = true;
+    }
+    if (bag.mime)
+        intersectMime(agg, bag.mime);
+    for (const pattern of bag.patterns ?? [])
+        addPattern(agg, pattern);
+    return agg;
+}
+const formatMap = {
+    guid: "uuid",
+    url: "uri",
+    datetime: "date-time",
+    json_string: "json-string",
+    regex: "", // do not set
+};
+// ==================== SIMPLE TYPE PROCESSORS ====================
+// the runtime patterns are lax so parse paths never overflow the regex stack; the emitted schema swaps in the exact block forms, which zod itself never executes
+const exactPatterns = new Map([
+    [base64Charset, base64],
+    [base64urlCharset, base64url],
+]);
+const exactPattern = (p) => exactPatterns.get(p) ?? p;
+const stringProcessor = (schema, ctx, _json, _params) => {
+    const json = _json;
+    json.type = "string";
+    const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+    if (typeof minimum === "number")
+        json.minLength = minimum;
+    if (typeof maximum === "number")
+        json.maxLength = maximum;
+    // custom pattern overrides format
+    if (format) {
+        json.format = formatMap[format] ?? format;
+        if (json.format === "")
+            delete json.format; // empty format is not valid
+        // `z.iso.time()` is never full-time, and `laxFormat` carries the datetime shapes that also accept what their keyword forbids
+        if (format === "time" || laxFormat) {
+            delete json.format;
+        }
+    }
+    if (contentEncoding)
+        json.contentEncoding = contentEncoding;
+    if (patterns && patterns.size > 0) {
+        const patternList = [...patterns].map(exactPattern);
+        if (patternList.length === 1)
+            json.pattern = patternList[0].source;
+        else if (patternList.length > 1) {
+            json.allOf = [
+                ...patternList.map((regex) => ({
+                    ...(ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0"
+                        ? { type: "string" }
+                        : {}),
+                    pattern: regex.source,
+                })),
+            ];
+        }
+    }
+};
+const numberProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
+    json.type = isInt ? "integer" : "number";
+    // when both minimum and exclusiveMinimum exist, pick the more restrictive one
+    const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
+    const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
+    const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
+    if (exMin) {
+        if (legacy) {
+            json.minimum = exclusiveMinimum;
+            json.exclusiveMinimum = true;
+        }
+        else {
+            json.exclusiveMinimum = exclusiveMinimum;
+        }
+    }
+    else if (typeof minimum === "number") {
+        json.minimum = minimum;
+    }
+    if (exMax) {
+        if (legacy) {
+            json.maximum = exclusiveMaximum;
+            json.exclusiveMaximum = true;
+        }
+        else {
+            json.exclusiveMaximum = exclusiveMaximum;
+        }
+    }
+    else if (typeof maximum === "number") {
+        json.maximum = maximum;
+    }
+    if (multipleOf) {
+        // JSON Schema requires a divisor strictly greater than zero, and a non-finite one does not survive JSON at all. A negative divisor accepts exactly what its absolute value accepts, so it still maps; zero, NaN and Infinity have no keyword form.
+        const divisors = new Set();
+        for (const divisor of multipleOf) {
+            if (Number.isFinite(divisor) && divisor !== 0)
+                divisors.add(Math.abs(divisor));
+            else
+                handleUnrepresentable(schema, ctx, json, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        }
+        // chained divisors are a conjunction the keyword cannot carry alone, so extras ride an allOf, same as stacked patterns
+        const [first, ...rest] = divisors;
+        if (first !== undefined)
+            json.multipleOf = first;
+        if (rest.length)
+            json.allOf = [...(json.allOf ?? []), ...rest.map((m) => ({ multipleOf: m }))];
+    }
+};
+const booleanProcessor = (_schema, _ctx, json, _params) => {
+    json.type = "boolean";
+};
+const nullProcessor = (_schema, ctx, json, _params) => {
+    if (ctx.target === "openapi-3.0") {
+        json.type = "string";
+        json.nullable = true;
+        json.enum = [null];
+    }
+    else {
+        json.type = "null";
+    }
+};
+const neverProcessor = (_schema, _ctx, json, _params) => {
+    json.not = {};
+};
+const anyProcessor = (_schema, _ctx, _json, _params) => {
+    // empty schema accepts anything
+};
+const unknownProcessor = (_schema, _ctx, _json, _params) => {
+    // empty schema accepts anything
+};
+const enumProcessor = (schema, _ctx, json, _params) => {
+    const def = schema._zod.def;
+    const values = getEnumValues(def.entries);
+    // an empty enum accepts nothing, same as z.never()
+    if (values.length === 0) {
+        json.not = {};
+        return;
+    }
+    // Number enums can have both string and number values
+    if (values.every((v) => typeof v === "number"))
+        json.type = "number";
+    if (values.every((v) => typeof v === "string"))
+        json.type = "string";
+    json.enum = values;
+};
+const literalProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    // a literal with no values accepts nothing, same as z.never()
+    if (def.values.length === 0) {
+        json.not = {};
+        return;
+    }
+    const vals = [];
+    for (const val of def.values) {
+        if (val === undefined) {
+            // a custom schema replaces the whole literal, so there is nothing left to accumulate
+            if (handleUnrepresentable(schema, ctx, json, params, "Literal `undefined` cannot be represented in JSON Schema"))
+                return;
+            // otherwise do not add to vals
+        }
+        else if (typeof val === "bigint") {
+            if (handleUnrepresentable(schema, ctx, json, params, "BigInt literals cannot be represented in JSON Schema"))
+                return;
+            vals.push(Number(val));
+        }
+        else {
+            vals.push(val);
+        }
+    }
+    if (vals.length === 0) ;
+    else if (vals.length === 1) {
+        const val = vals[0];
+        json.type = val === null ? "null" : typeof val;
+        if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
+            json.enum = [val];
+        }
+        else {
+            json.const = val;
+        }
+    }
+    else {
+        if (vals.every((v) => typeof v === "number"))
+            json.type = "number";
+        if (vals.every((v) => typeof v === "string"))
+            json.type = "string";
+        if (vals.every((v) => typeof v === "boolean"))
+            json.type = "boolean";
+        if (vals.every((v) => v === null))
+            json.type = "null";
+        json.enum = vals;
+    }
+};
+const customProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Custom types cannot be represented in JSON Schema");
+};
+const transformProcessor = (schema, ctx, json, params) => {
+    handleUnrepresentable(schema, ctx, json, params, "Transforms cannot be represented in JSON Schema");
+};
+// ==================== COMPOSITE TYPE PROCESSORS ====================
+const arrayProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const def = schema._zod.def;
+    const { minimum, maximum } = aggregateChecks(schema);
+    if (typeof minimum === "number")
+        json.minItems = minimum;
+    if (typeof maximum === "number")
+        json.maxItems = maximum;
+    json.type = "array";
+    json.items = processSchema(def.element, ctx, {
+        ...params,
+        path: [...params.path, "items"],
+    });
+};
+// Transform and catch set `optin = "optional"` at runtime so the parser lets them observe an
+// absent key, but their declared input type stays required. An input JSON Schema describes the
+// declared type, so resolve past them to the schema that actually carries the optionality.
+// Used by both `objectProcessor` (for `required`) and `tupleProcessor` (for `minItems`); see
+// wiki/optionality.md, "The JSON Schema emitter reads the *static* value".
+function inputOptin(schema) {
+    const def = schema._zod.def;
+    if (def.type === "pipe" && def.in._zod.traits.has("$ZodTransform")) {
+        return inputOptin(def.out);
+    }
+    if (def.type === "catch") {
+        return inputOptin(def.innerType);
+    }
+    return schema._zod.optin;
+}
+const objectProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const def = schema._zod.def;
+    const shape = def.shape;
+    // dropping it while still emitting `additionalProperties: false` would emit a schema that rejects data this one requires
+    const symbolKeys = Object.getOwnPropertySymbols(shape);
+    if (symbolKeys.length &&
+        handleUnrepresentable(schema, ctx, json, params, "Symbol keys cannot be represented in JSON Schema")) {
+        return;
+    }
+    json.type = "object";
+    json.properties = {};
+    for (const key in shape) {
+        // assignProp so a __proto__ key becomes an own property instead of hitting the inherited setter on the plain {} we build into
+        assignProp(json.properties, key, processSchema(shape[key], ctx, {
+            ...params,
+            path: [...params.path, "properties", key],
+        }));
+    }
+    // required keys
+    const requiredKeys = [];
+    for (const key of Object.keys(shape)) {
+        const field = def.shape[key];
+        if (ctx.io === "input" ? inputOptin(field) === undefined : field._zod.optout === undefined) {
+            requiredKeys.push(key);
+        }
+    }
+    if (requiredKeys.length > 0) {
+        json.required = requiredKeys;
+    }
+    // catchall
+    if (def.catchall?._zod.def.type === "never") {
+        // strict
+        json.additionalProperties = false;
+    }
+    else if (!def.catchall) {
+        // regular
+        if (ctx.io === "output")
+            json.additionalProperties = false;
+    }
+    else if (def.catchall) {
+        json.additionalProperties = processSchema(def.catchall, ctx, {
+            ...params,
+            path: [...params.path, "additionalProperties"],
+        });
+    }
+};
+const unionProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    // Exclusive unions (inclusive === false) use oneOf (exactly one match) instead of anyOf (one or more matches). This includes both z.xor() and discriminated unions
+    const isExclusive = def.inclusive === false;
+    const options = def.options.map((x, i) => processSchema(x, ctx, {
+        ...params,
+        path: [...params.path, isExclusive ? "oneOf" : "anyOf", i],
+    }));
+    if (isExclusive) {
+        json.oneOf = options;
+    }
+    else {
+        json.anyOf = options;
+    }
+};
+const intersectionProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    const a = processSchema(def.left, ctx, {
+        ...params,
+        path: [...params.path, "allOf", 0],
+    });
+    const b = processSchema(def.right, ctx, {
+        ...params,
+        path: [...params.path, "allOf", 1],
+    });
+    const isSimpleIntersection = (val) => "allOf" in val && Object.keys(val).length === 1;
+    const allOf = [
+        ...(isSimpleIntersection(a) ? a.allOf : [a]),
+        ...(isSimpleIntersection(b) ? b.allOf : [b]),
+    ];
+    json.allOf = allOf;
+    // Recorded innermost first, so a nested intersection has already folded by the time this one is considered. The array is the handle rather than the schema, because a wrapper that inherits this schema shares the same array; `finalize` folds every object holding it. See `foldIntersection`.
+    ctx.intersections.push(allOf);
+};
+/** JSON object keys are always strings, so a numeric record key schema is re-expressed over the
+ * numeric-string form the record parser matches. Deferred to `finalize`, after the flatten: a key
+ * behind a wrapper only carries its own `type` before then, and a union key only has its branches.
+ *
+ * A numeric bound cannot apply to a property name, so `minimum` and its siblings are dropped rather
+ * than carried over: keeping them beside `type: "string"` reproduces the match-nothing schema this
+ * exists to fix. A key that carries one therefore emits wider than the record parses — `z.record(z.number().min(5), V)`
+ * accepts `"3"` — which is the deliberate trade, since throwing on it would reject an ordinary schema
+ * outright. */
+function stringifyKeyNames(bySchema, json, visited) {
+    // an extracted key that rewrites cannot go on sharing its definition — the string form a key position needs is not the number form every other reference wants — so it inlines. One that does not rewrite keeps the `$ref`.
+    if (json.$ref) {
+        // a recursive key holds its own reference inside its definition, so a node already on the path is left alone rather than resolved again
+        if (visited.has(json))
+            return json;
+        visited.add(json);
+        const def = bySchema.get(json)?.def;
+        if (!def)
+            return json;
+        const inlined = stringifyKeyNames(bySchema, def, visited);
+        return inlined === def ? json : inlined;
+    }
+    for (const keyword of ["anyOf", "oneOf"]) {
+        const branches = json[keyword];
+        if (!Array.isArray(branches))
+            continue;
+        const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
+        // rebuilding regardless would detach a key that had nothing to re-express, dropping its `$ref` and leaking the internal `id`
+        if (mapped.some((branch, i) => branch !== branches[i]))
+            json = { ...json, [keyword]: mapped };
+    }
+    // a member that already admits a string leaves the key unconstrained, so the node's own type re-expresses only when every member is numeric
+    const types = Array.isArray(json.type) ? json.type : [json.type];
+    const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
+    // a heterogeneous key carries no type at all, so its numeric members are caught here instead
+    const values = json.enum ?? (json.const !== undefined ? [json.const] : undefined);
+    if (!numericType && !values?.some((v) => typeof v === "number"))
+        return json;
+    const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json;
+    if (rest.enum)
+        rest.enum = rest.enum.map((v) => (typeof v === "number" ? String(v) : v));
+    else if (typeof rest.const === "number")
+        rest.const = String(rest.const);
+    // a heterogeneous key keeps its absent type: the stringified members already say what a key may be
+    if (!numericType)
+        return rest;
+    rest.type = "string";
+    if (!values)
+        rest.pattern = (types.includes("number") ? number$2 : integer).source;
+    return rest;
+}
+/** Every record of one conversion, so the carriers are found in a single pass rather than once per record. */
+const pendingRecords = new WeakMap();
+function rewriteKeyNames(ctx) {
+    // an extracted key is resolved by the object `extractToDef` left in its place, so the map is built once rather than searched per reference. `_zod.toJSONSchema` can hand the same object to two schemas, so the first entry carrying a body wins, as a search would have found it.
+    const bySchema = new Map();
+    for (const entry of ctx.seen.values()) {
+        if (entry.def && !bySchema.has(entry.schema))
+            bySchema.set(entry.schema, entry);
+    }
+    const rewrites = new Map();
+    for (const record of pendingRecords.get(ctx) ?? []) {
+        const seen = ctx.seen.get(record);
+        const names = (seen?.def ?? seen?.schema)?.propertyNames;
+        if (!names || names === true || rewrites.has(names))
+            continue;
+        const rewritten = stringifyKeyNames(bySchema, names, new Set());
+        if (rewritten !== names)
+            rewrites.set(names, rewritten);
+    }
+    if (!rewrites.size)
+        return;
+    // the flatten has already copied each record's own properties onto every wrapper by reference, and an extracted body is another such copy, so every carrier holding a rewritten key is updated together
+    for (const entry of ctx.seen.values()) {
+        for (const carrier of [entry.schema, entry.def]) {
+            const rewritten = carrier && rewrites.get(carrier.propertyNames);
+            if (rewritten)
+                carrier.propertyNames = rewritten;
+        }
+    }
+}
+const recordProcessor = (schema, ctx, _json, params) => {
+    const json = _json;
+    const def = schema._zod.def;
+    json.type = "object";
+    // For looseRecord with regex patterns, use patternProperties. This correctly represents "only validate keys matching the pattern" semantics and composes well with allOf (intersections)
+    const keyType = def.keyType;
+    const patterns = aggregateChecks(keyType).patterns;
+    if (def.mode === "loose" && patterns && patterns.size > 0) {
+        // Use patternProperties for looseRecord with regex patterns
+        const valueSchema = processSchema(def.valueType, ctx, {
+            ...params,
+            path: [...params.path, "patternProperties", "*"],
+        });
+        json.patternProperties = {};
+        for (const pattern of patterns) {
+            assignProp(json.patternProperties, exactPattern(pattern).source, valueSchema);
+        }
+    }
+    else {
+        // Default behavior: use propertyNames + additionalProperties
+        if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
+            json.propertyNames = processSchema(def.keyType, ctx, {
+                ...params,
+                path: [...params.path, "propertyNames"],
+            });
+            let pending = pendingRecords.get(ctx);
+            if (!pending) {
+                pending = [];
+                pendingRecords.set(ctx, pending);
+                ctx.deferred.push(() => rewriteKeyNames(ctx));
+            }
+            pending.push(schema);
+        }
+        json.additionalProperties = processSchema(def.valueType, ctx, {
+            ...params,
+            path: [...params.path, "additionalProperties"],
+        });
+    }
+    // Add required for keys with discrete values (enum, literal, etc.)
+    const keyValues = keyType._zod.values;
+    // Every key shares one value schema, so an optional-in value makes the whole key set omittable on input. Output keeps them: the exhaustive branch assigns every key, even one whose value came back undefined.
+    const omittableOnInput = ctx.io === "input" && inputOptin(def.valueType) !== undefined;
+    if (keyValues && !def.partial && !omittableOnInput) {
+        const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
+        if (validKeyValues.length > 0) {
+            json.required = validKeyValues.map(String);
+        }
+    }
+};
+const nullableProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    const inner = processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    if (ctx.target === "openapi-3.0") {
+        seen.ref = def.innerType;
+        json.nullable = true;
+    }
+    else {
+        json.anyOf = [inner, { type: "null" }];
+    }
+};
+const nonoptionalProcessor = (schema, ctx, _json, params) => {
+    const def = schema._zod.def;
+    processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+};
+/** Round-trips a default value through JSON so the emitted schema is guaranteed to be valid JSON.
+ * A BigInt has no reliable encoding, so it goes through `unrepresentable` like any other
+ * unrepresentable value. Returns a sentinel when the caller must not write a default of its own. */
+const UNREPRESENTABLE_DEFAULT = Symbol();
+function serializeDefaultValue(value, schema, ctx, json, params) {
+    let unrepresentable = false;
+    const serialized = JSON.stringify(value, (_, val) => {
+        if (typeof val !== "bigint")
+            return val;
+        unrepresentable = true;
+        return null;
+    });
+    if (!unrepresentable)
+        return JSON.parse(serialized);
+    handleUnrepresentable(schema, ctx, json, params, "BigInt defaults cannot be represented in JSON Schema");
+    return UNREPRESENTABLE_DEFAULT;
+}
+const defaultProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
+    if (value !== UNREPRESENTABLE_DEFAULT)
+        json.default = value;
+};
+const prefaultProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    if (ctx.io !== "input")
+        return;
+    const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
+    if (value !== UNREPRESENTABLE_DEFAULT)
+        json._prefault = value;
+};
+const catchProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    let catchValue;
+    try {
+        catchValue = def.catchValue(undefined);
+    }
+    catch {
+        handleUnrepresentable(schema, ctx, json, params, "Dynamic catch values are not supported in JSON Schema");
+        return;
+    }
+    json.default = catchValue;
+};
+const pipeProcessor = (schema, ctx, _json, params) => {
+    const def = schema._zod.def;
+    const inIsTransform = def.in._zod.traits.has("$ZodTransform");
+    const innerType = ctx.io === "input" ? (inIsTransform ? def.out : def.in) : def.out;
+    processSchema(innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = innerType;
+};
+const readonlyProcessor = (schema, ctx, json, params) => {
+    const def = schema._zod.def;
+    processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+    json.readOnly = true;
+};
+const optionalProcessor = (schema, ctx, _json, params) => {
+    const def = schema._zod.def;
+    processSchema(def.innerType, ctx, params);
+    const seen = ctx.seen.get(schema);
+    seen.ref = def.innerType;
+};
+
+// zod-compat.ts
+// ----------------------------------------------------
+// Unified types + helpers to accept Zod v3 and v4 (Mini)
+// ----------------------------------------------------
+// --- Runtime detection ---
+function isZ4Schema(s) {
+    // Present on Zod 4 (Classic & Mini) schemas; absent on Zod 3
+    const schema = s;
+    return !!schema._zod;
+}
+// --- Unified parsing ---
+function safeParse$1(schema, data) {
+    if (isZ4Schema(schema)) {
+        // Mini exposes top-level safeParse
+        const result = safeParse$2(schema, data);
+        return result;
+    }
+    const v3Schema = schema;
+    const result = v3Schema.safeParse(data);
+    return result;
+}
+// --- Shape extraction ---
+function getObjectShape(schema) {
+    if (!schema)
+        return undefined;
+    // Zod v3 exposes `.shape`; Zod v4 keeps the shape on `_zod.def.shape`
+    let rawShape;
+    if (isZ4Schema(schema)) {
+        const v4Schema = schema;
+        rawShape = v4Schema._zod?.def?.shape;
+    }
+    else {
+        const v3Schema = schema;
+        rawShape = v3Schema.shape;
+    }
+    if (!rawShape)
+        return undefined;
+    if (typeof rawShape === 'function') {
+        try {
+            return rawShape();
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return rawShape;
+}
+/**
+ * Gets the literal value from a schema, if it's a literal schema.
+ * Works with both Zod v3 and v4.
+ * Returns undefined if the schema is not a literal or the value cannot be determined.
+ */
+function getLiteralValue(schema) {
+    if (isZ4Schema(schema)) {
+        const v4Schema = schema;
+        const def = v4Schema._zod?.def;
+        if (def) {
+            // Try various ways to get the literal value
+            if (def.value !== undefined)
+                return def.value;
+            if (Array.isArray(def.values) && def.values.length > 0) {
+                return def.values[0];
+            }
+        }
+    }
+    const v3Schema = schema;
+    const def = v3Schema._def;
+    if (def) {
+        if (def.value !== undefined)
+            return def.value;
+        if (Array.isArray(def.values) && def.values.length > 0) {
+            return def.values[0];
+        }
+    }
+    // Fallback: check for direct value property (some Zod versions)
+    const directValue = schema.value;
+    if (directValue !== undefined)
+        return directValue;
+    return undefined;
+}
+
+/* Prototypes that already carry the lazy helper methods. Seeded with the
+ * intrinsics so that `init` on a foreign object — it accepts any object —
+ * can never install an accessor onto a prototype we do not own. */
+const _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
+/* Helper methods live as non-enumerable lazy getters on the shared
+ * prototype instead of own properties on every instance. On first
+ * access the getter allocates the per-instance closure and caches it
+ * as a non-enumerable own property, so detached usage still works and
+ * the allocation only happens for methods actually touched. */
+function _lazyMethod(proto, key, make) {
+    Object.defineProperty(proto, key, {
+        configurable: true,
+        enumerable: false,
+        get() {
+            const value = make(this);
+            Object.defineProperty(this, key, { value, configurable: true, writable: true });
+            return value;
+        },
+        set(value) {
+            Object.defineProperty(this, key, { value, configurable: true, writable: true });
+        },
+    });
+}
+const initializer = (inst, issues) => {
+    $ZodError.init(inst, issues);
+    inst.name = "ZodError";
+    const proto = Object.getPrototypeOf(inst);
+    if (_installedErrorProtos.has(proto))
+        return;
+    _installedErrorProtos.add(proto);
+    _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper));
+    _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper));
+    _lazyMethod(proto, "addIssue", (self) => (issue) => {
+        self.issues.push(issue);
+        self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+    });
+    _lazyMethod(proto, "addIssues", (self) => (issues) => {
+        self.issues.push(...issues);
+        self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+    });
+    Object.defineProperty(proto, "isEmpty", {
+        configurable: true,
+        enumerable: false,
+        get() {
+            return this.issues.length === 0;
+        },
+    });
+};
+const ZodRealError = /*@__PURE__*/ $constructor("ZodError", initializer, undefined, {
+    Parent: Error,
+});
+// /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
+// export type ErrorMapCtx = core.$ZodErrorMapCtx;
+
+const parse = /* @__PURE__ */ _parse(ZodRealError);
+const parseAsync = /* @__PURE__ */ _parseAsync(ZodRealError);
+const safeParse = /* @__PURE__ */ _safeParse(ZodRealError);
+const safeParseAsync = /* @__PURE__ */ _safeParseAsync(ZodRealError);
+// Codec functions
+const encode = /* @__PURE__ */ _encode(ZodRealError);
+const decode = /* @__PURE__ */ _decode(ZodRealError);
+const encodeAsync = /* @__PURE__ */ _encodeAsync(ZodRealError);
+const decodeAsync = /* @__PURE__ */ _decodeAsync(ZodRealError);
+const safeEncode = /* @__PURE__ */ _safeEncode(ZodRealError);
+const safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
+const safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
+const safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
+
+// Register English as the default locale on first ZodType construction. Hooked into the `ZodType` `$constructor` (rather than a top-level `config(en())` in `external.ts`) so bundlers honoring `sideEffects: false` can't tree-shake it out — see #5953, #5725. An explicit `z.config(z.locales.xx())` call wins regardless of order, since this only sets the default when none is present.
+function _ensureDefaultLocale() {
+    if (!globalConfig.localeError)
+        config(en());
+}
+// the default memoizer is read by the core container init, which runs before `ZodType.init`, so each container calls this first
+function _ensureDefaultMemoizer() {
+    if (!globalConfig.memoizer)
+        config({ memoizer: memoizer() });
+}
+const ZodType = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
+    _ensureDefaultLocale();
+    $ZodType.init(inst, def);
+    inst.def = def;
+    inst.type = def.type;
+    return inst;
+}, {
+    check(...chks) {
+        const def = this.def;
+        return this.clone(mergeDefs(def, {
+            checks: [
+                ...(def.checks ?? []),
+                ...chks.map((ch) => typeof ch === "function" ? { _zod: { check: ch, def: { check: "custom" }, onattach: [] } } : ch),
+            ],
+        }), { parent: true });
+    },
+    with(...chks) {
+        return this.check(...chks);
+    },
+    clone(def, params) {
+        return clone(this, def, params);
+    },
+    brand() {
+        return this;
+    },
+    register(reg, meta) {
+        reg.add(this, meta);
+        return this;
+    },
+    refine(check, params) {
+        return this.check(refine(check, params));
+    },
+    superRefine(refinement, params) {
+        return this.check(superRefine(refinement, params));
+    },
+    overwrite(fn) {
+        return this.check(_overwrite(fn));
+    },
+    optional() {
+        return optional(this);
+    },
+    exactOptional() {
+        return exactOptional(this);
+    },
+    nullable() {
+        return nullable(this);
+    },
+    nullish() {
+        return optional(nullable(this));
+    },
+    nonoptional(params) {
+        return nonoptional(this, params);
+    },
+    array() {
+        return array(this);
+    },
+    or(arg) {
+        return union([this, arg]);
+    },
+    and(arg) {
+        return intersection(this, arg);
+    },
+    transform(tx) {
+        return pipe(this, transform(tx));
+    },
+    default(d) {
+        return _default(this, d);
+    },
+    prefault(d) {
+        return prefault(this, d);
+    },
+    catch(params) {
+        return _catch(this, params);
+    },
+    pipe(target) {
+        return pipe(this, target);
+    },
+    readonly() {
+        return readonly(this);
+    },
+    describe(description) {
+        const cl = this.clone();
+        globalRegistry.add(cl, { description });
+        return cl;
+    },
+    meta(...args) {
+        // overloaded: meta() returns the registered metadata, meta(data) returns a clone with `data` registered. The mapped type picks up the second overload, so we accept variadic any-args and return `any` to satisfy both at runtime.
+        if (args.length === 0)
+            return globalRegistry.get(this);
+        const cl = this.clone();
+        globalRegistry.add(cl, args[0]);
+        return cl;
+    },
+    isOptional() {
+        return this.safeParse(undefined).success;
+    },
+    isNullable() {
+        return this.safeParse(null).success;
+    },
+    apply(fn, ...args) {
+        return args.length === 0 ? fn(this) : fn(this, ...args);
+    },
+    // Overrides core's `~standard` to add `jsonSchema`. Must stay a prototype entry: redefining it per instance demotes instances to dictionary mode.
+    get "~standard"() {
+        return hide(this, "~standard", {
+            ...standardProps(this),
+            jsonSchema: {
+                input: createStandardJSONSchemaMethod(this, "input"),
+                output: createStandardJSONSchemaMethod(this, "output"),
+            },
+        });
+    },
+    set "~standard"(value) {
+        own(this, "~standard", value);
+    },
+    parse: function _parse(data, params) {
+        return parse(this, data, params, { callee: _parse });
+    },
+    parseAsync: async function _parseAsync(data, params) {
+        return await parseAsync(this, data, params, { callee: _parseAsync });
+    },
+    safeParse(data, params) {
+        return safeParse(this, data, params);
+    },
+    async safeParseAsync(data, params) {
+        return safeParseAsync(this, data, params);
+    },
+    // `spa` is an alias: same function object as `safeParseAsync`, as before.
+    get spa() {
+        return this?.safeParseAsync;
+    },
+    set spa(value) {
+        own(this, "spa", value);
+    },
+    validate(data, params) {
+        return validate(this, data, params);
+    },
+    validateAsync(data, params) {
+        return validateAsync$1(this, data, params);
+    },
+    encode: function _encode(data, params) {
+        return encode(this, data, params, { callee: _encode });
+    },
+    decode: function _decode(data, params) {
+        return decode(this, data, params, { callee: _decode });
+    },
+    encodeAsync: async function _encodeAsync(data, params) {
+        return await encodeAsync(this, data, params, { callee: _encodeAsync });
+    },
+    decodeAsync: async function _decodeAsync(data, params) {
+        return await decodeAsync(this, data, params, { callee: _decodeAsync });
+    },
+    safeEncode(data, params) {
+        return safeEncode(this, data, params);
+    },
+    safeDecode(data, params) {
+        return safeDecode(this, data, params);
+    },
+    async safeEncodeAsync(data, params) {
+        return safeEncodeAsync(this, data, params);
+    },
+    async safeDecodeAsync(data, params) {
+        return safeDecodeAsync(this, data, params);
+    },
+    toJSONSchema(params) {
+        return createToJSONSchemaMethod(this, {})(params);
+    },
+    // Reads through to the registry on every access, so it must not cache.
+    get description() {
+        return globalRegistry.get(this)?.description;
+    },
+    // No setter: `schema._def = x` throws, as it did when `_def` was a non-writable own property.
+    get _def() {
+        return this._zod.def;
+    },
+});
+/** @internal */
+const _ZodString = /*@__PURE__*/ $constructor("_ZodString", (inst, def) => {
+    $ZodString.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => stringProcessor(inst, ctx, json);
+}, 
+/*@__PURE__*/ derived({
+    format: (inst) => aggregateChecks(inst).format ?? null,
+    minLength: (inst) => aggregateChecks(inst).minimum ?? null,
+    maxLength: (inst) => aggregateChecks(inst).maximum ?? null,
+}, {
+    regex(...args) {
+        return this.check(_regex(...args));
+    },
+    includes(...args) {
+        return this.check(_includes(...args));
+    },
+    startsWith(...args) {
+        return this.check(_startsWith(...args));
+    },
+    endsWith(...args) {
+        return this.check(_endsWith(...args));
+    },
+    min(...args) {
+        return this.check(_minLength(...args));
+    },
+    max(...args) {
+        return this.check(_maxLength(...args));
+    },
+    length(...args) {
+        return this.check(_length(...args));
+    },
+    nonempty(...args) {
+        return this.check(_minLength(1, ...args));
+    },
+    lowercase(params) {
+        return this.check(_lowercase(params));
+    },
+    uppercase(params) {
+        return this.check(_uppercase(params));
+    },
+    trim() {
+        return this.check(_trim());
+    },
+    normalize(...args) {
+        return this.check(_normalize(...args));
+    },
+    toLowerCase() {
+        return this.check(_toLowerCase());
+    },
+    toUpperCase() {
+        return this.check(_toUpperCase());
+    },
+    slugify() {
+        return this.check(_slugify());
+    },
+}));
+const ZodString = /*@__PURE__*/ $constructor("ZodString", (inst, def) => {
+    $ZodString.init(inst, def);
+    _ZodString.init(inst, def);
+}, {
+    email(params) {
+        return this.check(_email(ZodEmail, params));
+    },
+    url(params) {
+        return this.check(_url(ZodURL, params));
+    },
+    jwt(params) {
+        return this.check(_jwt(ZodJWT, params));
+    },
+    emoji(params) {
+        return this.check(_emoji(ZodEmoji, params));
+    },
+    guid(params) {
+        return this.check(_guid(ZodGUID, params));
+    },
+    uuid(params) {
+        return this.check(_uuid(ZodUUID, params));
+    },
+    uuidv4(params) {
+        return this.check(_uuidv4(ZodUUID, params));
+    },
+    uuidv6(params) {
+        return this.check(_uuidv6(ZodUUID, params));
+    },
+    uuidv7(params) {
+        return this.check(_uuidv7(ZodUUID, params));
+    },
+    nanoid(params) {
+        return this.check(_nanoid(ZodNanoID, params));
+    },
+    cuid(params) {
+        return this.check(_cuid(ZodCUID, params));
+    },
+    cuid2(params) {
+        return this.check(_cuid2(ZodCUID2, params));
+    },
+    ulid(params) {
+        return this.check(_ulid(ZodULID, params));
+    },
+    base64(params) {
+        return this.check(_base64(ZodBase64, params));
+    },
+    base64url(params) {
+        return this.check(_base64url(ZodBase64URL, params));
+    },
+    xid(params) {
+        return this.check(_xid(ZodXID, params));
+    },
+    ksuid(params) {
+        return this.check(_ksuid(ZodKSUID, params));
+    },
+    ipv4(params) {
+        return this.check(_ipv4(ZodIPv4, params));
+    },
+    ipv6(params) {
+        return this.check(_ipv6(ZodIPv6, params));
+    },
+    cidrv4(params) {
+        return this.check(_cidrv4(ZodCIDRv4, params));
+    },
+    cidrv6(params) {
+        return this.check(_cidrv6(ZodCIDRv6, params));
+    },
+    e164(params) {
+        return this.check(_e164(ZodE164, params));
+    },
+    datetime(params) {
+        return this.check(_isoDateTime(ZodISODateTime, params));
+    },
+    date(params) {
+        return this.check(_isoDate(ZodISODate, params));
+    },
+    time(params) {
+        return this.check(_isoTime(ZodISOTime, params));
+    },
+    duration(params) {
+        return this.check(_isoDuration(ZodISODuration, params));
+    },
+});
+function string(params) {
+    return _string(ZodString, params);
+}
+const ZodStringFormat = /*@__PURE__*/ $constructor("ZodStringFormat", (inst, def) => {
+    $ZodStringFormat.init(inst, def);
+    _ZodString.init(inst, def);
+});
+const ZodISODateTime = /*@__PURE__*/ $constructor("ZodISODateTime", (inst, def) => {
+    $ZodISODateTime.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
+    $ZodISODate.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
+    $ZodISOTime.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
+    $ZodISODuration.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodEmail = /*@__PURE__*/ $constructor("ZodEmail", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodEmail.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodGUID = /*@__PURE__*/ $constructor("ZodGUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodGUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodUUID = /*@__PURE__*/ $constructor("ZodUUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodUUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodURL.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+function url(params) {
+    return _url(ZodURL, params);
+}
+const ZodEmoji = /*@__PURE__*/ $constructor("ZodEmoji", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodEmoji.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodNanoID = /*@__PURE__*/ $constructor("ZodNanoID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodNanoID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+/**
+ * @deprecated CUID v1 is deprecated by its authors due to information leakage
+ * (timestamps embedded in the id). Use {@link ZodCUID2} instead.
+ * See https://github.com/paralleldrive/cuid.
+ */
+const ZodCUID = /*@__PURE__*/ $constructor("ZodCUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodCUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodCUID2 = /*@__PURE__*/ $constructor("ZodCUID2", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodCUID2.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodULID = /*@__PURE__*/ $constructor("ZodULID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodULID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodXID = /*@__PURE__*/ $constructor("ZodXID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodXID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodKSUID = /*@__PURE__*/ $constructor("ZodKSUID", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodKSUID.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodIPv4 = /*@__PURE__*/ $constructor("ZodIPv4", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodIPv4.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodIPv6 = /*@__PURE__*/ $constructor("ZodIPv6", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodIPv6.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodCIDRv4 = /*@__PURE__*/ $constructor("ZodCIDRv4", (inst, def) => {
+    $ZodCIDRv4.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodCIDRv6 = /*@__PURE__*/ $constructor("ZodCIDRv6", (inst, def) => {
+    $ZodCIDRv6.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodBase64 = /*@__PURE__*/ $constructor("ZodBase64", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodBase64.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodBase64URL = /*@__PURE__*/ $constructor("ZodBase64URL", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodBase64URL.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodE164 = /*@__PURE__*/ $constructor("ZodE164", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodE164.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodJWT = /*@__PURE__*/ $constructor("ZodJWT", (inst, def) => {
+    // ZodStringFormat.init(inst, def);
+    $ZodJWT.init(inst, def);
+    ZodStringFormat.init(inst, def);
+});
+const ZodNumber = /*@__PURE__*/ $constructor("ZodNumber", (inst, def) => {
+    $ZodNumber.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => numberProcessor(inst, ctx, json, params);
+    inst.isFinite = true;
+}, 
+/*@__PURE__*/ derived({
+    minValue: (inst) => {
+        const { minimum, exclusiveMinimum } = aggregateChecks(inst);
+        return Math.max(minimum ?? Number.NEGATIVE_INFINITY, exclusiveMinimum ?? Number.NEGATIVE_INFINITY);
+    },
+    maxValue: (inst) => {
+        const { maximum, exclusiveMaximum } = aggregateChecks(inst);
+        return Math.min(maximum ?? Number.POSITIVE_INFINITY, exclusiveMaximum ?? Number.POSITIVE_INFINITY);
+    },
+    isInt: (inst) => {
+        const { isInt, multipleOf } = aggregateChecks(inst);
+        return !!isInt || !!multipleOf?.some(Number.isSafeInteger);
+    },
+    format: (inst) => aggregateChecks(inst).format ?? null,
+}, {
+    gt(value, params) {
+        return this.check(_gt(value, params));
+    },
+    gte(value, params) {
+        return this.check(_gte(value, params));
+    },
+    min(value, params) {
+        return this.check(_gte(value, params));
+    },
+    lt(value, params) {
+        return this.check(_lt(value, params));
+    },
+    lte(value, params) {
+        return this.check(_lte(value, params));
+    },
+    max(value, params) {
+        return this.check(_lte(value, params));
+    },
+    int(params) {
+        return this.check(int(params));
+    },
+    safe(params) {
+        return this.check(int(params));
+    },
+    positive(params) {
+        return this.check(_gt(0, params));
+    },
+    nonnegative(params) {
+        return this.check(_gte(0, params));
+    },
+    negative(params) {
+        return this.check(_lt(0, params));
+    },
+    nonpositive(params) {
+        return this.check(_lte(0, params));
+    },
+    multipleOf(value, params) {
+        return this.check(_multipleOf(value, params));
+    },
+    step(value, params) {
+        return this.check(_multipleOf(value, params));
+    },
+    finite() {
+        return this;
+    },
+}));
+function number$1(params) {
+    return _number(ZodNumber, params);
+}
+const ZodNumberFormat = /*@__PURE__*/ $constructor("ZodNumberFormat", (inst, def) => {
+    $ZodNumberFormat.init(inst, def);
+    ZodNumber.init(inst, def);
+});
+function int(params) {
+    return _int(ZodNumberFormat, params);
+}
+const ZodBoolean = /*@__PURE__*/ $constructor("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json);
+});
+function boolean(params) {
+    return _boolean(ZodBoolean, params);
+}
+const ZodNull = /*@__PURE__*/ $constructor("ZodNull", (inst, def) => {
+    $ZodNull.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => nullProcessor(inst, ctx, json);
+});
+function _null(params) {
+    return _null$1(ZodNull, params);
+}
+const ZodAny = /*@__PURE__*/ $constructor("ZodAny", (inst, def) => {
+    $ZodAny.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => anyProcessor();
+});
+function any() {
+    return _any(ZodAny);
+}
+const ZodUnknown = /*@__PURE__*/ $constructor("ZodUnknown", (inst, def) => {
+    $ZodUnknown.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => unknownProcessor();
+});
+function unknown() {
+    return _unknown(ZodUnknown);
+}
+const ZodNever = /*@__PURE__*/ $constructor("ZodNever", (inst, def) => {
+    $ZodNever.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => neverProcessor(inst, ctx, json);
+});
+function never(params) {
+    return _never(ZodNever, params);
+}
+const ZodArray = /*@__PURE__*/ $constructor("ZodArray", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodArray.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => arrayProcessor(inst, ctx, json, params);
+    inst.element = def.element;
+}, {
+    min(n, params) {
+        return this.check(_minLength(n, params));
+    },
+    nonempty(params) {
+        return this.check(_minLength(1, params));
+    },
+    max(n, params) {
+        return this.check(_maxLength(n, params));
+    },
+    length(n, params) {
+        return this.check(_length(n, params));
+    },
+    unwrap() {
+        return this.element;
+    },
+});
+function array(element, params) {
+    return _array(ZodArray, element, params);
+}
+const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodObjectJIT.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => objectProcessor(inst, ctx, json, params);
+    installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
+}, {
+    keyof() {
+        return _enum(Object.keys(this._zod.def.shape));
+    },
+    catchall(catchall) {
+        // `mergeDefs` rather than a spread: spreading reads `shape`, and resolving it can mint a whole fresh subtree
+        return this.clone(mergeDefs(this._zod.def, { catchall: catchall }));
+    },
+    passthrough() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: unknown() }));
+    },
+    loose() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: unknown() }));
+    },
+    strict() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: never() }));
+    },
+    strip() {
+        return this.clone(mergeDefs(this._zod.def, { catchall: undefined }));
+    },
+    extend(incoming) {
+        return extend(this, incoming);
+    },
+    safeExtend(incoming) {
+        return safeExtend(this, incoming);
+    },
+    merge(other) {
+        return merge(this, other);
+    },
+    pick(mask) {
+        return pick(this, mask);
+    },
+    omit(mask) {
+        return omit(this, mask);
+    },
+    partial(...args) {
+        return partial(ZodOptional, this, args[0]);
+    },
+    exactPartial(...args) {
+        return partial(ZodExactOptional, this, args[0], "exactPartial");
+    },
+    required(...args) {
+        return required(ZodNonOptional, this, args[0]);
+    },
+});
+function object(shape, params) {
+    const def = {
+        type: "object",
+        shape: shape ?? {},
+        ...normalizeParams(params),
+    };
+    return new ZodObject(def);
+}
+// looseObject
+function looseObject(shape, params) {
+    return new ZodObject({
+        type: "object",
+        shape,
+        catchall: unknown(),
+        ...normalizeParams(params),
+    });
+}
+const ZodUnion = /*@__PURE__*/ $constructor("ZodUnion", (inst, def) => {
+    $ZodUnion.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => unionProcessor(inst, ctx, json, params);
+    inst.options = def.options;
+});
+function union(options, params) {
+    return new ZodUnion({
+        type: "union",
+        options: options,
+        ...normalizeParams(params),
+    });
+}
+const ZodDiscriminatedUnion = /*@__PURE__*/ $constructor("ZodDiscriminatedUnion", (inst, def) => {
+    ZodUnion.init(inst, def);
+    $ZodDiscriminatedUnion.init(inst, def);
+});
+function discriminatedUnion(discriminator, options, params) {
+    // const [options, params] = args;
+    return new ZodDiscriminatedUnion({
+        type: "union",
+        options: options,
+        discriminator,
+        ...normalizeParams(params),
+    });
+}
+const ZodIntersection = /*@__PURE__*/ $constructor("ZodIntersection", (inst, def) => {
+    $ZodIntersection.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => intersectionProcessor(inst, ctx, json, params);
+});
+function intersection(left, right) {
+    return new ZodIntersection({
+        type: "intersection",
+        left: left,
+        right: right,
+    });
+}
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodRecord.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
+    inst.keyType = def.keyType;
+    inst.valueType = def.valueType;
+});
+function record(keyType, valueType, params) {
+    // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
+    if (!valueType || !valueType._zod) {
+        return new ZodRecord({
+            type: "record",
+            keyType: string(),
+            valueType: keyType,
+            ...normalizeParams(valueType),
+        });
+    }
+    return new ZodRecord({
+        type: "record",
+        keyType,
+        valueType: valueType,
+        ...normalizeParams(params),
+    });
+}
+const ZodEnum = /*@__PURE__*/ $constructor("ZodEnum", (inst, def) => {
+    $ZodEnum.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => enumProcessor(inst, ctx, json);
+    inst.enum = def.entries;
+    // reuse the parsed value set so a numeric TS enum's reverse-mapping keys stay out
+    inst.options = [...inst._zod.values];
+    const keys = new Set(Object.keys(def.entries));
+    inst.extract = (values, params) => {
+        const newEntries = {};
+        for (const value of values) {
+            if (keys.has(value)) {
+                newEntries[value] = def.entries[value];
+            }
+            else
+                throw new Error(`Key ${value} not found in enum`);
+        }
+        return new ZodEnum({
+            ...def,
+            checks: [],
+            ...normalizeParams(params),
+            entries: newEntries,
+        });
+    };
+    inst.exclude = (values, params) => {
+        const newEntries = { ...def.entries };
+        for (const value of values) {
+            if (keys.has(value)) {
+                delete newEntries[value];
+            }
+            else
+                throw new Error(`Key ${value} not found in enum`);
+        }
+        return new ZodEnum({
+            ...def,
+            checks: [],
+            ...normalizeParams(params),
+            entries: newEntries,
+        });
+    };
+});
+function _enum(values, params) {
+    const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+    return new ZodEnum({
+        type: "enum",
+        entries,
+        ...normalizeParams(params),
+    });
+}
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
+    inst.values = new Set(def.values);
+    Object.defineProperty(inst, "value", {
+        get() {
+            if (def.values.length > 1) {
+                throw new Error("This schema contains multiple valid literal values. Use `.values` instead.");
+            }
+            return def.values[0];
+        },
+    });
+});
+function literal(value, params) {
+    return new ZodLiteral({
+        type: "literal",
+        values: Array.isArray(value) ? value : [value],
+        ...normalizeParams(params),
+    });
+}
+const ZodTransform = /*@__PURE__*/ $constructor("ZodTransform", (inst, def) => {
+    _ensureDefaultMemoizer();
+    $ZodTransform.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => transformProcessor(inst, ctx, json, params);
+    inst._zod.parse = (payload, _ctx) => {
+        if (_ctx.direction === "backward") {
+            throw new $ZodEncodeError(inst.constructor.name);
+        }
+        payload.addIssue = (issue$1) => {
+            if (typeof issue$1 === "string") {
+                payload.issues.push(issue(issue$1, payload.value, def));
+            }
+            else {
+                // for Zod 3 backwards compatibility
+                const _issue = issue$1;
+                if (_issue.fatal)
+                    _issue.continue = false;
+                _issue.code ?? (_issue.code = "custom");
+                if (!("input" in _issue))
+                    _issue.input = payload.value;
+                _issue.inst ?? (_issue.inst = inst);
+                // _issue.continue ??= true;
+                payload.issues.push(issue(_issue));
+            }
+        };
+        const output = def.transform(payload.value, payload);
+        if (output instanceof Promise) {
+            return output.then((output) => {
+                payload.value = output;
+                return payload;
+            });
+        }
+        payload.value = output;
+        return payload;
+    };
+});
+function transform(fn) {
+    return new ZodTransform({
+        type: "transform",
+        transform: fn,
+    });
+}
+const ZodOptional = /*@__PURE__*/ $constructor("ZodOptional", (inst, def) => {
+    $ZodOptional.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function optional(innerType) {
+    return new ZodOptional({
+        type: "optional",
+        innerType: innerType,
+    });
+}
+const ZodExactOptional = /*@__PURE__*/ $constructor("ZodExactOptional", (inst, def) => {
+    $ZodExactOptional.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function exactOptional(innerType) {
+    return new ZodExactOptional({
+        type: "optional",
+        innerType: innerType,
+    });
+}
+const ZodNullable = /*@__PURE__*/ $constructor("ZodNullable", (inst, def) => {
+    $ZodNullable.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => nullableProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function nullable(innerType) {
+    return new ZodNullable({
+        type: "nullable",
+        innerType: innerType,
+    });
+}
+const ZodDefault = /*@__PURE__*/ $constructor("ZodDefault", (inst, def) => {
+    $ZodDefault.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => defaultProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+    inst.removeDefault = inst.unwrap;
+});
+function _default(innerType, defaultValue) {
+    return new ZodDefault({
+        type: "default",
+        innerType: innerType,
+        get defaultValue() {
+            return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+        },
+    });
+}
+const ZodPrefault = /*@__PURE__*/ $constructor("ZodPrefault", (inst, def) => {
+    $ZodPrefault.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => prefaultProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function prefault(innerType, defaultValue) {
+    return new ZodPrefault({
+        type: "prefault",
+        innerType: innerType,
+        get defaultValue() {
+            return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+        },
+    });
+}
+const ZodNonOptional = /*@__PURE__*/ $constructor("ZodNonOptional", (inst, def) => {
+    $ZodNonOptional.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => nonoptionalProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function nonoptional(innerType, params) {
+    return new ZodNonOptional({
+        type: "nonoptional",
+        innerType: innerType,
+        ...normalizeParams(params),
+    });
+}
+const ZodCatch = /*@__PURE__*/ $constructor("ZodCatch", (inst, def) => {
+    $ZodCatch.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => catchProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+    inst.removeCatch = inst.unwrap;
+});
+function _catch(innerType, catchValue) {
+    return new ZodCatch({
+        type: "catch",
+        innerType: innerType,
+        catchValue: (typeof catchValue === "function" ? catchValue : constantCatch(catchValue)),
+    });
+}
+const ZodPipe = /*@__PURE__*/ $constructor("ZodPipe", (inst, def) => {
+    $ZodPipe.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => pipeProcessor(inst, ctx, json, params);
+    inst.in = def.in;
+    inst.out = def.out;
+});
+function pipe(in_, out) {
+    return new ZodPipe({
+        type: "pipe",
+        in: in_,
+        out: out,
+        // ...util.normalizeParams(params),
+    });
+}
+const ZodPreprocess = /*@__PURE__*/ $constructor("ZodPreprocess", (inst, def) => {
+    ZodPipe.init(inst, def);
+    $ZodPreprocess.init(inst, def);
+});
+const ZodReadonly = /*@__PURE__*/ $constructor("ZodReadonly", (inst, def) => {
+    $ZodReadonly.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => readonlyProcessor(inst, ctx, json, params);
+    inst.unwrap = () => inst._zod.def.innerType;
+});
+function readonly(innerType) {
+    return new ZodReadonly({
+        type: "readonly",
+        innerType: innerType,
+    });
+}
+const ZodCustom = /*@__PURE__*/ $constructor("ZodCustom", (inst, def) => {
+    $ZodCustom.init(inst, def);
+    ZodType.init(inst, def);
+    inst._zod.processJSONSchema = (ctx, json, params) => customProcessor(inst, ctx, json, params);
+});
+function custom(fn, _params) {
+    return _custom(ZodCustom, fn ?? (() => true), _params);
+}
+function refine(fn, _params = {}) {
+    return _refine(ZodCustom, fn, _params);
+}
+// superRefine
+function superRefine(fn, params) {
+    return _superRefine(fn, params);
+}
+// preprocess
+function preprocess(fn, schema) {
+    return new ZodPreprocess({
+        type: "pipe",
+        in: transform(fn),
+        out: schema,
+    });
+}
+
+// Zod 3 compat layer
+/** @deprecated Use the raw string literal codes instead, e.g. "invalid_type". */
+const ZodIssueCode = {
+    custom: "custom",
+};
+
+function datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+
+function number(params) {
+    return _coercedNumber(ZodNumber, params);
+}
+
+const LATEST_PROTOCOL_VERSION = '2025-11-25';
+const SUPPORTED_PROTOCOL_VERSIONS = [LATEST_PROTOCOL_VERSION, '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'];
+const RELATED_TASK_META_KEY = 'io.modelcontextprotocol/related-task';
+/* JSON-RPC types */
+const JSONRPC_VERSION = '2.0';
+/**
+ * Assert 'object' type schema.
+ *
+ * @internal
+ */
+const AssertObjectSchema = custom((v) => v !== null && (typeof v === 'object' || typeof v === 'function'));
+/**
+ * A progress token, used to associate progress notifications with the original request.
+ */
+const ProgressTokenSchema = union([string(), number$1().int()]);
+/**
+ * An opaque token used to represent a cursor for pagination.
+ */
+const CursorSchema = string();
+/**
+ * Task creation parameters, used to ask that the server create a task to represent a request.
+ */
+looseObject({
+    /**
+     * Requested duration in milliseconds to retain task from creation.
+     */
+    ttl: number$1().optional(),
+    /**
+     * Time in milliseconds to wait between task status requests.
+     */
+    pollInterval: number$1().optional()
+});
+const TaskMetadataSchema = object({
+    ttl: number$1().optional()
+});
+/**
+ * Metadata for associating messages with a task.
+ * Include this in the `_meta` field under the key `io.modelcontextprotocol/related-task`.
+ */
+const RelatedTaskMetadataSchema = object({
+    taskId: string()
+});
+const RequestMetaSchema = looseObject({
+    /**
+     * If specified, the caller is requesting out-of-band progress notifications for this request (as represented by notifications/progress). The value of this parameter is an opaque token that will be attached to any subsequent notifications. The receiver is not obligated to provide these notifications.
+     */
+    progressToken: ProgressTokenSchema.optional(),
+    /**
+     * If specified, this request is related to the provided task.
+     */
+    [RELATED_TASK_META_KEY]: RelatedTaskMetadataSchema.optional()
+});
+/**
+ * Common params for any request.
+ */
+const BaseRequestParamsSchema = object({
+    /**
+     * See [General fields: `_meta`](/specification/draft/basic/index#meta) for notes on `_meta` usage.
+     */
+    _meta: RequestMetaSchema.optional()
+});
+/**
+ * Common params for any task-augmented request.
+ */
+const TaskAugmentedRequestParamsSchema = BaseRequestParamsSchema.extend({
+    /**
+     * If specified, the caller is requesting task-augmented execution for this request.
+     * The request will return a CreateTaskResult immediately, and the actual result can be
+     * retrieved later via tasks/result.
+     *
+     * Task augmentation is subject to capability negotiation - receivers MUST declare support
+     * for task augmentation of specific request types in their capabilities.
+     */
+    task: TaskMetadataSchema.optional()
+});
+/**
+ * Checks if a value is a valid TaskAugmentedRequestParams.
+ * @param value - The value to check.
+ *
+ * @returns True if the value is a valid TaskAugmentedRequestParams, false otherwise.
+ */
+const isTaskAugmentedRequestParams = (value) => TaskAugmentedRequestParamsSchema.safeParse(value).success;
+const RequestSchema = object({
+    method: string(),
+    params: BaseRequestParamsSchema.loose().optional()
+});
+const NotificationsParamsSchema = object({
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: RequestMetaSchema.optional()
+});
+const NotificationSchema = object({
+    method: string(),
+    params: NotificationsParamsSchema.loose().optional()
+});
+const ResultSchema = looseObject({
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: RequestMetaSchema.optional()
+});
+/**
+ * A uniquely identifying ID for a request in JSON-RPC.
+ */
+const RequestIdSchema = union([string(), number$1().int()]);
+/**
+ * A request that expects a response.
+ */
+const JSONRPCRequestSchema = object({
+    jsonrpc: literal(JSONRPC_VERSION),
+    id: RequestIdSchema,
+    ...RequestSchema.shape
+})
+    .strict();
+const isJSONRPCRequest = (value) => JSONRPCRequestSchema.safeParse(value).success;
+/**
+ * A notification which does not expect a response.
+ */
+const JSONRPCNotificationSchema = object({
+    jsonrpc: literal(JSONRPC_VERSION),
+    ...NotificationSchema.shape
+})
+    .strict();
+const isJSONRPCNotification = (value) => JSONRPCNotificationSchema.safeParse(value).success;
+/**
+ * A successful (non-error) response to a request.
+ */
+const JSONRPCResultResponseSchema = object({
+    jsonrpc: literal(JSONRPC_VERSION),
+    id: RequestIdSchema,
+    result: ResultSchema
+})
+    .strict();
+/**
+ * Checks if a value is a valid JSONRPCResultResponse.
+ * @param value - The value to check.
+ *
+ * @returns True if the value is a valid JSONRPCResultResponse, false otherwise.
+ */
+const isJSONRPCResultResponse = (value) => JSONRPCResultResponseSchema.safeParse(value).success;
+/**
+ * Error codes defined by the JSON-RPC specification.
+ */
+var ErrorCode;
+(function (ErrorCode) {
+    // SDK error codes
+    ErrorCode[ErrorCode["ConnectionClosed"] = -32e3] = "ConnectionClosed";
+    ErrorCode[ErrorCode["RequestTimeout"] = -32001] = "RequestTimeout";
+    // Standard JSON-RPC error codes
+    ErrorCode[ErrorCode["ParseError"] = -32700] = "ParseError";
+    ErrorCode[ErrorCode["InvalidRequest"] = -32600] = "InvalidRequest";
+    ErrorCode[ErrorCode["MethodNotFound"] = -32601] = "MethodNotFound";
+    ErrorCode[ErrorCode["InvalidParams"] = -32602] = "InvalidParams";
+    ErrorCode[ErrorCode["InternalError"] = -32603] = "InternalError";
+    // MCP-specific error codes
+    ErrorCode[ErrorCode["UrlElicitationRequired"] = -32042] = "UrlElicitationRequired";
+})(ErrorCode || (ErrorCode = {}));
+/**
+ * A response to a request that indicates an error occurred.
+ */
+const JSONRPCErrorResponseSchema = object({
+    jsonrpc: literal(JSONRPC_VERSION),
+    id: RequestIdSchema.optional(),
+    error: object({
+        /**
+         * The error type that occurred.
+         */
+        code: number$1().int(),
+        /**
+         * A short description of the error. The message SHOULD be limited to a concise single sentence.
+         */
+        message: string(),
+        /**
+         * Additional information about the error. The value of this member is defined by the sender (e.g. detailed error information, nested errors etc.).
+         */
+        data: unknown().optional()
+    })
+})
+    .strict();
+/**
+ * Checks if a value is a valid JSONRPCErrorResponse.
+ * @param value - The value to check.
+ *
+ * @returns True if the value is a valid JSONRPCErrorResponse, false otherwise.
+ */
+const isJSONRPCErrorResponse = (value) => JSONRPCErrorResponseSchema.safeParse(value).success;
+const JSONRPCMessageSchema = union([
+    JSONRPCRequestSchema,
+    JSONRPCNotificationSchema,
+    JSONRPCResultResponseSchema,
+    JSONRPCErrorResponseSchema
+]);
+union([JSONRPCResultResponseSchema, JSONRPCErrorResponseSchema]);
+/* Empty result */
+/**
+ * A response that indicates success but carries no data.
+ */
+const EmptyResultSchema = ResultSchema.strict();
+const CancelledNotificationParamsSchema = NotificationsParamsSchema.extend({
+    /**
+     * The ID of the request to cancel.
+     *
+     * This MUST correspond to the ID of a request previously issued in the same direction.
+     */
+    requestId: RequestIdSchema.optional(),
+    /**
+     * An optional string describing the reason for the cancellation. This MAY be logged or presented to the user.
+     */
+    reason: string().optional()
+});
+/* Cancellation */
+/**
+ * This notification can be sent by either side to indicate that it is cancelling a previously-issued request.
+ *
+ * The request SHOULD still be in-flight, but due to communication latency, it is always possible that this notification MAY arrive after the request has already finished.
+ *
+ * This notification indicates that the result will be unused, so any associated processing SHOULD cease.
+ *
+ * A client MUST NOT attempt to cancel its `initialize` request.
+ */
+const CancelledNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/cancelled'),
+    params: CancelledNotificationParamsSchema
+});
+/* Base Metadata */
+/**
+ * Icon schema for use in tools, prompts, resources, and implementations.
+ */
+const IconSchema = object({
+    /**
+     * URL or data URI for the icon.
+     */
+    src: string(),
+    /**
+     * Optional MIME type for the icon.
+     */
+    mimeType: string().optional(),
+    /**
+     * Optional array of strings that specify sizes at which the icon can be used.
+     * Each string should be in WxH format (e.g., `"48x48"`, `"96x96"`) or `"any"` for scalable formats like SVG.
+     *
+     * If not provided, the client should assume that the icon can be used at any size.
+     */
+    sizes: array(string()).optional(),
+    /**
+     * Optional specifier for the theme this icon is designed for. `light` indicates
+     * the icon is designed to be used with a light background, and `dark` indicates
+     * the icon is designed to be used with a dark background.
+     *
+     * If not provided, the client should assume the icon can be used with any theme.
+     */
+    theme: _enum(['light', 'dark']).optional()
+});
+/**
+ * Base schema to add `icons` property.
+ *
+ */
+const IconsSchema = object({
+    /**
+     * Optional set of sized icons that the client can display in a user interface.
+     *
+     * Clients that support rendering icons MUST support at least the following MIME types:
+     * - `image/png` - PNG images (safe, universal compatibility)
+     * - `image/jpeg` (and `image/jpg`) - JPEG images (safe, universal compatibility)
+     *
+     * Clients that support rendering icons SHOULD also support:
+     * - `image/svg+xml` - SVG images (scalable but requires security precautions)
+     * - `image/webp` - WebP images (modern, efficient format)
+     */
+    icons: array(IconSchema).optional()
+});
+/**
+ * Base metadata interface for common properties across resources, tools, prompts, and implementations.
+ */
+const BaseMetadataSchema = object({
+    /** Intended for programmatic or logical use, but used as a display name in past specs or fallback */
+    name: string(),
+    /**
+     * Intended for UI and end-user contexts — optimized to be human-readable and easily understood,
+     * even by those unfamiliar with domain-specific terminology.
+     *
+     * If not provided, the name should be used for display (except for Tool,
+     * where `annotations.title` should be given precedence over using `name`,
+     * if present).
+     */
+    title: string().optional()
+});
+/* Initialization */
+/**
+ * Describes the name and version of an MCP implementation.
+ */
+const ImplementationSchema = BaseMetadataSchema.extend({
+    ...BaseMetadataSchema.shape,
+    ...IconsSchema.shape,
+    version: string(),
+    /**
+     * An optional URL of the website for this implementation.
+     */
+    websiteUrl: string().optional(),
+    /**
+     * An optional human-readable description of what this implementation does.
+     *
+     * This can be used by clients or servers to provide context about their purpose
+     * and capabilities. For example, a server might describe the types of resources
+     * or tools it provides, while a client might describe its intended use case.
+     */
+    description: string().optional()
+});
+const FormElicitationCapabilitySchema = intersection(object({
+    applyDefaults: boolean().optional()
+}), record(string(), unknown()));
+const ElicitationCapabilitySchema = preprocess(value => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+        if (Object.keys(value).length === 0) {
+            return { form: {} };
+        }
+    }
+    return value;
+}, intersection(object({
+    form: FormElicitationCapabilitySchema.optional(),
+    url: AssertObjectSchema.optional()
+}), record(string(), unknown()).optional()));
+/**
+ * Task capabilities for clients, indicating which request types support task creation.
+ */
+const ClientTasksCapabilitySchema = looseObject({
+    /**
+     * Present if the client supports listing tasks.
+     */
+    list: AssertObjectSchema.optional(),
+    /**
+     * Present if the client supports cancelling tasks.
+     */
+    cancel: AssertObjectSchema.optional(),
+    /**
+     * Capabilities for task creation on specific request types.
+     */
+    requests: looseObject({
+        /**
+         * Task support for sampling requests.
+         */
+        sampling: looseObject({
+            createMessage: AssertObjectSchema.optional()
+        })
+            .optional(),
+        /**
+         * Task support for elicitation requests.
+         */
+        elicitation: looseObject({
+            create: AssertObjectSchema.optional()
+        })
+            .optional()
+    })
+        .optional()
+});
+/**
+ * Task capabilities for servers, indicating which request types support task creation.
+ */
+const ServerTasksCapabilitySchema = looseObject({
+    /**
+     * Present if the server supports listing tasks.
+     */
+    list: AssertObjectSchema.optional(),
+    /**
+     * Present if the server supports cancelling tasks.
+     */
+    cancel: AssertObjectSchema.optional(),
+    /**
+     * Capabilities for task creation on specific request types.
+     */
+    requests: looseObject({
+        /**
+         * Task support for tool requests.
+         */
+        tools: looseObject({
+            call: AssertObjectSchema.optional()
+        })
+            .optional()
+    })
+        .optional()
+});
+/**
+ * Capabilities a client may support. Known capabilities are defined here, in this schema, but this is not a closed set: any client can define its own, additional capabilities.
+ */
+const ClientCapabilitiesSchema = object({
+    /**
+     * Experimental, non-standard capabilities that the client supports.
+     */
+    experimental: record(string(), AssertObjectSchema).optional(),
+    /**
+     * Present if the client supports sampling from an LLM.
+     */
+    sampling: object({
+        /**
+         * Present if the client supports context inclusion via includeContext parameter.
+         * If not declared, servers SHOULD only use `includeContext: "none"` (or omit it).
+         */
+        context: AssertObjectSchema.optional(),
+        /**
+         * Present if the client supports tool use via tools and toolChoice parameters.
+         */
+        tools: AssertObjectSchema.optional()
+    })
+        .optional(),
+    /**
+     * Present if the client supports eliciting user input.
+     */
+    elicitation: ElicitationCapabilitySchema.optional(),
+    /**
+     * Present if the client supports listing roots.
+     */
+    roots: object({
+        /**
+         * Whether the client supports issuing notifications for changes to the roots list.
+         */
+        listChanged: boolean().optional()
+    })
+        .optional(),
+    /**
+     * Present if the client supports task creation.
+     */
+    tasks: ClientTasksCapabilitySchema.optional(),
+    /**
+     * Extensions that the client supports. Keys are extension identifiers (vendor-prefix/extension-name).
+     */
+    extensions: record(string(), AssertObjectSchema).optional()
+});
+const InitializeRequestParamsSchema = BaseRequestParamsSchema.extend({
+    /**
+     * The latest version of the Model Context Protocol that the client supports. The client MAY decide to support older versions as well.
+     */
+    protocolVersion: string(),
+    capabilities: ClientCapabilitiesSchema,
+    clientInfo: ImplementationSchema
+});
+/**
+ * This request is sent from the client to the server when it first connects, asking it to begin initialization.
+ */
+const InitializeRequestSchema = RequestSchema.extend({
+    method: literal('initialize'),
+    params: InitializeRequestParamsSchema
+});
+/**
+ * Capabilities that a server may support. Known capabilities are defined here, in this schema, but this is not a closed set: any server can define its own, additional capabilities.
+ */
+const ServerCapabilitiesSchema = object({
+    /**
+     * Experimental, non-standard capabilities that the server supports.
+     */
+    experimental: record(string(), AssertObjectSchema).optional(),
+    /**
+     * Present if the server supports sending log messages to the client.
+     */
+    logging: AssertObjectSchema.optional(),
+    /**
+     * Present if the server supports sending completions to the client.
+     */
+    completions: AssertObjectSchema.optional(),
+    /**
+     * Present if the server offers any prompt templates.
+     */
+    prompts: object({
+        /**
+         * Whether this server supports issuing notifications for changes to the prompt list.
+         */
+        listChanged: boolean().optional()
+    })
+        .optional(),
+    /**
+     * Present if the server offers any resources to read.
+     */
+    resources: object({
+        /**
+         * Whether this server supports clients subscribing to resource updates.
+         */
+        subscribe: boolean().optional(),
+        /**
+         * Whether this server supports issuing notifications for changes to the resource list.
+         */
+        listChanged: boolean().optional()
+    })
+        .optional(),
+    /**
+     * Present if the server offers any tools to call.
+     */
+    tools: object({
+        /**
+         * Whether this server supports issuing notifications for changes to the tool list.
+         */
+        listChanged: boolean().optional()
+    })
+        .optional(),
+    /**
+     * Present if the server supports task creation.
+     */
+    tasks: ServerTasksCapabilitySchema.optional(),
+    /**
+     * Extensions that the server supports. Keys are extension identifiers (vendor-prefix/extension-name).
+     */
+    extensions: record(string(), AssertObjectSchema).optional()
+});
+/**
+ * After receiving an initialize request from the client, the server sends this response.
+ */
+const InitializeResultSchema = ResultSchema.extend({
+    /**
+     * The version of the Model Context Protocol that the server wants to use. This may not match the version that the client requested. If the client cannot support this version, it MUST disconnect.
+     */
+    protocolVersion: string(),
+    capabilities: ServerCapabilitiesSchema,
+    serverInfo: ImplementationSchema,
+    /**
+     * Instructions describing how to use the server and its features.
+     *
+     * This can be used by clients to improve the LLM's understanding of available tools, resources, etc. It can be thought of like a "hint" to the model. For example, this information MAY be added to the system prompt.
+     */
+    instructions: string().optional()
+});
+/**
+ * This notification is sent from the client to the server after initialization has finished.
+ */
+const InitializedNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/initialized'),
+    params: NotificationsParamsSchema.optional()
+});
+const isInitializedNotification = (value) => InitializedNotificationSchema.safeParse(value).success;
+/* Ping */
+/**
+ * A ping, issued by either the server or the client, to check that the other party is still alive. The receiver must promptly respond, or else may be disconnected.
+ */
+const PingRequestSchema = RequestSchema.extend({
+    method: literal('ping'),
+    params: BaseRequestParamsSchema.optional()
+});
+/* Progress notifications */
+const ProgressSchema = object({
+    /**
+     * The progress thus far. This should increase every time progress is made, even if the total is unknown.
+     */
+    progress: number$1(),
+    /**
+     * Total number of items to process (or total progress required), if known.
+     */
+    total: optional(number$1()),
+    /**
+     * An optional message describing the current progress.
+     */
+    message: optional(string())
+});
+const ProgressNotificationParamsSchema = object({
+    ...NotificationsParamsSchema.shape,
+    ...ProgressSchema.shape,
+    /**
+     * The progress token which was given in the initial request, used to associate this notification with the request that is proceeding.
+     */
+    progressToken: ProgressTokenSchema
+});
+/**
+ * An out-of-band notification used to inform the receiver of a progress update for a long-running request.
+ *
+ * @category notifications/progress
+ */
+const ProgressNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/progress'),
+    params: ProgressNotificationParamsSchema
+});
+const PaginatedRequestParamsSchema = BaseRequestParamsSchema.extend({
+    /**
+     * An opaque token representing the current pagination position.
+     * If provided, the server should return results starting after this cursor.
+     */
+    cursor: CursorSchema.optional()
+});
+/* Pagination */
+const PaginatedRequestSchema = RequestSchema.extend({
+    params: PaginatedRequestParamsSchema.optional()
+});
+const PaginatedResultSchema = ResultSchema.extend({
+    /**
+     * An opaque token representing the pagination position after the last returned result.
+     * If present, there may be more results available.
+     */
+    nextCursor: CursorSchema.optional()
+});
+/**
+ * The status of a task.
+ * */
+const TaskStatusSchema = _enum(['working', 'input_required', 'completed', 'failed', 'cancelled']);
+/* Tasks */
+/**
+ * A pollable state object associated with a request.
+ */
+const TaskSchema = object({
+    taskId: string(),
+    status: TaskStatusSchema,
+    /**
+     * Time in milliseconds to keep task results available after completion.
+     * If null, the task has unlimited lifetime until manually cleaned up.
+     */
+    ttl: union([number$1(), _null()]),
+    /**
+     * ISO 8601 timestamp when the task was created.
+     */
+    createdAt: string(),
+    /**
+     * ISO 8601 timestamp when the task was last updated.
+     */
+    lastUpdatedAt: string(),
+    pollInterval: optional(number$1()),
+    /**
+     * Optional diagnostic message for failed tasks or other status information.
+     */
+    statusMessage: optional(string())
+});
+/**
+ * Result returned when a task is created, containing the task data wrapped in a task field.
+ */
+const CreateTaskResultSchema = ResultSchema.extend({
+    task: TaskSchema
+});
+/**
+ * Parameters for task status notification.
+ */
+const TaskStatusNotificationParamsSchema = NotificationsParamsSchema.merge(TaskSchema);
+/**
+ * A notification sent when a task's status changes.
+ */
+const TaskStatusNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/tasks/status'),
+    params: TaskStatusNotificationParamsSchema
+});
+/**
+ * A request to get the state of a specific task.
+ */
+const GetTaskRequestSchema = RequestSchema.extend({
+    method: literal('tasks/get'),
+    params: BaseRequestParamsSchema.extend({
+        taskId: string()
+    })
+});
+/**
+ * The response to a tasks/get request.
+ */
+const GetTaskResultSchema = ResultSchema.merge(TaskSchema);
+/**
+ * A request to get the result of a specific task.
+ */
+const GetTaskPayloadRequestSchema = RequestSchema.extend({
+    method: literal('tasks/result'),
+    params: BaseRequestParamsSchema.extend({
+        taskId: string()
+    })
+});
+/**
+ * The response to a tasks/result request.
+ * The structure matches the result type of the original request.
+ * For example, a tools/call task would return the CallToolResult structure.
+ *
+ */
+ResultSchema.loose();
+/**
+ * A request to list tasks.
+ */
+const ListTasksRequestSchema = PaginatedRequestSchema.extend({
+    method: literal('tasks/list')
+});
+/**
+ * The response to a tasks/list request.
+ */
+const ListTasksResultSchema = PaginatedResultSchema.extend({
+    tasks: array(TaskSchema)
+});
+/**
+ * A request to cancel a specific task.
+ */
+const CancelTaskRequestSchema = RequestSchema.extend({
+    method: literal('tasks/cancel'),
+    params: BaseRequestParamsSchema.extend({
+        taskId: string()
+    })
+});
+/**
+ * The response to a tasks/cancel request.
+ */
+const CancelTaskResultSchema = ResultSchema.merge(TaskSchema);
+/* Resources */
+/**
+ * The contents of a specific resource or sub-resource.
+ */
+const ResourceContentsSchema = object({
+    /**
+     * The URI of this resource.
+     */
+    uri: string(),
+    /**
+     * The MIME type of this resource, if known.
+     */
+    mimeType: optional(string()),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+const TextResourceContentsSchema = ResourceContentsSchema.extend({
+    /**
+     * The text of the item. This must only be set if the item can actually be represented as text (not binary data).
+     */
+    text: string()
+});
+/**
+ * A Zod schema for validating Base64 strings that is more performant and
+ * robust for very large inputs than the default regex-based check. It avoids
+ * stack overflows by using the native `atob` function for validation.
+ */
+const Base64Schema = string().refine(val => {
+    try {
+        // atob throws a DOMException if the string contains characters
+        // that are not part of the Base64 character set.
+        atob(val);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}, { message: 'Invalid Base64 string' });
+const BlobResourceContentsSchema = ResourceContentsSchema.extend({
+    /**
+     * A base64-encoded string representing the binary data of the item.
+     */
+    blob: Base64Schema
+});
+/**
+ * The sender or recipient of messages and data in a conversation.
+ */
+const RoleSchema = _enum(['user', 'assistant']);
+/**
+ * Optional annotations providing clients additional context about a resource.
+ */
+const AnnotationsSchema = object({
+    /**
+     * Intended audience(s) for the resource.
+     */
+    audience: array(RoleSchema).optional(),
+    /**
+     * Importance hint for the resource, from 0 (least) to 1 (most).
+     */
+    priority: number$1().min(0).max(1).optional(),
+    /**
+     * ISO 8601 timestamp for the most recent modification.
+     */
+    lastModified: datetime({ offset: true }).optional()
+});
+/**
+ * A known resource that the server is capable of reading.
+ */
+const ResourceSchema = object({
+    ...BaseMetadataSchema.shape,
+    ...IconsSchema.shape,
+    /**
+     * The URI of this resource.
+     */
+    uri: string(),
+    /**
+     * A description of what this resource represents.
+     *
+     * This can be used by clients to improve the LLM's understanding of available resources. It can be thought of like a "hint" to the model.
+     */
+    description: optional(string()),
+    /**
+     * The MIME type of this resource, if known.
+     */
+    mimeType: optional(string()),
+    /**
+     * The size of the raw resource content, in bytes (i.e., before base64 encoding or any tokenization), if known.
+     *
+     * This can be used by Hosts to display file sizes and estimate context window usage.
+     */
+    size: optional(number$1()),
+    /**
+     * Optional annotations for the client.
+     */
+    annotations: AnnotationsSchema.optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: optional(looseObject({}))
+});
+/**
+ * A template description for resources available on the server.
+ */
+const ResourceTemplateSchema = object({
+    ...BaseMetadataSchema.shape,
+    ...IconsSchema.shape,
+    /**
+     * A URI template (according to RFC 6570) that can be used to construct resource URIs.
+     */
+    uriTemplate: string(),
+    /**
+     * A description of what this template is for.
+     *
+     * This can be used by clients to improve the LLM's understanding of available resources. It can be thought of like a "hint" to the model.
+     */
+    description: optional(string()),
+    /**
+     * The MIME type for all resources that match this template. This should only be included if all resources matching this template have the same type.
+     */
+    mimeType: optional(string()),
+    /**
+     * Optional annotations for the client.
+     */
+    annotations: AnnotationsSchema.optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: optional(looseObject({}))
+});
+/**
+ * Sent from the client to request a list of resources the server has.
+ */
+const ListResourcesRequestSchema = PaginatedRequestSchema.extend({
+    method: literal('resources/list')
+});
+/**
+ * The server's response to a resources/list request from the client.
+ */
+const ListResourcesResultSchema = PaginatedResultSchema.extend({
+    resources: array(ResourceSchema)
+});
+/**
+ * Sent from the client to request a list of resource templates the server has.
+ */
+const ListResourceTemplatesRequestSchema = PaginatedRequestSchema.extend({
+    method: literal('resources/templates/list')
+});
+/**
+ * The server's response to a resources/templates/list request from the client.
+ */
+const ListResourceTemplatesResultSchema = PaginatedResultSchema.extend({
+    resourceTemplates: array(ResourceTemplateSchema)
+});
+const ResourceRequestParamsSchema = BaseRequestParamsSchema.extend({
+    /**
+     * The URI of the resource to read. The URI can use any protocol; it is up to the server how to interpret it.
+     *
+     * @format uri
+     */
+    uri: string()
+});
+/**
+ * Parameters for a `resources/read` request.
+ */
+const ReadResourceRequestParamsSchema = ResourceRequestParamsSchema;
+/**
+ * Sent from the client to the server, to read a specific resource URI.
+ */
+const ReadResourceRequestSchema = RequestSchema.extend({
+    method: literal('resources/read'),
+    params: ReadResourceRequestParamsSchema
+});
+/**
+ * The server's response to a resources/read request from the client.
+ */
+const ReadResourceResultSchema = ResultSchema.extend({
+    contents: array(union([TextResourceContentsSchema, BlobResourceContentsSchema]))
+});
+/**
+ * An optional notification from the server to the client, informing it that the list of resources it can read from has changed. This may be issued by servers without any previous subscription from the client.
+ */
+const ResourceListChangedNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/resources/list_changed'),
+    params: NotificationsParamsSchema.optional()
+});
+const SubscribeRequestParamsSchema = ResourceRequestParamsSchema;
+/**
+ * Sent from the client to request resources/updated notifications from the server whenever a particular resource changes.
+ */
+const SubscribeRequestSchema = RequestSchema.extend({
+    method: literal('resources/subscribe'),
+    params: SubscribeRequestParamsSchema
+});
+const UnsubscribeRequestParamsSchema = ResourceRequestParamsSchema;
+/**
+ * Sent from the client to request cancellation of resources/updated notifications from the server. This should follow a previous resources/subscribe request.
+ */
+const UnsubscribeRequestSchema = RequestSchema.extend({
+    method: literal('resources/unsubscribe'),
+    params: UnsubscribeRequestParamsSchema
+});
+/**
+ * Parameters for a `notifications/resources/updated` notification.
+ */
+const ResourceUpdatedNotificationParamsSchema = NotificationsParamsSchema.extend({
+    /**
+     * The URI of the resource that has been updated. This might be a sub-resource of the one that the client actually subscribed to.
+     */
+    uri: string()
+});
+/**
+ * A notification from the server to the client, informing it that a resource has changed and may need to be read again. This should only be sent if the client previously sent a resources/subscribe request.
+ */
+const ResourceUpdatedNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/resources/updated'),
+    params: ResourceUpdatedNotificationParamsSchema
+});
+/* Prompts */
+/**
+ * Describes an argument that a prompt can accept.
+ */
+const PromptArgumentSchema = object({
+    /**
+     * The name of the argument.
+     */
+    name: string(),
+    /**
+     * A human-readable description of the argument.
+     */
+    description: optional(string()),
+    /**
+     * Whether this argument must be provided.
+     */
+    required: optional(boolean())
+});
+/**
+ * A prompt or prompt template that the server offers.
+ */
+const PromptSchema = object({
+    ...BaseMetadataSchema.shape,
+    ...IconsSchema.shape,
+    /**
+     * An optional description of what this prompt provides
+     */
+    description: optional(string()),
+    /**
+     * A list of arguments to use for templating the prompt.
+     */
+    arguments: optional(array(PromptArgumentSchema)),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: optional(looseObject({}))
+});
+/**
+ * Sent from the client to request a list of prompts and prompt templates the server has.
+ */
+const ListPromptsRequestSchema = PaginatedRequestSchema.extend({
+    method: literal('prompts/list')
+});
+/**
+ * The server's response to a prompts/list request from the client.
+ */
+const ListPromptsResultSchema = PaginatedResultSchema.extend({
+    prompts: array(PromptSchema)
+});
+/**
+ * Parameters for a `prompts/get` request.
+ */
+const GetPromptRequestParamsSchema = BaseRequestParamsSchema.extend({
+    /**
+     * The name of the prompt or prompt template.
+     */
+    name: string(),
+    /**
+     * Arguments to use for templating the prompt.
+     */
+    arguments: record(string(), string()).optional()
+});
+/**
+ * Used by the client to get a prompt provided by the server.
+ */
+const GetPromptRequestSchema = RequestSchema.extend({
+    method: literal('prompts/get'),
+    params: GetPromptRequestParamsSchema
+});
+/**
+ * Text provided to or from an LLM.
+ */
+const TextContentSchema = object({
+    type: literal('text'),
+    /**
+     * The text content of the message.
+     */
+    text: string(),
+    /**
+     * Optional annotations for the client.
+     */
+    annotations: AnnotationsSchema.optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * An image provided to or from an LLM.
+ */
+const ImageContentSchema = object({
+    type: literal('image'),
+    /**
+     * The base64-encoded image data.
+     */
+    data: Base64Schema,
+    /**
+     * The MIME type of the image. Different providers may support different image types.
+     */
+    mimeType: string(),
+    /**
+     * Optional annotations for the client.
+     */
+    annotations: AnnotationsSchema.optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * An Audio provided to or from an LLM.
+ */
+const AudioContentSchema = object({
+    type: literal('audio'),
+    /**
+     * The base64-encoded audio data.
+     */
+    data: Base64Schema,
+    /**
+     * The MIME type of the audio. Different providers may support different audio types.
+     */
+    mimeType: string(),
+    /**
+     * Optional annotations for the client.
+     */
+    annotations: AnnotationsSchema.optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * A tool call request from an assistant (LLM).
+ * Represents the assistant's request to use a tool.
+ */
+const ToolUseContentSchema = object({
+    type: literal('tool_use'),
+    /**
+     * The name of the tool to invoke.
+     * Must match a tool name from the request's tools array.
+     */
+    name: string(),
+    /**
+     * Unique identifier for this tool call.
+     * Used to correlate with ToolResultContent in subsequent messages.
+     */
+    id: string(),
+    /**
+     * Arguments to pass to the tool.
+     * Must conform to the tool's inputSchema.
+     */
+    input: record(string(), unknown()),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * The contents of a resource, embedded into a prompt or tool call result.
+ */
+const EmbeddedResourceSchema = object({
+    type: literal('resource'),
+    resource: union([TextResourceContentsSchema, BlobResourceContentsSchema]),
+    /**
+     * Optional annotations for the client.
+     */
+    annotations: AnnotationsSchema.optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * A resource that the server is capable of reading, included in a prompt or tool call result.
+ *
+ * Note: resource links returned by tools are not guaranteed to appear in the results of `resources/list` requests.
+ */
+const ResourceLinkSchema = ResourceSchema.extend({
+    type: literal('resource_link')
+});
+/**
+ * A content block that can be used in prompts and tool results.
+ */
+const ContentBlockSchema = union([
+    TextContentSchema,
+    ImageContentSchema,
+    AudioContentSchema,
+    ResourceLinkSchema,
+    EmbeddedResourceSchema
+]);
+/**
+ * Describes a message returned as part of a prompt.
+ */
+const PromptMessageSchema = object({
+    role: RoleSchema,
+    content: ContentBlockSchema
+});
+/**
+ * The server's response to a prompts/get request from the client.
+ */
+const GetPromptResultSchema = ResultSchema.extend({
+    /**
+     * An optional description for the prompt.
+     */
+    description: string().optional(),
+    messages: array(PromptMessageSchema)
+});
+/**
+ * An optional notification from the server to the client, informing it that the list of prompts it offers has changed. This may be issued by servers without any previous subscription from the client.
+ */
+const PromptListChangedNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/prompts/list_changed'),
+    params: NotificationsParamsSchema.optional()
+});
+/* Tools */
+/**
+ * Additional properties describing a Tool to clients.
+ *
+ * NOTE: all properties in ToolAnnotations are **hints**.
+ * They are not guaranteed to provide a faithful description of
+ * tool behavior (including descriptive properties like `title`).
+ *
+ * Clients should never make tool use decisions based on ToolAnnotations
+ * received from untrusted servers.
+ */
+const ToolAnnotationsSchema = object({
+    /**
+     * A human-readable title for the tool.
+     */
+    title: string().optional(),
+    /**
+     * If true, the tool does not modify its environment.
+     *
+     * Default: false
+     */
+    readOnlyHint: boolean().optional(),
+    /**
+     * If true, the tool may perform destructive updates to its environment.
+     * If false, the tool performs only additive updates.
+     *
+     * (This property is meaningful only when `readOnlyHint == false`)
+     *
+     * Default: true
+     */
+    destructiveHint: boolean().optional(),
+    /**
+     * If true, calling the tool repeatedly with the same arguments
+     * will have no additional effect on the its environment.
+     *
+     * (This property is meaningful only when `readOnlyHint == false`)
+     *
+     * Default: false
+     */
+    idempotentHint: boolean().optional(),
+    /**
+     * If true, this tool may interact with an "open world" of external
+     * entities. If false, the tool's domain of interaction is closed.
+     * For example, the world of a web search tool is open, whereas that
+     * of a memory tool is not.
+     *
+     * Default: true
+     */
+    openWorldHint: boolean().optional()
+});
+/**
+ * Execution-related properties for a tool.
+ */
+const ToolExecutionSchema = object({
+    /**
+     * Indicates the tool's preference for task-augmented execution.
+     * - "required": Clients MUST invoke the tool as a task
+     * - "optional": Clients MAY invoke the tool as a task or normal request
+     * - "forbidden": Clients MUST NOT attempt to invoke the tool as a task
+     *
+     * If not present, defaults to "forbidden".
+     */
+    taskSupport: _enum(['required', 'optional', 'forbidden']).optional()
+});
+/**
+ * Definition for a tool the client can call.
+ */
+const ToolSchema = object({
+    ...BaseMetadataSchema.shape,
+    ...IconsSchema.shape,
+    /**
+     * A human-readable description of the tool.
+     */
+    description: string().optional(),
+    /**
+     * A JSON Schema 2020-12 object defining the expected parameters for the tool.
+     * Must have type: 'object' at the root level per MCP spec.
+     */
+    inputSchema: object({
+        type: literal('object'),
+        properties: record(string(), AssertObjectSchema).optional(),
+        required: array(string()).optional()
+    })
+        .catchall(unknown()),
+    /**
+     * An optional JSON Schema 2020-12 object defining the structure of the tool's output
+     * returned in the structuredContent field of a CallToolResult.
+     * Must have type: 'object' at the root level per MCP spec.
+     */
+    outputSchema: object({
+        type: literal('object'),
+        properties: record(string(), AssertObjectSchema).optional(),
+        required: array(string()).optional()
+    })
+        .catchall(unknown())
+        .optional(),
+    /**
+     * Optional additional tool information.
+     */
+    annotations: ToolAnnotationsSchema.optional(),
+    /**
+     * Execution-related properties for this tool.
+     */
+    execution: ToolExecutionSchema.optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * Sent from the client to request a list of tools the server has.
+ */
+const ListToolsRequestSchema = PaginatedRequestSchema.extend({
+    method: literal('tools/list')
+});
+/**
+ * The server's response to a tools/list request from the client.
+ */
+const ListToolsResultSchema = PaginatedResultSchema.extend({
+    tools: array(ToolSchema)
+});
+/**
+ * The server's response to a tool call.
+ */
+const CallToolResultSchema = ResultSchema.extend({
+    /**
+     * A list of content objects that represent the result of the tool call.
+     *
+     * If the Tool does not define an outputSchema, this field MUST be present in the result.
+     * For backwards compatibility, this field is always present, but it may be empty.
+     */
+    content: array(ContentBlockSchema).default([]),
+    /**
+     * An object containing structured tool output.
+     *
+     * If the Tool defines an outputSchema, this field MUST be present in the result, and contain a JSON object that matches the schema.
+     */
+    structuredContent: record(string(), unknown()).optional(),
+    /**
+     * Whether the tool call ended in an error.
+     *
+     * If not set, this is assumed to be false (the call was successful).
+     *
+     * Any errors that originate from the tool SHOULD be reported inside the result
+     * object, with `isError` set to true, _not_ as an MCP protocol-level error
+     * response. Otherwise, the LLM would not be able to see that an error occurred
+     * and self-correct.
+     *
+     * However, any errors in _finding_ the tool, an error indicating that the
+     * server does not support tool calls, or any other exceptional conditions,
+     * should be reported as an MCP error response.
+     */
+    isError: boolean().optional()
+});
+/**
+ * CallToolResultSchema extended with backwards compatibility to protocol version 2024-10-07.
+ */
+CallToolResultSchema.or(ResultSchema.extend({
+    toolResult: unknown()
+}));
+/**
+ * Parameters for a `tools/call` request.
+ */
+const CallToolRequestParamsSchema = TaskAugmentedRequestParamsSchema.extend({
+    /**
+     * The name of the tool to call.
+     */
+    name: string(),
+    /**
+     * Arguments to pass to the tool.
+     */
+    arguments: record(string(), unknown()).optional()
+});
+/**
+ * Used by the client to invoke a tool provided by the server.
+ */
+const CallToolRequestSchema = RequestSchema.extend({
+    method: literal('tools/call'),
+    params: CallToolRequestParamsSchema
+});
+/**
+ * An optional notification from the server to the client, informing it that the list of tools it offers has changed. This may be issued by servers without any previous subscription from the client.
+ */
+const ToolListChangedNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/tools/list_changed'),
+    params: NotificationsParamsSchema.optional()
+});
+/**
+ * Base schema for list changed subscription options (without callback).
+ * Used internally for Zod validation of autoRefresh and debounceMs.
+ */
+const ListChangedOptionsBaseSchema = object({
+    /**
+     * If true, the list will be refreshed automatically when a list changed notification is received.
+     * The callback will be called with the updated list.
+     *
+     * If false, the callback will be called with null items, allowing manual refresh.
+     *
+     * @default true
+     */
+    autoRefresh: boolean().default(true),
+    /**
+     * Debounce time in milliseconds for list changed notification processing.
+     *
+     * Multiple notifications received within this timeframe will only trigger one refresh.
+     * Set to 0 to disable debouncing.
+     *
+     * @default 300
+     */
+    debounceMs: number$1().int().nonnegative().default(300)
+});
+/* Logging */
+/**
+ * The severity of a log message.
+ */
+const LoggingLevelSchema = _enum(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
+/**
+ * Parameters for a `logging/setLevel` request.
+ */
+const SetLevelRequestParamsSchema = BaseRequestParamsSchema.extend({
+    /**
+     * The level of logging that the client wants to receive from the server. The server should send all logs at this level and higher (i.e., more severe) to the client as notifications/logging/message.
+     */
+    level: LoggingLevelSchema
+});
+/**
+ * A request from the client to the server, to enable or adjust logging.
+ */
+const SetLevelRequestSchema = RequestSchema.extend({
+    method: literal('logging/setLevel'),
+    params: SetLevelRequestParamsSchema
+});
+/**
+ * Parameters for a `notifications/message` notification.
+ */
+const LoggingMessageNotificationParamsSchema = NotificationsParamsSchema.extend({
+    /**
+     * The severity of this log message.
+     */
+    level: LoggingLevelSchema,
+    /**
+     * An optional name of the logger issuing this message.
+     */
+    logger: string().optional(),
+    /**
+     * The data to be logged, such as a string message or an object. Any JSON serializable type is allowed here.
+     */
+    data: unknown()
+});
+/**
+ * Notification of a log message passed from server to client. If no logging/setLevel request has been sent from the client, the server MAY decide which messages to send automatically.
+ */
+const LoggingMessageNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/message'),
+    params: LoggingMessageNotificationParamsSchema
+});
+/* Sampling */
+/**
+ * Hints to use for model selection.
+ */
+const ModelHintSchema = object({
+    /**
+     * A hint for a model name.
+     */
+    name: string().optional()
+});
+/**
+ * The server's preferences for model selection, requested of the client during sampling.
+ */
+const ModelPreferencesSchema = object({
+    /**
+     * Optional hints to use for model selection.
+     */
+    hints: array(ModelHintSchema).optional(),
+    /**
+     * How much to prioritize cost when selecting a model.
+     */
+    costPriority: number$1().min(0).max(1).optional(),
+    /**
+     * How much to prioritize sampling speed (latency) when selecting a model.
+     */
+    speedPriority: number$1().min(0).max(1).optional(),
+    /**
+     * How much to prioritize intelligence and capabilities when selecting a model.
+     */
+    intelligencePriority: number$1().min(0).max(1).optional()
+});
+/**
+ * Controls tool usage behavior in sampling requests.
+ */
+const ToolChoiceSchema = object({
+    /**
+     * Controls when tools are used:
+     * - "auto": Model decides whether to use tools (default)
+     * - "required": Model MUST use at least one tool before completing
+     * - "none": Model MUST NOT use any tools
+     */
+    mode: _enum(['auto', 'required', 'none']).optional()
+});
+/**
+ * The result of a tool execution, provided by the user (server).
+ * Represents the outcome of invoking a tool requested via ToolUseContent.
+ */
+const ToolResultContentSchema = object({
+    type: literal('tool_result'),
+    toolUseId: string().describe('The unique identifier for the corresponding tool call.'),
+    content: array(ContentBlockSchema).default([]),
+    structuredContent: object({}).loose().optional(),
+    isError: boolean().optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * Basic content types for sampling responses (without tool use).
+ * Used for backwards-compatible CreateMessageResult when tools are not used.
+ */
+const SamplingContentSchema = discriminatedUnion('type', [TextContentSchema, ImageContentSchema, AudioContentSchema]);
+/**
+ * Content block types allowed in sampling messages.
+ * This includes text, image, audio, tool use requests, and tool results.
+ */
+const SamplingMessageContentBlockSchema = discriminatedUnion('type', [
+    TextContentSchema,
+    ImageContentSchema,
+    AudioContentSchema,
+    ToolUseContentSchema,
+    ToolResultContentSchema
+]);
+/**
+ * Describes a message issued to or received from an LLM API.
+ */
+const SamplingMessageSchema = object({
+    role: RoleSchema,
+    content: union([SamplingMessageContentBlockSchema, array(SamplingMessageContentBlockSchema)]),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * Parameters for a `sampling/createMessage` request.
+ */
+const CreateMessageRequestParamsSchema = TaskAugmentedRequestParamsSchema.extend({
+    messages: array(SamplingMessageSchema),
+    /**
+     * The server's preferences for which model to select. The client MAY modify or omit this request.
+     */
+    modelPreferences: ModelPreferencesSchema.optional(),
+    /**
+     * An optional system prompt the server wants to use for sampling. The client MAY modify or omit this prompt.
+     */
+    systemPrompt: string().optional(),
+    /**
+     * A request to include context from one or more MCP servers (including the caller), to be attached to the prompt.
+     * The client MAY ignore this request.
+     *
+     * Default is "none". Values "thisServer" and "allServers" are soft-deprecated. Servers SHOULD only use these values if the client
+     * declares ClientCapabilities.sampling.context. These values may be removed in future spec releases.
+     */
+    includeContext: _enum(['none', 'thisServer', 'allServers']).optional(),
+    temperature: number$1().optional(),
+    /**
+     * The requested maximum number of tokens to sample (to prevent runaway completions).
+     *
+     * The client MAY choose to sample fewer tokens than the requested maximum.
+     */
+    maxTokens: number$1().int(),
+    stopSequences: array(string()).optional(),
+    /**
+     * Optional metadata to pass through to the LLM provider. The format of this metadata is provider-specific.
+     */
+    metadata: AssertObjectSchema.optional(),
+    /**
+     * Tools that the model may use during generation.
+     * The client MUST return an error if this field is provided but ClientCapabilities.sampling.tools is not declared.
+     */
+    tools: array(ToolSchema).optional(),
+    /**
+     * Controls how the model uses tools.
+     * The client MUST return an error if this field is provided but ClientCapabilities.sampling.tools is not declared.
+     * Default is `{ mode: "auto" }`.
+     */
+    toolChoice: ToolChoiceSchema.optional()
+});
+/**
+ * A request from the server to sample an LLM via the client. The client has full discretion over which model to select. The client should also inform the user before beginning sampling, to allow them to inspect the request (human in the loop) and decide whether to approve it.
+ */
+const CreateMessageRequestSchema = RequestSchema.extend({
+    method: literal('sampling/createMessage'),
+    params: CreateMessageRequestParamsSchema
+});
+/**
+ * The client's response to a sampling/create_message request from the server.
+ * This is the backwards-compatible version that returns single content (no arrays).
+ * Used when the request does not include tools.
+ */
+const CreateMessageResultSchema = ResultSchema.extend({
+    /**
+     * The name of the model that generated the message.
+     */
+    model: string(),
+    /**
+     * The reason why sampling stopped, if known.
+     *
+     * Standard values:
+     * - "endTurn": Natural end of the assistant's turn
+     * - "stopSequence": A stop sequence was encountered
+     * - "maxTokens": Maximum token limit was reached
+     *
+     * This field is an open string to allow for provider-specific stop reasons.
+     */
+    stopReason: optional(_enum(['endTurn', 'stopSequence', 'maxTokens']).or(string())),
+    role: RoleSchema,
+    /**
+     * Response content. Single content block (text, image, or audio).
+     */
+    content: SamplingContentSchema
+});
+/**
+ * The client's response to a sampling/create_message request when tools were provided.
+ * This version supports array content for tool use flows.
+ */
+const CreateMessageResultWithToolsSchema = ResultSchema.extend({
+    /**
+     * The name of the model that generated the message.
+     */
+    model: string(),
+    /**
+     * The reason why sampling stopped, if known.
+     *
+     * Standard values:
+     * - "endTurn": Natural end of the assistant's turn
+     * - "stopSequence": A stop sequence was encountered
+     * - "maxTokens": Maximum token limit was reached
+     * - "toolUse": The model wants to use one or more tools
+     *
+     * This field is an open string to allow for provider-specific stop reasons.
+     */
+    stopReason: optional(_enum(['endTurn', 'stopSequence', 'maxTokens', 'toolUse']).or(string())),
+    role: RoleSchema,
+    /**
+     * Response content. May be a single block or array. May include ToolUseContent if stopReason is "toolUse".
+     */
+    content: union([SamplingMessageContentBlockSchema, array(SamplingMessageContentBlockSchema)])
+});
+/* Elicitation */
+/**
+ * Primitive schema definition for boolean fields.
+ */
+const BooleanSchemaSchema = object({
+    type: literal('boolean'),
+    title: string().optional(),
+    description: string().optional(),
+    default: boolean().optional()
+});
+/**
+ * Primitive schema definition for string fields.
+ */
+const StringSchemaSchema = object({
+    type: literal('string'),
+    title: string().optional(),
+    description: string().optional(),
+    minLength: number$1().optional(),
+    maxLength: number$1().optional(),
+    format: _enum(['email', 'uri', 'date', 'date-time']).optional(),
+    default: string().optional()
+});
+/**
+ * Primitive schema definition for number fields.
+ */
+const NumberSchemaSchema = object({
+    type: _enum(['number', 'integer']),
+    title: string().optional(),
+    description: string().optional(),
+    minimum: number$1().optional(),
+    maximum: number$1().optional(),
+    default: number$1().optional()
+});
+/**
+ * Schema for single-selection enumeration without display titles for options.
+ */
+const UntitledSingleSelectEnumSchemaSchema = object({
+    type: literal('string'),
+    title: string().optional(),
+    description: string().optional(),
+    enum: array(string()),
+    default: string().optional()
+});
+/**
+ * Schema for single-selection enumeration with display titles for each option.
+ */
+const TitledSingleSelectEnumSchemaSchema = object({
+    type: literal('string'),
+    title: string().optional(),
+    description: string().optional(),
+    oneOf: array(object({
+        const: string(),
+        title: string()
+    })),
+    default: string().optional()
+});
+/**
+ * Use TitledSingleSelectEnumSchema instead.
+ * This interface will be removed in a future version.
+ */
+const LegacyTitledEnumSchemaSchema = object({
+    type: literal('string'),
+    title: string().optional(),
+    description: string().optional(),
+    enum: array(string()),
+    enumNames: array(string()).optional(),
+    default: string().optional()
+});
+// Combined single selection enumeration
+const SingleSelectEnumSchemaSchema = union([UntitledSingleSelectEnumSchemaSchema, TitledSingleSelectEnumSchemaSchema]);
+/**
+ * Schema for multiple-selection enumeration without display titles for options.
+ */
+const UntitledMultiSelectEnumSchemaSchema = object({
+    type: literal('array'),
+    title: string().optional(),
+    description: string().optional(),
+    minItems: number$1().optional(),
+    maxItems: number$1().optional(),
+    items: object({
+        type: literal('string'),
+        enum: array(string())
+    }),
+    default: array(string()).optional()
+});
+/**
+ * Schema for multiple-selection enumeration with display titles for each option.
+ */
+const TitledMultiSelectEnumSchemaSchema = object({
+    type: literal('array'),
+    title: string().optional(),
+    description: string().optional(),
+    minItems: number$1().optional(),
+    maxItems: number$1().optional(),
+    items: object({
+        anyOf: array(object({
+            const: string(),
+            title: string()
+        }))
+    }),
+    default: array(string()).optional()
+});
+/**
+ * Combined schema for multiple-selection enumeration
+ */
+const MultiSelectEnumSchemaSchema = union([UntitledMultiSelectEnumSchemaSchema, TitledMultiSelectEnumSchemaSchema]);
+/**
+ * Primitive schema definition for enum fields.
+ */
+const EnumSchemaSchema = union([LegacyTitledEnumSchemaSchema, SingleSelectEnumSchemaSchema, MultiSelectEnumSchemaSchema]);
+/**
+ * Union of all primitive schema definitions.
+ */
+const PrimitiveSchemaDefinitionSchema = union([EnumSchemaSchema, BooleanSchemaSchema, StringSchemaSchema, NumberSchemaSchema]);
+/**
+ * Parameters for an `elicitation/create` request for form-based elicitation.
+ */
+const ElicitRequestFormParamsSchema = TaskAugmentedRequestParamsSchema.extend({
+    /**
+     * The elicitation mode.
+     *
+     * Optional for backward compatibility. Clients MUST treat missing mode as "form".
+     */
+    mode: literal('form').optional(),
+    /**
+     * The message to present to the user describing what information is being requested.
+     */
+    message: string(),
+    /**
+     * A restricted subset of JSON Schema.
+     * Only top-level properties are allowed, without nesting.
+     */
+    requestedSchema: object({
+        type: literal('object'),
+        properties: record(string(), PrimitiveSchemaDefinitionSchema),
+        required: array(string()).optional()
+    })
+});
+/**
+ * Parameters for an `elicitation/create` request for URL-based elicitation.
+ */
+const ElicitRequestURLParamsSchema = TaskAugmentedRequestParamsSchema.extend({
+    /**
+     * The elicitation mode.
+     */
+    mode: literal('url'),
+    /**
+     * The message to present to the user explaining why the interaction is needed.
+     */
+    message: string(),
+    /**
+     * The ID of the elicitation, which must be unique within the context of the server.
+     * The client MUST treat this ID as an opaque value.
+     */
+    elicitationId: string(),
+    /**
+     * The URL that the user should navigate to.
+     */
+    url: string().url()
+});
+/**
+ * The parameters for a request to elicit additional information from the user via the client.
+ */
+const ElicitRequestParamsSchema = union([ElicitRequestFormParamsSchema, ElicitRequestURLParamsSchema]);
+/**
+ * A request from the server to elicit user input via the client.
+ * The client should present the message and form fields to the user (form mode)
+ * or navigate to a URL (URL mode).
+ */
+const ElicitRequestSchema = RequestSchema.extend({
+    method: literal('elicitation/create'),
+    params: ElicitRequestParamsSchema
+});
+/**
+ * Parameters for a `notifications/elicitation/complete` notification.
+ *
+ * @category notifications/elicitation/complete
+ */
+const ElicitationCompleteNotificationParamsSchema = NotificationsParamsSchema.extend({
+    /**
+     * The ID of the elicitation that completed.
+     */
+    elicitationId: string()
+});
+/**
+ * A notification from the server to the client, informing it of a completion of an out-of-band elicitation request.
+ *
+ * @category notifications/elicitation/complete
+ */
+const ElicitationCompleteNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/elicitation/complete'),
+    params: ElicitationCompleteNotificationParamsSchema
+});
+/**
+ * The client's response to an elicitation/create request from the server.
+ */
+const ElicitResultSchema = ResultSchema.extend({
+    /**
+     * The user action in response to the elicitation.
+     * - "accept": User submitted the form/confirmed the action
+     * - "decline": User explicitly decline the action
+     * - "cancel": User dismissed without making an explicit choice
+     */
+    action: _enum(['accept', 'decline', 'cancel']),
+    /**
+     * The submitted form data, only present when action is "accept".
+     * Contains values matching the requested schema.
+     * Per MCP spec, content is "typically omitted" for decline/cancel actions.
+     * We normalize null to undefined for leniency while maintaining type compatibility.
+     */
+    content: preprocess(val => (val === null ? undefined : val), record(string(), union([string(), number$1(), boolean(), array(string())])).optional())
+});
+/* Autocomplete */
+/**
+ * A reference to a resource or resource template definition.
+ */
+const ResourceTemplateReferenceSchema = object({
+    type: literal('ref/resource'),
+    /**
+     * The URI or URI template of the resource.
+     */
+    uri: string()
+});
+/**
+ * Identifies a prompt.
+ */
+const PromptReferenceSchema = object({
+    type: literal('ref/prompt'),
+    /**
+     * The name of the prompt or prompt template
+     */
+    name: string()
+});
+/**
+ * Parameters for a `completion/complete` request.
+ */
+const CompleteRequestParamsSchema = BaseRequestParamsSchema.extend({
+    ref: union([PromptReferenceSchema, ResourceTemplateReferenceSchema]),
+    /**
+     * The argument's information
+     */
+    argument: object({
+        /**
+         * The name of the argument
+         */
+        name: string(),
+        /**
+         * The value of the argument to use for completion matching.
+         */
+        value: string()
+    }),
+    context: object({
+        /**
+         * Previously-resolved variables in a URI template or prompt.
+         */
+        arguments: record(string(), string()).optional()
+    })
+        .optional()
+});
+/**
+ * A request from the client to the server, to ask for completion options.
+ */
+const CompleteRequestSchema = RequestSchema.extend({
+    method: literal('completion/complete'),
+    params: CompleteRequestParamsSchema
+});
+/**
+ * The server's response to a completion/complete request
+ */
+const CompleteResultSchema = ResultSchema.extend({
+    completion: looseObject({
+        /**
+         * An array of completion values. Must not exceed 100 items.
+         */
+        values: array(string()).max(100),
+        /**
+         * The total number of completion options available. This can exceed the number of values actually sent in the response.
+         */
+        total: optional(number$1().int()),
+        /**
+         * Indicates whether there are additional completion options beyond those provided in the current response, even if the exact total is unknown.
+         */
+        hasMore: optional(boolean())
+    })
+});
+/* Roots */
+/**
+ * Represents a root directory or file that the server can operate on.
+ */
+const RootSchema = object({
+    /**
+     * The URI identifying the root. This *must* start with file:// for now.
+     */
+    uri: string().startsWith('file://'),
+    /**
+     * An optional name for the root.
+     */
+    name: string().optional(),
+    /**
+     * See [MCP specification](https://github.com/modelcontextprotocol/modelcontextprotocol/blob/47339c03c143bb4ec01a26e721a1b8fe66634ebe/docs/specification/draft/basic/index.mdx#general-fields)
+     * for notes on _meta usage.
+     */
+    _meta: record(string(), unknown()).optional()
+});
+/**
+ * Sent from the server to request a list of root URIs from the client.
+ */
+const ListRootsRequestSchema = RequestSchema.extend({
+    method: literal('roots/list'),
+    params: BaseRequestParamsSchema.optional()
+});
+/**
+ * The client's response to a roots/list request from the server.
+ */
+const ListRootsResultSchema = ResultSchema.extend({
+    roots: array(RootSchema)
+});
+/**
+ * A notification from the client to the server, informing it that the list of roots has changed.
+ */
+const RootsListChangedNotificationSchema = NotificationSchema.extend({
+    method: literal('notifications/roots/list_changed'),
+    params: NotificationsParamsSchema.optional()
+});
+/* Client messages */
+union([
+    PingRequestSchema,
+    InitializeRequestSchema,
+    CompleteRequestSchema,
+    SetLevelRequestSchema,
+    GetPromptRequestSchema,
+    ListPromptsRequestSchema,
+    ListResourcesRequestSchema,
+    ListResourceTemplatesRequestSchema,
+    ReadResourceRequestSchema,
+    SubscribeRequestSchema,
+    UnsubscribeRequestSchema,
+    CallToolRequestSchema,
+    ListToolsRequestSchema,
+    GetTaskRequestSchema,
+    GetTaskPayloadRequestSchema,
+    ListTasksRequestSchema,
+    CancelTaskRequestSchema
+]);
+union([
+    CancelledNotificationSchema,
+    ProgressNotificationSchema,
+    InitializedNotificationSchema,
+    RootsListChangedNotificationSchema,
+    TaskStatusNotificationSchema
+]);
+union([
+    EmptyResultSchema,
+    CreateMessageResultSchema,
+    CreateMessageResultWithToolsSchema,
+    ElicitResultSchema,
+    ListRootsResultSchema,
+    GetTaskResultSchema,
+    ListTasksResultSchema,
+    CreateTaskResultSchema
+]);
+/* Server messages */
+union([
+    PingRequestSchema,
+    CreateMessageRequestSchema,
+    ElicitRequestSchema,
+    ListRootsRequestSchema,
+    GetTaskRequestSchema,
+    GetTaskPayloadRequestSchema,
+    ListTasksRequestSchema,
+    CancelTaskRequestSchema
+]);
+union([
+    CancelledNotificationSchema,
+    ProgressNotificationSchema,
+    LoggingMessageNotificationSchema,
+    ResourceUpdatedNotificationSchema,
+    ResourceListChangedNotificationSchema,
+    ToolListChangedNotificationSchema,
+    PromptListChangedNotificationSchema,
+    TaskStatusNotificationSchema,
+    ElicitationCompleteNotificationSchema
+]);
+union([
+    EmptyResultSchema,
+    InitializeResultSchema,
+    CompleteResultSchema,
+    GetPromptResultSchema,
+    ListPromptsResultSchema,
+    ListResourcesResultSchema,
+    ListResourceTemplatesResultSchema,
+    ReadResourceResultSchema,
+    CallToolResultSchema,
+    ListToolsResultSchema,
+    GetTaskResultSchema,
+    ListTasksResultSchema,
+    CreateTaskResultSchema
+]);
+class McpError extends Error {
+    constructor(code, message, data) {
+        super(`MCP error ${code}: ${message}`);
+        this.code = code;
+        this.data = data;
+        this.name = 'McpError';
+    }
+    /**
+     * Factory method to create the appropriate error type based on the error code and data
+     */
+    static fromError(code, message, data) {
+        // Check for specific error types
+        if (code === ErrorCode.UrlElicitationRequired && data) {
+            const errorData = data;
+            if (errorData.elicitations) {
+                return new UrlElicitationRequiredError(errorData.elicitations, message);
+            }
+        }
+        // Default to generic McpError
+        return new McpError(code, message, data);
+    }
+}
+/**
+ * Specialized error type when a tool requires a URL mode elicitation.
+ * This makes it nicer for the client to handle since there is specific data to work with instead of just a code to check against.
+ */
+class UrlElicitationRequiredError extends McpError {
+    constructor(elicitations, message = `URL elicitation${elicitations.length > 1 ? 's' : ''} required`) {
+        super(ErrorCode.UrlElicitationRequired, message, {
+            elicitations: elicitations
+        });
+    }
+    get elicitations() {
+        return this.data?.elicitations ?? [];
+    }
+}
+
+/**
+ * Experimental task interfaces for MCP SDK.
+ * WARNING: These APIs are experimental and may change without notice.
+ */
+/**
+ * Checks if a task status represents a terminal state.
+ * Terminal states are those where the task has finished and will not change.
+ *
+ * @param status - The task status to check
+ * @returns True if the status is terminal (completed, failed, or cancelled)
+ * @experimental
+ */
+function isTerminal(status) {
+    return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+new Set("ABCDEFGHIJKLMNOPQRSTUVXYZabcdefghijklmnopqrstuvxyz0123456789");
+
+// zod-json-schema-compat.ts
+// ----------------------------------------------------
+// JSON Schema conversion for both Zod v3 and Zod v4 (Mini)
+// v3 uses your vendored converter; v4 uses Mini's toJSONSchema
+// ----------------------------------------------------
+function getMethodLiteral(schema) {
+    const shape = getObjectShape(schema);
+    const methodSchema = shape?.method;
+    if (!methodSchema) {
+        throw new Error('Schema is missing a method literal');
+    }
+    const value = getLiteralValue(methodSchema);
+    if (typeof value !== 'string') {
+        throw new Error('Schema method literal must be a string');
+    }
+    return value;
+}
+function parseWithCompat(schema, data) {
+    const result = safeParse$1(schema, data);
+    if (!result.success) {
+        throw result.error;
+    }
+    return result.data;
+}
+
+/**
+ * The default request timeout, in miliseconds.
+ */
+const DEFAULT_REQUEST_TIMEOUT_MSEC = 60000;
+/**
+ * Implements MCP protocol framing on top of a pluggable transport, including
+ * features like request/response linking, notifications, and progress.
+ */
+class Protocol {
+    constructor(_options) {
+        this._options = _options;
+        this._requestMessageId = 0;
+        this._requestHandlers = new Map();
+        this._requestHandlerAbortControllers = new Map();
+        this._notificationHandlers = new Map();
+        this._responseHandlers = new Map();
+        this._progressHandlers = new Map();
+        this._timeoutInfo = new Map();
+        this._pendingDebouncedNotifications = new Set();
+        // Maps task IDs to progress tokens to keep handlers alive after CreateTaskResult
+        this._taskProgressTokens = new Map();
+        this._requestResolvers = new Map();
+        this.setNotificationHandler(CancelledNotificationSchema, notification => {
+            this._oncancel(notification);
+        });
+        this.setNotificationHandler(ProgressNotificationSchema, notification => {
+            this._onprogress(notification);
+        });
+        this.setRequestHandler(PingRequestSchema, 
+        // Automatic pong by default.
+        _request => ({}));
+        // Install task handlers if TaskStore is provided
+        this._taskStore = _options?.taskStore;
+        this._taskMessageQueue = _options?.taskMessageQueue;
+        if (this._taskStore) {
+            this.setRequestHandler(GetTaskRequestSchema, async (request, extra) => {
+                const task = await this._taskStore.getTask(request.params.taskId, extra.sessionId);
+                if (!task) {
+                    throw new McpError(ErrorCode.InvalidParams, 'Failed to retrieve task: Task not found');
+                }
+                // Per spec: tasks/get responses SHALL NOT include related-task metadata
+                // as the taskId parameter is the source of truth
+                // @ts-expect-error SendResultT cannot contain GetTaskResult, but we include it in our derived types everywhere else
+                return {
+                    ...task
+                };
+            });
+            this.setRequestHandler(GetTaskPayloadRequestSchema, async (request, extra) => {
+                const handleTaskResult = async () => {
+                    const taskId = request.params.taskId;
+                    // Look the task up for this session first; queued messages are only delivered for a task it can see.
+                    if (!(await this._taskStore.getTask(taskId, extra.sessionId))) {
+                        throw new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
+                    }
+                    // Deliver queued messages
+                    if (this._taskMessageQueue) {
+                        let queuedMessage;
+                        while ((queuedMessage = await this._taskMessageQueue.dequeue(taskId, extra.sessionId))) {
+                            // Handle response and error messages by routing them to the appropriate resolver
+                            if (queuedMessage.type === 'response' || queuedMessage.type === 'error') {
+                                const message = queuedMessage.message;
+                                const requestId = message.id;
+                                // Lookup resolver in _requestResolvers map
+                                const resolver = this._requestResolvers.get(requestId);
+                                if (resolver) {
+                                    // Remove resolver from map after invocation
+                                    this._requestResolvers.delete(requestId);
+                                    // Invoke resolver with response or error
+                                    if (queuedMessage.type === 'response') {
+                                        resolver(message);
+                                    }
+                                    else {
+                                        // Convert JSONRPCError to McpError
+                                        const errorMessage = message;
+                                        const error = new McpError(errorMessage.error.code, errorMessage.error.message, errorMessage.error.data);
+                                        resolver(error);
+                                    }
+                                }
+                                else {
+                                    // Handle missing resolver gracefully with error logging
+                                    const messageType = queuedMessage.type === 'response' ? 'Response' : 'Error';
+                                    this._onerror(new Error(`${messageType} handler missing for request ${requestId}`));
+                                }
+                                // Continue to next message
+                                continue;
+                            }
+                            // Send the message on the response stream by passing the relatedRequestId
+                            // This tells the transport to write the message to the tasks/result response stream
+                            await this._transport?.send(queuedMessage.message, { relatedRequestId: extra.requestId });
+                        }
+                    }
+                    // Now check task status
+                    const task = await this._taskStore.getTask(taskId, extra.sessionId);
+                    if (!task) {
+                        throw new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
+                    }
+                    // Block if task is not terminal (we've already delivered all queued messages above)
+                    if (!isTerminal(task.status)) {
+                        // Wait for status change or new messages
+                        await this._waitForTaskUpdate(taskId, extra.signal, extra.sessionId);
+                        // After waking up, recursively call to deliver any new messages or result
+                        return await handleTaskResult();
+                    }
+                    // If task is terminal, return the result
+                    if (isTerminal(task.status)) {
+                        const result = await this._taskStore.getTaskResult(taskId, extra.sessionId);
+                        this._clearTaskQueue(taskId, extra.sessionId);
+                        return {
+                            ...result,
+                            _meta: {
+                                ...result._meta,
+                                [RELATED_TASK_META_KEY]: {
+                                    taskId: taskId
+                                }
+                            }
+                        };
+                    }
+                    return await handleTaskResult();
+                };
+                return await handleTaskResult();
+            });
+            this.setRequestHandler(ListTasksRequestSchema, async (request, extra) => {
+                try {
+                    const { tasks, nextCursor } = await this._taskStore.listTasks(request.params?.cursor, extra.sessionId);
+                    // @ts-expect-error SendResultT cannot contain ListTasksResult, but we include it in our derived types everywhere else
+                    return {
+                        tasks,
+                        nextCursor,
+                        _meta: {}
+                    };
+                }
+                catch (error) {
+                    throw new McpError(ErrorCode.InvalidParams, `Failed to list tasks: ${error instanceof Error ? error.message : String(error)}`);
+                }
+            });
+            this.setRequestHandler(CancelTaskRequestSchema, async (request, extra) => {
+                try {
+                    // Get the current task to check if it's in a terminal state, in case the implementation is not atomic
+                    const task = await this._taskStore.getTask(request.params.taskId, extra.sessionId);
+                    if (!task) {
+                        throw new McpError(ErrorCode.InvalidParams, `Task not found: ${request.params.taskId}`);
+                    }
+                    // Reject cancellation of terminal tasks
+                    if (isTerminal(task.status)) {
+                        throw new McpError(ErrorCode.InvalidParams, `Cannot cancel task in terminal status: ${task.status}`);
+                    }
+                    await this._taskStore.updateTaskStatus(request.params.taskId, 'cancelled', 'Client cancelled task execution.', extra.sessionId);
+                    this._clearTaskQueue(request.params.taskId, extra.sessionId);
+                    const cancelledTask = await this._taskStore.getTask(request.params.taskId, extra.sessionId);
+                    if (!cancelledTask) {
+                        // Task was deleted during cancellation (e.g., cleanup happened)
+                        throw new McpError(ErrorCode.InvalidParams, `Task not found after cancellation: ${request.params.taskId}`);
+                    }
+                    return {
+                        _meta: {},
+                        ...cancelledTask
+                    };
+                }
+                catch (error) {
+                    // Re-throw McpError as-is
+                    if (error instanceof McpError) {
+                        throw error;
+                    }
+                    throw new McpError(ErrorCode.InvalidRequest, `Failed to cancel task: ${error instanceof Error ? error.message : String(error)}`);
+                }
+            });
+        }
+    }
+    async _oncancel(notification) {
+        if (!notification.params.requestId) {
+            return;
+        }
+        // Handle request cancellation
+        const controller = this._requestHandlerAbortControllers.get(notification.params.requestId);
+        controller?.abort(notification.params.reason);
+    }
+    _setupTimeout(messageId, timeout, maxTotalTimeout, onTimeout, resetTimeoutOnProgress = false) {
+        this._timeoutInfo.set(messageId, {
+            timeoutId: setTimeout(onTimeout, timeout),
+            startTime: Date.now(),
+            timeout,
+            maxTotalTimeout,
+            resetTimeoutOnProgress,
+            onTimeout
+        });
+    }
+    _resetTimeout(messageId) {
+        const info = this._timeoutInfo.get(messageId);
+        if (!info)
+            return false;
+        const totalElapsed = Date.now() - info.startTime;
+        if (info.maxTotalTimeout && totalElapsed >= info.maxTotalTimeout) {
+            this._timeoutInfo.delete(messageId);
+            throw McpError.fromError(ErrorCode.RequestTimeout, 'Maximum total timeout exceeded', {
+                maxTotalTimeout: info.maxTotalTimeout,
+                totalElapsed
+            });
+        }
+        clearTimeout(info.timeoutId);
+        info.timeoutId = setTimeout(info.onTimeout, info.timeout);
+        return true;
+    }
+    _cleanupTimeout(messageId) {
+        const info = this._timeoutInfo.get(messageId);
+        if (info) {
+            clearTimeout(info.timeoutId);
+            this._timeoutInfo.delete(messageId);
+        }
+    }
+    /**
+     * Attaches to the given transport, starts it, and starts listening for messages.
+     *
+     * The Protocol object assumes ownership of the Transport, replacing any callbacks that have already been set, and expects that it is the only user of the Transport instance going forward.
+     */
+    async connect(transport) {
+        if (this._transport) {
+            throw new Error('Already connected to a transport. Call close() before connecting to a new transport, or use a separate Protocol instance per connection.');
+        }
+        this._transport = transport;
+        const _onclose = this.transport?.onclose;
+        this._transport.onclose = () => {
+            _onclose?.();
+            this._onclose();
+        };
+        const _onerror = this.transport?.onerror;
+        this._transport.onerror = (error) => {
+            _onerror?.(error);
+            this._onerror(error);
+        };
+        const _onmessage = this._transport?.onmessage;
+        this._transport.onmessage = (message, extra) => {
+            _onmessage?.(message, extra);
+            if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+                this._onresponse(message);
+            }
+            else if (isJSONRPCRequest(message)) {
+                this._onrequest(message, extra);
+            }
+            else if (isJSONRPCNotification(message)) {
+                this._onnotification(message);
+            }
+            else {
+                this._onerror(new Error(`Unknown message type: ${JSON.stringify(message)}`));
+            }
+        };
+        await this._transport.start();
+    }
+    _onclose() {
+        const responseHandlers = this._responseHandlers;
+        this._responseHandlers = new Map();
+        this._progressHandlers.clear();
+        this._taskProgressTokens.clear();
+        this._pendingDebouncedNotifications.clear();
+        for (const info of this._timeoutInfo.values()) {
+            clearTimeout(info.timeoutId);
+        }
+        this._timeoutInfo.clear();
+        // Abort all in-flight request handlers so they stop sending messages
+        for (const controller of this._requestHandlerAbortControllers.values()) {
+            controller.abort();
+        }
+        this._requestHandlerAbortControllers.clear();
+        const error = McpError.fromError(ErrorCode.ConnectionClosed, 'Connection closed');
+        this._transport = undefined;
+        this.onclose?.();
+        for (const handler of responseHandlers.values()) {
+            handler(error);
+        }
+    }
+    _onerror(error) {
+        this.onerror?.(error);
+    }
+    _onnotification(notification) {
+        const handler = this._notificationHandlers.get(notification.method) ?? this.fallbackNotificationHandler;
+        // Ignore notifications not being subscribed to.
+        if (handler === undefined) {
+            return;
+        }
+        // Starting with Promise.resolve() puts any synchronous errors into the monad as well.
+        Promise.resolve()
+            .then(() => handler(notification))
+            .catch(error => this._onerror(new Error(`Uncaught error in notification handler: ${error}`)));
+    }
+    _onrequest(request, extra) {
+        const handler = this._requestHandlers.get(request.method) ?? this.fallbackRequestHandler;
+        // Capture the current transport at request time to ensure responses go to the correct client
+        const capturedTransport = this._transport;
+        // Extract taskId from request metadata if present (needed early for method not found case)
+        const relatedTaskId = request.params?._meta?.[RELATED_TASK_META_KEY]?.taskId;
+        // With a session, the related task is looked up for that session first; replies are queued for it only if it is found.
+        const sessionId = capturedTransport?.sessionId;
+        const store = this._taskStore;
+        let relatedTaskFound = true;
+        let relatedTaskLookup;
+        if (relatedTaskId && store && this._taskMessageQueue && sessionId !== undefined) {
+            relatedTaskFound = false;
+            relatedTaskLookup = (async () => {
+                if (!(await store.getTask(relatedTaskId, sessionId))) {
+                    throw new McpError(ErrorCode.InvalidParams, `Task not found: ${relatedTaskId}`);
+                }
+                relatedTaskFound = true;
+            })();
+        }
+        if (handler === undefined) {
+            const errorResponse = {
+                jsonrpc: '2.0',
+                id: request.id,
+                error: {
+                    code: ErrorCode.MethodNotFound,
+                    message: 'Method not found'
+                }
+            };
+            // Queue or send the error response based on whether this is a task-related request
+            if (relatedTaskId && relatedTaskLookup) {
+                const queuedError = { type: 'error', message: errorResponse, timestamp: Date.now() };
+                relatedTaskLookup
+                    .then(() => this._enqueueTaskMessage(relatedTaskId, queuedError, sessionId), () => capturedTransport?.send(errorResponse))
+                    .catch(error => this._onerror(new Error(`Failed to send an error response: ${error}`)));
+            }
+            else if (relatedTaskId && this._taskMessageQueue) {
+                this._enqueueTaskMessage(relatedTaskId, {
+                    type: 'error',
+                    message: errorResponse,
+                    timestamp: Date.now()
+                }, capturedTransport?.sessionId).catch(error => this._onerror(new Error(`Failed to enqueue error response: ${error}`)));
+            }
+            else {
+                capturedTransport
+                    ?.send(errorResponse)
+                    .catch(error => this._onerror(new Error(`Failed to send an error response: ${error}`)));
+            }
+            return;
+        }
+        const abortController = new AbortController();
+        this._requestHandlerAbortControllers.set(request.id, abortController);
+        const taskCreationParams = isTaskAugmentedRequestParams(request.params) ? request.params.task : undefined;
+        const taskStore = this._taskStore ? this.requestTaskStore(request, capturedTransport?.sessionId) : undefined;
+        const fullExtra = {
+            signal: abortController.signal,
+            sessionId: capturedTransport?.sessionId,
+            _meta: request.params?._meta,
+            sendNotification: async (notification) => {
+                if (abortController.signal.aborted)
+                    return;
+                // Include related-task metadata if this request is part of a task
+                const notificationOptions = { relatedRequestId: request.id };
+                if (relatedTaskId) {
+                    notificationOptions.relatedTask = { taskId: relatedTaskId };
+                }
+                await this.notification(notification, notificationOptions);
+            },
+            sendRequest: async (r, resultSchema, options) => {
+                if (abortController.signal.aborted) {
+                    throw new McpError(ErrorCode.ConnectionClosed, 'Request was cancelled');
+                }
+                // Include related-task metadata if this request is part of a task
+                const requestOptions = { ...options, relatedRequestId: request.id };
+                if (relatedTaskId && !requestOptions.relatedTask) {
+                    requestOptions.relatedTask = { taskId: relatedTaskId };
+                }
+                // Set task status to input_required when sending a request within a task context
+                // Use the taskId from options (explicit) or fall back to relatedTaskId (inherited)
+                const effectiveTaskId = requestOptions.relatedTask?.taskId ?? relatedTaskId;
+                if (effectiveTaskId && taskStore) {
+                    await taskStore.updateTaskStatus(effectiveTaskId, 'input_required');
+                }
+                return await this.request(r, resultSchema, requestOptions);
+            },
+            authInfo: extra?.authInfo,
+            requestId: request.id,
+            requestInfo: extra?.requestInfo,
+            taskId: relatedTaskId,
+            taskStore: taskStore,
+            taskRequestedTtl: taskCreationParams?.ttl,
+            closeSSEStream: extra?.closeSSEStream,
+            closeStandaloneSSEStream: extra?.closeStandaloneSSEStream
+        };
+        // Starting with Promise.resolve() puts any synchronous errors into the monad as well.
+        (relatedTaskLookup ?? Promise.resolve())
+            .then(() => {
+            // A request cancelled while its related task was looked up does not start its handler; nothing is replied.
+            if (relatedTaskLookup && abortController.signal.aborted) {
+                throw new McpError(ErrorCode.ConnectionClosed, 'Request was cancelled');
+            }
+            // If this request asked for task creation, check capability first
+            if (taskCreationParams) {
+                // Check if the request method supports task creation
+                this.assertTaskHandlerCapability(request.method);
+            }
+        })
+            .then(() => handler(request, fullExtra))
+            .then(async (result) => {
+            if (abortController.signal.aborted) {
+                // Request was cancelled
+                return;
+            }
+            const response = {
+                result,
+                jsonrpc: '2.0',
+                id: request.id
+            };
+            // Queue or send the response based on whether this is a task-related request
+            if (relatedTaskId && this._taskMessageQueue) {
+                await this._enqueueTaskMessage(relatedTaskId, {
+                    type: 'response',
+                    message: response,
+                    timestamp: Date.now()
+                }, capturedTransport?.sessionId);
+            }
+            else {
+                await capturedTransport?.send(response);
+            }
+        }, async (error) => {
+            if (abortController.signal.aborted) {
+                // Request was cancelled
+                return;
+            }
+            const errorResponse = {
+                jsonrpc: '2.0',
+                id: request.id,
+                error: {
+                    code: Number.isSafeInteger(error['code']) ? error['code'] : ErrorCode.InternalError,
+                    message: error.message ?? 'Internal error',
+                    ...(error['data'] !== undefined && { data: error['data'] })
+                }
+            };
+            // Queue or send the error response based on whether this is a task-related request
+            if (relatedTaskId && this._taskMessageQueue && relatedTaskFound) {
+                await this._enqueueTaskMessage(relatedTaskId, {
+                    type: 'error',
+                    message: errorResponse,
+                    timestamp: Date.now()
+                }, capturedTransport?.sessionId);
+            }
+            else {
+                await capturedTransport?.send(errorResponse);
+            }
+        })
+            .catch(error => this._onerror(new Error(`Failed to send response: ${error}`)))
+            .finally(() => {
+            // Only delete if the stored controller is still ours; after close()+connect(),
+            // a new connection may have reused the same request ID with a different controller.
+            if (this._requestHandlerAbortControllers.get(request.id) === abortController) {
+                this._requestHandlerAbortControllers.delete(request.id);
+            }
+        });
+    }
+    _onprogress(notification) {
+        const { progressToken, ...params } = notification.params;
+        const messageId = Number(progressToken);
+        const handler = this._progressHandlers.get(messageId);
+        if (!handler) {
+            this._onerror(new Error(`Received a progress notification for an unknown token: ${JSON.stringify(notification)}`));
+            return;
+        }
+        const responseHandler = this._responseHandlers.get(messageId);
+        const timeoutInfo = this._timeoutInfo.get(messageId);
+        if (timeoutInfo && responseHandler && timeoutInfo.resetTimeoutOnProgress) {
+            try {
+                this._resetTimeout(messageId);
+            }
+            catch (error) {
+                // Clean up if maxTotalTimeout was exceeded
+                this._responseHandlers.delete(messageId);
+                this._progressHandlers.delete(messageId);
+                this._cleanupTimeout(messageId);
+                responseHandler(error);
+                return;
+            }
+        }
+        handler(params);
+    }
+    _onresponse(response) {
+        const messageId = Number(response.id);
+        // Check if this is a response to a queued request
+        const resolver = this._requestResolvers.get(messageId);
+        if (resolver) {
+            this._requestResolvers.delete(messageId);
+            if (isJSONRPCResultResponse(response)) {
+                resolver(response);
+            }
+            else {
+                const error = new McpError(response.error.code, response.error.message, response.error.data);
+                resolver(error);
+            }
+            return;
+        }
+        const handler = this._responseHandlers.get(messageId);
+        if (handler === undefined) {
+            this._onerror(new Error(`Received a response for an unknown message ID: ${JSON.stringify(response)}`));
+            return;
+        }
+        this._responseHandlers.delete(messageId);
+        this._cleanupTimeout(messageId);
+        // Keep progress handler alive for CreateTaskResult responses
+        let isTaskResponse = false;
+        if (isJSONRPCResultResponse(response) && response.result && typeof response.result === 'object') {
+            const result = response.result;
+            if (result.task && typeof result.task === 'object') {
+                const task = result.task;
+                if (typeof task.taskId === 'string') {
+                    isTaskResponse = true;
+                    this._taskProgressTokens.set(task.taskId, messageId);
+                }
+            }
+        }
+        if (!isTaskResponse) {
+            this._progressHandlers.delete(messageId);
+        }
+        if (isJSONRPCResultResponse(response)) {
+            handler(response);
+        }
+        else {
+            const error = McpError.fromError(response.error.code, response.error.message, response.error.data);
+            handler(error);
+        }
+    }
+    get transport() {
+        return this._transport;
+    }
+    /**
+     * Closes the connection.
+     */
+    async close() {
+        await this._transport?.close();
+    }
+    /**
+     * Sends a request and returns an AsyncGenerator that yields response messages.
+     * The generator is guaranteed to end with either a 'result' or 'error' message.
+     *
+     * @example
+     * ```typescript
+     * const stream = protocol.requestStream(request, resultSchema, options);
+     * for await (const message of stream) {
+     *   switch (message.type) {
+     *     case 'taskCreated':
+     *       console.log('Task created:', message.task.taskId);
+     *       break;
+     *     case 'taskStatus':
+     *       console.log('Task status:', message.task.status);
+     *       break;
+     *     case 'result':
+     *       console.log('Final result:', message.result);
+     *       break;
+     *     case 'error':
+     *       console.error('Error:', message.error);
+     *       break;
+     *   }
+     * }
+     * ```
+     *
+     * @experimental Use `client.experimental.tasks.requestStream()` to access this method.
+     */
+    async *requestStream(request, resultSchema, options) {
+        const { task } = options ?? {};
+        // For non-task requests, just yield the result
+        if (!task) {
+            try {
+                const result = await this.request(request, resultSchema, options);
+                yield { type: 'result', result };
+            }
+            catch (error) {
+                yield {
+                    type: 'error',
+                    error: error instanceof McpError ? error : new McpError(ErrorCode.InternalError, String(error))
+                };
+            }
+            return;
+        }
+        // For task-augmented requests, we need to poll for status
+        // First, make the request to create the task
+        let taskId;
+        try {
+            // Send the request and get the CreateTaskResult
+            const createResult = await this.request(request, CreateTaskResultSchema, options);
+            // Extract taskId from the result
+            if (createResult.task) {
+                taskId = createResult.task.taskId;
+                yield { type: 'taskCreated', task: createResult.task };
+            }
+            else {
+                throw new McpError(ErrorCode.InternalError, 'Task creation did not return a task');
+            }
+            // Poll for task completion
+            while (true) {
+                // Get current task status
+                const task = await this.getTask({ taskId }, options);
+                yield { type: 'taskStatus', task };
+                // Check if task is terminal
+                if (isTerminal(task.status)) {
+                    if (task.status === 'completed') {
+                        // Get the final result
+                        const result = await this.getTaskResult({ taskId }, resultSchema, options);
+                        yield { type: 'result', result };
+                    }
+                    else if (task.status === 'failed') {
+                        yield {
+                            type: 'error',
+                            error: new McpError(ErrorCode.InternalError, `Task ${taskId} failed`)
+                        };
+                    }
+                    else if (task.status === 'cancelled') {
+                        yield {
+                            type: 'error',
+                            error: new McpError(ErrorCode.InternalError, `Task ${taskId} was cancelled`)
+                        };
+                    }
+                    return;
+                }
+                // When input_required, call tasks/result to deliver queued messages
+                // (elicitation, sampling) via SSE and block until terminal
+                if (task.status === 'input_required') {
+                    const result = await this.getTaskResult({ taskId }, resultSchema, options);
+                    yield { type: 'result', result };
+                    return;
+                }
+                // Wait before polling again
+                const pollInterval = task.pollInterval ?? this._options?.defaultTaskPollInterval ?? 1000;
+                await new Promise(resolve => setTimeout(resolve, pollInterval));
+                // Check if cancelled
+                options?.signal?.throwIfAborted();
+            }
+        }
+        catch (error) {
+            yield {
+                type: 'error',
+                error: error instanceof McpError ? error : new McpError(ErrorCode.InternalError, String(error))
+            };
+        }
+    }
+    /**
+     * Sends a request and waits for a response.
+     *
+     * Do not use this method to emit notifications! Use notification() instead.
+     */
+    request(request, resultSchema, options) {
+        const { relatedRequestId, resumptionToken, onresumptiontoken, task, relatedTask } = options ?? {};
+        // Send the request
+        return new Promise((resolve, reject) => {
+            const earlyReject = (error) => {
+                reject(error);
+            };
+            if (!this._transport) {
+                earlyReject(new Error('Not connected'));
+                return;
+            }
+            if (this._options?.enforceStrictCapabilities === true) {
+                try {
+                    this.assertCapabilityForMethod(request.method);
+                    // If task creation is requested, also check task capabilities
+                    if (task) {
+                        this.assertTaskCapability(request.method);
+                    }
+                }
+                catch (e) {
+                    earlyReject(e);
+                    return;
+                }
+            }
+            options?.signal?.throwIfAborted();
+            const messageId = this._requestMessageId++;
+            const jsonrpcRequest = {
+                ...request,
+                jsonrpc: '2.0',
+                id: messageId
+            };
+            if (options?.onprogress) {
+                this._progressHandlers.set(messageId, options.onprogress);
+                jsonrpcRequest.params = {
+                    ...request.params,
+                    _meta: {
+                        ...(request.params?._meta || {}),
+                        progressToken: messageId
+                    }
+                };
+            }
+            // Augment with task creation parameters if provided
+            if (task) {
+                jsonrpcRequest.params = {
+                    ...jsonrpcRequest.params,
+                    task: task
+                };
+            }
+            // Augment with related task metadata if relatedTask is provided
+            if (relatedTask) {
+                jsonrpcRequest.params = {
+                    ...jsonrpcRequest.params,
+                    _meta: {
+                        ...(jsonrpcRequest.params?._meta || {}),
+                        [RELATED_TASK_META_KEY]: relatedTask
+                    }
+                };
+            }
+            const cancel = (reason) => {
+                this._responseHandlers.delete(messageId);
+                this._progressHandlers.delete(messageId);
+                this._cleanupTimeout(messageId);
+                this._transport
+                    ?.send({
+                    jsonrpc: '2.0',
+                    method: 'notifications/cancelled',
+                    params: {
+                        requestId: messageId,
+                        reason: String(reason)
+                    }
+                }, { relatedRequestId, resumptionToken, onresumptiontoken })
+                    .catch(error => this._onerror(new Error(`Failed to send cancellation: ${error}`)));
+                // Wrap the reason in an McpError if it isn't already
+                const error = reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason));
+                reject(error);
+            };
+            this._responseHandlers.set(messageId, response => {
+                if (options?.signal?.aborted) {
+                    return;
+                }
+                if (response instanceof Error) {
+                    return reject(response);
+                }
+                try {
+                    const parseResult = safeParse$1(resultSchema, response.result);
+                    if (!parseResult.success) {
+                        // Type guard: if success is false, error is guaranteed to exist
+                        reject(parseResult.error);
+                    }
+                    else {
+                        resolve(parseResult.data);
+                    }
+                }
+                catch (error) {
+                    reject(error);
+                }
+            });
+            options?.signal?.addEventListener('abort', () => {
+                cancel(options?.signal?.reason);
+            });
+            const timeout = options?.timeout ?? DEFAULT_REQUEST_TIMEOUT_MSEC;
+            const timeoutHandler = () => cancel(McpError.fromError(ErrorCode.RequestTimeout, 'Request timed out', { timeout }));
+            this._setupTimeout(messageId, timeout, options?.maxTotalTimeout, timeoutHandler, options?.resetTimeoutOnProgress ?? false);
+            // Queue request if related to a task
+            const relatedTaskId = relatedTask?.taskId;
+            if (relatedTaskId) {
+                // Store the response resolver for this request so responses can be routed back
+                const responseResolver = (response) => {
+                    const handler = this._responseHandlers.get(messageId);
+                    if (handler) {
+                        handler(response);
+                    }
+                    else {
+                        // Log error when resolver is missing, but don't fail
+                        this._onerror(new Error(`Response handler missing for side-channeled request ${messageId}`));
+                    }
+                };
+                this._requestResolvers.set(messageId, responseResolver);
+                this._enqueueTaskMessage(relatedTaskId, {
+                    type: 'request',
+                    message: jsonrpcRequest,
+                    timestamp: Date.now()
+                }).catch(error => {
+                    this._cleanupTimeout(messageId);
+                    reject(error);
+                });
+                // Don't send through transport - queued messages are delivered via tasks/result only
+                // This prevents duplicate delivery for bidirectional transports
+            }
+            else {
+                // No related task - send through transport normally
+                this._transport.send(jsonrpcRequest, { relatedRequestId, resumptionToken, onresumptiontoken }).catch(error => {
+                    this._cleanupTimeout(messageId);
+                    reject(error);
+                });
+            }
+        });
+    }
+    /**
+     * Gets the current status of a task.
+     *
+     * @experimental Use `client.experimental.tasks.getTask()` to access this method.
+     */
+    async getTask(params, options) {
+        // @ts-expect-error SendRequestT cannot directly contain GetTaskRequest, but we ensure all type instantiations contain it anyways
+        return this.request({ method: 'tasks/get', params }, GetTaskResultSchema, options);
+    }
+    /**
+     * Retrieves the result of a completed task.
+     *
+     * @experimental Use `client.experimental.tasks.getTaskResult()` to access this method.
+     */
+    async getTaskResult(params, resultSchema, options) {
+        // @ts-expect-error SendRequestT cannot directly contain GetTaskPayloadRequest, but we ensure all type instantiations contain it anyways
+        return this.request({ method: 'tasks/result', params }, resultSchema, options);
+    }
+    /**
+     * Lists tasks, optionally starting from a pagination cursor.
+     *
+     * @experimental Use `client.experimental.tasks.listTasks()` to access this method.
+     */
+    async listTasks(params, options) {
+        // @ts-expect-error SendRequestT cannot directly contain ListTasksRequest, but we ensure all type instantiations contain it anyways
+        return this.request({ method: 'tasks/list', params }, ListTasksResultSchema, options);
+    }
+    /**
+     * Cancels a specific task.
+     *
+     * @experimental Use `client.experimental.tasks.cancelTask()` to access this method.
+     */
+    async cancelTask(params, options) {
+        // @ts-expect-error SendRequestT cannot directly contain CancelTaskRequest, but we ensure all type instantiations contain it anyways
+        return this.request({ method: 'tasks/cancel', params }, CancelTaskResultSchema, options);
+    }
+    /**
+     * Emits a notification, which is a one-way message that does not expect a response.
+     */
+    async notification(notification, options) {
+        if (!this._transport) {
+            throw new Error('Not connected');
+        }
+        this.assertNotificationCapability(notification.method);
+        // Queue notification if related to a task
+        const relatedTaskId = options?.relatedTask?.taskId;
+        if (relatedTaskId) {
+            // Build the JSONRPC notification with metadata
+            const jsonrpcNotification = {
+                ...notification,
+                jsonrpc: '2.0',
+                params: {
+                    ...notification.params,
+                    _meta: {
+                        ...(notification.params?._meta || {}),
+                        [RELATED_TASK_META_KEY]: options.relatedTask
+                    }
+                }
+            };
+            await this._enqueueTaskMessage(relatedTaskId, {
+                type: 'notification',
+                message: jsonrpcNotification,
+                timestamp: Date.now()
+            });
+            // Don't send through transport - queued messages are delivered via tasks/result only
+            // This prevents duplicate delivery for bidirectional transports
+            return;
+        }
+        const debouncedMethods = this._options?.debouncedNotificationMethods ?? [];
+        // A notification can only be debounced if it's in the list AND it's "simple"
+        // (i.e., has no parameters and no related request ID or related task that could be lost).
+        const canDebounce = debouncedMethods.includes(notification.method) && !notification.params && !options?.relatedRequestId && !options?.relatedTask;
+        if (canDebounce) {
+            // If a notification of this type is already scheduled, do nothing.
+            if (this._pendingDebouncedNotifications.has(notification.method)) {
+                return;
+            }
+            // Mark this notification type as pending.
+            this._pendingDebouncedNotifications.add(notification.method);
+            // Schedule the actual send to happen in the next microtask.
+            // This allows all synchronous calls in the current event loop tick to be coalesced.
+            Promise.resolve().then(() => {
+                // Un-mark the notification so the next one can be scheduled.
+                this._pendingDebouncedNotifications.delete(notification.method);
+                // SAFETY CHECK: If the connection was closed while this was pending, abort.
+                if (!this._transport) {
+                    return;
+                }
+                let jsonrpcNotification = {
+                    ...notification,
+                    jsonrpc: '2.0'
+                };
+                // Augment with related task metadata if relatedTask is provided
+                if (options?.relatedTask) {
+                    jsonrpcNotification = {
+                        ...jsonrpcNotification,
+                        params: {
+                            ...jsonrpcNotification.params,
+                            _meta: {
+                                ...(jsonrpcNotification.params?._meta || {}),
+                                [RELATED_TASK_META_KEY]: options.relatedTask
+                            }
+                        }
+                    };
+                }
+                // Send the notification, but don't await it here to avoid blocking.
+                // Handle potential errors with a .catch().
+                this._transport?.send(jsonrpcNotification, options).catch(error => this._onerror(error));
+            });
+            // Return immediately.
+            return;
+        }
+        let jsonrpcNotification = {
+            ...notification,
+            jsonrpc: '2.0'
+        };
+        // Augment with related task metadata if relatedTask is provided
+        if (options?.relatedTask) {
+            jsonrpcNotification = {
+                ...jsonrpcNotification,
+                params: {
+                    ...jsonrpcNotification.params,
+                    _meta: {
+                        ...(jsonrpcNotification.params?._meta || {}),
+                        [RELATED_TASK_META_KEY]: options.relatedTask
+                    }
+                }
+            };
+        }
+        await this._transport.send(jsonrpcNotification, options);
+    }
+    /**
+     * Registers a handler to invoke when this protocol object receives a request with the given method.
+     *
+     * Note that this will replace any previous request handler for the same method.
+     */
+    setRequestHandler(requestSchema, handler) {
+        const method = getMethodLiteral(requestSchema);
+        this.assertRequestHandlerCapability(method);
+        this._requestHandlers.set(method, (request, extra) => {
+            const parsed = parseWithCompat(requestSchema, request);
+            return Promise.resolve(handler(parsed, extra));
+        });
+    }
+    /**
+     * Removes the request handler for the given method.
+     */
+    removeRequestHandler(method) {
+        this._requestHandlers.delete(method);
+    }
+    /**
+     * Asserts that a request handler has not already been set for the given method, in preparation for a new one being automatically installed.
+     */
+    assertCanSetRequestHandler(method) {
+        if (this._requestHandlers.has(method)) {
+            throw new Error(`A request handler for ${method} already exists, which would be overridden`);
+        }
+    }
+    /**
+     * Registers a handler to invoke when this protocol object receives a notification with the given method.
+     *
+     * Note that this will replace any previous notification handler for the same method.
+     */
+    setNotificationHandler(notificationSchema, handler) {
+        const method = getMethodLiteral(notificationSchema);
+        this._notificationHandlers.set(method, notification => {
+            const parsed = parseWithCompat(notificationSchema, notification);
+            return Promise.resolve(handler(parsed));
+        });
+    }
+    /**
+     * Removes the notification handler for the given method.
+     */
+    removeNotificationHandler(method) {
+        this._notificationHandlers.delete(method);
+    }
+    /**
+     * Cleans up the progress handler associated with a task.
+     * This should be called when a task reaches a terminal status.
+     */
+    _cleanupTaskProgressHandler(taskId) {
+        const progressToken = this._taskProgressTokens.get(taskId);
+        if (progressToken !== undefined) {
+            this._progressHandlers.delete(progressToken);
+            this._taskProgressTokens.delete(taskId);
+        }
+    }
+    /**
+     * Enqueues a task-related message for side-channel delivery via tasks/result.
+     * @param taskId The task ID to associate the message with
+     * @param message The message to enqueue
+     * @param sessionId Optional session ID for binding the operation to a specific session
+     * @throws Error if taskStore is not configured or if enqueue fails (e.g., queue overflow)
+     *
+     * Note: If enqueue fails, it's the TaskMessageQueue implementation's responsibility to handle
+     * the error appropriately (e.g., by failing the task, logging, etc.). The Protocol layer
+     * simply propagates the error.
+     */
+    async _enqueueTaskMessage(taskId, message, sessionId) {
+        // Task message queues are only used when taskStore is configured
+        if (!this._taskStore || !this._taskMessageQueue) {
+            throw new Error('Cannot enqueue task message: taskStore and taskMessageQueue are not configured');
+        }
+        const maxQueueSize = this._options?.maxTaskQueueSize;
+        // Messages queued by local code carry the session of the current connection, like the ones queued for a request.
+        await this._taskMessageQueue.enqueue(taskId, message, sessionId ?? this._transport?.sessionId, maxQueueSize);
+    }
+    /**
+     * Clears the message queue for a task and rejects any pending request resolvers.
+     * @param taskId The task ID whose queue should be cleared
+     * @param sessionId Optional session ID for binding the operation to a specific session
+     */
+    async _clearTaskQueue(taskId, sessionId) {
+        if (this._taskMessageQueue) {
+            // Reject any pending request resolvers
+            const messages = await this._taskMessageQueue.dequeueAll(taskId, sessionId);
+            for (const message of messages) {
+                if (message.type === 'request' && isJSONRPCRequest(message.message)) {
+                    // Extract request ID from the message
+                    const requestId = message.message.id;
+                    const resolver = this._requestResolvers.get(requestId);
+                    if (resolver) {
+                        resolver(new McpError(ErrorCode.InternalError, 'Task cancelled or completed'));
+                        this._requestResolvers.delete(requestId);
+                    }
+                    else {
+                        // Log error when resolver is missing during cleanup for better observability
+                        this._onerror(new Error(`Resolver missing for request ${requestId} during task ${taskId} cleanup`));
+                    }
+                }
+            }
+        }
+    }
+    /**
+     * Waits for a task update (new messages or status change) with abort signal support.
+     * Uses polling to check for updates at the task's configured poll interval.
+     * @param taskId The task ID to wait for
+     * @param signal Abort signal to cancel the wait
+     * @param sessionId Session of the request that waits, passed to the task store
+     * @returns Promise that resolves when an update occurs or rejects if aborted
+     */
+    async _waitForTaskUpdate(taskId, signal, sessionId) {
+        // Get the task's poll interval, falling back to default
+        let interval = this._options?.defaultTaskPollInterval ?? 1000;
+        try {
+            const task = await this._taskStore?.getTask(taskId, sessionId);
+            if (task?.pollInterval) {
+                interval = task.pollInterval;
+            }
+        }
+        catch {
+            // Use default interval if task lookup fails
+        }
+        return new Promise((resolve, reject) => {
+            if (signal.aborted) {
+                reject(new McpError(ErrorCode.InvalidRequest, 'Request cancelled'));
+                return;
+            }
+            // Wait for the poll interval, then resolve so caller can check for updates
+            const timeoutId = setTimeout(resolve, interval);
+            // Clean up timeout and reject if aborted
+            signal.addEventListener('abort', () => {
+                clearTimeout(timeoutId);
+                reject(new McpError(ErrorCode.InvalidRequest, 'Request cancelled'));
+            }, { once: true });
+        });
+    }
+    requestTaskStore(request, sessionId) {
+        const taskStore = this._taskStore;
+        if (!taskStore) {
+            throw new Error('No task store configured');
+        }
+        return {
+            createTask: async (taskParams) => {
+                if (!request) {
+                    throw new Error('No request provided');
+                }
+                return await taskStore.createTask(taskParams, request.id, {
+                    method: request.method,
+                    params: request.params
+                }, sessionId);
+            },
+            getTask: async (taskId) => {
+                const task = await taskStore.getTask(taskId, sessionId);
+                if (!task) {
+                    throw new McpError(ErrorCode.InvalidParams, 'Failed to retrieve task: Task not found');
+                }
+                return task;
+            },
+            storeTaskResult: async (taskId, status, result) => {
+                await taskStore.storeTaskResult(taskId, status, result, sessionId);
+                // Get updated task state and send notification
+                const task = await taskStore.getTask(taskId, sessionId);
+                if (task) {
+                    const notification = TaskStatusNotificationSchema.parse({
+                        method: 'notifications/tasks/status',
+                        params: task
+                    });
+                    await this.notification(notification);
+                    if (isTerminal(task.status)) {
+                        this._cleanupTaskProgressHandler(taskId);
+                        // Don't clear queue here - it will be cleared after delivery via tasks/result
+                    }
+                }
+            },
+            getTaskResult: taskId => {
+                return taskStore.getTaskResult(taskId, sessionId);
+            },
+            updateTaskStatus: async (taskId, status, statusMessage) => {
+                // Check if task exists
+                const task = await taskStore.getTask(taskId, sessionId);
+                if (!task) {
+                    throw new McpError(ErrorCode.InvalidParams, `Task "${taskId}" not found - it may have been cleaned up`);
+                }
+                // Don't allow transitions from terminal states
+                if (isTerminal(task.status)) {
+                    throw new McpError(ErrorCode.InvalidParams, `Cannot update task "${taskId}" from terminal status "${task.status}" to "${status}". Terminal states (completed, failed, cancelled) cannot transition to other states.`);
+                }
+                await taskStore.updateTaskStatus(taskId, status, statusMessage, sessionId);
+                // Get updated task state and send notification
+                const updatedTask = await taskStore.getTask(taskId, sessionId);
+                if (updatedTask) {
+                    const notification = TaskStatusNotificationSchema.parse({
+                        method: 'notifications/tasks/status',
+                        params: updatedTask
+                    });
+                    await this.notification(notification);
+                    if (isTerminal(updatedTask.status)) {
+                        this._cleanupTaskProgressHandler(taskId);
+                        // Don't clear queue here - it will be cleared after delivery via tasks/result
+                    }
+                }
+            },
+            listTasks: cursor => {
+                return taskStore.listTasks(cursor, sessionId);
+            }
+        };
+    }
+}
+function isPlainObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function mergeCapabilities(base, additional) {
+    const result = { ...base };
+    for (const key in additional) {
+        const k = key;
+        const addValue = additional[k];
+        if (addValue === undefined)
+            continue;
+        const baseValue = result[k];
+        if (isPlainObject(baseValue) && isPlainObject(addValue)) {
+            result[k] = { ...baseValue, ...addValue };
+        }
+        else {
+            result[k] = addValue;
+        }
+    }
+    return result;
+}
+
+/**
+ * AJV-based JSON Schema validator provider
+ */
+function createDefaultAjvInstance() {
+    const ajv = new Ajv({
+        strict: false,
+        validateFormats: true,
+        validateSchema: false,
+        allErrors: true
+    });
+    const addFormats = _addFormats;
+    addFormats(ajv);
+    return ajv;
+}
+/**
+ * @example
+ * ```typescript
+ * // Use with default AJV instance (recommended)
+ * import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+ * const validator = new AjvJsonSchemaValidator();
+ *
+ * // Use with custom AJV instance
+ * import { Ajv } from 'ajv';
+ * const ajv = new Ajv({ strict: true, allErrors: true });
+ * const validator = new AjvJsonSchemaValidator(ajv);
+ * ```
+ */
+class AjvJsonSchemaValidator {
+    /**
+     * Create an AJV validator
+     *
+     * @param ajv - Optional pre-configured AJV instance. If not provided, a default instance will be created.
+     *
+     * @example
+     * ```typescript
+     * // Use default configuration (recommended for most cases)
+     * import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+     * const validator = new AjvJsonSchemaValidator();
+     *
+     * // Or provide custom AJV instance for advanced configuration
+     * import { Ajv } from 'ajv';
+     * import addFormats from 'ajv-formats';
+     *
+     * const ajv = new Ajv({ validateFormats: true });
+     * addFormats(ajv);
+     * const validator = new AjvJsonSchemaValidator(ajv);
+     * ```
+     */
+    constructor(ajv) {
+        this._ajv = ajv ?? createDefaultAjvInstance();
+    }
+    /**
+     * Create a validator for the given JSON Schema
+     *
+     * The validator is compiled once and can be reused multiple times.
+     * If the schema has an $id, it will be cached by AJV automatically.
+     *
+     * @param schema - Standard JSON Schema object
+     * @returns A validator function that validates input data
+     */
+    getValidator(schema) {
+        // Check if schema has $id and is already compiled/cached
+        const ajvValidator = '$id' in schema && typeof schema.$id === 'string'
+            ? (this._ajv.getSchema(schema.$id) ?? this._ajv.compile(schema))
+            : this._ajv.compile(schema);
+        return (input) => {
+            const valid = ajvValidator(input);
+            if (valid) {
+                return {
+                    valid: true,
+                    data: input,
+                    errorMessage: undefined
+                };
+            }
+            else {
+                return {
+                    valid: false,
+                    data: undefined,
+                    errorMessage: this._ajv.errorsText(ajvValidator.errors)
+                };
+            }
+        };
+    }
+}
+
+/**
+ * Experimental client task features for MCP SDK.
+ * WARNING: These APIs are experimental and may change without notice.
+ *
+ * @experimental
+ */
+/**
+ * Experimental task features for MCP clients.
+ *
+ * Access via `client.experimental.tasks`:
+ * ```typescript
+ * const stream = client.experimental.tasks.callToolStream({ name: 'tool', arguments: {} });
+ * const task = await client.experimental.tasks.getTask(taskId);
+ * ```
+ *
+ * @experimental
+ */
+class ExperimentalClientTasks {
+    constructor(_client) {
+        this._client = _client;
+    }
+    /**
+     * Calls a tool and returns an AsyncGenerator that yields response messages.
+     * The generator is guaranteed to end with either a 'result' or 'error' message.
+     *
+     * This method provides streaming access to tool execution, allowing you to
+     * observe intermediate task status updates for long-running tool calls.
+     * Automatically validates structured output if the tool has an outputSchema.
+     *
+     * @example
+     * ```typescript
+     * const stream = client.experimental.tasks.callToolStream({ name: 'myTool', arguments: {} });
+     * for await (const message of stream) {
+     *   switch (message.type) {
+     *     case 'taskCreated':
+     *       console.log('Tool execution started:', message.task.taskId);
+     *       break;
+     *     case 'taskStatus':
+     *       console.log('Tool status:', message.task.status);
+     *       break;
+     *     case 'result':
+     *       console.log('Tool result:', message.result);
+     *       break;
+     *     case 'error':
+     *       console.error('Tool error:', message.error);
+     *       break;
+     *   }
+     * }
+     * ```
+     *
+     * @param params - Tool call parameters (name and arguments)
+     * @param resultSchema - Zod schema for validating the result (defaults to CallToolResultSchema)
+     * @param options - Optional request options (timeout, signal, task creation params, etc.)
+     * @returns AsyncGenerator that yields ResponseMessage objects
+     *
+     * @experimental
+     */
+    async *callToolStream(params, resultSchema = CallToolResultSchema, options) {
+        // Access Client's internal methods
+        const clientInternal = this._client;
+        // Add task creation parameters if server supports it and not explicitly provided
+        const optionsWithTask = {
+            ...options,
+            // We check if the tool is known to be a task during auto-configuration, but assume
+            // the caller knows what they're doing if they pass this explicitly
+            task: options?.task ?? (clientInternal.isToolTask(params.name) ? {} : undefined)
+        };
+        const stream = clientInternal.requestStream({ method: 'tools/call', params }, resultSchema, optionsWithTask);
+        // Get the validator for this tool (if it has an output schema)
+        const validator = clientInternal.getToolOutputValidator(params.name);
+        // Iterate through the stream and validate the final result if needed
+        for await (const message of stream) {
+            // If this is a result message and the tool has an output schema, validate it
+            if (message.type === 'result' && validator) {
+                const result = message.result;
+                // If tool has outputSchema, it MUST return structuredContent (unless it's an error)
+                if (!result.structuredContent && !result.isError) {
+                    yield {
+                        type: 'error',
+                        error: new McpError(ErrorCode.InvalidRequest, `Tool ${params.name} has an output schema but did not return structured content`)
+                    };
+                    return;
+                }
+                // Only validate structured content if present (not when there's an error)
+                if (result.structuredContent) {
+                    try {
+                        // Validate the structured content against the schema
+                        const validationResult = validator(result.structuredContent);
+                        if (!validationResult.valid) {
+                            yield {
+                                type: 'error',
+                                error: new McpError(ErrorCode.InvalidParams, `Structured content does not match the tool's output schema: ${validationResult.errorMessage}`)
+                            };
+                            return;
+                        }
+                    }
+                    catch (error) {
+                        if (error instanceof McpError) {
+                            yield { type: 'error', error };
+                            return;
+                        }
+                        yield {
+                            type: 'error',
+                            error: new McpError(ErrorCode.InvalidParams, `Failed to validate structured content: ${error instanceof Error ? error.message : String(error)}`)
+                        };
+                        return;
+                    }
+                }
+            }
+            // Yield the message (either validated result or any other message type)
+            yield message;
+        }
+    }
+    /**
+     * Gets the current status of a task.
+     *
+     * @param taskId - The task identifier
+     * @param options - Optional request options
+     * @returns The task status
+     *
+     * @experimental
+     */
+    async getTask(taskId, options) {
+        return this._client.getTask({ taskId }, options);
+    }
+    /**
+     * Retrieves the result of a completed task.
+     *
+     * @param taskId - The task identifier
+     * @param resultSchema - Zod schema for validating the result
+     * @param options - Optional request options
+     * @returns The task result
+     *
+     * @experimental
+     */
+    async getTaskResult(taskId, resultSchema, options) {
+        // Delegate to the client's underlying Protocol method
+        return this._client.getTaskResult({ taskId }, resultSchema, options);
+    }
+    /**
+     * Lists tasks with optional pagination.
+     *
+     * @param cursor - Optional pagination cursor
+     * @param options - Optional request options
+     * @returns List of tasks with optional next cursor
+     *
+     * @experimental
+     */
+    async listTasks(cursor, options) {
+        // Delegate to the client's underlying Protocol method
+        return this._client.listTasks(cursor ? { cursor } : undefined, options);
+    }
+    /**
+     * Cancels a running task.
+     *
+     * @param taskId - The task identifier
+     * @param options - Optional request options
+     *
+     * @experimental
+     */
+    async cancelTask(taskId, options) {
+        // Delegate to the client's underlying Protocol method
+        return this._client.cancelTask({ taskId }, options);
+    }
+    /**
+     * Sends a request and returns an AsyncGenerator that yields response messages.
+     * The generator is guaranteed to end with either a 'result' or 'error' message.
+     *
+     * This method provides streaming access to request processing, allowing you to
+     * observe intermediate task status updates for task-augmented requests.
+     *
+     * @param request - The request to send
+     * @param resultSchema - Zod schema for validating the result
+     * @param options - Optional request options (timeout, signal, task creation params, etc.)
+     * @returns AsyncGenerator that yields ResponseMessage objects
+     *
+     * @experimental
+     */
+    requestStream(request, resultSchema, options) {
+        return this._client.requestStream(request, resultSchema, options);
+    }
+}
+
+/**
+ * Experimental task capability assertion helpers.
+ * WARNING: These APIs are experimental and may change without notice.
+ *
+ * @experimental
+ */
+/**
+ * Asserts that task creation is supported for tools/call.
+ * Used by Client.assertTaskCapability and Server.assertTaskHandlerCapability.
+ *
+ * @param requests - The task requests capability object
+ * @param method - The method being checked
+ * @param entityName - 'Server' or 'Client' for error messages
+ * @throws Error if the capability is not supported
+ *
+ * @experimental
+ */
+function assertToolsCallTaskCapability(requests, method, entityName) {
+    if (!requests) {
+        throw new Error(`${entityName} does not support task creation (required for ${method})`);
+    }
+    switch (method) {
+        case 'tools/call':
+            if (!requests.tools?.call) {
+                throw new Error(`${entityName} does not support task creation for tools/call (required for ${method})`);
+            }
+            break;
+    }
+}
+/**
+ * Asserts that task creation is supported for sampling/createMessage or elicitation/create.
+ * Used by Server.assertTaskCapability and Client.assertTaskHandlerCapability.
+ *
+ * @param requests - The task requests capability object
+ * @param method - The method being checked
+ * @param entityName - 'Server' or 'Client' for error messages
+ * @throws Error if the capability is not supported
+ *
+ * @experimental
+ */
+function assertClientRequestTaskCapability(requests, method, entityName) {
+    if (!requests) {
+        throw new Error(`${entityName} does not support task creation (required for ${method})`);
+    }
+    switch (method) {
+        case 'sampling/createMessage':
+            if (!requests.sampling?.createMessage) {
+                throw new Error(`${entityName} does not support task creation for sampling/createMessage (required for ${method})`);
+            }
+            break;
+        case 'elicitation/create':
+            if (!requests.elicitation?.create) {
+                throw new Error(`${entityName} does not support task creation for elicitation/create (required for ${method})`);
+            }
+            break;
+    }
+}
+
+/**
+ * Elicitation default application helper. Applies defaults to the data based on the schema.
+ *
+ * @param schema - The schema to apply defaults to.
+ * @param data - The data to apply defaults to.
+ */
+function applyElicitationDefaults(schema, data) {
+    if (!schema || data === null || typeof data !== 'object')
+        return;
+    // Handle object properties
+    if (schema.type === 'object' && schema.properties && typeof schema.properties === 'object') {
+        const obj = data;
+        const props = schema.properties;
+        for (const key of Object.keys(props)) {
+            const propSchema = props[key];
+            // If missing or explicitly undefined, apply default if present
+            if (obj[key] === undefined && Object.prototype.hasOwnProperty.call(propSchema, 'default')) {
+                obj[key] = propSchema.default;
+            }
+            // Recurse into existing nested objects/arrays
+            if (obj[key] !== undefined) {
+                applyElicitationDefaults(propSchema, obj[key]);
+            }
+        }
+    }
+    if (Array.isArray(schema.anyOf)) {
+        for (const sub of schema.anyOf) {
+            // Skip boolean schemas (true/false are valid JSON Schemas but have no defaults)
+            if (typeof sub !== 'boolean') {
+                applyElicitationDefaults(sub, data);
+            }
+        }
+    }
+    // Combine schemas
+    if (Array.isArray(schema.oneOf)) {
+        for (const sub of schema.oneOf) {
+            // Skip boolean schemas (true/false are valid JSON Schemas but have no defaults)
+            if (typeof sub !== 'boolean') {
+                applyElicitationDefaults(sub, data);
+            }
+        }
+    }
+}
+/**
+ * Determines which elicitation modes are supported based on declared client capabilities.
+ *
+ * According to the spec:
+ * - An empty elicitation capability object defaults to form mode support (backwards compatibility)
+ * - URL mode is only supported if explicitly declared
+ *
+ * @param capabilities - The client's elicitation capabilities
+ * @returns An object indicating which modes are supported
+ */
+function getSupportedElicitationModes(capabilities) {
+    if (!capabilities) {
+        return { supportsFormMode: false, supportsUrlMode: false };
+    }
+    const hasFormCapability = capabilities.form !== undefined;
+    const hasUrlCapability = capabilities.url !== undefined;
+    // If neither form nor url are explicitly declared, form mode is supported (backwards compatibility)
+    const supportsFormMode = hasFormCapability || (!hasFormCapability && !hasUrlCapability);
+    const supportsUrlMode = hasUrlCapability;
+    return { supportsFormMode, supportsUrlMode };
+}
+/**
+ * An MCP client on top of a pluggable transport.
+ *
+ * The client will automatically begin the initialization flow with the server when connect() is called.
+ *
+ * To use with custom types, extend the base Request/Notification/Result types and pass them as type parameters:
+ *
+ * ```typescript
+ * // Custom schemas
+ * const CustomRequestSchema = RequestSchema.extend({...})
+ * const CustomNotificationSchema = NotificationSchema.extend({...})
+ * const CustomResultSchema = ResultSchema.extend({...})
+ *
+ * // Type aliases
+ * type CustomRequest = z.infer<typeof CustomRequestSchema>
+ * type CustomNotification = z.infer<typeof CustomNotificationSchema>
+ * type CustomResult = z.infer<typeof CustomResultSchema>
+ *
+ * // Create typed client
+ * const client = new Client<CustomRequest, CustomNotification, CustomResult>({
+ *   name: "CustomClient",
+ *   version: "1.0.0"
+ * })
+ * ```
+ */
+class Client extends Protocol {
+    /**
+     * Initializes this client with the given name and version information.
+     */
+    constructor(_clientInfo, options) {
+        super(options);
+        this._clientInfo = _clientInfo;
+        this._cachedToolOutputValidators = new Map();
+        this._cachedKnownTaskTools = new Set();
+        this._cachedRequiredTaskTools = new Set();
+        this._listChangedDebounceTimers = new Map();
+        this._capabilities = options?.capabilities ?? {};
+        this._jsonSchemaValidator = options?.jsonSchemaValidator ?? new AjvJsonSchemaValidator();
+        // Store list changed config for setup after connection (when we know server capabilities)
+        if (options?.listChanged) {
+            this._pendingListChangedConfig = options.listChanged;
+        }
+    }
+    /**
+     * Set up handlers for list changed notifications based on config and server capabilities.
+     * This should only be called after initialization when server capabilities are known.
+     * Handlers are silently skipped if the server doesn't advertise the corresponding listChanged capability.
+     * @internal
+     */
+    _setupListChangedHandlers(config) {
+        if (config.tools && this._serverCapabilities?.tools?.listChanged) {
+            this._setupListChangedHandler('tools', ToolListChangedNotificationSchema, config.tools, async () => {
+                const result = await this.listTools();
+                return result.tools;
+            });
+        }
+        if (config.prompts && this._serverCapabilities?.prompts?.listChanged) {
+            this._setupListChangedHandler('prompts', PromptListChangedNotificationSchema, config.prompts, async () => {
+                const result = await this.listPrompts();
+                return result.prompts;
+            });
+        }
+        if (config.resources && this._serverCapabilities?.resources?.listChanged) {
+            this._setupListChangedHandler('resources', ResourceListChangedNotificationSchema, config.resources, async () => {
+                const result = await this.listResources();
+                return result.resources;
+            });
+        }
+    }
+    /**
+     * Access experimental features.
+     *
+     * WARNING: These APIs are experimental and may change without notice.
+     *
+     * @experimental
+     */
+    get experimental() {
+        if (!this._experimental) {
+            this._experimental = {
+                tasks: new ExperimentalClientTasks(this)
+            };
+        }
+        return this._experimental;
+    }
+    /**
+     * Registers new capabilities. This can only be called before connecting to a transport.
+     *
+     * The new capabilities will be merged with any existing capabilities previously given (e.g., at initialization).
+     */
+    registerCapabilities(capabilities) {
+        if (this.transport) {
+            throw new Error('Cannot register capabilities after connecting to transport');
+        }
+        this._capabilities = mergeCapabilities(this._capabilities, capabilities);
+    }
+    /**
+     * Override request handler registration to enforce client-side validation for elicitation.
+     */
+    setRequestHandler(requestSchema, handler) {
+        const shape = getObjectShape(requestSchema);
+        const methodSchema = shape?.method;
+        if (!methodSchema) {
+            throw new Error('Schema is missing a method literal');
+        }
+        const methodValue = getLiteralValue(methodSchema);
+        if (typeof methodValue !== 'string') {
+            throw new Error('Schema method literal must be a string');
+        }
+        const method = methodValue;
+        if (method === 'elicitation/create') {
+            const wrappedHandler = async (request, extra) => {
+                const validatedRequest = safeParse$1(ElicitRequestSchema, request);
+                if (!validatedRequest.success) {
+                    // Type guard: if success is false, error is guaranteed to exist
+                    const errorMessage = validatedRequest.error instanceof Error ? validatedRequest.error.message : String(validatedRequest.error);
+                    throw new McpError(ErrorCode.InvalidParams, `Invalid elicitation request: ${errorMessage}`);
+                }
+                const { params } = validatedRequest.data;
+                params.mode = params.mode ?? 'form';
+                const { supportsFormMode, supportsUrlMode } = getSupportedElicitationModes(this._capabilities.elicitation);
+                if (params.mode === 'form' && !supportsFormMode) {
+                    throw new McpError(ErrorCode.InvalidParams, 'Client does not support form-mode elicitation requests');
+                }
+                if (params.mode === 'url' && !supportsUrlMode) {
+                    throw new McpError(ErrorCode.InvalidParams, 'Client does not support URL-mode elicitation requests');
+                }
+                const result = await Promise.resolve(handler(request, extra));
+                // When task creation is requested, validate and return CreateTaskResult
+                if (params.task) {
+                    const taskValidationResult = safeParse$1(CreateTaskResultSchema, result);
+                    if (!taskValidationResult.success) {
+                        const errorMessage = taskValidationResult.error instanceof Error
+                            ? taskValidationResult.error.message
+                            : String(taskValidationResult.error);
+                        throw new McpError(ErrorCode.InvalidParams, `Invalid task creation result: ${errorMessage}`);
+                    }
+                    return taskValidationResult.data;
+                }
+                // For non-task requests, validate against ElicitResultSchema
+                const validationResult = safeParse$1(ElicitResultSchema, result);
+                if (!validationResult.success) {
+                    // Type guard: if success is false, error is guaranteed to exist
+                    const errorMessage = validationResult.error instanceof Error ? validationResult.error.message : String(validationResult.error);
+                    throw new McpError(ErrorCode.InvalidParams, `Invalid elicitation result: ${errorMessage}`);
+                }
+                const validatedResult = validationResult.data;
+                const requestedSchema = params.mode === 'form' ? params.requestedSchema : undefined;
+                if (params.mode === 'form' && validatedResult.action === 'accept' && validatedResult.content && requestedSchema) {
+                    if (this._capabilities.elicitation?.form?.applyDefaults) {
+                        try {
+                            applyElicitationDefaults(requestedSchema, validatedResult.content);
+                        }
+                        catch {
+                            // gracefully ignore errors in default application
+                        }
+                    }
+                }
+                return validatedResult;
+            };
+            // Install the wrapped handler
+            return super.setRequestHandler(requestSchema, wrappedHandler);
+        }
+        if (method === 'sampling/createMessage') {
+            const wrappedHandler = async (request, extra) => {
+                const validatedRequest = safeParse$1(CreateMessageRequestSchema, request);
+                if (!validatedRequest.success) {
+                    const errorMessage = validatedRequest.error instanceof Error ? validatedRequest.error.message : String(validatedRequest.error);
+                    throw new McpError(ErrorCode.InvalidParams, `Invalid sampling request: ${errorMessage}`);
+                }
+                const { params } = validatedRequest.data;
+                const result = await Promise.resolve(handler(request, extra));
+                // When task creation is requested, validate and return CreateTaskResult
+                if (params.task) {
+                    const taskValidationResult = safeParse$1(CreateTaskResultSchema, result);
+                    if (!taskValidationResult.success) {
+                        const errorMessage = taskValidationResult.error instanceof Error
+                            ? taskValidationResult.error.message
+                            : String(taskValidationResult.error);
+                        throw new McpError(ErrorCode.InvalidParams, `Invalid task creation result: ${errorMessage}`);
+                    }
+                    return taskValidationResult.data;
+                }
+                // For non-task requests, validate against appropriate schema based on tools presence
+                const hasTools = params.tools || params.toolChoice;
+                const resultSchema = hasTools ? CreateMessageResultWithToolsSchema : CreateMessageResultSchema;
+                const validationResult = safeParse$1(resultSchema, result);
+                if (!validationResult.success) {
+                    const errorMessage = validationResult.error instanceof Error ? validationResult.error.message : String(validationResult.error);
+                    throw new McpError(ErrorCode.InvalidParams, `Invalid sampling result: ${errorMessage}`);
+                }
+                return validationResult.data;
+            };
+            // Install the wrapped handler
+            return super.setRequestHandler(requestSchema, wrappedHandler);
+        }
+        // Other handlers use default behavior
+        return super.setRequestHandler(requestSchema, handler);
+    }
+    assertCapability(capability, method) {
+        if (!this._serverCapabilities?.[capability]) {
+            throw new Error(`Server does not support ${capability} (required for ${method})`);
+        }
+    }
+    async connect(transport, options) {
+        await super.connect(transport);
+        // When transport sessionId is already set this means we are trying to reconnect.
+        // In this case we don't need to initialize again.
+        if (transport.sessionId !== undefined) {
+            return;
+        }
+        try {
+            const result = await this.request({
+                method: 'initialize',
+                params: {
+                    protocolVersion: LATEST_PROTOCOL_VERSION,
+                    capabilities: this._capabilities,
+                    clientInfo: this._clientInfo
+                }
+            }, InitializeResultSchema, options);
+            if (result === undefined) {
+                throw new Error(`Server sent invalid initialize result: ${result}`);
+            }
+            if (!SUPPORTED_PROTOCOL_VERSIONS.includes(result.protocolVersion)) {
+                throw new Error(`Server's protocol version is not supported: ${result.protocolVersion}`);
+            }
+            this._serverCapabilities = result.capabilities;
+            this._serverVersion = result.serverInfo;
+            // HTTP transports must set the protocol version in each header after initialization.
+            if (transport.setProtocolVersion) {
+                transport.setProtocolVersion(result.protocolVersion);
+            }
+            this._instructions = result.instructions;
+            await this.notification({
+                method: 'notifications/initialized'
+            });
+            // Set up list changed handlers now that we know server capabilities
+            if (this._pendingListChangedConfig) {
+                this._setupListChangedHandlers(this._pendingListChangedConfig);
+                this._pendingListChangedConfig = undefined;
+            }
+        }
+        catch (error) {
+            // Disconnect if initialization fails.
+            void this.close();
+            throw error;
+        }
+    }
+    /**
+     * After initialization has completed, this will be populated with the server's reported capabilities.
+     */
+    getServerCapabilities() {
+        return this._serverCapabilities;
+    }
+    /**
+     * After initialization has completed, this will be populated with information about the server's name and version.
+     */
+    getServerVersion() {
+        return this._serverVersion;
+    }
+    /**
+     * After initialization has completed, this may be populated with information about the server's instructions.
+     */
+    getInstructions() {
+        return this._instructions;
+    }
+    assertCapabilityForMethod(method) {
+        switch (method) {
+            case 'logging/setLevel':
+                if (!this._serverCapabilities?.logging) {
+                    throw new Error(`Server does not support logging (required for ${method})`);
+                }
+                break;
+            case 'prompts/get':
+            case 'prompts/list':
+                if (!this._serverCapabilities?.prompts) {
+                    throw new Error(`Server does not support prompts (required for ${method})`);
+                }
+                break;
+            case 'resources/list':
+            case 'resources/templates/list':
+            case 'resources/read':
+            case 'resources/subscribe':
+            case 'resources/unsubscribe':
+                if (!this._serverCapabilities?.resources) {
+                    throw new Error(`Server does not support resources (required for ${method})`);
+                }
+                if (method === 'resources/subscribe' && !this._serverCapabilities.resources.subscribe) {
+                    throw new Error(`Server does not support resource subscriptions (required for ${method})`);
+                }
+                break;
+            case 'tools/call':
+            case 'tools/list':
+                if (!this._serverCapabilities?.tools) {
+                    throw new Error(`Server does not support tools (required for ${method})`);
+                }
+                break;
+            case 'completion/complete':
+                if (!this._serverCapabilities?.completions) {
+                    throw new Error(`Server does not support completions (required for ${method})`);
+                }
+                break;
+        }
+    }
+    assertNotificationCapability(method) {
+        switch (method) {
+            case 'notifications/roots/list_changed':
+                if (!this._capabilities.roots?.listChanged) {
+                    throw new Error(`Client does not support roots list changed notifications (required for ${method})`);
+                }
+                break;
+        }
+    }
+    assertRequestHandlerCapability(method) {
+        // Task handlers are registered in Protocol constructor before _capabilities is initialized
+        // Skip capability check for task methods during initialization
+        if (!this._capabilities) {
+            return;
+        }
+        switch (method) {
+            case 'sampling/createMessage':
+                if (!this._capabilities.sampling) {
+                    throw new Error(`Client does not support sampling capability (required for ${method})`);
+                }
+                break;
+            case 'elicitation/create':
+                if (!this._capabilities.elicitation) {
+                    throw new Error(`Client does not support elicitation capability (required for ${method})`);
+                }
+                break;
+            case 'roots/list':
+                if (!this._capabilities.roots) {
+                    throw new Error(`Client does not support roots capability (required for ${method})`);
+                }
+                break;
+            case 'tasks/get':
+            case 'tasks/list':
+            case 'tasks/result':
+            case 'tasks/cancel':
+                if (!this._capabilities.tasks) {
+                    throw new Error(`Client does not support tasks capability (required for ${method})`);
+                }
+                break;
+        }
+    }
+    assertTaskCapability(method) {
+        assertToolsCallTaskCapability(this._serverCapabilities?.tasks?.requests, method, 'Server');
+    }
+    assertTaskHandlerCapability(method) {
+        // Task handlers are registered in Protocol constructor before _capabilities is initialized
+        // Skip capability check for task methods during initialization
+        if (!this._capabilities) {
+            return;
+        }
+        assertClientRequestTaskCapability(this._capabilities.tasks?.requests, method, 'Client');
+    }
+    async ping(options) {
+        return this.request({ method: 'ping' }, EmptyResultSchema, options);
+    }
+    async complete(params, options) {
+        return this.request({ method: 'completion/complete', params }, CompleteResultSchema, options);
+    }
+    async setLoggingLevel(level, options) {
+        return this.request({ method: 'logging/setLevel', params: { level } }, EmptyResultSchema, options);
+    }
+    async getPrompt(params, options) {
+        return this.request({ method: 'prompts/get', params }, GetPromptResultSchema, options);
+    }
+    async listPrompts(params, options) {
+        return this.request({ method: 'prompts/list', params }, ListPromptsResultSchema, options);
+    }
+    async listResources(params, options) {
+        return this.request({ method: 'resources/list', params }, ListResourcesResultSchema, options);
+    }
+    async listResourceTemplates(params, options) {
+        return this.request({ method: 'resources/templates/list', params }, ListResourceTemplatesResultSchema, options);
+    }
+    async readResource(params, options) {
+        return this.request({ method: 'resources/read', params }, ReadResourceResultSchema, options);
+    }
+    async subscribeResource(params, options) {
+        return this.request({ method: 'resources/subscribe', params }, EmptyResultSchema, options);
+    }
+    async unsubscribeResource(params, options) {
+        return this.request({ method: 'resources/unsubscribe', params }, EmptyResultSchema, options);
+    }
+    /**
+     * Calls a tool and waits for the result. Automatically validates structured output if the tool has an outputSchema.
+     *
+     * For task-based execution with streaming behavior, use client.experimental.tasks.callToolStream() instead.
+     */
+    async callTool(params, resultSchema = CallToolResultSchema, options) {
+        // Guard: required-task tools need experimental API
+        if (this.isToolTaskRequired(params.name)) {
+            throw new McpError(ErrorCode.InvalidRequest, `Tool "${params.name}" requires task-based execution. Use client.experimental.tasks.callToolStream() instead.`);
+        }
+        const result = await this.request({ method: 'tools/call', params }, resultSchema, options);
+        // Check if the tool has an outputSchema
+        const validator = this.getToolOutputValidator(params.name);
+        if (validator) {
+            // If tool has outputSchema, it MUST return structuredContent (unless it's an error)
+            if (!result.structuredContent && !result.isError) {
+                throw new McpError(ErrorCode.InvalidRequest, `Tool ${params.name} has an output schema but did not return structured content`);
+            }
+            // Only validate structured content if present (not when there's an error)
+            if (result.structuredContent) {
+                try {
+                    // Validate the structured content against the schema
+                    const validationResult = validator(result.structuredContent);
+                    if (!validationResult.valid) {
+                        throw new McpError(ErrorCode.InvalidParams, `Structured content does not match the tool's output schema: ${validationResult.errorMessage}`);
+                    }
+                }
+                catch (error) {
+                    if (error instanceof McpError) {
+                        throw error;
+                    }
+                    throw new McpError(ErrorCode.InvalidParams, `Failed to validate structured content: ${error instanceof Error ? error.message : String(error)}`);
+                }
+            }
+        }
+        return result;
+    }
+    isToolTask(toolName) {
+        if (!this._serverCapabilities?.tasks?.requests?.tools?.call) {
+            return false;
+        }
+        return this._cachedKnownTaskTools.has(toolName);
+    }
+    /**
+     * Check if a tool requires task-based execution.
+     * Unlike isToolTask which includes 'optional' tools, this only checks for 'required'.
+     */
+    isToolTaskRequired(toolName) {
+        return this._cachedRequiredTaskTools.has(toolName);
+    }
+    /**
+     * Cache validators for tool output schemas.
+     * Called after listTools() to pre-compile validators for better performance.
+     */
+    cacheToolMetadata(tools) {
+        this._cachedToolOutputValidators.clear();
+        this._cachedKnownTaskTools.clear();
+        this._cachedRequiredTaskTools.clear();
+        for (const tool of tools) {
+            // If the tool has an outputSchema, create and cache the validator
+            if (tool.outputSchema) {
+                const toolValidator = this._jsonSchemaValidator.getValidator(tool.outputSchema);
+                this._cachedToolOutputValidators.set(tool.name, toolValidator);
+            }
+            // If the tool supports task-based execution, cache that information
+            const taskSupport = tool.execution?.taskSupport;
+            if (taskSupport === 'required' || taskSupport === 'optional') {
+                this._cachedKnownTaskTools.add(tool.name);
+            }
+            if (taskSupport === 'required') {
+                this._cachedRequiredTaskTools.add(tool.name);
+            }
+        }
+    }
+    /**
+     * Get cached validator for a tool
+     */
+    getToolOutputValidator(toolName) {
+        return this._cachedToolOutputValidators.get(toolName);
+    }
+    async listTools(params, options) {
+        const result = await this.request({ method: 'tools/list', params }, ListToolsResultSchema, options);
+        // Cache the tools and their output schemas for future validation
+        this.cacheToolMetadata(result.tools);
+        return result;
+    }
+    /**
+     * Set up a single list changed handler.
+     * @internal
+     */
+    _setupListChangedHandler(listType, notificationSchema, options, fetcher) {
+        // Validate options using Zod schema (validates autoRefresh and debounceMs)
+        const parseResult = ListChangedOptionsBaseSchema.safeParse(options);
+        if (!parseResult.success) {
+            throw new Error(`Invalid ${listType} listChanged options: ${parseResult.error.message}`);
+        }
+        // Validate callback
+        if (typeof options.onChanged !== 'function') {
+            throw new Error(`Invalid ${listType} listChanged options: onChanged must be a function`);
+        }
+        const { autoRefresh, debounceMs } = parseResult.data;
+        const { onChanged } = options;
+        const refresh = async () => {
+            if (!autoRefresh) {
+                onChanged(null, null);
+                return;
+            }
+            try {
+                const items = await fetcher();
+                onChanged(null, items);
+            }
+            catch (e) {
+                const error = e instanceof Error ? e : new Error(String(e));
+                onChanged(error, null);
+            }
+        };
+        const handler = () => {
+            if (debounceMs) {
+                // Clear any pending debounce timer for this list type
+                const existingTimer = this._listChangedDebounceTimers.get(listType);
+                if (existingTimer) {
+                    clearTimeout(existingTimer);
+                }
+                // Set up debounced refresh
+                const timer = setTimeout(refresh, debounceMs);
+                this._listChangedDebounceTimers.set(listType, timer);
+            }
+            else {
+                // No debounce, refresh immediately
+                refresh();
+            }
+        };
+        // Register notification handler
+        this.setNotificationHandler(notificationSchema, handler);
+    }
+    async sendRootsListChanged() {
+        return this.notification({ method: 'notifications/roots/list_changed' });
+    }
+}
+
+var contentType$1 = {};
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+
+var hasRequiredContentType;
+
+function requireContentType () {
+	if (hasRequiredContentType) return contentType$1;
+	hasRequiredContentType = 1;
+
+	/**
+	 * RegExp to match *( ";" parameter ) in RFC 7231 sec 3.1.1.1
+	 *
+	 * parameter     = token "=" ( token / quoted-string )
+	 * token         = 1*tchar
+	 * tchar         = "!" / "#" / "$" / "%" / "&" / "'" / "*"
+	 *               / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
+	 *               / DIGIT / ALPHA
+	 *               ; any VCHAR, except delimiters
+	 * quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE
+	 * qdtext        = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+	 * obs-text      = %x80-FF
+	 * quoted-pair   = "\" ( HTAB / SP / VCHAR / obs-text )
+	 */
+	var PARAM_REGEXP = /; *([!#$%&'*+.^_`|~0-9A-Za-z-]+) *= *("(?:[\u000b\u0020\u0021\u0023-\u005b\u005d-\u007e\u0080-\u00ff]|\\[\u000b\u0020-\u00ff])*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+) */g; // eslint-disable-line no-control-regex
+	var TEXT_REGEXP = /^[\u000b\u0020-\u007e\u0080-\u00ff]+$/; // eslint-disable-line no-control-regex
+	var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+	/**
+	 * RegExp to match quoted-pair in RFC 7230 sec 3.2.6
+	 *
+	 * quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+	 * obs-text    = %x80-FF
+	 */
+	var QESC_REGEXP = /\\([\u000b\u0020-\u00ff])/g; // eslint-disable-line no-control-regex
+
+	/**
+	 * RegExp to match chars that must be quoted-pair in RFC 7230 sec 3.2.6
+	 */
+	var QUOTE_REGEXP = /([\\"])/g;
+
+	/**
+	 * RegExp to match type in RFC 7231 sec 3.1.1.1
+	 *
+	 * media-type = type "/" subtype
+	 * type       = token
+	 * subtype    = token
+	 */
+	var TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+	/**
+	 * Module exports.
+	 * @public
+	 */
+
+	contentType$1.format = format;
+	contentType$1.parse = parse;
+
+	/**
+	 * Format object to media type.
+	 *
+	 * @param {object} obj
+	 * @return {string}
+	 * @public
+	 */
+
+	function format (obj) {
+	  if (!obj || typeof obj !== 'object') {
+	    throw new TypeError('argument obj is required')
+	  }
+
+	  var parameters = obj.parameters;
+	  var type = obj.type;
+
+	  if (!type || !TYPE_REGEXP.test(type)) {
+	    throw new TypeError('invalid type')
+	  }
+
+	  var string = type;
+
+	  // append parameters
+	  if (parameters && typeof parameters === 'object') {
+	    var param;
+	    var params = Object.keys(parameters).sort();
+
+	    for (var i = 0; i < params.length; i++) {
+	      param = params[i];
+
+	      if (!TOKEN_REGEXP.test(param)) {
+	        throw new TypeError('invalid parameter name')
+	      }
+
+	      string += '; ' + param + '=' + qstring(parameters[param]);
+	    }
+	  }
+
+	  return string
+	}
+
+	/**
+	 * Parse media type to object.
+	 *
+	 * @param {string|object} string
+	 * @return {Object}
+	 * @public
+	 */
+
+	function parse (string) {
+	  if (!string) {
+	    throw new TypeError('argument string is required')
+	  }
+
+	  // support req/res-like objects as argument
+	  var header = typeof string === 'object'
+	    ? getcontenttype(string)
+	    : string;
+
+	  if (typeof header !== 'string') {
+	    throw new TypeError('argument string is required to be a string')
+	  }
+
+	  var index = header.indexOf(';');
+	  var type = index !== -1
+	    ? header.slice(0, index).trim()
+	    : header.trim();
+
+	  if (!TYPE_REGEXP.test(type)) {
+	    throw new TypeError('invalid media type')
+	  }
+
+	  var obj = new ContentType(type.toLowerCase());
+
+	  // parse parameters
+	  if (index !== -1) {
+	    var key;
+	    var match;
+	    var value;
+
+	    PARAM_REGEXP.lastIndex = index;
+
+	    while ((match = PARAM_REGEXP.exec(header))) {
+	      if (match.index !== index) {
+	        throw new TypeError('invalid parameter format')
+	      }
+
+	      index += match[0].length;
+	      key = match[1].toLowerCase();
+	      value = match[2];
+
+	      if (value.charCodeAt(0) === 0x22 /* " */) {
+	        // remove quotes
+	        value = value.slice(1, -1);
+
+	        // remove escapes
+	        if (value.indexOf('\\') !== -1) {
+	          value = value.replace(QESC_REGEXP, '$1');
+	        }
+	      }
+
+	      obj.parameters[key] = value;
+	    }
+
+	    if (index !== header.length) {
+	      throw new TypeError('invalid parameter format')
+	    }
+	  }
+
+	  return obj
+	}
+
+	/**
+	 * Get content-type from req/res objects.
+	 *
+	 * @param {object}
+	 * @return {Object}
+	 * @private
+	 */
+
+	function getcontenttype (obj) {
+	  var header;
+
+	  if (typeof obj.getHeader === 'function') {
+	    // res-like
+	    header = obj.getHeader('content-type');
+	  } else if (typeof obj.headers === 'object') {
+	    // req-like
+	    header = obj.headers && obj.headers['content-type'];
+	  }
+
+	  if (typeof header !== 'string') {
+	    throw new TypeError('content-type header is missing from object')
+	  }
+
+	  return header
+	}
+
+	/**
+	 * Quote a string if necessary.
+	 *
+	 * @param {string} val
+	 * @return {string}
+	 * @private
+	 */
+
+	function qstring (val) {
+	  var str = String(val);
+
+	  // no need to quote tokens
+	  if (TOKEN_REGEXP.test(str)) {
+	    return str
+	  }
+
+	  if (str.length > 0 && !TEXT_REGEXP.test(str)) {
+	    throw new TypeError('invalid parameter value')
+	  }
+
+	  return '"' + str.replace(QUOTE_REGEXP, '\\$1') + '"'
+	}
+
+	/**
+	 * Class to represent a content type.
+	 * @private
+	 */
+	function ContentType (type) {
+	  this.parameters = Object.create(null);
+	  this.type = type;
+	}
+	return contentType$1;
+}
+
+var contentTypeExports = requireContentType();
+var contentType = /*@__PURE__*/getDefaultExportFromCjs(contentTypeExports);
+
+/**
+ * Extracts the media type (the lowercased `type/subtype` pair, without
+ * parameters) from a raw `Content-Type` header value, or `undefined` when the
+ * header is missing or empty.
+ *
+ * Content-Type comparisons must use the parsed media type, never a substring
+ * search of the raw header: a value like `text/plain; a=application/json`
+ * contains the substring `application/json` but its media type is
+ * `text/plain`, and case variants or parameters make naive string comparison
+ * wrong in both directions.
+ *
+ * "Essence" is the WHATWG MIME Sniffing standard's term for the bare
+ * `type/subtype` pair (https://mimesniff.spec.whatwg.org/#mime-type-essence);
+ * the Fetch standard's request classification is defined against it
+ * (https://fetch.spec.whatwg.org/#cors-safelisted-request-header).
+ *
+ * Parsing is RFC 9110 (`content-type` package) first. When the parameter
+ * section is malformed (`application/json;`, `application/json; charset=`),
+ * browsers and most HTTP stacks still derive the media type from the segment
+ * before the first `;` — the fallback matches that widely-implemented
+ * behavior, so a header whose media type is unambiguous is not rejected for
+ * a sloppy parameter section.
+ */
+function mediaTypeEssence(header) {
+    if (!header) {
+        return undefined;
+    }
+    try {
+        return contentType.parse(header).type;
+    }
+    catch {
+        const essence = (header.split(';', 1)[0] ?? '').trim().toLowerCase();
+        // A comma in the parameter tail of an unparseable value indicates
+        // joined duplicate headers — ambiguous, so no essence at all (keeps
+        // duplicate-header handling uniform whether or not the first copy
+        // carries parameters).
+        if (essence === '' || header.slice(essence.length).includes(',')) {
+            return undefined;
+        }
+        return essence;
+    }
+}
+
+/**
+ * Normalizes HeadersInit to a plain Record<string, string> for manipulation.
+ * Handles Headers objects, arrays of tuples, and plain objects.
+ */
+function normalizeHeaders(headers) {
+    if (!headers)
+        return {};
+    if (headers instanceof Headers) {
+        return Object.fromEntries(headers.entries());
+    }
+    if (Array.isArray(headers)) {
+        return Object.fromEntries(headers);
+    }
+    return { ...headers };
+}
+/**
+ * Creates a fetch function that includes base RequestInit options.
+ * This ensures requests inherit settings like credentials, mode, headers, etc. from the base init.
+ *
+ * @param baseFetch - The base fetch function to wrap (defaults to global fetch)
+ * @param baseInit - The base RequestInit to merge with each request
+ * @returns A wrapped fetch function that merges base options with call-specific options
+ */
+function createFetchWithInit(baseFetch = fetch, baseInit) {
+    if (!baseInit) {
+        return baseFetch;
+    }
+    // Return a wrapped fetch that merges base RequestInit with call-specific init
+    return async (url, init) => {
+        const mergedInit = {
+            ...baseInit,
+            ...init,
+            // Headers need special handling - merge instead of replace
+            headers: init?.headers ? { ...normalizeHeaders(baseInit.headers), ...normalizeHeaders(init.headers) } : baseInit.headers
+        };
+        return baseFetch(url, mergedInit);
+    };
+}
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+/** @internal Whether `to` has the scheme, host and port of `from`, or is its https form with both on default ports. */
+function isWithinOrigin(from, to) {
+    if (from.protocol === to.protocol && from.hostname === to.hostname && from.port === to.port) {
+        return true;
+    }
+    return from.hostname === to.hostname && from.protocol === 'http:' && from.port === '' && to.protocol === 'https:' && to.port === '';
+}
+function redirectTarget(response, requestUrl) {
+    const location = REDIRECT_STATUSES.includes(response.status) ? response.headers.get('location') : null;
+    try {
+        return location ? new URL(location, requestUrl) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** @internal Follows the redirect in `response` while it stays within the origin of `url`; undefined when `response` is to be used as is. */
+function followWithinOrigin(baseFetch, url, init, response, followed = 0) {
+    const target = redirectTarget(response, url);
+    // 301, 302 and 303 turn a request with a body into a GET, so only 307 and 308 are followed for those.
+    const keepsMethod = response.status === 307 || response.status === 308 || (init?.method ?? 'GET').toUpperCase() === 'GET';
+    if (!target || followed === MAX_REDIRECTS || !keepsMethod) {
+        return undefined;
+    }
+    const from = new URL(url);
+    const addsUserinfo = (target.username || target.password) && (target.username !== from.username || target.password !== from.password);
+    if (addsUserinfo || !isWithinOrigin(from, target)) {
+        return undefined;
+    }
+    return Promise.resolve(response.body?.cancel())
+        .then(() => baseFetch(target, { ...init, redirect: 'manual' }))
+        .then(next => followWithinOrigin(baseFetch, target, init, next, followed + 1) ?? next);
+}
+const followingFetches = new WeakSet();
+/** @internal Wraps a fetch for `redirectPolicy: 'follow'`: `fetchWithinOrigin` returns the result as it is, so redirects are left to the fetch. */
+function fetchLeavingRedirects(baseFetch) {
+    const following = (url, init) => (baseFetch ?? fetch)(url, init);
+    followingFetches.add(following);
+    return following;
+}
+/** @internal Wraps a fetch so it follows a redirect only within the request's origin; any other redirect response is returned as is. */
+function fetchWithinOrigin(baseFetch = fetch) {
+    if (followingFetches.has(baseFetch)) {
+        return baseFetch;
+    }
+    return (url, init) => {
+        if (init?.redirect === 'error' || init?.redirect === 'manual') {
+            return baseFetch(url, init);
+        }
+        // Browsers answer a manual redirect with an opaque response: it is returned and nothing is followed.
+        return Promise.resolve(baseFetch(url, { ...init, redirect: 'manual' })).then(response => followWithinOrigin(baseFetch, url, init, response) ?? response);
+    };
+}
+/** @internal Describes a redirect that `fetchWithinOrigin` returned unfollowed, naming its target without userinfo, query or fragment. */
+function unfollowedRedirect(response, requestUrl) {
+    if (response.type === 'opaqueredirect') {
+        return 'Redirect not followed: this runtime does not expose the redirect target';
+    }
+    const from = response.url || requestUrl;
+    const target = redirectTarget(response, from);
+    if (!target) {
+        return undefined;
+    }
+    target.username = target.password = target.search = target.hash = '';
+    if (target.protocol === 'http:' && new URL(from).protocol === 'https:') {
+        target.protocol = 'https:';
+        return `Redirect to plain http not followed; try ${target.href} instead`;
+    }
+    return `Redirect to ${target.href} not followed`;
+}
+
+let crypto$1;
+crypto$1 =
+    globalThis.crypto?.webcrypto ?? // Node.js [18-16] REPL
+        globalThis.crypto ?? // Node.js >18
+        import('node:crypto').then(m => m.webcrypto); // Node.js <18 Non-REPL
+/**
+ * Creates an array of length `size` of random bytes
+ * @param size
+ * @returns Array of random ints (0 to 255)
+ */
+async function getRandomValues(size) {
+    return (await crypto$1).getRandomValues(new Uint8Array(size));
+}
+/** Generate cryptographically strong random string
+ * @param size The desired length of the string
+ * @returns The random string
+ */
+async function random(size) {
+    const mask = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~";
+    const evenDistCutoff = Math.pow(2, 8) - Math.pow(2, 8) % mask.length;
+    let result = "";
+    while (result.length < size) {
+        const randomBytes = await getRandomValues(size - result.length);
+        for (const randomByte of randomBytes) {
+            if (randomByte < evenDistCutoff) {
+                result += mask[randomByte % mask.length];
+            }
+        }
+    }
+    return result;
+}
+/** Generate a PKCE challenge verifier
+ * @param length Length of the verifier
+ * @returns A random verifier `length` characters long
+ */
+async function generateVerifier(length) {
+    return await random(length);
+}
+/** Generate a PKCE code challenge from a code verifier
+ * @param code_verifier
+ * @returns The base64 url encoded code challenge
+ */
+async function generateChallenge(code_verifier) {
+    const buffer = await (await crypto$1).subtle.digest("SHA-256", new TextEncoder().encode(code_verifier));
+    // Generate base64url string
+    // btoa is deprecated in Node.js but is used here for web browser compatibility
+    // (which has no good replacement yet, see also https://github.com/whatwg/html/issues/6811)
+    return btoa(String.fromCharCode(...new Uint8Array(buffer)))
+        .replace(/\//g, '_')
+        .replace(/\+/g, '-')
+        .replace(/=/g, '');
+}
+/** Generate a PKCE challenge pair
+ * @param length Length of the verifer (between 43-128). Defaults to 43.
+ * @returns PKCE challenge pair
+ */
+async function pkceChallenge(length) {
+    if (!length)
+        length = 43;
+    if (length < 43 || length > 128) {
+        throw `Expected a length between 43 and 128. Received ${length}.`;
+    }
+    const verifier = await generateVerifier(length);
+    const challenge = await generateChallenge(verifier);
+    return {
+        code_verifier: verifier,
+        code_challenge: challenge,
+    };
+}
+
+/**
+ * Reusable URL validation that disallows javascript: scheme
+ */
+const SafeUrlSchema = url()
+    .superRefine((val, ctx) => {
+    if (!URL.canParse(val)) {
+        ctx.addIssue({
+            code: ZodIssueCode.custom,
+            message: 'URL must be parseable',
+            fatal: true
+        });
+        return NEVER;
+    }
+})
+    .refine(url => {
+    const u = new URL(url);
+    return u.protocol !== 'javascript:' && u.protocol !== 'data:' && u.protocol !== 'vbscript:';
+}, { message: 'URL cannot use javascript:, data:, or vbscript: scheme' });
+/**
+ * RFC 9728 OAuth Protected Resource Metadata
+ */
+const OAuthProtectedResourceMetadataSchema = looseObject({
+    resource: string().url(),
+    authorization_servers: array(SafeUrlSchema).optional(),
+    jwks_uri: string().url().optional(),
+    scopes_supported: array(string()).optional(),
+    bearer_methods_supported: array(string()).optional(),
+    resource_signing_alg_values_supported: array(string()).optional(),
+    resource_name: string().optional(),
+    resource_documentation: string().optional(),
+    resource_policy_uri: string().url().optional(),
+    resource_tos_uri: string().url().optional(),
+    tls_client_certificate_bound_access_tokens: boolean().optional(),
+    authorization_details_types_supported: array(string()).optional(),
+    dpop_signing_alg_values_supported: array(string()).optional(),
+    dpop_bound_access_tokens_required: boolean().optional()
+});
+/**
+ * RFC 8414 OAuth 2.0 Authorization Server Metadata
+ */
+const OAuthMetadataSchema = looseObject({
+    issuer: string(),
+    authorization_endpoint: SafeUrlSchema,
+    token_endpoint: SafeUrlSchema,
+    registration_endpoint: SafeUrlSchema.optional(),
+    scopes_supported: array(string()).optional(),
+    response_types_supported: array(string()),
+    response_modes_supported: array(string()).optional(),
+    grant_types_supported: array(string()).optional(),
+    token_endpoint_auth_methods_supported: array(string()).optional(),
+    token_endpoint_auth_signing_alg_values_supported: array(string()).optional(),
+    service_documentation: SafeUrlSchema.optional(),
+    revocation_endpoint: SafeUrlSchema.optional(),
+    revocation_endpoint_auth_methods_supported: array(string()).optional(),
+    revocation_endpoint_auth_signing_alg_values_supported: array(string()).optional(),
+    introspection_endpoint: string().optional(),
+    introspection_endpoint_auth_methods_supported: array(string()).optional(),
+    introspection_endpoint_auth_signing_alg_values_supported: array(string()).optional(),
+    code_challenge_methods_supported: array(string()).optional(),
+    client_id_metadata_document_supported: boolean().optional()
+});
+/**
+ * OpenID Connect Discovery 1.0 Provider Metadata
+ * see: https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ */
+const OpenIdProviderMetadataSchema = looseObject({
+    issuer: string(),
+    authorization_endpoint: SafeUrlSchema,
+    token_endpoint: SafeUrlSchema,
+    userinfo_endpoint: SafeUrlSchema.optional(),
+    jwks_uri: SafeUrlSchema,
+    registration_endpoint: SafeUrlSchema.optional(),
+    scopes_supported: array(string()).optional(),
+    response_types_supported: array(string()),
+    response_modes_supported: array(string()).optional(),
+    grant_types_supported: array(string()).optional(),
+    acr_values_supported: array(string()).optional(),
+    subject_types_supported: array(string()),
+    id_token_signing_alg_values_supported: array(string()),
+    id_token_encryption_alg_values_supported: array(string()).optional(),
+    id_token_encryption_enc_values_supported: array(string()).optional(),
+    userinfo_signing_alg_values_supported: array(string()).optional(),
+    userinfo_encryption_alg_values_supported: array(string()).optional(),
+    userinfo_encryption_enc_values_supported: array(string()).optional(),
+    request_object_signing_alg_values_supported: array(string()).optional(),
+    request_object_encryption_alg_values_supported: array(string()).optional(),
+    request_object_encryption_enc_values_supported: array(string()).optional(),
+    token_endpoint_auth_methods_supported: array(string()).optional(),
+    token_endpoint_auth_signing_alg_values_supported: array(string()).optional(),
+    display_values_supported: array(string()).optional(),
+    claim_types_supported: array(string()).optional(),
+    claims_supported: array(string()).optional(),
+    service_documentation: string().optional(),
+    claims_locales_supported: array(string()).optional(),
+    ui_locales_supported: array(string()).optional(),
+    claims_parameter_supported: boolean().optional(),
+    request_parameter_supported: boolean().optional(),
+    request_uri_parameter_supported: boolean().optional(),
+    require_request_uri_registration: boolean().optional(),
+    op_policy_uri: SafeUrlSchema.optional(),
+    op_tos_uri: SafeUrlSchema.optional(),
+    client_id_metadata_document_supported: boolean().optional()
+});
+/**
+ * OpenID Connect Discovery metadata that may include OAuth 2.0 fields
+ * This schema represents the real-world scenario where OIDC providers
+ * return a mix of OpenID Connect and OAuth 2.0 metadata fields
+ */
+const OpenIdProviderDiscoveryMetadataSchema = object({
+    ...OpenIdProviderMetadataSchema.shape,
+    ...OAuthMetadataSchema.pick({
+        code_challenge_methods_supported: true
+    }).shape
+});
+/**
+ * OAuth 2.1 token response
+ */
+const OAuthTokensSchema = object({
+    access_token: string(),
+    id_token: string().optional(), // Optional for OAuth 2.1, but necessary in OpenID Connect
+    token_type: string(),
+    expires_in: number().optional(),
+    scope: string().optional(),
+    refresh_token: string().optional(),
+    /**
+     * Not part of the wire format: the authorization server this value was obtained from, added by
+     * the client's `auth()` before it is stored and compared when it is read back.
+     */
+    issuer: string().optional().catch(undefined)
+})
+    .strip();
+/**
+ * OAuth 2.1 error response
+ */
+const OAuthErrorResponseSchema = object({
+    error: string(),
+    error_description: string().optional(),
+    error_uri: string().optional()
+});
+/**
+ * Optional version of SafeUrlSchema that allows empty string for retrocompatibility on tos_uri and logo_uri
+ */
+const OptionalSafeUrlSchema = SafeUrlSchema.optional().or(literal('').transform(() => undefined));
+/**
+ * RFC 7591 OAuth 2.0 Dynamic Client Registration metadata
+ */
+const OAuthClientMetadataSchema = object({
+    redirect_uris: array(SafeUrlSchema),
+    token_endpoint_auth_method: string().optional(),
+    grant_types: array(string()).optional(),
+    response_types: array(string()).optional(),
+    client_name: string().optional(),
+    client_uri: SafeUrlSchema.optional(),
+    logo_uri: OptionalSafeUrlSchema,
+    scope: string().optional(),
+    contacts: array(string()).optional(),
+    tos_uri: OptionalSafeUrlSchema,
+    policy_uri: string().optional(),
+    jwks_uri: SafeUrlSchema.optional(),
+    jwks: any().optional(),
+    software_id: string().optional(),
+    software_version: string().optional(),
+    software_statement: string().optional()
+})
+    .strip();
+/**
+ * RFC 7591 OAuth 2.0 Dynamic Client Registration client information
+ */
+const OAuthClientInformationSchema = object({
+    client_id: string(),
+    client_secret: string().optional(),
+    client_id_issued_at: number$1().optional(),
+    client_secret_expires_at: number$1().optional(),
+    /**
+     * Not part of the wire format: the authorization server this value was obtained from, added by
+     * the client's `auth()` before it is stored and compared when it is read back.
+     */
+    issuer: string().optional().catch(undefined)
+})
+    .strip();
+/**
+ * RFC 7591 OAuth 2.0 Dynamic Client Registration full response (client information plus metadata)
+ */
+const OAuthClientInformationFullSchema = OAuthClientMetadataSchema.merge(OAuthClientInformationSchema);
+/**
+ * RFC 7591 OAuth 2.0 Dynamic Client Registration error response
+ */
+object({
+    error: string(),
+    error_description: string().optional()
+})
+    .strip();
+/**
+ * RFC 7009 OAuth 2.0 Token Revocation request
+ */
+object({
+    token: string(),
+    token_type_hint: string().optional()
+})
+    .strip();
+
+/**
+ * Utilities for handling OAuth resource URIs.
+ */
+/**
+ * Converts a server URL to a resource URL by removing the fragment.
+ * RFC 8707 section 2 states that resource URIs "MUST NOT include a fragment component".
+ * Keeps everything else unchanged (scheme, domain, port, path, query).
+ */
+function resourceUrlFromServerUrl(url) {
+    const resourceURL = typeof url === 'string' ? new URL(url) : new URL(url.href);
+    resourceURL.hash = ''; // Remove fragment
+    return resourceURL;
+}
+/**
+ * Checks if a requested resource URL matches a configured resource URL.
+ * A requested resource matches if it has the same scheme, domain, port,
+ * and its path starts with the configured resource's path.
+ *
+ * @param requestedResource The resource URL being requested
+ * @param configuredResource The resource URL that has been configured
+ * @returns true if the requested resource matches the configured resource, false otherwise
+ */
+function checkResourceAllowed({ requestedResource, configuredResource }) {
+    const requested = typeof requestedResource === 'string' ? new URL(requestedResource) : new URL(requestedResource.href);
+    const configured = typeof configuredResource === 'string' ? new URL(configuredResource) : new URL(configuredResource.href);
+    // Compare the origin (scheme, domain, and port)
+    if (requested.origin !== configured.origin) {
+        return false;
+    }
+    // Handle cases like requested=/foo and configured=/foo/
+    if (requested.pathname.length < configured.pathname.length) {
+        return false;
+    }
+    // Check if the requested path starts with the configured path
+    // Ensure both paths end with / for proper comparison
+    // This ensures that if we have paths like "/api" and "/api/users",
+    // we properly detect that "/api/users" is a subpath of "/api"
+    // By adding a trailing slash if missing, we avoid false positives
+    // where paths like "/api123" would incorrectly match "/api"
+    const requestedPath = requested.pathname.endsWith('/') ? requested.pathname : requested.pathname + '/';
+    const configuredPath = configured.pathname.endsWith('/') ? configured.pathname : configured.pathname + '/';
+    return requestedPath.startsWith(configuredPath);
+}
+
+/**
+ * Base class for all OAuth errors
+ */
+class OAuthError extends Error {
+    constructor(message, errorUri) {
+        super(message);
+        this.errorUri = errorUri;
+        this.name = this.constructor.name;
+    }
+    /**
+     * Converts the error to a standard OAuth error response object
+     */
+    toResponseObject() {
+        const response = {
+            error: this.errorCode,
+            error_description: this.message
+        };
+        if (this.errorUri) {
+            response.error_uri = this.errorUri;
+        }
+        return response;
+    }
+    get errorCode() {
+        return this.constructor.errorCode;
+    }
+}
+/**
+ * Invalid request error - The request is missing a required parameter,
+ * includes an invalid parameter value, includes a parameter more than once,
+ * or is otherwise malformed.
+ */
+class InvalidRequestError extends OAuthError {
+}
+InvalidRequestError.errorCode = 'invalid_request';
+/**
+ * Invalid client error - Client authentication failed (e.g., unknown client, no client
+ * authentication included, or unsupported authentication method).
+ */
+class InvalidClientError extends OAuthError {
+}
+InvalidClientError.errorCode = 'invalid_client';
+/**
+ * Invalid grant error - The provided authorization grant or refresh token is
+ * invalid, expired, revoked, does not match the redirection URI used in the
+ * authorization request, or was issued to another client.
+ */
+class InvalidGrantError extends OAuthError {
+}
+InvalidGrantError.errorCode = 'invalid_grant';
+/**
+ * Unauthorized client error - The authenticated client is not authorized to use
+ * this authorization grant type.
+ */
+class UnauthorizedClientError extends OAuthError {
+}
+UnauthorizedClientError.errorCode = 'unauthorized_client';
+/**
+ * Unsupported grant type error - The authorization grant type is not supported
+ * by the authorization server.
+ */
+class UnsupportedGrantTypeError extends OAuthError {
+}
+UnsupportedGrantTypeError.errorCode = 'unsupported_grant_type';
+/**
+ * Invalid scope error - The requested scope is invalid, unknown, malformed, or
+ * exceeds the scope granted by the resource owner.
+ */
+class InvalidScopeError extends OAuthError {
+}
+InvalidScopeError.errorCode = 'invalid_scope';
+/**
+ * Access denied error - The resource owner or authorization server denied the request.
+ */
+class AccessDeniedError extends OAuthError {
+}
+AccessDeniedError.errorCode = 'access_denied';
+/**
+ * Server error - The authorization server encountered an unexpected condition
+ * that prevented it from fulfilling the request.
+ */
+class ServerError extends OAuthError {
+}
+ServerError.errorCode = 'server_error';
+/**
+ * Temporarily unavailable error - The authorization server is currently unable to
+ * handle the request due to a temporary overloading or maintenance of the server.
+ */
+class TemporarilyUnavailableError extends OAuthError {
+}
+TemporarilyUnavailableError.errorCode = 'temporarily_unavailable';
+/**
+ * Unsupported response type error - The authorization server does not support
+ * obtaining an authorization code using this method.
+ */
+class UnsupportedResponseTypeError extends OAuthError {
+}
+UnsupportedResponseTypeError.errorCode = 'unsupported_response_type';
+/**
+ * Unsupported token type error - The authorization server does not support
+ * the requested token type.
+ */
+class UnsupportedTokenTypeError extends OAuthError {
+}
+UnsupportedTokenTypeError.errorCode = 'unsupported_token_type';
+/**
+ * Invalid token error - The access token provided is expired, revoked, malformed,
+ * or invalid for other reasons.
+ */
+class InvalidTokenError extends OAuthError {
+}
+InvalidTokenError.errorCode = 'invalid_token';
+/**
+ * Method not allowed error - The HTTP method used is not allowed for this endpoint.
+ * (Custom, non-standard error)
+ */
+class MethodNotAllowedError extends OAuthError {
+}
+MethodNotAllowedError.errorCode = 'method_not_allowed';
+/**
+ * Too many requests error - Rate limit exceeded.
+ * (Custom, non-standard error based on RFC 6585)
+ */
+class TooManyRequestsError extends OAuthError {
+}
+TooManyRequestsError.errorCode = 'too_many_requests';
+/**
+ * Invalid client metadata error - The client metadata is invalid.
+ * (Custom error for dynamic client registration - RFC 7591)
+ */
+class InvalidClientMetadataError extends OAuthError {
+}
+InvalidClientMetadataError.errorCode = 'invalid_client_metadata';
+/**
+ * Insufficient scope error - The request requires higher privileges than provided by the access token.
+ */
+class InsufficientScopeError extends OAuthError {
+}
+InsufficientScopeError.errorCode = 'insufficient_scope';
+/**
+ * Invalid target error - The requested resource is invalid, missing, unknown, or malformed.
+ * (Custom error for resource indicators - RFC 8707)
+ */
+class InvalidTargetError extends OAuthError {
+}
+InvalidTargetError.errorCode = 'invalid_target';
+/**
+ * A full list of all OAuthErrors, enabling parsing from error responses
+ */
+const OAUTH_ERRORS = {
+    [InvalidRequestError.errorCode]: InvalidRequestError,
+    [InvalidClientError.errorCode]: InvalidClientError,
+    [InvalidGrantError.errorCode]: InvalidGrantError,
+    [UnauthorizedClientError.errorCode]: UnauthorizedClientError,
+    [UnsupportedGrantTypeError.errorCode]: UnsupportedGrantTypeError,
+    [InvalidScopeError.errorCode]: InvalidScopeError,
+    [AccessDeniedError.errorCode]: AccessDeniedError,
+    [ServerError.errorCode]: ServerError,
+    [TemporarilyUnavailableError.errorCode]: TemporarilyUnavailableError,
+    [UnsupportedResponseTypeError.errorCode]: UnsupportedResponseTypeError,
+    [UnsupportedTokenTypeError.errorCode]: UnsupportedTokenTypeError,
+    [InvalidTokenError.errorCode]: InvalidTokenError,
+    [MethodNotAllowedError.errorCode]: MethodNotAllowedError,
+    [TooManyRequestsError.errorCode]: TooManyRequestsError,
+    [InvalidClientMetadataError.errorCode]: InvalidClientMetadataError,
+    [InsufficientScopeError.errorCode]: InsufficientScopeError,
+    [InvalidTargetError.errorCode]: InvalidTargetError
+};
+
+class UnauthorizedError extends Error {
+    constructor(message) {
+        super(message ?? 'Unauthorized');
+    }
+}
+function isClientAuthMethod(method) {
+    return ['client_secret_basic', 'client_secret_post', 'none'].includes(method);
+}
+const AUTHORIZATION_CODE_RESPONSE_TYPE = 'code';
+const AUTHORIZATION_CODE_CHALLENGE_METHOD = 'S256';
+/**
+ * Determines the best client authentication method to use based on server support and client configuration.
+ *
+ * Priority order (highest to lowest):
+ * 1. client_secret_basic (if client secret is available)
+ * 2. client_secret_post (if client secret is available)
+ * 3. none (for public clients)
+ *
+ * @param clientInformation - OAuth client information containing credentials
+ * @param supportedMethods - Authentication methods supported by the authorization server
+ * @returns The selected authentication method
+ */
+function selectClientAuthMethod(clientInformation, supportedMethods) {
+    const hasClientSecret = clientInformation.client_secret !== undefined;
+    // Prefer the method returned by the server during client registration, if valid.
+    // When server metadata is present we also require the method to be listed as supported;
+    // when supportedMethods is empty (metadata omitted the field) the DCR hint stands alone.
+    if ('token_endpoint_auth_method' in clientInformation &&
+        clientInformation.token_endpoint_auth_method &&
+        isClientAuthMethod(clientInformation.token_endpoint_auth_method) &&
+        (supportedMethods.length === 0 || supportedMethods.includes(clientInformation.token_endpoint_auth_method))) {
+        return clientInformation.token_endpoint_auth_method;
+    }
+    // If server metadata omits token_endpoint_auth_methods_supported, RFC 8414 §2 says the
+    // default is client_secret_basic. RFC 6749 §2.3.1 also requires servers to support HTTP
+    // Basic authentication for clients with a secret, making it the safest default.
+    if (supportedMethods.length === 0) {
+        return hasClientSecret ? 'client_secret_basic' : 'none';
+    }
+    // Try methods in priority order (most secure first)
+    if (hasClientSecret && supportedMethods.includes('client_secret_basic')) {
+        return 'client_secret_basic';
+    }
+    if (hasClientSecret && supportedMethods.includes('client_secret_post')) {
+        return 'client_secret_post';
+    }
+    if (supportedMethods.includes('none')) {
+        return 'none';
+    }
+    // Fallback: use what we have
+    return hasClientSecret ? 'client_secret_post' : 'none';
+}
+/**
+ * Applies client authentication to the request based on the specified method.
+ *
+ * Implements OAuth 2.1 client authentication methods:
+ * - client_secret_basic: HTTP Basic authentication (RFC 6749 Section 2.3.1)
+ * - client_secret_post: Credentials in request body (RFC 6749 Section 2.3.1)
+ * - none: Public client authentication (RFC 6749 Section 2.1)
+ *
+ * @param method - The authentication method to use
+ * @param clientInformation - OAuth client information containing credentials
+ * @param headers - HTTP headers object to modify
+ * @param params - URL search parameters to modify
+ * @throws {Error} When required credentials are missing
+ */
+function applyClientAuthentication(method, clientInformation, headers, params) {
+    const { client_id, client_secret } = clientInformation;
+    switch (method) {
+        case 'client_secret_basic':
+            applyBasicAuth(client_id, client_secret, headers);
+            return;
+        case 'client_secret_post':
+            applyPostAuth(client_id, client_secret, params);
+            return;
+        case 'none':
+            applyPublicAuth(client_id, params);
+            return;
+        default:
+            throw new Error(`Unsupported client authentication method: ${method}`);
+    }
+}
+/**
+ * Applies HTTP Basic authentication (RFC 6749 Section 2.3.1)
+ */
+function applyBasicAuth(clientId, clientSecret, headers) {
+    if (!clientSecret) {
+        throw new Error('client_secret_basic authentication requires a client_secret');
+    }
+    const credentials = btoa(`${clientId}:${clientSecret}`);
+    headers.set('Authorization', `Basic ${credentials}`);
+}
+/**
+ * Applies POST body authentication (RFC 6749 Section 2.3.1)
+ */
+function applyPostAuth(clientId, clientSecret, params) {
+    params.set('client_id', clientId);
+    if (clientSecret) {
+        params.set('client_secret', clientSecret);
+    }
+}
+/**
+ * Applies public client authentication (RFC 6749 Section 2.1)
+ */
+function applyPublicAuth(clientId, params) {
+    params.set('client_id', clientId);
+}
+/**
+ * Parses an OAuth error response from a string or Response object.
+ *
+ * If the input is a standard OAuth2.0 error response, it will be parsed according to the spec
+ * and an instance of the appropriate OAuthError subclass will be returned.
+ * If parsing fails, it falls back to a generic ServerError that includes
+ * the response status (if available) and original content.
+ *
+ * @param input - A Response object or string containing the error response
+ * @returns A Promise that resolves to an OAuthError instance
+ */
+async function parseErrorResponse(input) {
+    const statusCode = input instanceof Response ? input.status : undefined;
+    const body = input instanceof Response ? await input.text() : input;
+    try {
+        const result = OAuthErrorResponseSchema.parse(JSON.parse(body));
+        const { error, error_description, error_uri } = result;
+        const errorClass = OAUTH_ERRORS[error] || ServerError;
+        return new errorClass(error_description || '', error_uri);
+    }
+    catch (error) {
+        // Not a valid OAuth error response, but try to inform the user of the raw data anyway
+        const redirect = input instanceof Response ? unfollowedRedirect(input, input.url) : undefined;
+        const errorMessage = `${statusCode ? `HTTP ${statusCode}: ` : ''}${redirect ?? `Invalid OAuth error response: ${error}. Raw body: ${body}`}`;
+        return new ServerError(errorMessage);
+    }
+}
+/**
+ * Compares two authorization server identifiers, tolerating a single trailing `/`
+ * difference (`String(new URL(...))` is slash-suffixed, advertised values often are not).
+ */
+function issuersMatch(a, b) {
+    let [x, y] = [a, b];
+    try {
+        // Two URLs are compared as parsed, so the spelling of scheme, host or default port does not matter.
+        [x, y] = [new URL(a).href, new URL(b).href];
+    }
+    catch {
+        // Not two URLs: compared as written.
+    }
+    return x === y || (x.endsWith('/') && x.slice(0, -1) === y) || (y.endsWith('/') && y.slice(0, -1) === x);
+}
+/**
+ * {@linkcode auth} stamps everything it passes to `saveClientInformation` / `saveTokens` with
+ * `issuer`, the authorization server URL used for discovery. This returns `stored` unless its
+ * stamp names a different authorization server, in which case the caller behaves as if nothing
+ * were stored. A value without a stamp (saved by an earlier version) is returned as-is, and
+ * is stamped once this authorization server has accepted it.
+ */
+function discardIfIssuerMismatch(stored, issuer) {
+    // `null`: a `JSON.parse(storage.getItem(...))`-style getter with nothing stored.
+    if (!stored)
+        return undefined;
+    // A stamp that is not a string (raw storage) counts as no stamp.
+    if (typeof stored.issuer !== 'string')
+        return stored.issuer == null ? stored : { ...stored, issuer: undefined };
+    return issuersMatch(stored.issuer, issuer) ? stored : undefined;
+}
+// `issuer` is added by the client when it stores a value; authorization server responses are parsed without it.
+const TokenResponseSchema = OAuthTokensSchema.omit({ issuer: true });
+const RegistrationResponseSchema = OAuthClientInformationFullSchema.omit({ issuer: true });
+function boundElsewhereError(stored, issuer) {
+    return new Error(`OAuth client information is bound to authorization server ${stored.issuer} and is not presented to ${issuer}. ` +
+        'Clear the stored client information, or correct `expectedIssuer`, if the authorization server has moved.');
+}
+/**
+ * Orchestrates the full auth flow with a server.
+ *
+ * This can be used as a single entry point for all authorization functionality,
+ * instead of linking together the other lower-level functions in this module.
+ */
+async function auth(provider, options) {
+    try {
+        return await authInternal(provider, options);
+    }
+    catch (error) {
+        // Handle recoverable error types by invalidating credentials and retrying
+        if (error instanceof InvalidClientError || error instanceof UnauthorizedClientError) {
+            await provider.invalidateCredentials?.('all');
+            return await authInternal(provider, options);
+        }
+        else if (error instanceof InvalidGrantError) {
+            await provider.invalidateCredentials?.('tokens');
+            return await authInternal(provider, options);
+        }
+        // Throw otherwise
+        throw error;
+    }
+}
+async function authInternal(provider, { serverUrl, authorizationCode, scope, resourceMetadataUrl, fetchFn }) {
+    // Check if the provider has cached discovery state to skip discovery
+    const cachedState = await provider.discoveryState?.();
+    let resourceMetadata;
+    let authorizationServerUrl;
+    let metadata;
+    // If resourceMetadataUrl is not provided, try to load it from cached state
+    // This handles browser redirects where the URL was saved before navigation
+    let effectiveResourceMetadataUrl = resourceMetadataUrl;
+    if (!effectiveResourceMetadataUrl && cachedState?.resourceMetadataUrl) {
+        effectiveResourceMetadataUrl = new URL(cachedState.resourceMetadataUrl);
+    }
+    if (cachedState?.authorizationServerUrl) {
+        // Restore discovery state from cache
+        authorizationServerUrl = cachedState.authorizationServerUrl;
+        resourceMetadata = cachedState.resourceMetadata;
+        metadata =
+            cachedState.authorizationServerMetadata ?? (await discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn }));
+        // If resource metadata wasn't cached, try to fetch it for selectResourceURL
+        if (!resourceMetadata) {
+            try {
+                resourceMetadata = await discoverOAuthProtectedResourceMetadata(serverUrl, { resourceMetadataUrl: effectiveResourceMetadataUrl }, fetchFn);
+            }
+            catch {
+                // RFC 9728 not available — selectResourceURL will handle undefined
+            }
+        }
+        // Re-save if we enriched the cached state with missing metadata
+        if (metadata !== cachedState.authorizationServerMetadata || resourceMetadata !== cachedState.resourceMetadata) {
+            await provider.saveDiscoveryState?.({
+                authorizationServerUrl: String(authorizationServerUrl),
+                resourceMetadataUrl: effectiveResourceMetadataUrl?.toString(),
+                resourceMetadata,
+                authorizationServerMetadata: metadata
+            });
+        }
+    }
+    else {
+        // Full discovery via RFC 9728
+        const serverInfo = await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl: effectiveResourceMetadataUrl, fetchFn });
+        authorizationServerUrl = serverInfo.authorizationServerUrl;
+        metadata = serverInfo.authorizationServerMetadata;
+        resourceMetadata = serverInfo.resourceMetadata;
+        // Persist discovery state for future use
+        // TODO: resourceMetadataUrl is only populated when explicitly provided via options
+        // or loaded from cached state. The URL derived internally by
+        // discoverOAuthProtectedResourceMetadata() is not captured back here.
+        await provider.saveDiscoveryState?.({
+            authorizationServerUrl: String(authorizationServerUrl),
+            resourceMetadataUrl: effectiveResourceMetadataUrl?.toString(),
+            resourceMetadata,
+            authorizationServerMetadata: metadata
+        });
+    }
+    // Binding key for stored credentials: the authorization server URL that discovery used
+    // (advertised by the resource server, restored from discoveryState(), or the legacy
+    // resource-origin fallback). `metadata.issuer` is deliberately not used: this version does
+    // not check that the metadata document echoes the URL it was fetched from.
+    const issuer = String(authorizationServerUrl);
+    // Send the metadata's resource indicator verbatim: `selectResourceURL` returns a parsed
+    // `URL`, and `URL.href` appends "/" to a pathless indicator such as `https://example.com`,
+    // which exact-match authorization servers reject (#1968). A URL returned by the
+    // provider's own `validateResourceURL` is used as returned.
+    const selectedResource = await selectResourceURL(serverUrl, provider, resourceMetadata);
+    const resource = selectedResource && resourceMetadata && !provider.validateResourceURL ? resourceMetadata.resource : selectedResource;
+    // Apply scope selection strategy (SEP-835):
+    // 1. WWW-Authenticate scope (passed via `scope` param)
+    // 2. PRM scopes_supported
+    // 3. Client metadata scope (user-configured fallback)
+    // The resolved scope is used consistently for both DCR and the authorization request.
+    const resolvedScope = scope || resourceMetadata?.scopes_supported?.join(' ') || provider.clientMetadata.scope;
+    // Handle client registration if needed. Client information stamped for a different
+    // authorization server reads back as `undefined`, so the flow re-registers exactly as if
+    // nothing were stored.
+    const storedClientInformation = await Promise.resolve(provider.clientInformation());
+    let clientInformation = discardIfIssuerMismatch(storedClientInformation, issuer);
+    const canRegisterAgain = provider.saveClientInformation !== undefined && !!provider.redirectUrl;
+    if (storedClientInformation && !clientInformation && !canRegisterAgain) {
+        // Pre-registered credentials, or a non-interactive client running on configured
+        // credentials: neither can be re-created by registering with this authorization server.
+        throw boundElsewhereError(storedClientInformation, issuer);
+    }
+    // Saved by an earlier version: bound to the first authorization server that accepts it.
+    const unstampedClientInformation = clientInformation?.issuer == null ? clientInformation : undefined;
+    const bindClientInformation = async () => {
+        try {
+            if (unstampedClientInformation)
+                await provider.saveClientInformation?.({ ...unstampedClientInformation, issuer });
+        }
+        catch {
+            // A provider that only expects this call after a registration keeps working, unbound.
+        }
+    };
+    if (!clientInformation) {
+        if (authorizationCode !== undefined) {
+            throw new Error('Existing OAuth client information is required when exchanging an authorization code');
+        }
+        const supportsUrlBasedClientId = metadata?.client_id_metadata_document_supported === true;
+        const clientMetadataUrl = provider.clientMetadataUrl;
+        if (clientMetadataUrl && !isHttpsUrl(clientMetadataUrl)) {
+            throw new InvalidClientMetadataError(`clientMetadataUrl must be a valid HTTPS URL with a non-root pathname, got: ${clientMetadataUrl}`);
+        }
+        const shouldUseUrlBasedClientId = supportsUrlBasedClientId && clientMetadataUrl;
+        if (shouldUseUrlBasedClientId) {
+            // SEP-991: URL-based Client IDs
+            clientInformation = { client_id: clientMetadataUrl, issuer };
+            await provider.saveClientInformation?.(clientInformation);
+        }
+        else {
+            // Fallback to dynamic registration
+            if (!provider.saveClientInformation) {
+                throw new Error('OAuth client information must be saveable for dynamic registration');
+            }
+            const fullInformation = await registerClient(authorizationServerUrl, {
+                metadata,
+                clientMetadata: provider.clientMetadata,
+                scope: resolvedScope,
+                fetchFn
+            });
+            clientInformation = { ...fullInformation, issuer };
+            await provider.saveClientInformation(clientInformation);
+        }
+    }
+    // Non-interactive flows (e.g., client_credentials, jwt-bearer) don't need a redirect URL
+    const nonInteractiveFlow = !provider.redirectUrl;
+    // Exchange authorization code for tokens, or fetch tokens directly for non-interactive flows
+    if (authorizationCode !== undefined || nonInteractiveFlow) {
+        const tokens = await fetchToken(provider, authorizationServerUrl, {
+            metadata,
+            resource,
+            authorizationCode,
+            fetchFn
+        });
+        await bindClientInformation();
+        await provider.saveTokens({ ...tokens, issuer });
+        return 'AUTHORIZED';
+    }
+    // A refresh token stamped for a different authorization server reads back as `undefined`,
+    // so it is never posted to this one's token endpoint.
+    const tokens = discardIfIssuerMismatch(await provider.tokens(), issuer);
+    if (tokens?.refresh_token && tokens.issuer == null) {
+        // eslint-disable-next-line no-console
+        console.warn("[mcp-sdk] stored OAuth tokens have no 'issuer' property (saved by an earlier version, or by a provider that " +
+            'does not keep it) and are used as-is; make sure your OAuthClientProvider stores what saveTokens() and ' +
+            'saveClientInformation() receive unchanged.');
+    }
+    // Handle token refresh or new authorization
+    if (tokens?.refresh_token) {
+        try {
+            // Attempt to refresh the token
+            const newTokens = await refreshAuthorization(authorizationServerUrl, {
+                metadata,
+                clientInformation,
+                refreshToken: tokens.refresh_token,
+                resource,
+                addClientAuthentication: provider.addClientAuthentication,
+                fetchFn
+            });
+            await bindClientInformation();
+            await provider.saveTokens({ ...newTokens, issuer });
+            return 'AUTHORIZED';
+        }
+        catch (error) {
+            // If this is a ServerError, or an unknown type, log it out and try to continue. Otherwise, escalate so we can fix things and retry.
+            if (!(error instanceof OAuthError) || error instanceof ServerError) ;
+            else {
+                // Refresh failed for another reason, re-throw
+                throw error;
+            }
+        }
+    }
+    const state = provider.state ? await provider.state() : undefined;
+    // Start new authorization flow
+    const { authorizationUrl, codeVerifier } = await startAuthorization(authorizationServerUrl, {
+        metadata,
+        clientInformation,
+        state,
+        redirectUrl: provider.redirectUrl,
+        scope: resolvedScope,
+        resource
+    });
+    await provider.saveCodeVerifier(codeVerifier);
+    await provider.redirectToAuthorization(authorizationUrl);
+    return 'REDIRECT';
+}
+/**
+ * SEP-991: URL-based Client IDs
+ * Validate that the client_id is a valid URL with https scheme
+ */
+function isHttpsUrl(value) {
+    if (!value)
+        return false;
+    try {
+        const url = new URL(value);
+        return url.protocol === 'https:' && url.pathname !== '/';
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Selects the RFC 8707 resource indicator for an MCP server: the provider's
+ * {@linkcode OAuthClientProvider.validateResourceURL | validateResourceURL} result when
+ * implemented, otherwise the protected resource metadata's `resource` (checked against the
+ * server URL with `checkResourceAllowed`), or `undefined` when there is no metadata.
+ *
+ * The result is a parsed `URL`, so a pathless indicator such as `https://example.com` has
+ * the `href` `https://example.com/`. {@linkcode auth} therefore sends the metadata string
+ * verbatim instead of this URL's `href` (#1968); callers that emit the `resource`
+ * parameter themselves should do the same.
+ */
+async function selectResourceURL(serverUrl, provider, resourceMetadata) {
+    const defaultResource = resourceUrlFromServerUrl(serverUrl);
+    // If provider has custom validation, delegate to it
+    if (provider.validateResourceURL) {
+        return await provider.validateResourceURL(defaultResource, resourceMetadata?.resource);
+    }
+    // Only include resource parameter when Protected Resource Metadata is present
+    if (!resourceMetadata) {
+        return undefined;
+    }
+    // Validate that the metadata's resource is compatible with our request
+    if (!checkResourceAllowed({ requestedResource: defaultResource, configuredResource: resourceMetadata.resource })) {
+        throw new Error(`Protected resource ${resourceMetadata.resource} does not match expected ${defaultResource} (or origin)`);
+    }
+    // Prefer the resource from metadata since it's what the server is telling us to request
+    return new URL(resourceMetadata.resource);
+}
+/**
+ * Extract resource_metadata, scope, and error from WWW-Authenticate header.
+ */
+function extractWWWAuthenticateParams(res) {
+    const authenticateHeader = res.headers.get('WWW-Authenticate');
+    if (!authenticateHeader) {
+        return {};
+    }
+    const [type, scheme] = authenticateHeader.split(' ');
+    if (type.toLowerCase() !== 'bearer' || !scheme) {
+        return {};
+    }
+    const resourceMetadataMatch = extractFieldFromWwwAuth(res, 'resource_metadata') || undefined;
+    let resourceMetadataUrl;
+    if (resourceMetadataMatch) {
+        try {
+            resourceMetadataUrl = new URL(resourceMetadataMatch);
+        }
+        catch {
+            // Ignore invalid URL
+        }
+    }
+    const scope = extractFieldFromWwwAuth(res, 'scope') || undefined;
+    const error = extractFieldFromWwwAuth(res, 'error') || undefined;
+    return {
+        resourceMetadataUrl,
+        scope,
+        error
+    };
+}
+/**
+ * Extracts a specific field's value from the WWW-Authenticate header string.
+ *
+ * @param response The HTTP response object containing the headers.
+ * @param fieldName The name of the field to extract (e.g., "realm", "nonce").
+ * @returns The field value
+ */
+function extractFieldFromWwwAuth(response, fieldName) {
+    const wwwAuthHeader = response.headers.get('WWW-Authenticate');
+    if (!wwwAuthHeader) {
+        return null;
+    }
+    const pattern = new RegExp(`${fieldName}=(?:"([^"]+)"|([^\\s,]+))`);
+    const match = wwwAuthHeader.match(pattern);
+    if (match) {
+        // Pattern matches: field_name="value" or field_name=value (unquoted)
+        return match[1] || match[2];
+    }
+    return null;
+}
+/**
+ * Looks up RFC 9728 OAuth 2.0 Protected Resource Metadata.
+ *
+ * If the server returns a 404 for the well-known endpoint, this function will
+ * return `undefined`. Any other errors will be thrown as exceptions.
+ */
+async function discoverOAuthProtectedResourceMetadata(serverUrl, opts, fetchFn = fetch) {
+    const response = await discoverMetadataWithFallback(serverUrl, 'oauth-protected-resource', fetchFn, {
+        protocolVersion: opts?.protocolVersion,
+        metadataUrl: opts?.resourceMetadataUrl
+    });
+    if (!response || response.status === 404) {
+        await response?.body?.cancel();
+        throw new Error(`Resource server does not implement OAuth 2.0 Protected Resource Metadata.`);
+    }
+    if (!response.ok) {
+        await response.body?.cancel();
+        throw new Error(`HTTP ${response.status} trying to load well-known OAuth protected resource metadata.`);
+    }
+    return OAuthProtectedResourceMetadataSchema.parse(await response.json());
+}
+/**
+ * Helper function to handle fetch with CORS retry logic
+ */
+async function fetchWithCorsRetry(url, headers, fetchFn = fetch) {
+    try {
+        return await fetchWithinOrigin(fetchFn)(url, { headers });
+    }
+    catch (error) {
+        if (error instanceof TypeError) {
+            if (headers) {
+                // CORS errors come back as TypeError, retry without headers
+                return fetchWithCorsRetry(url, undefined, fetchFn);
+            }
+            else {
+                // We're getting CORS errors on retry too, return undefined
+                return undefined;
+            }
+        }
+        throw error;
+    }
+}
+/**
+ * Constructs the well-known path for auth-related metadata discovery
+ */
+function buildWellKnownPath(wellKnownPrefix, pathname = '', options = {}) {
+    // Strip trailing slash from pathname to avoid double slashes
+    if (pathname.endsWith('/')) {
+        pathname = pathname.slice(0, -1);
+    }
+    return options.prependPathname ? `${pathname}/.well-known/${wellKnownPrefix}` : `/.well-known/${wellKnownPrefix}${pathname}`;
+}
+/**
+ * Tries to discover OAuth metadata at a specific URL
+ */
+async function tryMetadataDiscovery(url, protocolVersion, fetchFn = fetch) {
+    const headers = {
+        'MCP-Protocol-Version': protocolVersion
+    };
+    return await fetchWithCorsRetry(url, headers, fetchFn);
+}
+/**
+ * Determines if fallback to root discovery should be attempted
+ */
+function shouldAttemptFallback(response, pathname) {
+    return !response || (!response.ok && response.status < 500 && pathname !== '/');
+}
+/**
+ * Generic function for discovering OAuth metadata with fallback support
+ */
+async function discoverMetadataWithFallback(serverUrl, wellKnownType, fetchFn, opts) {
+    const issuer = new URL(serverUrl);
+    const protocolVersion = opts?.protocolVersion ?? LATEST_PROTOCOL_VERSION;
+    let url;
+    if (opts?.metadataUrl) {
+        url = new URL(opts.metadataUrl);
+    }
+    else {
+        // Try path-aware discovery first
+        const wellKnownPath = buildWellKnownPath(wellKnownType, issuer.pathname);
+        url = new URL(wellKnownPath, opts?.metadataServerUrl ?? issuer);
+        url.search = issuer.search;
+    }
+    let response = await tryMetadataDiscovery(url, protocolVersion, fetchFn);
+    // If path-aware discovery fails with 404 and we're not already at root, try fallback to root discovery
+    if (!opts?.metadataUrl && shouldAttemptFallback(response, issuer.pathname)) {
+        const rootUrl = new URL(`/.well-known/${wellKnownType}`, issuer);
+        response = await tryMetadataDiscovery(rootUrl, protocolVersion, fetchFn);
+    }
+    return response;
+}
+/**
+ * Builds a list of discovery URLs to try for authorization server metadata.
+ * URLs are returned in priority order:
+ * 1. OAuth metadata at the given URL
+ * 2. OIDC metadata endpoints at the given URL
+ */
+function buildDiscoveryUrls(authorizationServerUrl) {
+    const url = typeof authorizationServerUrl === 'string' ? new URL(authorizationServerUrl) : authorizationServerUrl;
+    const hasPath = url.pathname !== '/';
+    const urlsToTry = [];
+    if (!hasPath) {
+        // Root path: https://example.com/.well-known/oauth-authorization-server
+        urlsToTry.push({
+            url: new URL('/.well-known/oauth-authorization-server', url.origin),
+            type: 'oauth'
+        });
+        // OIDC: https://example.com/.well-known/openid-configuration
+        urlsToTry.push({
+            url: new URL(`/.well-known/openid-configuration`, url.origin),
+            type: 'oidc'
+        });
+        return urlsToTry;
+    }
+    // Strip trailing slash from pathname to avoid double slashes
+    let pathname = url.pathname;
+    if (pathname.endsWith('/')) {
+        pathname = pathname.slice(0, -1);
+    }
+    // 1. OAuth metadata at the given URL
+    // Insert well-known before the path: https://example.com/.well-known/oauth-authorization-server/tenant1
+    urlsToTry.push({
+        url: new URL(`/.well-known/oauth-authorization-server${pathname}`, url.origin),
+        type: 'oauth'
+    });
+    // 2. OIDC metadata endpoints
+    // RFC 8414 style: Insert /.well-known/openid-configuration before the path
+    urlsToTry.push({
+        url: new URL(`/.well-known/openid-configuration${pathname}`, url.origin),
+        type: 'oidc'
+    });
+    // OIDC Discovery 1.0 style: Append /.well-known/openid-configuration after the path
+    urlsToTry.push({
+        url: new URL(`${pathname}/.well-known/openid-configuration`, url.origin),
+        type: 'oidc'
+    });
+    return urlsToTry;
+}
+/**
+ * Discovers authorization server metadata with support for RFC 8414 OAuth 2.0 Authorization Server Metadata
+ * and OpenID Connect Discovery 1.0 specifications.
+ *
+ * This function implements a fallback strategy for authorization server discovery:
+ * 1. Attempts RFC 8414 OAuth metadata discovery first
+ * 2. If OAuth discovery fails, falls back to OpenID Connect Discovery
+ *
+ * @param authorizationServerUrl - The authorization server URL obtained from the MCP Server's
+ *                                 protected resource metadata, or the MCP server's URL if the
+ *                                 metadata was not found.
+ * @param options - Configuration options
+ * @param options.fetchFn - Optional fetch function for making HTTP requests, defaults to global fetch
+ * @param options.protocolVersion - MCP protocol version to use, defaults to LATEST_PROTOCOL_VERSION
+ * @returns Promise resolving to authorization server metadata, or undefined if discovery fails
+ */
+async function discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn = fetch, protocolVersion = LATEST_PROTOCOL_VERSION } = {}) {
+    const headers = {
+        'MCP-Protocol-Version': protocolVersion,
+        Accept: 'application/json'
+    };
+    // Get the list of URLs to try
+    const urlsToTry = buildDiscoveryUrls(authorizationServerUrl);
+    // Try each URL in order
+    for (const { url: endpointUrl, type } of urlsToTry) {
+        const response = await fetchWithCorsRetry(endpointUrl, headers, fetchFn);
+        if (!response) {
+            /**
+             * CORS error occurred - don't throw as the endpoint may not allow CORS,
+             * continue trying other possible endpoints
+             */
+            continue;
+        }
+        if (!response.ok) {
+            await response.body?.cancel();
+            // Continue looking for any 4xx response code, or a redirect that was not followed.
+            if (response.status < 500) {
+                continue; // Try next URL
+            }
+            throw new Error(`HTTP ${response.status} trying to load ${type === 'oauth' ? 'OAuth' : 'OpenID provider'} metadata from ${endpointUrl}`);
+        }
+        // Parse and validate based on type
+        if (type === 'oauth') {
+            return OAuthMetadataSchema.parse(await response.json());
+        }
+        else {
+            return OpenIdProviderDiscoveryMetadataSchema.parse(await response.json());
+        }
+    }
+    return undefined;
+}
+/**
+ * Discovers the authorization server for an MCP server following
+ * {@link https://datatracker.ietf.org/doc/html/rfc9728 | RFC 9728} (OAuth 2.0 Protected
+ * Resource Metadata), with fallback to treating the server URL as the
+ * authorization server.
+ *
+ * This function combines two discovery steps into one call:
+ * 1. Probes `/.well-known/oauth-protected-resource` on the MCP server to find the
+ *    authorization server URL (RFC 9728).
+ * 2. Fetches authorization server metadata from that URL (RFC 8414 / OpenID Connect Discovery).
+ *
+ * Use this when you need the authorization server metadata for operations outside the
+ * {@linkcode auth} orchestrator, such as token refresh or token revocation.
+ *
+ * @param serverUrl - The MCP resource server URL
+ * @param opts - Optional configuration
+ * @param opts.resourceMetadataUrl - Override URL for the protected resource metadata endpoint
+ * @param opts.fetchFn - Custom fetch function for HTTP requests
+ * @returns Authorization server URL, metadata, and resource metadata (if available)
+ */
+async function discoverOAuthServerInfo(serverUrl, opts) {
+    let resourceMetadata;
+    let authorizationServerUrl;
+    try {
+        resourceMetadata = await discoverOAuthProtectedResourceMetadata(serverUrl, { resourceMetadataUrl: opts?.resourceMetadataUrl }, opts?.fetchFn);
+        if (resourceMetadata.authorization_servers && resourceMetadata.authorization_servers.length > 0) {
+            authorizationServerUrl = resourceMetadata.authorization_servers[0];
+        }
+    }
+    catch {
+        // RFC 9728 not supported -- fall back to treating the server URL as the authorization server
+    }
+    // If we don't get a valid authorization server from protected resource metadata,
+    // fall back to the legacy MCP spec behavior: MCP server base URL acts as the authorization server
+    if (!authorizationServerUrl) {
+        authorizationServerUrl = String(new URL('/', serverUrl));
+    }
+    const authorizationServerMetadata = await discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn: opts?.fetchFn });
+    return {
+        authorizationServerUrl,
+        authorizationServerMetadata,
+        resourceMetadata
+    };
+}
+function resourceIndicatorToString(resource) {
+    return typeof resource === 'string' ? resource : resource.href;
+}
+/**
+ * Begins the authorization flow with the given server, by generating a PKCE challenge and constructing the authorization URL.
+ */
+async function startAuthorization(authorizationServerUrl, { metadata, clientInformation, redirectUrl, scope, state, resource }) {
+    let authorizationUrl;
+    if (metadata) {
+        authorizationUrl = new URL(metadata.authorization_endpoint);
+        if (!metadata.response_types_supported.includes(AUTHORIZATION_CODE_RESPONSE_TYPE)) {
+            throw new Error(`Incompatible auth server: does not support response type ${AUTHORIZATION_CODE_RESPONSE_TYPE}`);
+        }
+        if (metadata.code_challenge_methods_supported &&
+            !metadata.code_challenge_methods_supported.includes(AUTHORIZATION_CODE_CHALLENGE_METHOD)) {
+            throw new Error(`Incompatible auth server: does not support code challenge method ${AUTHORIZATION_CODE_CHALLENGE_METHOD}`);
+        }
+    }
+    else {
+        authorizationUrl = new URL('/authorize', authorizationServerUrl);
+    }
+    // Generate PKCE challenge
+    const challenge = await pkceChallenge();
+    const codeVerifier = challenge.code_verifier;
+    const codeChallenge = challenge.code_challenge;
+    authorizationUrl.searchParams.set('response_type', AUTHORIZATION_CODE_RESPONSE_TYPE);
+    authorizationUrl.searchParams.set('client_id', clientInformation.client_id);
+    authorizationUrl.searchParams.set('code_challenge', codeChallenge);
+    authorizationUrl.searchParams.set('code_challenge_method', AUTHORIZATION_CODE_CHALLENGE_METHOD);
+    authorizationUrl.searchParams.set('redirect_uri', String(redirectUrl));
+    if (state) {
+        authorizationUrl.searchParams.set('state', state);
+    }
+    if (scope) {
+        authorizationUrl.searchParams.set('scope', scope);
+    }
+    if (scope?.includes('offline_access')) {
+        // if the request includes the OIDC-only "offline_access" scope,
+        // we need to set the prompt to "consent" to ensure the user is prompted to grant offline access
+        // https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess
+        authorizationUrl.searchParams.append('prompt', 'consent');
+    }
+    if (resource) {
+        authorizationUrl.searchParams.set('resource', resourceIndicatorToString(resource));
+    }
+    return { authorizationUrl, codeVerifier };
+}
+/**
+ * Prepares token request parameters for an authorization code exchange.
+ *
+ * This is the default implementation used by fetchToken when the provider
+ * doesn't implement prepareTokenRequest.
+ *
+ * @param authorizationCode - The authorization code received from the authorization endpoint
+ * @param codeVerifier - The PKCE code verifier
+ * @param redirectUri - The redirect URI used in the authorization request
+ * @returns URLSearchParams for the authorization_code grant
+ */
+function prepareAuthorizationCodeRequest(authorizationCode, codeVerifier, redirectUri) {
+    return new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: authorizationCode,
+        code_verifier: codeVerifier,
+        redirect_uri: String(redirectUri)
+    });
+}
+/**
+ * Internal helper to execute a token request with the given parameters.
+ * Used by exchangeAuthorization, refreshAuthorization, and fetchToken.
+ */
+async function executeTokenRequest(authorizationServerUrl, { metadata, tokenRequestParams, clientInformation, addClientAuthentication, resource, fetchFn }) {
+    const tokenUrl = metadata?.token_endpoint ? new URL(metadata.token_endpoint) : new URL('/token', authorizationServerUrl);
+    const headers = new Headers({
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json'
+    });
+    if (resource) {
+        tokenRequestParams.set('resource', resourceIndicatorToString(resource));
+    }
+    if (addClientAuthentication) {
+        await addClientAuthentication(headers, tokenRequestParams, tokenUrl, metadata);
+    }
+    else if (clientInformation) {
+        const supportedMethods = metadata?.token_endpoint_auth_methods_supported ?? [];
+        const authMethod = selectClientAuthMethod(clientInformation, supportedMethods);
+        applyClientAuthentication(authMethod, clientInformation, headers, tokenRequestParams);
+    }
+    const response = await fetchWithinOrigin(fetchFn ?? fetch)(tokenUrl, {
+        method: 'POST',
+        headers,
+        body: tokenRequestParams
+    });
+    if (!response.ok) {
+        throw await parseErrorResponse(response);
+    }
+    return TokenResponseSchema.parse(await response.json());
+}
+/**
+ * Exchange a refresh token for an updated access token.
+ *
+ * Supports multiple client authentication methods as specified in OAuth 2.1:
+ * - Automatically selects the best authentication method based on server support
+ * - Preserves the original refresh token if a new one is not returned
+ *
+ * @param authorizationServerUrl - The authorization server's base URL
+ * @param options - Configuration object containing client info, refresh token, etc.
+ * @returns Promise resolving to OAuth tokens (preserves original refresh_token if not replaced)
+ * @throws {Error} When token refresh fails or authentication is invalid
+ */
+async function refreshAuthorization(authorizationServerUrl, { metadata, clientInformation, refreshToken, resource, addClientAuthentication, fetchFn }) {
+    const tokenRequestParams = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken
+    });
+    const tokens = await executeTokenRequest(authorizationServerUrl, {
+        metadata,
+        tokenRequestParams,
+        clientInformation,
+        addClientAuthentication,
+        resource,
+        fetchFn
+    });
+    // Preserve original refresh token if server didn't return a new one
+    return { refresh_token: refreshToken, ...tokens };
+}
+/**
+ * Unified token fetching that works with any grant type via provider.prepareTokenRequest().
+ *
+ * This function provides a single entry point for obtaining tokens regardless of the
+ * OAuth grant type. The provider's prepareTokenRequest() method determines which grant
+ * to use and supplies the grant-specific parameters.
+ *
+ * @param provider - OAuth client provider that implements prepareTokenRequest()
+ * @param authorizationServerUrl - The authorization server's base URL
+ * @param options - Configuration for the token request
+ * @returns Promise resolving to OAuth tokens
+ * @throws {Error} When provider doesn't implement prepareTokenRequest or token fetch fails
+ *
+ * @example
+ * // Provider for client_credentials:
+ * class MyProvider implements OAuthClientProvider {
+ *   prepareTokenRequest(scope) {
+ *     const params = new URLSearchParams({ grant_type: 'client_credentials' });
+ *     if (scope) params.set('scope', scope);
+ *     return params;
+ *   }
+ *   // ... other methods
+ * }
+ *
+ * const tokens = await fetchToken(provider, authServerUrl, { metadata });
+ */
+async function fetchToken(provider, authorizationServerUrl, { metadata, resource, authorizationCode, fetchFn } = {}) {
+    // Nothing is sent to an authorization server other than the one the client information is stamped for.
+    const readClientInformation = async () => {
+        const storedClientInformation = await provider.clientInformation();
+        const checked = discardIfIssuerMismatch(storedClientInformation, String(authorizationServerUrl));
+        if (storedClientInformation && !checked) {
+            throw boundElsewhereError(storedClientInformation, String(authorizationServerUrl));
+        }
+        return checked;
+    };
+    let clientInformation = await readClientInformation();
+    const scope = provider.clientMetadata.scope;
+    // Use provider's prepareTokenRequest if available, otherwise fall back to authorization_code
+    let tokenRequestParams;
+    if (provider.prepareTokenRequest) {
+        tokenRequestParams = await provider.prepareTokenRequest(scope);
+    }
+    // Default to authorization_code grant if no custom prepareTokenRequest
+    if (!tokenRequestParams) {
+        if (!authorizationCode) {
+            throw new Error('Either provider.prepareTokenRequest() or authorizationCode is required');
+        }
+        if (!provider.redirectUrl) {
+            throw new Error('redirectUrl is required for authorization_code flow');
+        }
+        const codeVerifier = await provider.codeVerifier();
+        tokenRequestParams = prepareAuthorizationCodeRequest(authorizationCode, codeVerifier, provider.redirectUrl);
+    }
+    // A provider may fill in its client information while the request is prepared.
+    clientInformation ?? (clientInformation = await readClientInformation());
+    return executeTokenRequest(authorizationServerUrl, {
+        metadata,
+        tokenRequestParams,
+        clientInformation,
+        addClientAuthentication: provider.addClientAuthentication,
+        resource,
+        fetchFn
+    });
+}
+/**
+ * Performs OAuth 2.0 Dynamic Client Registration according to RFC 7591.
+ *
+ * If `scope` is provided, it overrides `clientMetadata.scope` in the registration
+ * request body. This allows callers to apply the Scope Selection Strategy (SEP-835)
+ * consistently across both DCR and the subsequent authorization request.
+ */
+async function registerClient(authorizationServerUrl, { metadata, clientMetadata, scope, fetchFn }) {
+    let registrationUrl;
+    if (metadata) {
+        if (!metadata.registration_endpoint) {
+            throw new Error('Incompatible auth server: does not support dynamic client registration');
+        }
+        registrationUrl = new URL(metadata.registration_endpoint);
+    }
+    else {
+        registrationUrl = new URL('/register', authorizationServerUrl);
+    }
+    const response = await fetchWithinOrigin(fetchFn ?? fetch)(registrationUrl, {
+        method: 'POST',
+        headers: {
+            'Content-Type': 'application/json'
+        },
+        body: JSON.stringify({
+            ...clientMetadata,
+            ...(scope !== undefined ? { scope } : {})
+        })
+    });
+    if (!response.ok) {
+        throw await parseErrorResponse(response);
+    }
+    return RegistrationResponseSchema.parse(await response.json());
+}
+
+class ParseError extends Error {
+  constructor(message, options) {
+    super(message), this.name = "ParseError", this.type = options.type, this.field = options.field, this.value = options.value, this.line = options.line;
+  }
+}
+const LF = 10, CR = 13, SPACE = 32;
+function noop(_arg) {
+}
+function createParser(config) {
+  if (typeof config == "function")
+    throw new TypeError(
+      "`config` must be an object, got a function instead. Did you mean `createParser({onEvent: fn})`?"
+    );
+  const { onEvent = noop, onError = noop, onRetry = noop, onComment, maxBufferSize } = config, pendingFragments = [];
+  let pendingFragmentsLength = 0, isFirstChunk = true, id, data = "", dataLines = 0, eventType, terminated = false;
+  function feed(chunk) {
+    if (terminated)
+      throw new Error(
+        "Cannot feed parser: it was terminated after exceeding the configured max buffer size. Call `reset()` to resume parsing."
+      );
+    if (isFirstChunk && (isFirstChunk = false, chunk.charCodeAt(0) === 239 && chunk.charCodeAt(1) === 187 && chunk.charCodeAt(2) === 191 && (chunk = chunk.slice(3))), pendingFragments.length === 0) {
+      const trailing2 = processLines(chunk);
+      trailing2 !== "" && (pendingFragments.push(trailing2), pendingFragmentsLength = trailing2.length), checkBufferSize();
+      return;
+    }
+    if (chunk.indexOf(`
+`) === -1 && chunk.indexOf("\r") === -1) {
+      pendingFragments.push(chunk), pendingFragmentsLength += chunk.length, checkBufferSize();
+      return;
+    }
+    pendingFragments.push(chunk);
+    const input = pendingFragments.join("");
+    pendingFragments.length = 0, pendingFragmentsLength = 0;
+    const trailing = processLines(input);
+    trailing !== "" && (pendingFragments.push(trailing), pendingFragmentsLength = trailing.length), checkBufferSize();
+  }
+  function checkBufferSize() {
+    maxBufferSize !== void 0 && (pendingFragmentsLength + data.length <= maxBufferSize || (terminated = true, pendingFragments.length = 0, pendingFragmentsLength = 0, id = void 0, data = "", dataLines = 0, eventType = void 0, onError(
+      new ParseError(`Buffered data exceeded max buffer size of ${maxBufferSize} characters`, {
+        type: "max-buffer-size-exceeded"
+      })
+    )));
+  }
+  function processLines(chunk) {
+    let searchIndex = 0;
+    if (chunk.indexOf("\r") === -1) {
+      let lfIndex = chunk.indexOf(`
+`, searchIndex);
+      for (; lfIndex !== -1; ) {
+        if (searchIndex === lfIndex) {
+          dataLines > 0 && onEvent({ id, event: eventType, data }), id = void 0, data = "", dataLines = 0, eventType = void 0, searchIndex = lfIndex + 1, lfIndex = chunk.indexOf(`
+`, searchIndex);
+          continue;
+        }
+        const firstCharCode = chunk.charCodeAt(searchIndex);
+        if (isDataPrefix(chunk, searchIndex, firstCharCode)) {
+          const valueStart = chunk.charCodeAt(searchIndex + 5) === SPACE ? searchIndex + 6 : searchIndex + 5, value = chunk.slice(valueStart, lfIndex);
+          if (dataLines === 0 && chunk.charCodeAt(lfIndex + 1) === LF) {
+            onEvent({ id, event: eventType, data: value }), id = void 0, data = "", eventType = void 0, searchIndex = lfIndex + 2, lfIndex = chunk.indexOf(`
+`, searchIndex);
+            continue;
+          }
+          data = dataLines === 0 ? value : `${data}
+${value}`, dataLines++;
+        } else isEventPrefix(chunk, searchIndex, firstCharCode) ? eventType = chunk.slice(
+          chunk.charCodeAt(searchIndex + 6) === SPACE ? searchIndex + 7 : searchIndex + 6,
+          lfIndex
+        ) || void 0 : parseLine(chunk, searchIndex, lfIndex);
+        searchIndex = lfIndex + 1, lfIndex = chunk.indexOf(`
+`, searchIndex);
+      }
+      return chunk.slice(searchIndex);
+    }
+    for (; searchIndex < chunk.length; ) {
+      const crIndex = chunk.indexOf("\r", searchIndex), lfIndex = chunk.indexOf(`
+`, searchIndex);
+      let lineEnd = -1;
+      if (crIndex !== -1 && lfIndex !== -1 ? lineEnd = crIndex < lfIndex ? crIndex : lfIndex : crIndex !== -1 ? crIndex === chunk.length - 1 ? lineEnd = -1 : lineEnd = crIndex : lfIndex !== -1 && (lineEnd = lfIndex), lineEnd === -1)
+        break;
+      parseLine(chunk, searchIndex, lineEnd), searchIndex = lineEnd + 1, chunk.charCodeAt(searchIndex - 1) === CR && chunk.charCodeAt(searchIndex) === LF && searchIndex++;
+    }
+    return chunk.slice(searchIndex);
+  }
+  function parseLine(chunk, start, end) {
+    if (start === end) {
+      dispatchEvent();
+      return;
+    }
+    const firstCharCode = chunk.charCodeAt(start);
+    if (isDataPrefix(chunk, start, firstCharCode)) {
+      const valueStart = chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, value2 = chunk.slice(valueStart, end);
+      data = dataLines === 0 ? value2 : `${data}
+${value2}`, dataLines++;
+      return;
+    }
+    if (isEventPrefix(chunk, start, firstCharCode)) {
+      eventType = chunk.slice(chunk.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end) || void 0;
+      return;
+    }
+    if (firstCharCode === 105 && chunk.charCodeAt(start + 1) === 100 && chunk.charCodeAt(start + 2) === 58) {
+      const value2 = chunk.slice(chunk.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end);
+      value2.includes("\0") || (id = value2);
+      return;
+    }
+    if (firstCharCode === 58) {
+      if (onComment) {
+        const line2 = chunk.slice(start, end);
+        onComment(line2.slice(chunk.charCodeAt(start + 1) === SPACE ? 2 : 1));
+      }
+      return;
+    }
+    const line = chunk.slice(start, end), fieldSeparatorIndex = line.indexOf(":");
+    if (fieldSeparatorIndex === -1) {
+      processField(line, "", line);
+      return;
+    }
+    const field = line.slice(0, fieldSeparatorIndex), offset = line.charCodeAt(fieldSeparatorIndex + 1) === SPACE ? 2 : 1, value = line.slice(fieldSeparatorIndex + offset);
+    processField(field, value, line);
+  }
+  function processField(field, value, line) {
+    switch (field) {
+      case "event":
+        eventType = value || void 0;
+        break;
+      case "data":
+        data = dataLines === 0 ? value : `${data}
+${value}`, dataLines++;
+        break;
+      case "id":
+        value.includes("\0") || (id = value);
+        break;
+      case "retry":
+        /^\d+$/.test(value) ? onRetry(parseInt(value, 10)) : onError(
+          new ParseError(`Invalid \`retry\` value: "${value}"`, {
+            type: "invalid-retry",
+            value,
+            line
+          })
+        );
+        break;
+      default:
+        onError(
+          new ParseError(
+            `Unknown field "${field.length > 20 ? `${field.slice(0, 20)}\u2026` : field}"`,
+            { type: "unknown-field", field, value, line }
+          )
+        );
+        break;
+    }
+  }
+  function dispatchEvent() {
+    dataLines > 0 && onEvent({
+      id,
+      event: eventType,
+      data
+    }), id = void 0, data = "", dataLines = 0, eventType = void 0;
+  }
+  function reset(options = {}) {
+    if (options.consume && pendingFragments.length > 0) {
+      const incompleteLine = pendingFragments.join("");
+      parseLine(incompleteLine, 0, incompleteLine.length);
+    }
+    isFirstChunk = true, id = void 0, data = "", dataLines = 0, eventType = void 0, pendingFragments.length = 0, pendingFragmentsLength = 0, terminated = false;
+  }
+  return { feed, reset };
+}
+function isDataPrefix(chunk, i, firstCharCode) {
+  return firstCharCode === 100 && chunk.charCodeAt(i + 1) === 97 && chunk.charCodeAt(i + 2) === 116 && chunk.charCodeAt(i + 3) === 97 && chunk.charCodeAt(i + 4) === 58;
+}
+function isEventPrefix(chunk, i, firstCharCode) {
+  return firstCharCode === 101 && chunk.charCodeAt(i + 1) === 118 && chunk.charCodeAt(i + 2) === 101 && chunk.charCodeAt(i + 3) === 110 && chunk.charCodeAt(i + 4) === 116 && chunk.charCodeAt(i + 5) === 58;
+}
+
+class EventSourceParserStream extends TransformStream {
+  constructor({ onError, onRetry, onComment, maxBufferSize } = {}) {
+    let parser;
+    super({
+      start(controller) {
+        parser = createParser({
+          onEvent: (event) => {
+            controller.enqueue(event);
+          },
+          onError(error) {
+            typeof onError == "function" && onError(error), (onError === "terminate" || error.type === "max-buffer-size-exceeded") && controller.error(error);
+          },
+          onRetry,
+          onComment,
+          maxBufferSize
+        });
+      },
+      transform(chunk) {
+        parser.feed(chunk);
+      }
+    });
+  }
+}
+
+// Default reconnection options for StreamableHTTP connections
+const DEFAULT_STREAMABLE_HTTP_RECONNECTION_OPTIONS = {
+    initialReconnectionDelay: 1000,
+    maxReconnectionDelay: 30000,
+    reconnectionDelayGrowFactor: 1.5,
+    maxRetries: 2
+};
+class StreamableHTTPError extends Error {
+    constructor(code, message) {
+        super(`Streamable HTTP error: ${message}`);
+        this.code = code;
+    }
+}
+/**
+ * Client transport for Streamable HTTP: this implements the MCP Streamable HTTP transport specification.
+ * It will connect to a server using HTTP POST for sending messages and HTTP GET with Server-Sent Events
+ * for receiving messages.
+ */
+class StreamableHTTPClientTransport {
+    constructor(url, opts) {
+        this._hasCompletedAuthFlow = false; // Circuit breaker: detect auth success followed by immediate 401
+        this._url = url;
+        this._resourceMetadataUrl = undefined;
+        this._scope = undefined;
+        this._requestInit = opts?.requestInit;
+        this._authProvider = opts?.authProvider;
+        this._fetch = opts?.fetch;
+        this._fetchWithInit = createFetchWithInit(opts?.fetch, opts?.requestInit);
+        this._followRedirects = opts?.redirectPolicy === 'follow';
+        if (this._followRedirects) {
+            this._fetch = fetchLeavingRedirects(this._fetch);
+            this._fetchWithInit = fetchLeavingRedirects(this._fetchWithInit);
+        }
+        this._sessionId = opts?.sessionId;
+        this._reconnectionOptions = opts?.reconnectionOptions ?? DEFAULT_STREAMABLE_HTTP_RECONNECTION_OPTIONS;
+    }
+    /** Error text for a redirect `response` that was not followed, or `undefined` for any other response. */
+    _unfollowedRedirect(response, url) {
+        const text = unfollowedRedirect(response, url);
+        return text && !this._followRedirects ? `${text} (redirectPolicy: 'same-origin')` : text;
+    }
+    async _authThenStart() {
+        if (!this._authProvider) {
+            throw new UnauthorizedError('No auth provider');
+        }
+        let result;
+        try {
+            result = await auth(this._authProvider, {
+                serverUrl: this._url,
+                resourceMetadataUrl: this._resourceMetadataUrl,
+                scope: this._scope,
+                fetchFn: this._fetchWithInit
+            });
+        }
+        catch (error) {
+            this.onerror?.(error);
+            throw error;
+        }
+        if (result !== 'AUTHORIZED') {
+            throw new UnauthorizedError();
+        }
+        return await this._startOrAuthSse({ resumptionToken: undefined });
+    }
+    async _commonHeaders() {
+        const headers = {};
+        if (this._authProvider) {
+            const tokens = await this._authProvider.tokens();
+            if (tokens) {
+                headers['Authorization'] = `Bearer ${tokens.access_token}`;
+            }
+        }
+        if (this._sessionId) {
+            headers['mcp-session-id'] = this._sessionId;
+        }
+        if (this._protocolVersion) {
+            headers['mcp-protocol-version'] = this._protocolVersion;
+        }
+        const extraHeaders = normalizeHeaders(this._requestInit?.headers);
+        return new Headers({
+            ...headers,
+            ...extraHeaders
+        });
+    }
+    async _startOrAuthSse(options) {
+        const { resumptionToken } = options;
+        try {
+            // Try to open an initial SSE stream with GET to listen for server messages
+            // This is optional according to the spec - server may not support it
+            const headers = await this._commonHeaders();
+            headers.set('Accept', 'text/event-stream');
+            // Include Last-Event-ID header for resumable streams if provided
+            if (resumptionToken) {
+                headers.set('last-event-id', resumptionToken);
+            }
+            const fetchFn = this._fetch ?? fetch;
+            const init = { method: 'GET', headers, signal: this._abortController?.signal };
+            // A response that is not a redirect is used as it arrives, so reading the stream starts as early as before.
+            let response = await fetchFn(this._url, this._followRedirects ? init : { ...init, redirect: 'manual' });
+            const followed = this._followRedirects ? undefined : followWithinOrigin(fetchFn, this._url, init, response);
+            if (followed) {
+                response = await followed;
+            }
+            if (!response.ok) {
+                await response.body?.cancel();
+                if (response.status === 401 && this._authProvider) {
+                    // Need to authenticate
+                    return await this._authThenStart();
+                }
+                // 405 indicates that the server does not offer an SSE stream at GET endpoint
+                // This is an expected case that should not trigger an error
+                if (response.status === 405) {
+                    return;
+                }
+                throw new StreamableHTTPError(response.status, `Failed to open SSE stream: ${this._unfollowedRedirect(response, this._url) ?? response.statusText}`);
+            }
+            this._handleSseStream(response.body, options, true);
+        }
+        catch (error) {
+            this.onerror?.(error);
+            throw error;
+        }
+    }
+    /**
+     * Calculates the next reconnection delay using  backoff algorithm
+     *
+     * @param attempt Current reconnection attempt count for the specific stream
+     * @returns Time to wait in milliseconds before next reconnection attempt
+     */
+    _getNextReconnectionDelay(attempt) {
+        // Use server-provided retry value if available
+        if (this._serverRetryMs !== undefined) {
+            return this._serverRetryMs;
+        }
+        // Fall back to exponential backoff
+        const initialDelay = this._reconnectionOptions.initialReconnectionDelay;
+        const growFactor = this._reconnectionOptions.reconnectionDelayGrowFactor;
+        const maxDelay = this._reconnectionOptions.maxReconnectionDelay;
+        // Cap at maximum delay
+        return Math.min(initialDelay * Math.pow(growFactor, attempt), maxDelay);
+    }
+    /**
+     * Schedule a reconnection attempt using server-provided retry interval or backoff
+     *
+     * @param lastEventId The ID of the last received event for resumability
+     * @param attemptCount Current reconnection attempt count for this specific stream
+     */
+    _scheduleReconnection(options, attemptCount = 0) {
+        // Use provided options or default options
+        const maxRetries = this._reconnectionOptions.maxRetries;
+        // Check if we've exceeded maximum retry attempts
+        if (attemptCount >= maxRetries) {
+            this.onerror?.(new Error(`Maximum reconnection attempts (${maxRetries}) exceeded.`));
+            return;
+        }
+        // Calculate next delay based on current attempt count
+        const delay = this._getNextReconnectionDelay(attemptCount);
+        // Schedule the reconnection
+        this._reconnectionTimeout = setTimeout(() => {
+            // Use the last event ID to resume where we left off
+            this._startOrAuthSse(options).catch(error => {
+                this.onerror?.(new Error(`Failed to reconnect SSE stream: ${error instanceof Error ? error.message : String(error)}`));
+                // Schedule another attempt if this one failed, incrementing the attempt counter
+                this._scheduleReconnection(options, attemptCount + 1);
+            });
+        }, delay);
+    }
+    _handleSseStream(stream, options, isReconnectable) {
+        if (!stream) {
+            return;
+        }
+        const { onresumptiontoken, replayMessageId } = options;
+        let lastEventId;
+        // Track whether we've received a priming event (event with ID)
+        // Per spec, server SHOULD send a priming event with ID before closing
+        let hasPrimingEvent = false;
+        // Track whether we've received a response - if so, no need to reconnect
+        // Reconnection is for when server disconnects BEFORE sending response
+        let receivedResponse = false;
+        const processStream = async () => {
+            // this is the closest we can get to trying to catch network errors
+            // if something happens reader will throw
+            try {
+                // Create a pipeline: binary stream -> text decoder -> SSE parser
+                const reader = stream
+                    .pipeThrough(new TextDecoderStream())
+                    .pipeThrough(new EventSourceParserStream({
+                    onRetry: (retryMs) => {
+                        // Capture server-provided retry value for reconnection timing
+                        this._serverRetryMs = retryMs;
+                    }
+                }))
+                    .getReader();
+                while (true) {
+                    const { value: event, done } = await reader.read();
+                    if (done) {
+                        break;
+                    }
+                    // Update last event ID if provided
+                    if (event.id) {
+                        lastEventId = event.id;
+                        // Mark that we've received a priming event - stream is now resumable
+                        hasPrimingEvent = true;
+                        onresumptiontoken?.(event.id);
+                    }
+                    // Skip events with no data (priming events, keep-alives)
+                    if (!event.data) {
+                        continue;
+                    }
+                    if (!event.event || event.event === 'message') {
+                        try {
+                            const message = JSONRPCMessageSchema.parse(JSON.parse(event.data));
+                            if (isJSONRPCResultResponse(message)) {
+                                // Mark that we received a response - no need to reconnect for this request
+                                receivedResponse = true;
+                                if (replayMessageId !== undefined) {
+                                    message.id = replayMessageId;
+                                }
+                            }
+                            this.onmessage?.(message);
+                        }
+                        catch (error) {
+                            this.onerror?.(error);
+                        }
+                    }
+                }
+                // Handle graceful server-side disconnect
+                // Server may close connection after sending event ID and retry field
+                // Reconnect if: already reconnectable (GET stream) OR received a priming event (POST stream with event ID)
+                // BUT don't reconnect if we already received a response - the request is complete
+                const canResume = isReconnectable || hasPrimingEvent;
+                const needsReconnect = canResume && !receivedResponse;
+                if (needsReconnect && this._abortController && !this._abortController.signal.aborted) {
+                    this._scheduleReconnection({
+                        resumptionToken: lastEventId,
+                        onresumptiontoken,
+                        replayMessageId
+                    }, 0);
+                }
+            }
+            catch (error) {
+                // Handle stream errors - likely a network disconnect
+                this.onerror?.(new Error(`SSE stream disconnected: ${error}`));
+                // Attempt to reconnect if the stream disconnects unexpectedly and we aren't closing
+                // Reconnect if: already reconnectable (GET stream) OR received a priming event (POST stream with event ID)
+                // BUT don't reconnect if we already received a response - the request is complete
+                const canResume = isReconnectable || hasPrimingEvent;
+                const needsReconnect = canResume && !receivedResponse;
+                if (needsReconnect && this._abortController && !this._abortController.signal.aborted) {
+                    // Use the exponential backoff reconnection strategy
+                    try {
+                        this._scheduleReconnection({
+                            resumptionToken: lastEventId,
+                            onresumptiontoken,
+                            replayMessageId
+                        }, 0);
+                    }
+                    catch (error) {
+                        this.onerror?.(new Error(`Failed to reconnect: ${error instanceof Error ? error.message : String(error)}`));
+                    }
+                }
+            }
+        };
+        processStream();
+    }
+    async start() {
+        if (this._abortController) {
+            throw new Error('StreamableHTTPClientTransport already started! If using Client class, note that connect() calls start() automatically.');
+        }
+        this._abortController = new AbortController();
+    }
+    /**
+     * Call this method after the user has finished authorizing via their user agent and is redirected back to the MCP client application. This will exchange the authorization code for an access token, enabling the next connection attempt to successfully auth.
+     */
+    async finishAuth(authorizationCode) {
+        if (!this._authProvider) {
+            throw new UnauthorizedError('No auth provider');
+        }
+        const result = await auth(this._authProvider, {
+            serverUrl: this._url,
+            authorizationCode,
+            resourceMetadataUrl: this._resourceMetadataUrl,
+            scope: this._scope,
+            fetchFn: this._fetchWithInit
+        });
+        if (result !== 'AUTHORIZED') {
+            throw new UnauthorizedError('Failed to authorize');
+        }
+    }
+    async close() {
+        if (this._reconnectionTimeout) {
+            clearTimeout(this._reconnectionTimeout);
+            this._reconnectionTimeout = undefined;
+        }
+        this._abortController?.abort();
+        this.onclose?.();
+    }
+    async send(message, options) {
+        try {
+            const { resumptionToken, onresumptiontoken } = options || {};
+            if (resumptionToken) {
+                // If we have at last event ID, we need to reconnect the SSE stream
+                this._startOrAuthSse({ resumptionToken, replayMessageId: isJSONRPCRequest(message) ? message.id : undefined }).catch(err => this.onerror?.(err));
+                return;
+            }
+            const headers = await this._commonHeaders();
+            headers.set('content-type', 'application/json');
+            headers.set('accept', 'application/json, text/event-stream');
+            const init = {
+                ...this._requestInit,
+                method: 'POST',
+                headers,
+                body: JSON.stringify(message),
+                signal: this._abortController?.signal
+            };
+            const response = await fetchWithinOrigin(this._fetch ?? fetch)(this._url, init);
+            // Handle session ID received during initialization
+            const sessionId = response.headers.get('mcp-session-id');
+            if (sessionId) {
+                this._sessionId = sessionId;
+            }
+            if (!response.ok) {
+                const text = await response.text().catch(() => null);
+                if (response.status === 401 && this._authProvider) {
+                    // Prevent infinite recursion when server returns 401 after successful auth
+                    if (this._hasCompletedAuthFlow) {
+                        throw new StreamableHTTPError(401, 'Server returned 401 after successful authentication');
+                    }
+                    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
+                    this._resourceMetadataUrl = resourceMetadataUrl;
+                    this._scope = scope;
+                    const result = await auth(this._authProvider, {
+                        serverUrl: this._url,
+                        resourceMetadataUrl: this._resourceMetadataUrl,
+                        scope: this._scope,
+                        fetchFn: this._fetchWithInit
+                    });
+                    if (result !== 'AUTHORIZED') {
+                        throw new UnauthorizedError();
+                    }
+                    // Mark that we completed auth flow
+                    this._hasCompletedAuthFlow = true;
+                    // Purposely _not_ awaited, so we don't call onerror twice
+                    return this.send(message);
+                }
+                if (response.status === 403 && this._authProvider) {
+                    const { resourceMetadataUrl, scope, error } = extractWWWAuthenticateParams(response);
+                    if (error === 'insufficient_scope') {
+                        const wwwAuthHeader = response.headers.get('WWW-Authenticate');
+                        // Check if we've already tried upscoping with this header to prevent infinite loops.
+                        if (this._lastUpscopingHeader === wwwAuthHeader) {
+                            throw new StreamableHTTPError(403, 'Server returned 403 after trying upscoping');
+                        }
+                        if (scope) {
+                            this._scope = scope;
+                        }
+                        if (resourceMetadataUrl) {
+                            this._resourceMetadataUrl = resourceMetadataUrl;
+                        }
+                        // Mark that upscoping was tried.
+                        this._lastUpscopingHeader = wwwAuthHeader ?? undefined;
+                        const result = await auth(this._authProvider, {
+                            serverUrl: this._url,
+                            resourceMetadataUrl: this._resourceMetadataUrl,
+                            scope: this._scope,
+                            fetchFn: this._fetch
+                        });
+                        if (result !== 'AUTHORIZED') {
+                            throw new UnauthorizedError();
+                        }
+                        return this.send(message);
+                    }
+                }
+                throw new StreamableHTTPError(response.status, `Error POSTing to endpoint: ${this._unfollowedRedirect(response, this._url) ?? text}`);
+            }
+            // Reset auth loop flag on successful response
+            this._hasCompletedAuthFlow = false;
+            this._lastUpscopingHeader = undefined;
+            // If the response is 202 Accepted, there's no body to process
+            if (response.status === 202) {
+                await response.body?.cancel();
+                // if the accepted notification is initialized, we start the SSE stream
+                // if it's supported by the server
+                if (isInitializedNotification(message)) {
+                    // Start without a lastEventId since this is a fresh connection
+                    this._startOrAuthSse({ resumptionToken: undefined }).catch(err => this.onerror?.(err));
+                }
+                return;
+            }
+            // Get original message(s) for detecting request IDs
+            const messages = Array.isArray(message) ? message : [message];
+            const hasRequests = messages.filter(msg => 'method' in msg && 'id' in msg && msg.id !== undefined).length > 0;
+            // Check the response type (parsed media type — see mediaTypeEssence)
+            const contentType = response.headers.get('content-type');
+            const responseMediaType = mediaTypeEssence(contentType);
+            if (hasRequests) {
+                if (responseMediaType === 'text/event-stream') {
+                    // Handle SSE stream responses for requests
+                    // We use the same handler as standalone streams, which now supports
+                    // reconnection with the last event ID
+                    this._handleSseStream(response.body, { onresumptiontoken }, false);
+                }
+                else if (responseMediaType === 'application/json') {
+                    // For non-streaming servers, we might get direct JSON responses
+                    const data = await response.json();
+                    const responseMessages = Array.isArray(data)
+                        ? data.map(msg => JSONRPCMessageSchema.parse(msg))
+                        : [JSONRPCMessageSchema.parse(data)];
+                    for (const msg of responseMessages) {
+                        this.onmessage?.(msg);
+                    }
+                }
+                else {
+                    await response.body?.cancel();
+                    throw new StreamableHTTPError(-1, `Unexpected content type: ${contentType}`);
+                }
+            }
+            else {
+                // No requests in message but got 200 OK - still need to release connection
+                await response.body?.cancel();
+            }
+        }
+        catch (error) {
+            this.onerror?.(error);
+            throw error;
+        }
+    }
+    get sessionId() {
+        return this._sessionId;
+    }
+    /**
+     * Terminates the current session by sending a DELETE request to the server.
+     *
+     * Clients that no longer need a particular session
+     * (e.g., because the user is leaving the client application) SHOULD send an
+     * HTTP DELETE to the MCP endpoint with the Mcp-Session-Id header to explicitly
+     * terminate the session.
+     *
+     * The server MAY respond with HTTP 405 Method Not Allowed, indicating that
+     * the server does not allow clients to terminate sessions.
+     */
+    async terminateSession() {
+        if (!this._sessionId) {
+            return; // No session to terminate
+        }
+        try {
+            const headers = await this._commonHeaders();
+            const init = {
+                ...this._requestInit,
+                method: 'DELETE',
+                headers,
+                signal: this._abortController?.signal
+            };
+            const response = await fetchWithinOrigin(this._fetch ?? fetch)(this._url, init);
+            await response.body?.cancel();
+            // We specifically handle 405 as a valid response according to the spec,
+            // meaning the server does not support explicit session termination
+            if (!response.ok && response.status !== 405) {
+                throw new StreamableHTTPError(response.status, `Failed to terminate session: ${this._unfollowedRedirect(response, this._url) ?? response.statusText}`);
+            }
+            this._sessionId = undefined;
+        }
+        catch (error) {
+            this.onerror?.(error);
+            throw error;
+        }
+    }
+    setProtocolVersion(version) {
+        this._protocolVersion = version;
+    }
+    get protocolVersion() {
+        return this._protocolVersion;
+    }
+    /**
+     * Resume an SSE stream from a previous event ID.
+     * Opens a GET SSE connection with Last-Event-ID header to replay missed events.
+     *
+     * @param lastEventId The event ID to resume from
+     * @param options Optional callback to receive new resumption tokens
+     */
+    async resumeStream(lastEventId, options) {
+        await this._startOrAuthSse({
+            resumptionToken: lastEventId,
+            onresumptiontoken: options?.onresumptiontoken
+        });
+    }
+}
+
+const STDIO_DEFAULT_MAX_BUFFER_SIZE = 10 * 1024 * 1024;
+/**
+ * Buffers a continuous stdio stream into discrete JSON-RPC messages.
+ */
+class ReadBuffer {
+    constructor(options) {
+        this._maxBufferSize = options?.maxBufferSize ?? STDIO_DEFAULT_MAX_BUFFER_SIZE;
+    }
+    append(chunk) {
+        const newSize = (this._buffer?.length ?? 0) + chunk.length;
+        if (newSize > this._maxBufferSize) {
+            this.clear();
+            throw new Error(`ReadBuffer exceeded maximum size of ${this._maxBufferSize} bytes`);
+        }
+        this._buffer = this._buffer ? Buffer.concat([this._buffer, chunk]) : chunk;
+    }
+    readMessage() {
+        if (!this._buffer) {
+            return null;
+        }
+        const index = this._buffer.indexOf('\n');
+        if (index === -1) {
+            return null;
+        }
+        const line = this._buffer.toString('utf8', 0, index).replace(/\r$/, '');
+        this._buffer = this._buffer.subarray(index + 1);
+        return deserializeMessage(line);
+    }
+    clear() {
+        this._buffer = undefined;
+    }
+}
+function deserializeMessage(line) {
+    return JSONRPCMessageSchema.parse(JSON.parse(line));
+}
+function serializeMessage(message) {
+    return JSON.stringify(message) + '\n';
+}
+
+// MCP servers through the official SDK client: stdio (a process reprise starts and owns, whole process
+// group included) or Streamable HTTP. Each server starts lazily, once per run, is shared by the steps that
+// use it, and is shut down by `close()` at the end of the run, whatever ended it.
+const DEFAULT_MCP_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 30_000;
+const KILL_GRACE_MS = 1000;
+/** What a stdio server inherits besides its declared env (as the SDK's own default): never credentials. */
+const INHERITED_ENV = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'TMPDIR', 'LANG'];
+/** What identifies a server in keys: its declared command and arguments, or its URL; never env or headers. */
+function serverIdentity(spec) {
+    return spec.url !== undefined ? { url: spec.url } : { command: spec.command, args: spec.args ?? [] };
+}
+/** The name a model sees for `server/tool`: `server__tool`, in the characters both APIs accept. */
+function mcpToolName(server, tool) {
+    return `${server}__${tool}`.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+}
+/** A stdio transport whose server leads its own process group, so closing it ends the whole tree. */
+class ProcessTransport {
+    spec;
+    cwd;
+    env;
+    onclose;
+    onerror;
+    onmessage;
+    child;
+    /** Kept after the server exits: its process group may outlive it (a grandchild), and is ended at close. */
+    pid;
+    buffer = new ReadBuffer();
+    stderr = '';
+    exited;
+    constructor(spec, cwd, env) {
+        this.spec = spec;
+        this.cwd = cwd;
+        this.env = env;
+    }
+    start() {
+        return new Promise((resolve, reject) => {
+            const inherited = Object.fromEntries(INHERITED_ENV.map((name) => [name, this.env[name]]));
+            const child = spawn(this.spec.command ?? '', this.spec.args ?? [], {
+                cwd: this.cwd,
+                env: { ...inherited, ...this.spec.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                detached: process.platform !== 'win32',
+            });
+            this.child = child;
+            this.pid = child.pid;
+            child.on('error', (error) => {
+                this.exited ??= error.message;
+                reject(error);
+                this.onerror?.(error);
+            });
+            child.on('spawn', () => resolve());
+            child.on('exit', (code, signal) => {
+                this.exited ??= signal ? `killed by ${signal}` : `exited with code ${code}`;
+            });
+            child.on('close', () => {
+                this.child = undefined;
+                this.onclose?.();
+            });
+            child.stdin.on('error', (error) => this.onerror?.(error));
+            child.stderr.on('data', (chunk) => {
+                this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2e3);
+            });
+            child.stdout.on('data', (chunk) => {
+                this.buffer.append(chunk);
+                for (;;) {
+                    let message;
+                    try {
+                        message = this.buffer.readMessage();
+                    }
+                    catch (error) {
+                        this.onerror?.(error);
+                        continue;
+                    }
+                    if (message === null)
+                        break;
+                    this.onmessage?.(message);
+                }
+            });
+        });
+    }
+    send(message) {
+        return new Promise((resolve, reject) => {
+            const stdin = this.child?.stdin;
+            if (!stdin || this.exited) {
+                reject(new Error(`the server ${this.exited ?? 'is not running'}`));
+                return;
+            }
+            if (stdin.write(serializeMessage(message)))
+                resolve();
+            else
+                stdin.once('drain', resolve);
+        });
+    }
+    async close() {
+        const { child, pid } = this;
+        if (pid === undefined)
+            return;
+        this.pid = undefined;
+        if (child) {
+            const closed = new Promise((resolve) => child.once('close', () => resolve()));
+            child.stdin?.end();
+            signalGroup(pid, 'SIGTERM');
+            const timer = new Promise((resolve) => setTimeout(resolve, KILL_GRACE_MS).unref());
+            await Promise.race([closed, timer]);
+        }
+        // The leader may be gone while its children still run: the group gets SIGKILL either way.
+        signalGroup(pid, 'SIGKILL');
+    }
+}
+function signalGroup(pid, signal) {
+    try {
+        process.kill(process.platform === 'win32' ? pid : -pid, signal);
+    }
+    catch {
+        // Already gone.
+    }
+}
+/** The run's MCP servers. */
+class McpServers {
+    specs;
+    context;
+    sessions = new Map();
+    closed = false;
+    constructor(specs, context) {
+        this.specs = specs;
+        this.context = context;
+    }
+    has(server) {
+        return server in this.specs;
+    }
+    spec(server) {
+        const spec = this.specs[server];
+        if (!spec)
+            throw new Error(`no MCP server "${server}"`);
+        return spec;
+    }
+    /** The server's tools, starting it if needed. Rejects with a message naming the server when it cannot start. */
+    async tools(server) {
+        const session = await this.session(server);
+        return session.tools.map((tool) => this.tool(server, tool));
+    }
+    /** Stops every server that was started, and their process trees. Safe to call more than once. */
+    async close() {
+        this.closed = true;
+        const sessions = [...this.sessions.values()];
+        this.sessions.clear();
+        await Promise.all(sessions.map(async (pending) => {
+            const session = await pending.catch(() => undefined);
+            if (!session)
+                return;
+            await session.client.close().catch(() => undefined);
+            await session.transport.close().catch(() => undefined);
+        }));
+    }
+    session(server) {
+        if (this.closed)
+            return Promise.reject(new Error('the run is over: MCP servers were shut down'));
+        let pending = this.sessions.get(server);
+        if (!pending) {
+            pending = this.start(server);
+            this.sessions.set(server, pending);
+        }
+        return pending;
+    }
+    async start(server) {
+        const spec = this.spec(server);
+        const transport = spec.url !== undefined
+            ? new StreamableHTTPClientTransport(new URL(spec.url), {
+                requestInit: { headers: spec.headers ?? {} },
+            })
+            : new ProcessTransport(spec, this.context.workspace, this.context.env);
+        const client = new Client({ name: 'reprise', version: '1' }, { capabilities: {} });
+        const where = spec.url !== undefined ? spec.url : [spec.command, ...(spec.args ?? [])].join(' ');
+        try {
+            await client.connect(transport, { timeout: START_TIMEOUT_MS });
+            const tools = [];
+            let cursor;
+            do {
+                const page = await client.listTools(cursor ? { cursor } : {}, { timeout: START_TIMEOUT_MS });
+                for (const tool of page.tools) {
+                    tools.push({
+                        name: tool.name,
+                        description: tool.description,
+                        inputSchema: tool.inputSchema,
+                    });
+                }
+                cursor = page.nextCursor;
+            } while (cursor);
+            const session = { client, tools, transport };
+            client.onclose = () => {
+                session.gone ??= transport instanceof ProcessTransport ? (transport.exited ?? 'closed') : 'closed';
+            };
+            return session;
+        }
+        catch (error) {
+            await transport.close().catch(() => undefined);
+            const stderr = transport instanceof ProcessTransport ? transport.stderr.trim() : '';
+            const exited = transport instanceof ProcessTransport && transport.exited ? ` (it ${transport.exited})` : '';
+            throw new Error(`MCP server "${server}" (${where}) could not start${exited}: ${error.message}` +
+                (stderr ? `\n${stderr}` : ''), { cause: error });
+        }
+    }
+    tool(server, tool) {
+        const spec = this.spec(server);
+        const timeoutMs = spec.timeoutMs ?? DEFAULT_MCP_TIMEOUT_MS;
+        return {
+            spec: {
+                name: mcpToolName(server, tool.name),
+                description: tool.description ?? `${tool.name} (MCP server ${server})`,
+                parameters: tool.inputSchema,
+            },
+            identity: { type: 'mcp', server: serverIdentity(spec), tool: tool.name },
+            invoke: async (args, context) => {
+                let session;
+                try {
+                    session = await this.session(server);
+                }
+                catch (error) {
+                    return toolError(error.message);
+                }
+                if (session.gone)
+                    return toolError(`MCP server "${server}" is not running (it ${session.gone})`);
+                try {
+                    const result = await session.client.callTool({ name: tool.name, arguments: args }, undefined, {
+                        signal: context.signal,
+                        timeout: timeoutMs,
+                    });
+                    return { content: contentText(result), isError: result.isError === true };
+                }
+                catch (error) {
+                    if (context.signal.aborted)
+                        throw error;
+                    const gone = session.gone ? ` (the server ${session.gone})` : '';
+                    return toolError(`MCP tool "${server}/${tool.name}" failed${gone}: ${error.message}`);
+                }
+            },
+        };
+    }
+}
+/** A tool result's content as text: text blocks as they are, resources by their text, other media named. */
+function contentText(result) {
+    const content = Array.isArray(result['content']) ? result['content'] : [];
+    const parts = content.map((block) => {
+        const b = block;
+        if (b['type'] === 'text' && typeof b['text'] === 'string')
+            return b['text'];
+        const resource = b['resource'];
+        if (b['type'] === 'resource' && typeof resource?.['text'] === 'string')
+            return resource['text'];
+        return `[${String(b['type'])} content omitted]`;
+    });
+    if (parts.length === 0 && result['structuredContent'] !== undefined) {
+        return JSON.stringify(result['structuredContent']);
+    }
+    return parts.join('\n');
+}
+
+// The built-in, read-only workspace tools: read a file, list files by glob, search text. Every path is
+// confined to the workspace: one that resolves outside it (through `..`, an absolute path or a symlink)
+// is refused as a tool error.
+const WORKSPACE_TOOL_NAMES = WORKSPACE_TOOLS;
+const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_LISTED = 1000;
+const MAX_MATCHES = 200;
+/** Never listed or searched: version control internals and reprise's own journals. */
+const SKIPPED_DIRS = new Set(['.git', '.reprise', 'node_modules']);
+class Refused extends Error {
+}
+/** The real path of `path` inside the workspace, or a refusal naming why. */
+async function confined(workspace, path) {
+    if (typeof path !== 'string' || path === '')
+        throw new Refused('path is empty');
+    const root = await realpath(workspace);
+    const target = resolve$1(root, path);
+    if (isAbsolute(path) || outside(root, target)) {
+        throw new Refused(`path "${path}" is outside the workspace`);
+    }
+    let real;
+    try {
+        real = await realpath(target);
+    }
+    catch {
+        throw new Refused(`path "${path}" does not exist`);
+    }
+    if (outside(root, real))
+        throw new Refused(`path "${path}" leads outside the workspace (through a symlink)`);
+    return { real, shown: relative(root, real).split(sep).join('/') || '.' };
+}
+function outside(root, path) {
+    const rel = relative(root, path);
+    return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+}
+async function readText$1(file) {
+    const handle = await open$1(file, 'r');
+    try {
+        const buffer = Buffer.alloc(MAX_FILE_BYTES);
+        const { bytesRead } = await handle.read(buffer, 0, MAX_FILE_BYTES, 0);
+        const bytes = buffer.subarray(0, bytesRead);
+        return bytes.includes(0) ? undefined : bytes.toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Regular files under `dir` (relative to it), symlinks never followed. */
+async function* walk(dir, prefix = '') {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+        const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+            if (!SKIPPED_DIRS.has(entry.name))
+                yield* walk(join$1(dir, entry.name), rel);
+        }
+        else if (entry.isFile()) {
+            yield rel;
+        }
+    }
+}
+async function readFileTool(args, workspace) {
+    const { real, shown } = await confined(workspace, args['path']);
+    if (!(await stat(real)).isFile())
+        return toolError(`"${shown}" is not a file`);
+    const text = await readText$1(real);
+    if (text === undefined)
+        return toolError(`"${shown}" is a binary file`);
+    const lines = text.split('\n');
+    const from = typeof args['start_line'] === 'number' ? Math.max(1, args['start_line']) : 1;
+    const to = typeof args['end_line'] === 'number' ? Math.min(lines.length, args['end_line']) : lines.length;
+    return { content: lines.slice(from - 1, to).join('\n'), isError: false };
+}
+async function listFilesTool(args, workspace) {
+    const { real, shown } = await confined(workspace, args['path'] ?? '.');
+    if (!(await stat(real)).isDirectory())
+        return toolError(`"${shown}" is not a directory`);
+    const pattern = args['pattern'] ?? '**';
+    const found = [];
+    let more = false;
+    for await (const file of walk(real)) {
+        if (!minimatch(file, pattern, { dot: true }))
+            continue;
+        if (found.length === MAX_LISTED) {
+            more = true;
+            break;
+        }
+        found.push(shown === '.' ? file : `${shown}/${file}`);
+    }
+    if (more)
+        found.push(`(more than ${MAX_LISTED} files: narrow the pattern)`);
+    return { content: found.length > 0 ? found.join('\n') : '(no files match)', isError: false };
+}
+async function searchTextTool(args, workspace) {
+    let regex;
+    try {
+        regex = new RegExp(args['pattern'], args['ignore_case'] === true ? 'i' : '');
+    }
+    catch (error) {
+        return toolError(`pattern is not a valid regular expression: ${error.message}`);
+    }
+    const { real, shown } = await confined(workspace, args['path'] ?? '.');
+    const glob = args['glob'];
+    const files = (await stat(real)).isFile() ? [''] : walk(real);
+    const matches = [];
+    for await (const file of files) {
+        if (glob !== undefined && file !== '' && !minimatch(file, glob, { dot: true, matchBase: true }))
+            continue;
+        const path = file === '' ? real : join$1(real, file);
+        const text = (await stat(path)).size <= MAX_FILE_BYTES ? await readText$1(path) : undefined;
+        if (text === undefined)
+            continue;
+        const name = file === '' ? shown : shown === '.' ? file : `${shown}/${file}`;
+        const lines = text.split('\n');
+        for (let i = 0; i < lines.length; i++) {
+            if (!regex.test(lines[i] ?? ''))
+                continue;
+            if (matches.length === MAX_MATCHES) {
+                matches.push(`(more than ${MAX_MATCHES} matches: narrow the pattern or the path)`);
+                return { content: matches.join('\n'), isError: false };
+            }
+            matches.push(`${name}:${i + 1}: ${lines[i]}`);
+        }
+    }
+    return { content: matches.length > 0 ? matches.join('\n') : '(no matches)', isError: false };
+}
+const SPECS = {
+    read_file: {
+        description: 'Read a text file of the workspace (the repository). Optional 1-based start_line and end_line select a range.',
+        parameters: {
+            type: 'object',
+            properties: {
+                path: { type: 'string', description: 'Path relative to the workspace root.' },
+                start_line: { type: 'integer', minimum: 1 },
+                end_line: { type: 'integer', minimum: 1 },
+            },
+            required: ['path'],
+            additionalProperties: false,
+        },
+    },
+    list_files: {
+        description: 'List the files of the workspace whose path matches a glob (e.g. "src/**/*.ts"); .git and node_modules are left out.',
+        parameters: {
+            type: 'object',
+            properties: {
+                pattern: { type: 'string', description: 'Glob relative to `path`; default "**" (every file).' },
+                path: {
+                    type: 'string',
+                    description: 'Directory to list, relative to the workspace root; default ".".',
+                },
+            },
+            additionalProperties: false,
+        },
+    },
+    search_text: {
+        description: 'Search the text files of the workspace for a regular expression; answers path:line: text for each matching line.',
+        parameters: {
+            type: 'object',
+            properties: {
+                pattern: { type: 'string', description: 'A JavaScript regular expression.' },
+                path: {
+                    type: 'string',
+                    description: 'File or directory to search, relative to the workspace root; default ".".',
+                },
+                glob: { type: 'string', description: 'Only files matching this glob, e.g. "*.md".' },
+                ignore_case: { type: 'boolean' },
+            },
+            required: ['pattern'],
+            additionalProperties: false,
+        },
+    },
+};
+const RUN = {
+    read_file: readFileTool,
+    list_files: listFilesTool,
+    search_text: searchTextTool,
+};
+function isWorkspaceTool(name) {
+    return WORKSPACE_TOOL_NAMES.includes(name);
+}
+function workspaceTool(name) {
+    return {
+        spec: { name, ...SPECS[name] },
+        identity: { type: 'workspace', name },
+        async invoke(args, context) {
+            try {
+                return await RUN[name](args, context.workspace);
+            }
+            catch (error) {
+                if (error instanceof Refused)
+                    return toolError(error.message);
+                const code = error.code;
+                return toolError(`${name} failed: ${code ?? error.message}`);
+            }
+        },
+    };
+}
+
+// The tools a step enables, from all three sources, behind one lookup: what goes into keys (known
+// without starting anything), the specs a live turn sends (MCP servers start here), and one tool call
+// run to an outcome the model sees (unknown tool, bad arguments and failures included).
+const DEFAULT_TOOL_RESULT_LIMIT = 64 * 1024;
+class ToolBox {
+    commands;
+    mcp;
+    constructor(commands, mcp) {
+        this.commands = commands;
+        this.mcp = mcp;
+    }
+    /** The tools of a step's `tools:` list: command tool and workspace tool names, `server/*`, `server/tool`. */
+    select(selectors) {
+        return new Toolset(selectors, this.commands, this.mcp);
+    }
+}
+class Toolset {
+    selectors;
+    mcp;
+    loaded;
+    fixed = [];
+    servers = [];
+    constructor(selectors, commands, mcp) {
+        this.selectors = selectors;
+        this.mcp = mcp;
+        for (const selector of selectors) {
+            const slash = selector.indexOf('/');
+            if (slash > 0) {
+                const server = selector.slice(0, slash);
+                const tool = selector.slice(slash + 1);
+                if (!mcp.has(server))
+                    throw new Error(`tools: no MCP server "${server}" (in "${selector}")`);
+                this.servers.push({ server, ...(tool === '*' ? {} : { tool }) });
+            }
+            else if (commands[selector]) {
+                this.fixed.push(commandTool(commands[selector]));
+            }
+            else if (isWorkspaceTool(selector)) {
+                this.fixed.push(workspaceTool(selector));
+            }
+            else {
+                throw new Error(`tools: no tool "${selector}"`);
+            }
+        }
+    }
+    /**
+     * The tool definitions as they enter a turn's key. Command and workspace tools by their full definition;
+     * MCP tools by the server's declared command/URL and the selector, so that a journaled loop replays
+     * without starting its servers.
+     */
+    keyDefinitions() {
+        return [
+            ...this.fixed.map((tool) => ({ ...tool.spec, identity: tool.identity })),
+            ...this.servers.map(({ server, tool }) => ({
+                mcp: serverIdentity(this.mcp.spec(server)),
+                name: server,
+                tools: tool ?? '*',
+            })),
+        ];
+    }
+    /** What a tool call's key names as its tool, known without starting anything. */
+    identityOf(name) {
+        const fixed = this.fixed.find((tool) => tool.spec.name === name);
+        if (fixed)
+            return fixed.identity;
+        for (const { server } of this.servers) {
+            const prefix = mcpToolName(server, '');
+            if (name.startsWith(prefix)) {
+                return {
+                    type: 'mcp',
+                    server: serverIdentity(this.mcp.spec(server)),
+                    tool: name.slice(prefix.length),
+                };
+            }
+        }
+        return { type: 'unknown', name };
+    }
+    /** Every tool, MCP servers started as needed; rejects when a server cannot start. */
+    tools() {
+        this.loaded ??= (async () => {
+            const fromServers = await Promise.all(this.servers.map(async ({ server, tool }) => {
+                const all = await this.mcp.tools(server);
+                if (tool === undefined)
+                    return all;
+                const chosen = all.filter((candidate) => candidate.spec.name === mcpToolName(server, tool));
+                if (chosen.length === 0) {
+                    throw new Error(`MCP server "${server}" has no tool "${tool}" (it has: ${all.map((t) => t.spec.name.slice(server.length + 2)).join(', ') || 'none'})`);
+                }
+                return chosen;
+            }));
+            return [...this.fixed, ...fromServers.flat()];
+        })();
+        return this.loaded;
+    }
+    async specs() {
+        return (await this.tools()).map((tool) => tool.spec);
+    }
+    /**
+     * Runs one tool call to the outcome the model sees: an unknown tool, arguments that are not JSON or fail
+     * the tool's schema, a failure or a timeout are error outcomes. The content is capped at `limit` bytes and
+     * redacted. Only an abort rejects.
+     */
+    async invoke(call, context, options) {
+        const outcome = await this.outcome(call, context);
+        return { content: options.redact(cap(outcome.content, options.limit)), isError: outcome.isError };
+    }
+    async outcome(call, context) {
+        let tools;
+        try {
+            tools = await this.tools();
+        }
+        catch (error) {
+            return toolError(error.message);
+        }
+        const tool = tools.find((candidate) => candidate.spec.name === call.name);
+        if (!tool) {
+            return toolError(`there is no tool "${call.name}"; the tools are: ${tools.map((t) => t.spec.name).join(', ') || 'none'}`);
+        }
+        let args;
+        try {
+            args = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+        }
+        catch (error) {
+            return toolError(`the arguments of "${call.name}" are not JSON: ${error.message}`);
+        }
+        if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+            return toolError(`the arguments of "${call.name}" must be a JSON object`);
+        }
+        const errors = schemaErrors(tool.spec.parameters, args);
+        if (errors && errors.length > 0) {
+            return toolError(`the arguments of "${call.name}" do not match its parameters:\n${errors.map((e) => `- ${e}`).join('\n')}`);
+        }
+        return tool.invoke(args, context);
+    }
+    toString() {
+        return this.selectors.join(', ');
+    }
+}
+/** Cuts a result above `limit` bytes, saying so. */
+function cap(content, limit) {
+    const bytes = Buffer.byteLength(content, 'utf8');
+    if (bytes <= limit)
+        return content;
+    const kept = Buffer.from(content, 'utf8')
+        .subarray(0, limit)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
+    return `${kept}\n[reprise: the result was cut at ${limit} of ${bytes} bytes]`;
+}
+
+function agentOutputs(result, hasSchema) {
+    const outputs = { text: result.text, usage: result.usage };
+    if (hasSchema)
+        outputs.json = result.json ?? null;
+    return outputs;
+}
+function shellOutputs(result) {
+    return {
+        stdout: result.stdout,
+        stderr: result.stderr,
+        'exit-code': result.exitCode,
+        lines: result.stdout.split(/\r?\n/).filter((line) => line.trim() !== ''),
+        json: parseJson(result.stdout),
+    };
+}
+function parseJson(text) {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return null;
+    try {
+        return JSON.parse(trimmed);
+    }
+    catch {
+        return null;
+    }
+}
+/** A journaled result is untrusted input: replay it only if it has the shape the step needs. */
+function isAgentResult(value) {
+    if (!isRecord$3(value) || typeof value.text !== 'string' || typeof value.model !== 'string')
+        return false;
+    const usage = value.usage;
+    return (isRecord$3(usage) &&
+        typeof usage.inputTokens === 'number' &&
+        typeof usage.outputTokens === 'number' &&
+        (usage.costUsd === null || typeof usage.costUsd === 'number'));
+}
+function isShellResult(value) {
+    return (isRecord$3(value) &&
+        typeof value.stdout === 'string' &&
+        typeof value.stderr === 'string' &&
+        typeof value.exitCode === 'number');
+}
+function isRecord$3(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 // Planning a call: resolve its request from the step and the expression context, and key it by what
 // the workflow declares. Pure and synchronous, so the engine can plan in list order.
 const DEFAULT_AGENT_RETRIES = 2;
 const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
 /** Env vars named like credentials stay out of keys (and their values are redacted everywhere). */
 const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
+const DEFAULT_MAX_TURNS = 20;
 function planCall(step, settings) {
     const { workflow } = settings;
+    const path = settings.path ?? step.id;
     const stepEnv = stringMap(evaluateTemplate(step.env, settings.context()), `step "${step.id}" env`);
     const env = { ...settings.workflowEnv, ...stepEnv };
     const context = settings.context(env);
@@ -64978,21 +79994,11 @@ function planCall(step, settings) {
             temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
             maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
         };
-        const { provider } = request;
         const key = settings.key({
-            step: step.id,
+            step: path,
             kind: 'agent',
             request: {
-                // What selects the endpoint and the agent, never credentials or headers.
-                provider: {
-                    name: provider.name,
-                    type: provider.type,
-                    baseUrl: provider.baseUrl,
-                    command: provider.command,
-                    args: provider.args,
-                    preset: provider.preset,
-                    output: provider.output,
-                },
+                provider: providerIdentity(request.provider),
                 model: request.model,
                 prompt: request.prompt,
                 system: request.system,
@@ -65003,6 +80009,7 @@ function planCall(step, settings) {
         });
         return {
             step,
+            path,
             item: settings.item,
             kind: 'agent',
             key,
@@ -65010,13 +80017,23 @@ function planCall(step, settings) {
             env,
             timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
             retries: step.retries ?? workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
+            ...(spec.tools?.length || spec.thread !== undefined
+                ? {
+                    loop: {
+                        tools: spec.tools ?? [],
+                        maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
+                        ...(spec.thread !== undefined ? { thread: spec.thread } : {}),
+                        ...(spec.toolResultLimit !== undefined ? { toolResultLimit: spec.toolResultLimit } : {}),
+                    },
+                }
+                : {}),
         };
     }
     const script = requiredString(evaluateTemplate(step.run, context), 'run');
     const workingDirectory = optionalString(evaluateTemplate(step.workingDirectory, context), 'working-directory');
     const cwd = resolve$1(settings.workspace, workingDirectory ?? '.');
     const key = settings.key({
-        step: step.id,
+        step: path,
         kind: 'run',
         request: {
             script,
@@ -65028,6 +80045,7 @@ function planCall(step, settings) {
     });
     return {
         step,
+        path,
         item: settings.item,
         kind: 'run',
         key,
@@ -65035,6 +80053,18 @@ function planCall(step, settings) {
         env,
         timeoutMs,
         retries: step.retries ?? 0,
+    };
+}
+/** What selects the endpoint and the agent, in keys: never credentials or headers. */
+function providerIdentity(provider) {
+    return {
+        name: provider.name,
+        type: provider.type,
+        baseUrl: provider.baseUrl,
+        command: provider.command,
+        args: provider.args,
+        preset: provider.preset,
+        output: provider.output,
     };
 }
 function describeValue(value) {
@@ -65081,50 +80111,188 @@ function optionalNumber(value, what) {
     return number;
 }
 
-function agentOutputs(result, hasSchema) {
-    const outputs = { text: result.text, usage: result.usage };
-    if (hasSchema)
-        outputs.json = result.json ?? null;
-    return outputs;
+// A tool-using or threaded agent step: a loop of calls. Each model turn is a call of kind `agent`, keyed by
+// the whole request (the message history so far and the tool definitions included); each tool invocation
+// is a call of kind `tool`, keyed by the tool's identity, its arguments and the turn that asked for it.
+// Both go through the engine's one replay-or-run path, so a resume replays finished turns and tool calls
+// by key and continues live inside the loop, and a finished side effect never runs twice.
+/** Runs the loop of one agent step (or for-each item) to its final answer; resolves with the step outputs. */
+async function runAgentLoop(call, host) {
+    const settings = call.loop;
+    const { prompt, ...base } = call.agent;
+    const toolset = host.toolbox.select(settings.tools);
+    const limit = settings.toolResultLimit ?? DEFAULT_TOOL_RESULT_LIMIT;
+    const thread = settings.thread !== undefined ? host.threadPrefix + settings.thread : undefined;
+    const earlier = thread !== undefined ? (host.threads.get(thread) ?? []) : [];
+    const messages = [...earlier, { role: 'user', content: prompt }];
+    const toolDefinitions = toolset.keyDefinitions();
+    let usage;
+    let corrected = false;
+    let toolCalls = 0;
+    for (let turn = 1;; turn++) {
+        const history = structuredClone(messages);
+        const turnKey = host.key({
+            step: call.path,
+            kind: 'agent',
+            request: {
+                item: call.item,
+                provider: providerIdentity(base.provider),
+                model: base.model,
+                system: base.system,
+                schema: base.schema,
+                temperature: base.temperature,
+                maxTokens: base.maxTokens,
+                tools: toolDefinitions,
+                messages: history,
+            },
+        });
+        const answer = (await host.perform({
+            ...call,
+            key: turnKey,
+            kind: 'agent',
+            loop: undefined,
+            accepts: isTurnResult,
+            execute: async (signal) => {
+                const tools = await toolset.specs();
+                const result = await host.turn({ ...base, messages: history, tools }, host.callContext(call, signal));
+                return { result, usage: result.usage, model: result.model };
+            },
+        }));
+        usage = usage ? addUsage$1(usage, answer.usage) : answer.usage;
+        messages.push({
+            role: 'assistant',
+            content: answer.text,
+            ...(answer.toolCalls.length > 0 ? { toolCalls: answer.toolCalls } : {}),
+        });
+        if (answer.toolCalls.length === 0) {
+            let json;
+            if (base.schema) {
+                const check = checkAnswer(answer.text, base.schema, `step "${call.path}"`);
+                if (!check.ok) {
+                    if (corrected || turn >= settings.maxTurns) {
+                        throw new CallError(`the final answer does not conform to the step's schema${corrected ? ', even after one correction' : ''}:\n` +
+                            check.errors.map((line) => `  - ${line}`).join('\n') +
+                            `\nanswer: ${excerpt(answer.text)}`, 'fatal');
+                    }
+                    corrected = true;
+                    messages.push({ role: 'user', content: correctionPrompt(check.errors) });
+                    continue;
+                }
+                json = check.value;
+            }
+            if (thread !== undefined)
+                host.threads.set(thread, messages);
+            return {
+                ...agentOutputs({ text: answer.text, json, usage: usage, model: answer.model }, base.schema !== undefined),
+                turns: turn,
+                'tool-calls': toolCalls,
+            };
+        }
+        if (turn >= settings.maxTurns) {
+            throw new CallError(`reached max-turns (${settings.maxTurns}) with the model still calling tools ` +
+                `(${answer.toolCalls.map((c) => c.name).join(', ')}): raise agent.max-turns or narrow the task`, 'fatal');
+        }
+        // Planned in the order the model listed them (keys never depend on completion order), run at once.
+        const planned = answer.toolCalls.map((toolCall, index) => {
+            const key = host.key({
+                step: call.path,
+                kind: 'tool',
+                request: {
+                    item: call.item,
+                    tool: toolset.identityOf(toolCall.name),
+                    arguments: parsedOrText(toolCall.arguments),
+                    turn: turnKey,
+                    index,
+                    limit,
+                },
+            });
+            return {
+                ...call,
+                key,
+                kind: 'tool',
+                loop: undefined,
+                agent: undefined,
+                timeoutMs: undefined,
+                retries: 0,
+                accepts: isToolOutcome,
+                execute: async (signal) => ({
+                    result: await toolset.invoke(toolCall, { signal, env: host.env, workspace: host.workspace }, { limit, redact: host.redact }),
+                }),
+            };
+        });
+        const outcomes = (await Promise.all(planned.map((tool) => host.perform(tool))));
+        toolCalls += outcomes.length;
+        messages.push({
+            role: 'tool',
+            results: answer.toolCalls.map((toolCall, index) => ({
+                id: toolCall.id,
+                name: toolCall.name,
+                ...outcomes[index],
+            })),
+        });
+    }
 }
-function shellOutputs(result) {
-    return {
-        stdout: result.stdout,
-        stderr: result.stderr,
-        'exit-code': result.exitCode,
-        lines: result.stdout.split(/\r?\n/).filter((line) => line.trim() !== ''),
-        json: parseJson(result.stdout),
-    };
-}
-function parseJson(text) {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return null;
+/** Arguments in keys as the value they denote (so key order and spacing do not matter), or as written. */
+function parsedOrText(text) {
     try {
-        return JSON.parse(trimmed);
+        return JSON.parse(text);
     }
     catch {
-        return null;
+        return text;
     }
 }
-/** A journaled result is untrusted input: replay it only if it has the shape the step needs. */
-function isAgentResult(value) {
-    if (!isRecord$1(value) || typeof value.text !== 'string' || typeof value.model !== 'string')
+/** A journaled result is untrusted input: a turn replays only with the shape a live one has. */
+function isTurnResult(value) {
+    if (!isRecord$2(value) || typeof value['text'] !== 'string' || typeof value['model'] !== 'string')
         return false;
-    const usage = value.usage;
-    return (isRecord$1(usage) &&
-        typeof usage.inputTokens === 'number' &&
-        typeof usage.outputTokens === 'number' &&
-        (usage.costUsd === null || typeof usage.costUsd === 'number'));
+    const usage = value['usage'];
+    const calls = value['toolCalls'];
+    return (isRecord$2(usage) &&
+        typeof usage['inputTokens'] === 'number' &&
+        typeof usage['outputTokens'] === 'number' &&
+        Array.isArray(calls) &&
+        calls.every((c) => isRecord$2(c) &&
+            typeof c['id'] === 'string' &&
+            typeof c['name'] === 'string' &&
+            typeof c['arguments'] === 'string'));
 }
-function isShellResult(value) {
-    return (isRecord$1(value) &&
-        typeof value.stdout === 'string' &&
-        typeof value.stderr === 'string' &&
-        typeof value.exitCode === 'number');
+function isToolOutcome(value) {
+    return isRecord$2(value) && typeof value['content'] === 'string' && typeof value['isError'] === 'boolean';
 }
-function isRecord$1(value) {
+function isRecord$2(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// The run's tools: command tools and MCP servers as the workflow declares them, their env and headers
+// resolved once per run (they may read inputs, env and github, never a step).
+function runToolbox(workflow, workflowEnv, context, options) {
+    const commands = {};
+    for (const [name, tool] of Object.entries(workflow.tools)) {
+        const env = { ...workflowEnv, ...stringMap(evaluateTemplate(tool.env, context), `tool "${name}" env`) };
+        commands[name] = {
+            name,
+            description: tool.description,
+            parameters: tool.parameters,
+            run: tool.run,
+            ...(tool.shell !== undefined ? { shell: tool.shell } : {}),
+            env,
+            keyEnv: Object.fromEntries(Object.entries(env).filter(([key]) => !SECRET_ENV_NAME.test(key))),
+            ...(tool.timeoutMs !== undefined ? { timeoutMs: tool.timeoutMs } : {}),
+        };
+    }
+    const servers = {};
+    for (const [name, server] of Object.entries(workflow.mcpServers)) {
+        servers[name] = {
+            name,
+            ...(server.command !== undefined ? { command: server.command, args: server.args ?? [] } : {}),
+            ...(server.url !== undefined ? { url: server.url } : {}),
+            env: stringMap(evaluateTemplate(server.env, context), `MCP server "${name}" env`),
+            headers: stringMap(evaluateTemplate(server.headers, context), `MCP server "${name}" headers`),
+            ...(server.timeoutMs !== undefined ? { timeoutMs: server.timeoutMs } : {}),
+        };
+    }
+    const mcp = new McpServers(servers, options);
+    return { toolbox: new ToolBox(commands, mcp), close: () => mcp.close() };
 }
 
 // Retries of recoverable failures: exponential backoff with full jitter, never shorter than retry-after.
@@ -65154,521 +80322,8 @@ function sleep(ms, signal) {
     });
 }
 
-// Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
-// completion the moment it happens.
-const DEFAULT_CONCURRENCY = 4;
-/** Why the whole run stopped early. */
-class RunStopped extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-    }
-}
 /** A step failed; the run stops unless the step continues on error. */
 class StepFailed extends Error {
-}
-async function runWorkflow(options) {
-    return new Run(options).execute();
-}
-class Run {
-    options;
-    workflow;
-    budget;
-    occurrences = new Occurrences();
-    usedKeys = new Set();
-    controller = new AbortController();
-    executors;
-    retry;
-    summaries = new Map();
-    counts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
-    steps = {};
-    workflowEnv = {};
-    now;
-    constructor(options) {
-        this.options = options;
-        this.workflow = options.workflow;
-        this.budget = new Budget(options.workflow.limits);
-        this.executors = {
-            agent: options.executors?.agent ?? callAgent,
-            shell: options.executors?.shell ?? runShell,
-        };
-        this.retry = {
-            retries: 0,
-            baseMs: options.retry?.baseMs ?? 1000,
-            maxMs: options.retry?.maxMs ?? 30_000,
-            random: options.retry?.random ?? Math.random,
-            sleep,
-        };
-        this.now = options.now ?? (() => new Date());
-        for (const step of flatten(this.workflow.steps)) {
-            this.summaries.set(step.id, {
-                id: step.id,
-                kind: step.kind,
-                name: step.name,
-                phase: step.phase,
-                status: 'not-run',
-                calls: { live: 0, replayed: 0, failed: 0, skipped: 0 },
-                usage: emptyTotals(),
-                saved: emptyTotals(),
-                ms: 0,
-            });
-        }
-    }
-    get signal() {
-        return this.controller.signal;
-    }
-    async execute() {
-        const started = performance.now();
-        const { workflow, options } = this;
-        options.journal.append({
-            v: 1,
-            t: 'run',
-            workflow: workflow.name,
-            script: workflow.scriptHash,
-            runId: options.runId,
-            attempt: options.attempt,
-            inputs: options.inputs,
-            at: this.timestamp(),
-        });
-        const onExternalAbort = () => this.stop(new RunStopped('the run was cancelled', 'cancelled'));
-        if (options.signal?.aborted)
-            onExternalAbort();
-        options.signal?.addEventListener('abort', onExternalAbort, { once: true });
-        const workflowTimeout = workflow.limits.timeoutMs !== undefined
-            ? setTimeout(() => this.stop(new RunStopped(`limits.timeout reached after ${workflow.limits.timeoutMs} ms`, 'failed')), workflow.limits.timeoutMs)
-            : undefined;
-        let status = 'succeeded';
-        let error;
-        let outputs = {};
-        try {
-            const unsupported = flatten(workflow.steps).find((step) => step.kind === 'ask' || step.kind === 'uses');
-            if (unsupported) {
-                throw new StepFailed(`step "${unsupported.id}": "${unsupported.kind}" steps are not supported yet; ` +
-                    'this version of reprise validates them but cannot run them');
-            }
-            this.workflowEnv = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
-            await this.runSequence(workflow.steps, {});
-            this.throwIfStopped();
-            outputs = this.evaluateOutputs();
-        }
-        catch (caught) {
-            // Once the run was stopped (cancel, limit, timeout), that is the story, whatever a step threw.
-            const reason = this.signal.reason instanceof RunStopped ? this.signal.reason : caught;
-            status = reason instanceof RunStopped ? reason.status : 'failed';
-            error = reason instanceof Error ? reason.message : String(reason);
-        }
-        finally {
-            if (workflowTimeout)
-                clearTimeout(workflowTimeout);
-            options.signal?.removeEventListener('abort', onExternalAbort);
-        }
-        options.journal.append({ t: 'end', status, error, outputs, at: this.timestamp() });
-        return {
-            status,
-            error,
-            outputs,
-            calls: { ...this.counts },
-            usage: { ...this.budget.spent },
-            saved: { ...this.budget.saved },
-            steps: [...this.summaries.values()],
-            unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
-            ms: Math.round(performance.now() - started),
-        };
-    }
-    stop(reason) {
-        if (!this.signal.aborted)
-            this.controller.abort(reason);
-    }
-    throwIfStopped() {
-        if (this.signal.aborted)
-            throw this.signal.reason;
-    }
-    timestamp() {
-        return this.now().toISOString();
-    }
-    context(scope, env) {
-        return {
-            inputs: this.options.inputs,
-            steps: this.steps,
-            env: env ?? this.workflowEnv,
-            github: this.options.github ?? {},
-            item: scope.item,
-            index: scope.index,
-            loop: scope.loop,
-            status: scope.failed ? 'failure' : 'success',
-        };
-    }
-    /**
-     * Runs steps in order. As in GitHub Actions, a failed step does not end the sequence at once: later
-     * steps run only if their `if` uses a status function that allows it (`failure()`, `always()`); the
-     * others are skipped, and the sequence then fails with its first failure.
-     */
-    async runSequence(steps, scope) {
-        let failed;
-        for (const step of steps) {
-            this.throwIfStopped();
-            try {
-                await this.runStep(step, { ...scope, failed: failed !== undefined });
-            }
-            catch (caught) {
-                if (!(caught instanceof StepFailed) || this.signal.aborted)
-                    throw caught;
-                failed ??= caught;
-            }
-        }
-        if (failed)
-            throw failed;
-    }
-    async runStep(step, scope) {
-        const summary = this.summary(step.id);
-        const started = performance.now();
-        try {
-            const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !scope.failed;
-            if (!runs) {
-                this.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
-                this.counts.skipped += 1;
-                summary.calls.skipped += 1;
-                this.finishStep(step, 'skipped');
-                return;
-            }
-            let outputs;
-            switch (step.kind) {
-                case 'agent':
-                case 'run':
-                    outputs = await this.runCallStep(step, scope);
-                    break;
-                case 'parallel':
-                    outputs = await this.runParallel(step.steps, this.inner(step, scope));
-                    break;
-                case 'repeat':
-                    outputs = await this.runRepeat(step, this.inner(step, scope));
-                    break;
-                default:
-                    throw new StepFailed(`"${step.kind}" steps are not supported yet`);
-            }
-            this.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
-            summary.ms += performance.now() - started;
-            this.finishStep(step, 'succeeded');
-        }
-        catch (caught) {
-            summary.ms += performance.now() - started;
-            if (this.signal.aborted) {
-                this.steps[step.id] = { outputs: {}, outcome: 'cancelled', conclusion: 'cancelled' };
-                this.finishStep(step, 'cancelled', this.signal.reason.message);
-                throw this.signal.reason;
-            }
-            const failure = caught instanceof StepFailed ? caught : new StepFailed(describeError(step, caught));
-            const partial = caught instanceof ItemsFailed ? caught.outputs : {};
-            this.finishStep(step, 'failed', failure.message);
-            if (step.continueOnError) {
-                this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'success' };
-                this.options.observer?.warning?.(`${failure.message} (continue-on-error: the run goes on)`);
-                return;
-            }
-            this.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'failure' };
-            throw failure;
-        }
-    }
-    /**
-     * The scope of a group's or loop's sub-steps: they belong to its phase unless they name their own, and
-     * once the group runs, its sub-steps start with a clean status (failure() means a failure inside it).
-     */
-    inner(step, scope) {
-        return { ...scope, phase: step.phase ?? scope.phase, failed: false };
-    }
-    finishStep(step, status, error) {
-        const summary = this.summary(step.id);
-        summary.status = status;
-        summary.error = error;
-        summary.ms = Math.round(summary.ms);
-        this.options.journal.append({ t: 'step', step: step.id, status, at: this.timestamp() });
-        this.options.observer?.stepFinished?.(step.id, status, error);
-    }
-    async runParallel(steps, scope) {
-        // Every branch runs to completion (its calls are journaled) before the group reports a failure.
-        const results = await Promise.allSettled(steps.map((step) => this.runStep(step, scope)));
-        this.throwIfStopped();
-        const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
-        if (failed.length > 0) {
-            throw new StepFailed(failed.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n'));
-        }
-        return {};
-    }
-    async runRepeat(step, scope) {
-        // Before the first pass, the loop's steps read as null (they hold the previous iteration's outputs).
-        for (const inner of flatten(step.steps)) {
-            this.steps[inner.id] = { outputs: null, outcome: '', conclusion: '' };
-        }
-        for (let iteration = 1; iteration <= step.max; iteration++) {
-            const loopScope = { ...scope, loop: { iteration } };
-            this.options.observer?.stepStarted?.(step.id, { kind: 'repeat', iteration });
-            await this.runSequence(step.steps, loopScope);
-            this.throwIfStopped();
-            if (evaluateCondition(step.until, this.context(loopScope)))
-                return { iterations: iteration, converged: true };
-        }
-        this.options.observer?.warning?.(`step "${step.id}": stopped after max ${step.max} iterations without "until" becoming true`);
-        return { iterations: step.max, converged: false };
-    }
-    async runCallStep(step, scope) {
-        const context = this.context(scope);
-        if (step.forEach === undefined) {
-            this.options.observer?.stepStarted?.(step.id, { kind: step.kind });
-            const call = this.plan(step, scope);
-            return this.perform(call);
-        }
-        const list = evaluateTemplate(step.forEach, context);
-        if (!Array.isArray(list)) {
-            throw new StepFailed(`step "${step.id}": for-each must be a list, got ${describeValue(list)}`);
-        }
-        this.options.observer?.stepStarted?.(step.id, { kind: step.kind, items: list.length });
-        // Plan every item first, in item order: occurrence numbers never depend on completion order.
-        const planned = list.map((value, index) => {
-            try {
-                return this.plan(step, { ...scope, item: value, index });
-            }
-            catch (caught) {
-                return new ItemError(index, value, caught);
-            }
-        });
-        const limit = pLimit(step.concurrency ??
-            this.options.concurrency ??
-            this.workflow.defaults.concurrency ??
-            DEFAULT_CONCURRENCY);
-        const outputs = new Array(list.length).fill(null);
-        const failures = [];
-        let stopScheduling = false;
-        // Replayed items need no scheduling: only live calls go through the concurrency limit.
-        const live = planned.map((call, index) => {
-            if (call instanceof ItemError)
-                return call;
-            const replayed = this.tryReplay(call);
-            if (replayed === undefined)
-                return call;
-            outputs[index] = replayed;
-            return undefined;
-        });
-        await Promise.all(live.map((call, index) => call === undefined
-            ? undefined
-            : limit(async () => {
-                if (stopScheduling || this.signal.aborted)
-                    return;
-                if (call instanceof ItemError) {
-                    failures.push(call);
-                    if (step.failFast)
-                        stopScheduling = true;
-                    return;
-                }
-                try {
-                    outputs[index] = await this.perform(call, false);
-                }
-                catch (caught) {
-                    if (this.signal.aborted)
-                        return;
-                    failures.push(new ItemError(index, list[index], caught));
-                    if (step.failFast)
-                        stopScheduling = true;
-                }
-            })));
-        this.throwIfStopped();
-        if (failures.length > 0) {
-            failures.sort((a, b) => a.index - b.index);
-            const notRun = stopScheduling
-                ? list.length - failures.length - outputs.filter((o) => o !== null).length
-                : 0;
-            const lines = failures.map((failure) => `  item ${failure.index} (${describeValue(failure.value)}): ${failure.cause}`);
-            throw new ItemsFailed(`step "${step.id}": ${failures.length} of ${list.length} items failed` +
-                (notRun > 0 ? ` (fail-fast: ${notRun} not run)` : '') +
-                `:\n${lines.join('\n')}`, outputs);
-        }
-        return outputs;
-    }
-    /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */
-    plan(step, scope) {
-        return planCall(step, {
-            workflow: this.workflow,
-            workflowEnv: this.workflowEnv,
-            workspace: this.options.workspace,
-            phase: step.phase ?? scope.phase,
-            item: scope.index,
-            context: (env) => this.context(scope, env),
-            key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
-        });
-    }
-    /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
-    tryReplay(call) {
-        this.usedKeys.add(call.key);
-        const recorded = call.step.replay ? this.options.replay.get(call.key) : undefined;
-        return recorded ? this.replayed(call, recorded) : undefined;
-    }
-    async perform(call, replay = true) {
-        const { step } = call;
-        const summary = this.summary(step.id);
-        if (replay) {
-            const outputs = this.tryReplay(call);
-            if (outputs !== undefined)
-                return outputs;
-        }
-        for (let attempt = 0;; attempt++) {
-            this.throwIfStopped();
-            const refused = this.budget.reserveCall();
-            if (refused) {
-                this.stop(new RunStopped(refused.message, 'failed'));
-                this.throwIfStopped();
-            }
-            const started = performance.now();
-            try {
-                const { result, usage, model } = await this.invoke(call);
-                const ms = Math.round(performance.now() - started);
-                // Journal first: once a call is complete, nothing may lose it.
-                this.options.journal.append({
-                    t: 'call',
-                    key: call.key,
-                    step: step.id,
-                    item: call.item,
-                    kind: call.kind,
-                    model,
-                    result,
-                    usage,
-                    ms,
-                    at: this.timestamp(),
-                });
-                this.counts.live += 1;
-                summary.calls.live += 1;
-                this.report(call, { status: 'live', ms, usage, model });
-                this.spend(call, usage);
-                return outputsOf(call, result);
-            }
-            catch (caught) {
-                // A failed call may still have spent (a structured answer that never conformed): count it.
-                if (caught instanceof CallError)
-                    this.spend(call, caught.usage);
-                if (this.signal.aborted)
-                    throw this.signal.reason;
-                const message = caught instanceof Error ? caught.message : String(caught);
-                if (isRecoverable(caught) && attempt < call.retries) {
-                    const delayMs = backoffMs(this.retry, attempt, caught instanceof CallError ? caught.retryAfterMs : undefined);
-                    this.options.observer?.callRetrying?.({
-                        step: step.id,
-                        item: call.item,
-                        attempt: attempt + 1,
-                        delayMs,
-                        message,
-                    });
-                    try {
-                        await this.retry.sleep(delayMs, this.signal);
-                    }
-                    catch {
-                        this.throwIfStopped();
-                    }
-                    continue;
-                }
-                const ms = Math.round(performance.now() - started);
-                this.options.journal.append({
-                    t: 'fail',
-                    key: call.key,
-                    step: step.id,
-                    item: call.item,
-                    error: { class: isRecoverable(caught) ? 'recoverable' : 'fatal', message },
-                    at: this.timestamp(),
-                });
-                this.counts.failed += 1;
-                summary.calls.failed += 1;
-                this.report(call, { status: 'failed', ms, error: message });
-                throw caught;
-            }
-        }
-    }
-    replayed(call, recorded) {
-        const valid = call.kind === 'agent' ? isAgentResult(recorded.result) : isShellResult(recorded.result);
-        if (!valid || recorded.kind !== call.kind) {
-            this.options.observer?.warning?.(`journaled result of step "${call.step.id}"${call.item !== undefined ? ` item ${call.item}` : ''} is malformed; running it again`);
-            return undefined;
-        }
-        const summary = this.summary(call.step.id);
-        this.counts.replayed += 1;
-        summary.calls.replayed += 1;
-        addUsage(summary.saved, recorded.usage);
-        this.budget.recordReplayed(recorded.usage);
-        this.report(call, { status: 'replayed', ms: 0, usage: recorded.usage, model: recorded.model });
-        return outputsOf(call, recorded.result);
-    }
-    /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
-    spend(call, usage) {
-        if (!usage)
-            return;
-        addUsage(this.summary(call.step.id).usage, usage);
-        const exceeded = this.budget.recordLive(usage);
-        if (exceeded)
-            this.stop(new RunStopped(exceeded.message, 'failed'));
-    }
-    report(call, outcome) {
-        this.options.observer?.callFinished?.({
-            step: call.step.id,
-            item: call.item,
-            kind: call.kind,
-            key: call.key,
-            ...outcome,
-        });
-    }
-    async invoke(call) {
-        const timeout = call.timeoutMs !== undefined ? AbortSignal.timeout(call.timeoutMs) : undefined;
-        const signal = timeout ? AbortSignal.any([this.signal, timeout]) : this.signal;
-        try {
-            if (call.agent) {
-                const result = await this.executors.agent(call.agent, {
-                    signal,
-                    env: { ...this.options.env, ...call.env },
-                    cwd: this.options.workspace,
-                    timeoutMs: call.timeoutMs,
-                    pricing: this.workflow.pricing,
-                });
-                return { result, usage: result.usage, model: result.model };
-            }
-            const shell = call.shell;
-            const result = await this.executors.shell({
-                script: shell.script,
-                shell: shell.shell,
-                cwd: shell.cwd,
-                env: { ...this.options.env, ...call.env },
-                signal,
-                retryOnFailure: call.step.retries !== undefined && call.step.retries > 0,
-            });
-            return { result };
-        }
-        catch (caught) {
-            if (timeout?.aborted && !this.signal.aborted) {
-                throw new CallError(`timed out after ${call.timeoutMs} ms`, 'recoverable', { cause: caught });
-            }
-            throw caught;
-        }
-    }
-    evaluateOutputs() {
-        const context = this.context({});
-        const outputs = {};
-        for (const [name, template] of Object.entries(this.workflow.outputs)) {
-            try {
-                outputs[name] = evaluateTemplate(template, context);
-            }
-            catch (caught) {
-                throw new StepFailed(`output "${name}": ${caught instanceof Error ? caught.message : String(caught)}`);
-            }
-        }
-        return outputs;
-    }
-    summary(id) {
-        const summary = this.summaries.get(id);
-        if (!summary)
-            throw new Error(`no summary for step ${id}`);
-        return summary;
-    }
-}
-/** A call's step outputs from its (live or journaled) result, which has been checked to be of its kind. */
-function outputsOf(call, result) {
-    return call.kind === 'agent'
-        ? agentOutputs(result, call.agent?.schema !== undefined)
-        : shellOutputs(result);
 }
 class ItemError {
     index;
@@ -65687,13 +80342,6 @@ class ItemsFailed extends StepFailed {
         super(message);
         this.outputs = outputs;
     }
-}
-function flatten(steps) {
-    return steps.flatMap((step) => step.kind === 'parallel' || step.kind === 'repeat' ? [step, ...flatten(step.steps)] : [step]);
-}
-function describeError(step, caught) {
-    const message = caught instanceof Error ? caught.message : String(caught);
-    return message.startsWith(`step "${step.id}"`) ? message : `step "${step.id}": ${message}`;
 }
 
 // Turns the inputs a run is given (CLI strings, or typed values from the action) into checked values.
@@ -65782,31 +80430,737 @@ function parseInputsMap(text) {
     return { values };
 }
 
+// `uses:` steps: run another workflow file inside this run. The callee runs in a frame of its own (its
+// inputs from `with:`, its env, its step outputs, its defaults, providers and phases) but its calls are
+// the run's: one journal, keyed under the calling step's path (`caller/inner`), one budget, the
+// caller's run-wide limits. So a resume continues at the exact call that failed inside the callee, and
+// an edit of the callee re-runs only the calls whose requests changed.
+/** Every step of a workflow with its path, callees' steps included (`caller/inner`), in file order. */
+function calleeSteps(steps, prefix) {
+    return steps.flatMap((step) => {
+        const path = prefix + step.id;
+        const self = { step, path };
+        if (step.kind === 'parallel' || step.kind === 'repeat')
+            return [self, ...calleeSteps(step.steps, prefix)];
+        if (step.kind === 'uses' && step.callee)
+            return [self, ...calleeSteps(step.callee.steps, `${path}/`)];
+        return [self];
+    });
+}
+/**
+ * Runs the called workflow (once, or once per item with `for-each`) and gives its `outputs` as the
+ * step's outputs (a list of them with `for-each`).
+ */
+async function runUses(host, step, scope, path) {
+    if (!step.callee)
+        throw new StepFailed(`step "${path}": the called workflow ${step.uses} was not loaded`);
+    if (step.forEach === undefined) {
+        host.observer?.stepStarted?.(path, { kind: 'uses' });
+        return invoke(host, step, scope, path);
+    }
+    const list = evaluateTemplate(step.forEach, host.context(scope));
+    if (!Array.isArray(list)) {
+        throw new StepFailed(`step "${path}": for-each must be a list, got ${describeValue(list)}`);
+    }
+    host.observer?.stepStarted?.(path, { kind: 'uses', items: list.length });
+    const limit = pLimit(host.fanOutLimit(step, scope.frame));
+    const outputs = new Array(list.length).fill(null);
+    const failures = [];
+    let stopScheduling = false;
+    await Promise.all(list.map((item, index) => limit(async () => {
+        if (stopScheduling || host.signal.aborted)
+            return;
+        try {
+            outputs[index] = await invoke(host, step, { ...scope, item, index }, path);
+        }
+        catch (caught) {
+            if (host.signal.aborted)
+                return;
+            failures.push(new ItemError(index, item, caught));
+            if (step.failFast)
+                stopScheduling = true;
+        }
+    })));
+    host.throwIfStopped();
+    if (failures.length === 0)
+        return outputs;
+    failures.sort((a, b) => a.index - b.index);
+    const lines = failures.map((f) => `  item ${f.index} (${describeValue(f.value)}): ${f.cause}`);
+    throw new ItemsFailed(`step "${path}": ${failures.length} of ${list.length} items failed:\n${lines.join('\n')}`, outputs);
+}
+async function invoke(host, step, scope, path) {
+    const callee = step.callee;
+    const given = evaluateTemplate(step.with, host.context(scope));
+    const { values, problems } = resolveInputs(callee, isRecord$1(given) ? given : {}, { fromStrings: false });
+    if (problems.length > 0) {
+        throw new StepFailed(`step "${path}": inputs of ${step.uses}: ${problems.join('; ')}`);
+    }
+    const frame = { workflow: callee, inputs: values, env: {}, steps: {}, prefix: `${path}/` };
+    frame.env = stringMap(evaluateTemplate(callee.env, host.context({ frame })), `env of ${step.uses}`);
+    await host.runSequence(callee.steps, { frame });
+    host.throwIfStopped();
+    return host.evaluateOutputs(frame);
+}
+function isRecord$1(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// What a `run` step prints while it runs: its stderr (and stdout with `log: true`) goes to the observer
+// line by line; workflow commands go to the runner; `::add-mask::` values join the redaction list.
+function scriptLines(call, observer, addSecret) {
+    const where = { step: call.path, item: call.item };
+    const log = call.step.kind === 'run' && call.step.log;
+    return (stream, line) => {
+        const command = parseWorkflowCommand(line);
+        if (command?.name === 'add-mask') {
+            if (command.message !== '')
+                addSecret?.(command.message);
+        }
+        else if (command) {
+            observer?.workflowCommand?.({ ...where, command });
+        }
+        else if (stream === 'stderr' || log) {
+            observer?.stepOutput?.({ ...where, stream, line });
+        }
+    };
+}
+
+// Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
+// completion the moment it happens.
+const DEFAULT_CONCURRENCY = 4;
+/** Why the whole run stopped early. */
+class RunStopped extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+async function runWorkflow(options) {
+    return new Run(options).execute();
+}
+class Run {
+    options;
+    workflow;
+    budget;
+    occurrences = new Occurrences();
+    usedKeys = new Set();
+    controller = new AbortController();
+    executors;
+    retry;
+    summaries = new Map();
+    counts = { live: 0, replayed: 0, failed: 0, skipped: 0 };
+    /** The top-level workflow's frame; a `uses:` step runs its callee in a frame of its own. */
+    top;
+    /** Tools and MCP servers of each workflow file of the run (the top one, callees of `uses:`). */
+    toolboxes = new Map();
+    /** Conversations of `thread:` steps; rebuilt by replaying their turns. */
+    threads = new Map();
+    now;
+    constructor(options) {
+        this.options = options;
+        this.workflow = options.workflow;
+        this.budget = new Budget(options.workflow.limits);
+        this.executors = {
+            agent: options.executors?.agent ?? callAgent,
+            shell: options.executors?.shell ?? runShell,
+            turn: options.executors?.turn ?? callTurn,
+        };
+        this.retry = {
+            retries: 0,
+            baseMs: options.retry?.baseMs ?? 1000,
+            maxMs: options.retry?.maxMs ?? 30_000,
+            random: options.retry?.random ?? Math.random,
+            sleep,
+        };
+        this.now = options.now ?? (() => new Date());
+        this.top = { workflow: this.workflow, inputs: options.inputs, env: {}, steps: {}, prefix: '' };
+        for (const { step, path } of calleeSteps(this.workflow.steps, '')) {
+            this.summaries.set(path, {
+                id: path,
+                kind: step.kind,
+                name: step.name,
+                phase: step.phase,
+                status: 'not-run',
+                calls: { live: 0, replayed: 0, failed: 0, skipped: 0 },
+                usage: emptyTotals(),
+                saved: emptyTotals(),
+                ms: 0,
+            });
+        }
+    }
+    get signal() {
+        return this.controller.signal;
+    }
+    async execute() {
+        const started = performance.now();
+        const { workflow, options } = this;
+        options.journal.append({
+            v: 1,
+            t: 'run',
+            workflow: workflow.name,
+            script: workflow.scriptHash,
+            runId: options.runId,
+            attempt: options.attempt,
+            inputs: options.inputs,
+            at: this.timestamp(),
+        });
+        const onExternalAbort = () => this.stop(new RunStopped('the run was cancelled', 'cancelled'));
+        if (options.signal?.aborted)
+            onExternalAbort();
+        options.signal?.addEventListener('abort', onExternalAbort, { once: true });
+        const workflowTimeout = workflow.limits.timeoutMs !== undefined
+            ? setTimeout(() => this.stop(new RunStopped(`limits.timeout reached after ${workflow.limits.timeoutMs} ms`, 'failed')), workflow.limits.timeoutMs)
+            : undefined;
+        let status = 'succeeded';
+        let error;
+        let outputs = {};
+        try {
+            const unsupported = flatten(workflow.steps).find((step) => step.kind === 'ask');
+            if (unsupported) {
+                throw new StepFailed(`step "${unsupported.id}": "${unsupported.kind}" steps are not supported yet; ` +
+                    'this version of reprise validates them but cannot run them');
+            }
+            this.top.env = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
+            await this.runSequence(workflow.steps, {});
+            this.throwIfStopped();
+            outputs = this.evaluateOutputs();
+        }
+        catch (caught) {
+            // Once the run was stopped (cancel, limit, timeout), that is the story, whatever a step threw.
+            const reason = this.signal.reason instanceof RunStopped ? this.signal.reason : caught;
+            status = reason instanceof RunStopped ? reason.status : 'failed';
+            error = reason instanceof Error ? reason.message : String(reason);
+        }
+        finally {
+            if (workflowTimeout)
+                clearTimeout(workflowTimeout);
+            options.signal?.removeEventListener('abort', onExternalAbort);
+            // MCP servers (and their process trees) end with the run, however it ended.
+            await Promise.all([...this.toolboxes.values()].map((toolbox) => toolbox.close()));
+        }
+        options.journal.append({ t: 'end', status, error, outputs, at: this.timestamp() });
+        return {
+            status,
+            error,
+            outputs,
+            calls: { ...this.counts },
+            usage: { ...this.budget.spent },
+            saved: { ...this.budget.saved },
+            steps: [...this.summaries.values()],
+            unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
+            ms: Math.round(performance.now() - started),
+        };
+    }
+    stop(reason) {
+        if (!this.signal.aborted)
+            this.controller.abort(reason);
+    }
+    throwIfStopped() {
+        if (this.signal.aborted)
+            throw this.signal.reason;
+    }
+    timestamp() {
+        return this.now().toISOString();
+    }
+    get observer() {
+        return this.options.observer;
+    }
+    get concurrency() {
+        return this.options.concurrency;
+    }
+    context(scope, env) {
+        const frame = scope.frame ?? this.top;
+        return {
+            inputs: frame.inputs,
+            steps: frame.steps,
+            env: env ?? frame.env,
+            github: this.options.github ?? {},
+            item: scope.item,
+            index: scope.index,
+            loop: scope.loop,
+            status: scope.failed ? 'failure' : 'success',
+        };
+    }
+    /**
+     * Runs steps in order. As in GitHub Actions, a failed step does not end the sequence at once: later
+     * steps run only if their `if` uses a status function that allows it (`failure()`, `always()`); the
+     * others are skipped, and the sequence then fails with its first failure.
+     */
+    async runSequence(steps, scope) {
+        let failed;
+        for (const step of steps) {
+            this.throwIfStopped();
+            try {
+                await this.runStep(step, { ...scope, failed: failed !== undefined });
+            }
+            catch (caught) {
+                if (!(caught instanceof StepFailed) || this.signal.aborted)
+                    throw caught;
+                failed ??= caught;
+            }
+        }
+        if (failed)
+            throw failed;
+    }
+    async runStep(step, scope) {
+        const frame = scope.frame ?? this.top;
+        const path = frame.prefix + step.id;
+        const summary = this.summary(path);
+        const started = performance.now();
+        try {
+            const runs = step.if !== undefined ? evaluateCondition(step.if, this.context(scope)) : !scope.failed;
+            if (!runs) {
+                frame.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+                this.counts.skipped += 1;
+                summary.calls.skipped += 1;
+                this.finishStep(path, 'skipped');
+                return;
+            }
+            let outputs;
+            switch (step.kind) {
+                case 'agent':
+                case 'run':
+                    outputs = await this.runCallStep(step, scope);
+                    break;
+                case 'parallel':
+                    outputs = await this.runParallel(step.steps, this.inner(step, scope));
+                    break;
+                case 'repeat':
+                    outputs = await this.runRepeat(step, this.inner(step, scope));
+                    break;
+                case 'uses':
+                    outputs = await runUses(this, step, { ...scope, frame, failed: false }, path);
+                    break;
+                default:
+                    throw new StepFailed(`"${step.kind}" steps are not supported yet`);
+            }
+            frame.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
+            summary.ms += performance.now() - started;
+            this.finishStep(path, 'succeeded');
+        }
+        catch (caught) {
+            summary.ms += performance.now() - started;
+            if (this.signal.aborted) {
+                frame.steps[step.id] = { outputs: {}, outcome: 'cancelled', conclusion: 'cancelled' };
+                this.finishStep(path, 'cancelled', this.signal.reason.message);
+                throw this.signal.reason;
+            }
+            const failure = caught instanceof StepFailed ? caught : new StepFailed(describeError(path, caught));
+            const partial = caught instanceof ItemsFailed ? caught.outputs : {};
+            this.finishStep(path, 'failed', failure.message);
+            if (step.continueOnError) {
+                frame.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'success' };
+                this.options.observer?.warning?.(`${failure.message} (continue-on-error: the run goes on)`);
+                return;
+            }
+            frame.steps[step.id] = { outputs: partial, outcome: 'failure', conclusion: 'failure' };
+            throw failure;
+        }
+    }
+    /**
+     * The scope of a group's or loop's sub-steps: they belong to its phase unless they name their own, and
+     * once the group runs, its sub-steps start with a clean status (failure() means a failure inside it).
+     */
+    inner(step, scope) {
+        return { ...scope, phase: step.phase ?? scope.phase, failed: false };
+    }
+    finishStep(path, status, error) {
+        const summary = this.summary(path);
+        summary.status = status;
+        summary.error = error;
+        summary.ms = Math.round(summary.ms);
+        this.options.journal.append({ t: 'step', step: path, status, at: this.timestamp() });
+        this.options.observer?.stepFinished?.(path, status, error);
+    }
+    async runParallel(steps, scope) {
+        // Every branch runs to completion (its calls are journaled) before the group reports a failure.
+        const results = await Promise.allSettled(steps.map((step) => this.runStep(step, scope)));
+        this.throwIfStopped();
+        const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+        if (failed.length > 0) {
+            throw new StepFailed(failed.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n'));
+        }
+        return {};
+    }
+    async runRepeat(step, scope) {
+        // Before the first pass, the loop's steps read as null (they hold the previous iteration's outputs).
+        const frame = scope.frame ?? this.top;
+        for (const inner of flatten(step.steps)) {
+            frame.steps[inner.id] = { outputs: null, outcome: '', conclusion: '' };
+        }
+        for (let iteration = 1; iteration <= step.max; iteration++) {
+            const loopScope = { ...scope, loop: { iteration } };
+            this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: 'repeat', iteration });
+            await this.runSequence(step.steps, loopScope);
+            this.throwIfStopped();
+            if (evaluateCondition(step.until, this.context(loopScope)))
+                return { iterations: iteration, converged: true };
+        }
+        this.options.observer?.warning?.(`step "${frame.prefix}${step.id}": stopped after max ${step.max} iterations without "until" becoming true`);
+        return { iterations: step.max, converged: false };
+    }
+    async runCallStep(step, scope) {
+        const context = this.context(scope);
+        const frame = scope.frame ?? this.top;
+        if (step.forEach === undefined) {
+            this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: step.kind });
+            const call = this.plan(step, scope);
+            return call.loop ? this.runLoop(call, scope) : this.perform(call);
+        }
+        const list = evaluateTemplate(step.forEach, context);
+        if (!Array.isArray(list)) {
+            throw new StepFailed(`step "${frame.prefix}${step.id}": for-each must be a list, got ${describeValue(list)}`);
+        }
+        this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: step.kind, items: list.length });
+        // Plan every item first, in item order: occurrence numbers never depend on completion order.
+        const planned = list.map((value, index) => {
+            try {
+                return this.plan(step, { ...scope, item: value, index });
+            }
+            catch (caught) {
+                return new ItemError(index, value, caught);
+            }
+        });
+        const limit = pLimit(this.fanOutLimit(step, frame));
+        const outputs = new Array(list.length).fill(null);
+        const failures = [];
+        let stopScheduling = false;
+        // Replayed items need no scheduling: only live calls go through the concurrency limit.
+        const live = planned.map((call, index) => {
+            if (call instanceof ItemError || call.loop)
+                return call;
+            const replayed = this.tryReplay(call);
+            if (replayed === undefined)
+                return call;
+            outputs[index] = replayed;
+            return undefined;
+        });
+        await Promise.all(live.map((call, index) => call === undefined
+            ? undefined
+            : limit(async () => {
+                if (stopScheduling || this.signal.aborted)
+                    return;
+                if (call instanceof ItemError) {
+                    failures.push(call);
+                    if (step.failFast)
+                        stopScheduling = true;
+                    return;
+                }
+                try {
+                    outputs[index] = call.loop
+                        ? await this.runLoop(call, scope)
+                        : await this.perform(call, false);
+                }
+                catch (caught) {
+                    if (this.signal.aborted)
+                        return;
+                    failures.push(new ItemError(index, list[index], caught));
+                    if (step.failFast)
+                        stopScheduling = true;
+                }
+            })));
+        this.throwIfStopped();
+        if (failures.length > 0) {
+            failures.sort((a, b) => a.index - b.index);
+            const notRun = stopScheduling
+                ? list.length - failures.length - outputs.filter((o) => o !== null).length
+                : 0;
+            const lines = failures.map((failure) => `  item ${failure.index} (${describeValue(failure.value)}): ${failure.cause}`);
+            throw new ItemsFailed(`step "${frame.prefix}${step.id}": ${failures.length} of ${list.length} items failed` +
+                (notRun > 0 ? ` (fail-fast: ${notRun} not run)` : '') +
+                `:\n${lines.join('\n')}`, outputs);
+        }
+        return outputs;
+    }
+    /** How many items of a fan-out run at once. */
+    fanOutLimit(step, frame) {
+        return (step.concurrency ??
+            this.options.concurrency ??
+            frame.workflow.defaults.concurrency ??
+            DEFAULT_CONCURRENCY);
+    }
+    /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */
+    plan(step, scope) {
+        const frame = scope.frame ?? this.top;
+        return planCall(step, {
+            workflow: frame.workflow,
+            workflowEnv: frame.env,
+            path: frame.prefix + step.id,
+            workspace: this.options.workspace,
+            phase: step.phase ?? scope.phase,
+            item: scope.index,
+            context: (env) => this.context(scope, env),
+            key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
+        });
+    }
+    /** A tool-using or threaded agent step: its turns and tool calls go through `perform` one by one. */
+    runLoop(call, scope) {
+        const frame = scope.frame ?? this.top;
+        let toolbox = this.toolboxes.get(frame.workflow);
+        if (!toolbox) {
+            toolbox = runToolbox(frame.workflow, frame.env, this.context({ frame }), this.options);
+            this.toolboxes.set(frame.workflow, toolbox);
+        }
+        return runAgentLoop(call, {
+            perform: (inner) => this.perform(inner),
+            key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
+            turn: this.executors.turn,
+            callContext: (inner, signal) => ({
+                signal,
+                env: { ...this.options.env, ...inner.env },
+                cwd: this.options.workspace,
+                timeoutMs: inner.timeoutMs,
+                pricing: frame.workflow.pricing,
+            }),
+            toolbox: toolbox.toolbox,
+            threads: this.threads,
+            threadPrefix: frame.prefix,
+            env: this.options.env,
+            workspace: this.options.workspace,
+            redact: this.options.redact,
+        });
+    }
+    /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
+    tryReplay(call) {
+        this.usedKeys.add(call.key);
+        const recorded = call.step.replay ? this.options.replay.get(call.key) : undefined;
+        return recorded ? this.replayed(call, recorded) : undefined;
+    }
+    async perform(call, replay = true) {
+        const summary = this.summary(call.path);
+        if (replay) {
+            const outputs = this.tryReplay(call);
+            if (outputs !== undefined)
+                return outputs;
+        }
+        for (let attempt = 0;; attempt++) {
+            this.throwIfStopped();
+            const refused = this.budget.reserveCall();
+            if (refused) {
+                this.stop(new RunStopped(refused.message, 'failed'));
+                this.throwIfStopped();
+            }
+            const started = performance.now();
+            try {
+                const { result, usage, model } = await this.invoke(call);
+                const ms = Math.round(performance.now() - started);
+                // Journal first: once a call is complete, nothing may lose it.
+                this.options.journal.append({
+                    t: 'call',
+                    key: call.key,
+                    step: call.path,
+                    item: call.item,
+                    kind: call.kind,
+                    model,
+                    result,
+                    usage,
+                    ms,
+                    at: this.timestamp(),
+                });
+                this.counts.live += 1;
+                summary.calls.live += 1;
+                this.report(call, { status: 'live', ms, usage, model });
+                this.spend(call, usage);
+                return outputsOf(call, result);
+            }
+            catch (caught) {
+                // A failed call may still have spent (a structured answer that never conformed): count it.
+                if (caught instanceof CallError)
+                    this.spend(call, caught.usage);
+                if (this.signal.aborted)
+                    throw this.signal.reason;
+                const message = caught instanceof Error ? caught.message : String(caught);
+                if (isRecoverable(caught) && attempt < call.retries) {
+                    const delayMs = backoffMs(this.retry, attempt, caught instanceof CallError ? caught.retryAfterMs : undefined);
+                    this.options.observer?.callRetrying?.({
+                        step: call.path,
+                        item: call.item,
+                        attempt: attempt + 1,
+                        delayMs,
+                        message,
+                    });
+                    try {
+                        await this.retry.sleep(delayMs, this.signal);
+                    }
+                    catch {
+                        this.throwIfStopped();
+                    }
+                    continue;
+                }
+                const ms = Math.round(performance.now() - started);
+                this.options.journal.append({
+                    t: 'fail',
+                    key: call.key,
+                    step: call.path,
+                    item: call.item,
+                    error: { class: isRecoverable(caught) ? 'recoverable' : 'fatal', message },
+                    at: this.timestamp(),
+                });
+                this.counts.failed += 1;
+                summary.calls.failed += 1;
+                this.report(call, { status: 'failed', ms, error: message });
+                throw caught;
+            }
+        }
+    }
+    replayed(call, recorded) {
+        const valid = call.accepts
+            ? call.accepts(recorded.result)
+            : call.kind === 'agent'
+                ? isAgentResult(recorded.result)
+                : isShellResult(recorded.result);
+        if (!valid || recorded.kind !== call.kind) {
+            this.options.observer?.warning?.(`journaled result of step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''} is malformed; running it again`);
+            return undefined;
+        }
+        const summary = this.summary(call.path);
+        this.counts.replayed += 1;
+        summary.calls.replayed += 1;
+        addUsage(summary.saved, recorded.usage);
+        this.budget.recordReplayed(recorded.usage);
+        this.report(call, { status: 'replayed', ms: 0, usage: recorded.usage, model: recorded.model });
+        return outputsOf(call, recorded.result);
+    }
+    /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
+    spend(call, usage) {
+        if (!usage)
+            return;
+        addUsage(this.summary(call.path).usage, usage);
+        const exceeded = this.budget.recordLive(usage);
+        if (exceeded)
+            this.stop(new RunStopped(exceeded.message, 'failed'));
+    }
+    report(call, outcome) {
+        this.options.observer?.callFinished?.({
+            step: call.path,
+            item: call.item,
+            kind: call.kind,
+            key: call.key,
+            ...outcome,
+        });
+    }
+    async invoke(call) {
+        const timeout = call.timeoutMs !== undefined ? AbortSignal.timeout(call.timeoutMs) : undefined;
+        const signal = timeout ? AbortSignal.any([this.signal, timeout]) : this.signal;
+        try {
+            if (call.execute)
+                return await call.execute(signal);
+            if (call.agent) {
+                const result = await this.executors.agent(call.agent, {
+                    signal,
+                    env: { ...this.options.env, ...call.env },
+                    cwd: this.options.workspace,
+                    timeoutMs: call.timeoutMs,
+                    pricing: this.workflow.pricing,
+                });
+                return { result, usage: result.usage, model: result.model };
+            }
+            const shell = call.shell;
+            const result = await this.executors.shell({
+                script: shell.script,
+                shell: shell.shell,
+                cwd: shell.cwd,
+                env: { ...this.options.env, ...call.env },
+                signal,
+                retryOnFailure: call.step.retries !== undefined && call.step.retries > 0,
+                onLine: scriptLines(call, this.options.observer, this.options.addSecret),
+            });
+            return { result };
+        }
+        catch (caught) {
+            if (timeout?.aborted && !this.signal.aborted) {
+                throw new CallError(`timed out after ${call.timeoutMs} ms`, 'recoverable', { cause: caught });
+            }
+            throw caught;
+        }
+    }
+    evaluateOutputs(frame = this.top) {
+        const context = this.context({ frame });
+        const outputs = {};
+        for (const [name, template] of Object.entries(frame.workflow.outputs)) {
+            try {
+                outputs[name] = evaluateTemplate(template, context);
+            }
+            catch (caught) {
+                throw new StepFailed(`output "${name}": ${caught instanceof Error ? caught.message : String(caught)}`);
+            }
+        }
+        return outputs;
+    }
+    summary(id) {
+        const summary = this.summaries.get(id);
+        if (!summary)
+            throw new Error(`no summary for step ${id}`);
+        return summary;
+    }
+}
+/**
+ * A call's step outputs from its (live or journaled) result, which has been checked to be of its kind; a call
+ * of an agent loop gives its result to the loop as it is.
+ */
+function outputsOf(call, result) {
+    if (call.execute)
+        return result;
+    return call.kind === 'agent'
+        ? agentOutputs(result, call.agent?.schema !== undefined)
+        : shellOutputs(result);
+}
+function flatten(steps) {
+    return steps.flatMap((step) => step.kind === 'parallel' || step.kind === 'repeat' ? [step, ...flatten(step.steps)] : [step]);
+}
+function describeError(path, caught) {
+    const message = caught instanceof Error ? caught.message : String(caught);
+    return message.startsWith(`step "${path}"`) ? message : `step "${path}": ${message}`;
+}
+
 /** Invalid inputs: nothing ran. */
 class InputsError extends Error {
 }
-async function runAttempt(options) {
-    const { workflow, previous } = options;
+/**
+ * Resolves and checks an attempt's inputs before anything is created or run. Throws InputsError. On a
+ * resume without inputs, recorded inputs the workflow no longer declares are left out (and named), and
+ * secret inputs, which were never journaled, must be given again.
+ */
+function resolveAttemptInputs(workflow, previous, given) {
     const recorded = previous.runs.at(-1)?.inputs;
     const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
+    const declared = new Set(workflow.inputs.map((input) => input.name));
     let raw;
     let fromStrings = false;
-    if (options.given || !recorded) {
-        raw = options.given?.values ?? {};
-        fromStrings = options.given?.fromStrings ?? false;
+    const dropped = [];
+    if (given || !recorded) {
+        raw = given?.values ?? {};
+        fromStrings = given?.fromStrings ?? false;
     }
     else {
         // Secret inputs were redacted before they were journaled: they must be given again.
-        raw = Object.fromEntries(Object.entries(recorded).filter(([name]) => !secretNames.has(name)));
+        raw = {};
+        for (const [name, value] of Object.entries(recorded)) {
+            if (!declared.has(name))
+                dropped.push(name);
+            else if (!secretNames.has(name))
+                raw[name] = value;
+        }
     }
     const { values, problems } = resolveInputs(workflow, raw, { fromStrings });
     if (problems.length > 0) {
-        const missingSecrets = [...secretNames].filter((name) => values[name] === undefined && recorded && !options.given);
-        const hint = missingSecrets.length > 0
-            ? `\nsecret inputs are never stored in the journal; give ${missingSecrets.map((n) => `--input ${n}=...`).join(' ')} again`
-            : '';
-        throw new InputsError(problems.join('\n') + hint);
+        const missingSecrets = [...secretNames].filter((name) => values[name] === undefined && recorded && !given);
+        const hints = [];
+        if (missingSecrets.length > 0) {
+            hints.push(`secret inputs are never stored in the journal; give ${missingSecrets.map((n) => `--input ${n}=...`).join(' ')} again`);
+        }
+        if (recorded && given && Object.keys(given.values).some((name) => !declared.has(name))) {
+            hints.push('the workflow no longer declares an input given here; a resumed run reuses its recorded inputs when none are given');
+        }
+        throw new InputsError([...problems, ...hints].join('\n'));
     }
+    return { values, dropped };
+}
+async function runAttempt(options) {
+    const { workflow, previous } = options;
+    const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
+    const { values } = options.inputs ?? resolveAttemptInputs(workflow, previous, options.given);
     const secrets = new Secrets();
     secrets.addFromEnv(options.env);
     for (const name of secretNames) {
@@ -65834,6 +81188,10 @@ async function runAttempt(options) {
             concurrency: options.concurrency,
             signal: options.signal,
             observer: options.observer && redactingObserver(options.observer, secrets),
+            addSecret: (value) => {
+                secrets.add(value);
+                options.onSecret?.(value);
+            },
             retry: options.retry,
         });
         return { attempt, inputs: values, result: redactResult(result, secrets) };
@@ -65854,6 +81212,12 @@ function redactingObserver(observer, secrets) {
         stepFinished: observer.stepFinished &&
             ((step, status, error) => observer.stepFinished?.(step, status, redact(error))),
         warning: observer.warning && ((message) => observer.warning?.(secrets.redact(message))),
+        stepOutput: observer.stepOutput && ((info) => observer.stepOutput?.({ ...info, line: secrets.redact(info.line) })),
+        workflowCommand: observer.workflowCommand &&
+            ((info) => observer.workflowCommand?.({
+                ...info,
+                command: JSON.parse(redactedJson(info.command, secrets)),
+            })),
     };
 }
 /** Outputs and errors leave the engine for summaries and logs: secrets are redacted there too. */
@@ -65897,240 +81261,6 @@ async function githubContext(env) {
     };
 }
 
-const JOURNAL_VERSION = 1;
-
-// Reads a journal. A journal may come from a cache restored from an earlier attempt, so it is
-// untrusted input: every line is validated, and a line that is not a well-formed event is reported
-// (with its line number) and never replayed.
-function emptyJournalRead(source) {
-    return { source, runs: [], events: [], calls: new Map(), problems: [] };
-}
-/** Reads and validates a journal file. A missing file is an empty journal. */
-async function readJournalFile(path) {
-    let text;
-    try {
-        // Deliberately synchronous: a journal is read once, as an attempt starts. With
-        // fs.promises.readFile (512 KB chunks through the thread pool) replaying a 10 MB journal cost
-        // 1.6-1.8x a bare readFileSync + JSON.parse loop; with readFileSync it is within a few percent.
-        text = readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        if (isErrnoException(error) && error.code === 'ENOENT')
-            return emptyJournalRead(path);
-        throw error;
-    }
-    return parseJournal(text, path);
-}
-function parseJournal(text, source) {
-    const read = emptyJournalRead(source);
-    const lines = text.split('\n');
-    // Text ending with a newline splits into a final empty string; anything else there is a line
-    // the writer did not finish.
-    const last = lines.length - 1;
-    const unterminated = lines[last] !== '';
-    let previousTorn = 0;
-    for (let index = 0; index <= last; index++) {
-        const line = lines[index];
-        const number = index + 1;
-        if (line === '' || (line.length < 8 && line.trim() === ''))
-            continue;
-        let value;
-        try {
-            value = JSON.parse(line);
-        }
-        catch {
-            if (index === last && unterminated) {
-                read.problems.push({
-                    line: number,
-                    severity: 'info',
-                    message: `line ${number} is incomplete (the run was interrupted while writing it); ignored`,
-                });
-                break;
-            }
-            if (read.header === undefined)
-                return rejected(read, number, notAJournal(number));
-            // The start of an event cut short, as opposed to a line that was never one.
-            previousTorn = line.startsWith('{"') ? number : 0;
-            read.problems.push({
-                line: number,
-                severity: 'warning',
-                message: `line ${number} is not valid JSON; ignored`,
-            });
-            continue;
-        }
-        const event = validateEvent(value);
-        if (typeof event === 'string') {
-            if (read.header === undefined)
-                return rejected(read, number, notAJournal(number, event));
-            read.problems.push({ line: number, severity: 'warning', message: `line ${number} ${event}; ignored` });
-            previousTorn = 0;
-            continue;
-        }
-        if (event.t === 'run') {
-            if (event.v !== JOURNAL_VERSION) {
-                if (read.header === undefined)
-                    return rejected(read, number, unsupportedVersion(event.v));
-                read.problems.push({
-                    line: number,
-                    severity: 'warning',
-                    message: `line ${number} starts an attempt written in journal version ${event.v}, which this reprise (version ${JOURNAL_VERSION}) cannot read; ignoring it and everything after it`,
-                });
-                break;
-            }
-            // An attempt killed mid-write leaves a torn line, which the next attempt's writer ends
-            // with a newline before appending its own run event: expected, not damage.
-            if (previousTorn === number - 1 && previousTorn > 0) {
-                const problem = read.problems[read.problems.length - 1];
-                if (problem !== undefined && problem.line === previousTorn) {
-                    problem.severity = 'info';
-                    problem.message = `line ${previousTorn} is incomplete (an earlier attempt was interrupted while writing it); ignored`;
-                }
-            }
-            read.header ??= event;
-            read.runs.push(event);
-        }
-        else if (read.header === undefined) {
-            return rejected(read, number, notAJournal(number));
-        }
-        else if (event.t === 'call' && !read.calls.has(event.key)) {
-            read.calls.set(event.key, event);
-        }
-        previousTorn = 0;
-        read.events.push(event);
-    }
-    return read;
-}
-/** A message when the journal was written by another workflow (the caller then ignores it), else undefined. */
-function journalBelongsTo(read, workflowName) {
-    const other = read.runs.find((run) => run.workflow !== workflowName);
-    if (other === undefined)
-        return undefined;
-    return `${read.source} was written by workflow "${other.workflow}", not "${workflowName}"; ignoring it`;
-}
-function rejected(read, line, message) {
-    const empty = emptyJournalRead(read.source);
-    empty.problems.push({ line, severity: 'warning', message });
-    return empty;
-}
-function notAJournal(line, detail) {
-    const why = detail === undefined ? '' : `: it ${detail}`;
-    return line === 1
-        ? `not a reprise journal (its first line is not a run header${why}); ignoring it`
-        : `not a reprise journal (line ${line} comes before any run header${why}); ignoring it`;
-}
-function unsupportedVersion(version) {
-    return `journal version ${version} is not supported by this reprise, which reads version ${JOURNAL_VERSION}; ignoring it`;
-}
-function validateEvent(value) {
-    if (!isObject(value))
-        return 'is not a JSON object';
-    const problem = eventProblem(value);
-    // Checked field by field just above.
-    return problem ?? value;
-}
-function eventProblem(o) {
-    switch (o.t) {
-        case 'call':
-            return callProblem(o);
-        case 'run':
-            return runProblem(o);
-        case 'fail':
-            return failProblem(o);
-        case 'step':
-            return stepProblem(o);
-        case 'answer':
-            return answerProblem(o);
-        case 'end':
-            return endProblem(o);
-        case undefined:
-            return 'has no event type `t`';
-        default:
-            return `has an unknown event type ${JSON.stringify(o.t)}`;
-    }
-}
-function runProblem(o) {
-    // The version is checked first: a future version may change every other field.
-    if (typeof o.v !== 'number' || !Number.isInteger(o.v))
-        return 'is a run event without an integer version `v`';
-    if (o.v !== JOURNAL_VERSION)
-        return undefined;
-    return (need(o, 'run', 'workflow', isString) ??
-        need(o, 'run', 'script', isString) ??
-        need(o, 'run', 'runId', isString) ??
-        need(o, 'run', 'attempt', isPositiveInteger) ??
-        need(o, 'run', 'inputs', isObject) ??
-        need(o, 'run', 'at', isString));
-}
-function callProblem(o) {
-    return (need(o, 'call', 'key', isNonEmptyString) ??
-        need(o, 'call', 'step', isString) ??
-        optional(o, 'call', 'item', isIndex) ??
-        need(o, 'call', 'kind', isCallKind) ??
-        optional(o, 'call', 'model', isString) ??
-        ('result' in o ? undefined : 'is a call event without a `result`') ??
-        optional(o, 'call', 'usage', isUsage) ??
-        need(o, 'call', 'ms', isDuration) ??
-        need(o, 'call', 'at', isString));
-}
-function failProblem(o) {
-    return (need(o, 'fail', 'key', isNonEmptyString) ??
-        need(o, 'fail', 'step', isString) ??
-        optional(o, 'fail', 'item', isIndex) ??
-        need(o, 'fail', 'error', isFailError) ??
-        need(o, 'fail', 'at', isString));
-}
-function stepProblem(o) {
-    return (need(o, 'step', 'step', isString) ??
-        need(o, 'step', 'status', isStepStatus) ??
-        need(o, 'step', 'at', isString));
-}
-function answerProblem(o) {
-    return (need(o, 'answer', 'id', isString) ??
-        ('value' in o ? undefined : 'is an answer event without a `value`') ??
-        need(o, 'answer', 'at', isString));
-}
-function endProblem(o) {
-    return (need(o, 'end', 'status', isRunStatus) ??
-        optional(o, 'end', 'error', isString) ??
-        optional(o, 'end', 'outputs', isObject) ??
-        need(o, 'end', 'at', isString));
-}
-const expected = new Map();
-function need(o, type, field, check) {
-    const value = o[field];
-    if (check(value))
-        return undefined;
-    if (value === undefined)
-        return `is a ${type} event without \`${field}\``;
-    return `is a ${type} event whose \`${field}\` is not ${expected.get(check) ?? 'valid'}`;
-}
-function optional(o, type, field, check) {
-    return o[field] === undefined ? undefined : need(o, type, field, check);
-}
-function describe(what, check) {
-    expected.set(check, what);
-    return check;
-}
-const isString = describe('a string', (v) => typeof v === 'string');
-const isNonEmptyString = describe('a non-empty string', (v) => typeof v === 'string' && v !== '');
-const isPositiveInteger = describe('a positive integer', (v) => Number.isInteger(v) && v >= 1);
-const isIndex = describe('a non-negative integer', (v) => Number.isInteger(v) && v >= 0);
-const isDuration = describe('a non-negative number', (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v));
-const isObject = describe('an object', (v) => typeof v === 'object' && v !== null && !Array.isArray(v));
-const isCallKind = describe('"agent" or "run"', (v) => v === 'agent' || v === 'run');
-const isRunStatus = describe('"succeeded", "failed" or "cancelled"', (v) => v === 'succeeded' || v === 'failed' || v === 'cancelled');
-const isStepStatus = describe('"succeeded", "failed", "skipped" or "cancelled"', (v) => v === 'succeeded' || v === 'failed' || v === 'skipped' || v === 'cancelled');
-const isFailError = describe('an object with `class` ("recoverable" or "fatal") and a string `message`', (v) => isObject(v) && (v.class === 'recoverable' || v.class === 'fatal') && typeof v.message === 'string');
-const isCount = (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v);
-const isUsage = describe('an object of non-negative `inputTokens`, `outputTokens`, `cachedInputTokens` and a `costUsd` (number or null)', (v) => isObject(v) &&
-    isCount(v.inputTokens) &&
-    isCount(v.outputTokens) &&
-    isCount(v.cachedInputTokens) &&
-    (v.costUsd === null || isCount(v.costUsd)));
-function isErrnoException(error) {
-    return error instanceof Error && 'code' in error;
-}
-
 // The embedded default store: one directory per run under a runs directory (default .reprise/runs),
 // holding the run's journal, its result and, while a process works on it, a lock.
 const DEFAULT_RUNS_DIR = '.reprise/runs';
@@ -66170,17 +81300,22 @@ class LocalStore {
         return join$1(this.runDir(id), RESULT_FILE);
     }
     /**
-     * The id of an existing run: `latest` (the newest by start time), an id, or an unambiguous
-     * prefix of one. Throws a StoreError naming the nearest ids when there is no such run.
+     * The id of an existing run: `latest` (the newest by start time that has a journal: a directory
+     * left without one by an older version holds nothing to resume), an id, or an unambiguous prefix
+     * of one. Throws a StoreError naming the nearest ids when there is no such run.
      */
     async resolve(idOrLatest) {
         const ids = await this.ids();
         if (idOrLatest === 'latest') {
             if (ids.length === 0)
                 throw new StoreError(`there are no runs in ${this.runsDir} yet`);
-            const started = await Promise.all(ids.map(async (id) => ({ id, at: await this.startedAt(id) })));
-            started.sort((a, b) => compare(b.at, a.at) || compare(b.id, a.id));
-            return started[0].id;
+            const started = await Promise.all(ids.map(async (id) => ({ id, at: await this.journalStartedAt(id) })));
+            const journaled = started.filter((run) => run.at !== undefined);
+            if (journaled.length === 0) {
+                throw new StoreError(`no run in ${this.runsDir} has a journal yet: there is nothing to resume`);
+            }
+            journaled.sort((a, b) => compare(b.at, a.at) || compare(b.id, a.id));
+            return journaled[0].id;
         }
         if (ids.includes(idOrLatest))
             return idOrLatest;
@@ -66390,7 +81525,8 @@ class LocalStore {
         const text = await readText(join$1(this.runDir(id), LOCK_FILE));
         return text === undefined ? { held: false } : lockStateOf(text, id);
     }
-    async startedAt(id) {
+    /** When the run's first attempt started, from its journal header; undefined without a journal. */
+    async journalStartedAt(id) {
         const line = await readFirstLine(this.journalPath(id));
         if (line !== undefined) {
             try {
@@ -66399,10 +81535,10 @@ class LocalStore {
                     return header.at;
             }
             catch {
-                // not a journal header: fall back to the directory's age
+                // not a journal header
             }
         }
-        return this.createdAt(id);
+        return undefined;
     }
     async createdAt(id) {
         const stats = await stat(this.runDir(id));
@@ -66510,7 +81646,7 @@ async function readText(path) {
 async function readFirstLine(path) {
     let file;
     try {
-        file = await open(path, 'r');
+        file = await open$1(path, 'r');
     }
     catch {
         return undefined;
@@ -68072,21 +83208,24 @@ function table(header, rows) {
 }
 
 // Live progress for a person at a terminal: one line per finished call, a bar when on a TTY.
+// The bar is a cli-progress MultiBar: its log() writes lines above the bar, which moves down with them, so
+// nothing printed is ever overwritten and the bar alone is cleared at the end.
 class ProgressReporter {
     options;
+    bars;
     bar;
     planned = 0;
     finished = 0;
     constructor(options) {
         this.options = options;
         if (options.bar) {
-            this.bar = new cliProgress.SingleBar({
+            this.bars = new cliProgress.MultiBar({
                 format: '  {bar} {value}/{total} calls | {step}',
                 hideCursor: true,
                 clearOnComplete: true,
                 stream: options.out,
             }, cliProgress.Presets.shades_classic);
-            this.bar.start(0, 0, { step: '' });
+            this.bar = this.bars.create(0, 0, { step: '' });
         }
     }
     stepStarted(step, info) {
@@ -68117,20 +83256,40 @@ class ProgressReporter {
     warning(message) {
         this.print(`warning: ${message}`);
     }
+    stepOutput(info) {
+        this.print(`  ${callName(info)} | ${info.line}`);
+    }
+    workflowCommand(info) {
+        const { name, message, properties } = info.command;
+        if (name === 'notice' || name === 'warning' || name === 'error') {
+            const where = properties.file
+                ? ` (${[properties.file, properties.line, properties.col].filter(Boolean).join(':')})`
+                : '';
+            const title = properties.title ? `${properties.title}: ` : '';
+            this.print(`  ${callName(info)} | ${name}${where}: ${title}${message}`);
+        }
+        else if (name === 'group') {
+            this.print(`  ${callName(info)} | ▸ ${message}`);
+        }
+    }
     stop() {
-        this.bar?.stop();
+        if (this.bars) {
+            this.bars.update(); // prints the lines still waiting above the bar
+            this.bars.stop();
+        }
+        this.bars = undefined;
         this.bar = undefined;
     }
     print(line) {
-        if (this.bar) {
-            // Clear the bar's line, print, and let the next update redraw it.
-            this.options.out.write(`\r\x1b[K${line}\n`);
-            this.bar.render();
-        }
-        else {
+        if (this.bars)
+            this.bars.log(`${line}\n`);
+        else
             this.options.out.write(`${line}\n`);
-        }
     }
+}
+/** `step` or `step[item]`, as progress lines name a call. */
+function callName(info) {
+    return info.item === undefined ? info.step : `${info.step}[${info.item}]`;
 }
 /** The closing report: a table per step and the totals, with what replay saved. */
 function renderSummary(runId, result) {
@@ -68163,4 +83322,4 @@ function renderSummary(runId, result) {
     return lines.join('\n') + '\n';
 }
 
-export { InputsError as I, LocalStore as L, ProgressReporter as P, StoreError as S, formatCost as a, formatProblem as b, runAttempt as c, readJournalFile as d, emptyJournalRead as e, formatMs as f, githubContext as g, hasUsage as h, renderSummary as i, journalBelongsTo as j, addUsage as k, loadWorkflowFile as l, emptyTotals as m, parseAge as n, parseInputsMap as p, renderMermaid as r, table as t };
+export { InputsError as I, LocalStore as L, ProgressReporter as P, StoreError as S, formatCost as a, formatProblem as b, runAttempt as c, callName as d, commandProgram as e, formatMs as f, githubContext as g, hasUsage as h, anthropicCredential as i, resolveAgentTarget as j, resolveAttemptInputs as k, loadWorkflowFile as l, renderSummary as m, addUsage as n, openaiCredential as o, parseInputsMap as p, formatTotals as q, renderMermaid as r, formatTokens as s, table as t, emptyTotals as u, parseAge as v };
