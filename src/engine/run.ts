@@ -569,7 +569,10 @@ class Run implements UsesHost {
     const frame = scope.frame ?? this.top;
     let toolbox = this.toolboxes.get(frame.workflow);
     if (!toolbox) {
-      toolbox = runToolbox(frame.workflow, frame.env, this.context({ frame }), this.options);
+      toolbox = runToolbox(frame.workflow, frame.env, this.context({ frame }), {
+        ...this.options,
+        signal: this.signal,
+      });
       this.toolboxes.set(frame.workflow, toolbox);
     }
     return runAgentLoop(call, {

@@ -15,7 +15,7 @@ export function runToolbox(
   workflow: WorkflowDef,
   workflowEnv: Record<string, string>,
   context: ExpressionContext,
-  options: { workspace: string; env: Record<string, string | undefined> },
+  options: { workspace: string; env: Record<string, string | undefined>; signal: AbortSignal },
 ): RunToolbox {
   const commands: Record<string, CommandToolSpec> = {};
   for (const [name, tool] of Object.entries(workflow.tools)) {

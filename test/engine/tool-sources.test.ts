@@ -305,6 +305,29 @@ outputs:
     expect(await gone(pids)).toBe(true);
   });
 
+  it('a run cancelled while an MCP server is still starting ends at once, the server gone', async () => {
+    const pidFile = join(scratch, 'silent.pid');
+    openai.respond(toolScript(() => ({ text: 'never' })));
+    // A "server" that never answers the MCP handshake.
+    const workflow = base(
+      `  - id: work
+    agent: { prompt: go, tools: [silent/*] }`,
+      `mcp-servers:
+  silent:
+    command: bash
+    args: [-c, 'echo $$ > "$PID_FILE"; exec sleep 300']
+    env: { PID_FILE: ${JSON.stringify(pidFile)} }`,
+    );
+    const controller = new AbortController();
+    const running = run(workflow, { env: env(), workspace, signal: controller.signal });
+    for (let i = 0; i < 400 && !existsSync(pidFile); i++) await new Promise((done) => setTimeout(done, 25));
+    controller.abort();
+    const result = await running;
+    expect(result.status).toBe('cancelled');
+    expect(openai.requests).toHaveLength(0);
+    expect(await gone([Number(readFileSync(pidFile, 'utf8'))])).toBe(true);
+  });
+
   it('max-turns reached fails the step, naming it, its item and the limit', async () => {
     openai.respond(
       toolScript(() => ({ text: '', toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] })),

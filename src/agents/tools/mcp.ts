@@ -152,7 +152,12 @@ export class McpServers {
 
   constructor(
     private readonly specs: Record<string, McpServerSpec>,
-    private readonly context: { workspace: string; env: Record<string, string | undefined> },
+    /** `signal` is the run's: cancelling the run also stops a server that is still starting. */
+    private readonly context: {
+      workspace: string;
+      env: Record<string, string | undefined>;
+      signal?: AbortSignal;
+    },
   ) {}
 
   has(server: string): boolean {
@@ -207,11 +212,12 @@ export class McpServers {
     const client = new Client({ name: 'reprise', version: '1' }, { capabilities: {} });
     const where = spec.url !== undefined ? spec.url : [spec.command, ...(spec.args ?? [])].join(' ');
     try {
-      await client.connect(transport, { timeout: START_TIMEOUT_MS });
+      const starting = { timeout: START_TIMEOUT_MS, signal: this.context.signal };
+      await client.connect(transport, starting);
       const tools: Session['tools'] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.listTools(cursor ? { cursor } : {}, { timeout: START_TIMEOUT_MS });
+        const page = await client.listTools(cursor ? { cursor } : {}, starting);
         for (const tool of page.tools) {
           tools.push({
             name: tool.name,
