@@ -15,7 +15,12 @@ import { artifactName, type ArtifactNameParts } from '../stores/artifacts.js';
 import { LocalStore } from '../stores/local.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
+import { ShardSetError } from '../journal/shard-set.js';
+import type { ShardSet } from '../journal/shard-set.js';
+import { describeShardReport } from '../report/progress.js';
 import type { ActionHost } from './host.js';
+import { mergeShards, readShardSettings, renderShardTable, shardSettingsProblem } from './shards.js';
+import type { ShardSettings } from './shards.js';
 import { STATE, actionStore } from './persist.js';
 
 export interface ActionSettings {
@@ -28,6 +33,7 @@ export interface ActionSettings {
   concurrency?: number;
   workspace: string;
   failOn: 'failure' | 'never';
+  shards: ShardSettings;
 }
 
 /** A wrong `with:` value: the step fails with this message and nothing runs. */
@@ -62,6 +68,7 @@ export function readSettings(host: ActionHost): ActionSettings {
     concurrency,
     workspace,
     failOn: oneOf('fail-on', ['failure', 'never'] as const),
+    shards: readShardSettings((name) => host.getInput(name)),
   };
 }
 
@@ -92,23 +99,42 @@ export async function runMain(host: ActionHost): Promise<void> {
     return;
   }
   const workflow = loaded.workflow;
+  const shardProblem = shardSettingsProblem(settings.shards, workflow);
+  if (shardProblem) {
+    host.setFailed(shardProblem);
+    return;
+  }
+  const { shard } = settings.shards;
   const env = host.env;
   const job = env.GITHUB_JOB ?? 'job';
   const ghRunId = env.GITHUB_RUN_ID ?? String(Date.now());
   const ghAttempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
-  const runId = [ghRunId, slug(job), settings.suffix ? slug(settings.suffix) : ''].filter(Boolean).join('-');
+  const runId = [
+    ghRunId,
+    slug(job),
+    settings.suffix ? slug(settings.suffix) : '',
+    shard ? `shard-${shard.index}-of-${shard.total}` : '',
+  ]
+    .filter(Boolean)
+    .join('-');
   const local = new LocalStore(join(env.RUNNER_TEMP ?? tmpdir(), 'reprise', 'runs'));
   const journalPath = local.journalPath(runId);
   const keys = cacheKeys({
     name: workflow.name,
     job,
     suffix: settings.suffix || undefined,
+    ...(shard ? { shard } : {}),
     scriptHash: workflow.scriptHash,
     runId: ghRunId,
     attempt: ghAttempt,
     scope: settings.scope,
   });
-  const identity: ArtifactNameParts = { name: workflow.name, job, suffix: settings.suffix || undefined };
+  const identity: ArtifactNameParts = {
+    name: workflow.name,
+    job,
+    suffix: settings.suffix || undefined,
+    ...(shard ? { shard } : {}),
+  };
   const artifact = artifactName({ ...identity, attempt: ghAttempt });
   const runDir = local.runDir(runId);
   await mkdir(runDir, { recursive: true });
@@ -134,6 +160,32 @@ export async function runMain(host: ActionHost): Promise<void> {
     attempt: ghAttempt,
   });
   host.setOutput('restored-from', restored.source ?? '');
+  let shardSet: ShardSet | undefined;
+  let previous = restored.read;
+  if (settings.shards.merge) {
+    try {
+      const merged = await mergeShards({
+        store,
+        workflow,
+        settings: settings.shards,
+        suffix: settings.suffix || undefined,
+        attempt: ghAttempt,
+        workDir: runDir,
+        journalPath,
+        own: restored.read,
+        warn: (message) => host.warning(message),
+      });
+      shardSet = merged.set;
+      previous = merged.previous;
+      host.info(
+        `merging ${merged.set.shards.length} of ${merged.set.total} shards: ${merged.previous.calls.size} journaled calls`,
+      );
+    } catch (caught) {
+      if (!(caught instanceof ShardSetError)) throw caught;
+      host.setFailed(caught.message);
+      return;
+    }
+  }
 
   const controller = new AbortController();
   const onSignal = (signal: string) => {
@@ -149,7 +201,7 @@ export async function runMain(host: ActionHost): Promise<void> {
       workflow,
       runId,
       journalPath,
-      previous: restored.read,
+      previous,
       given: { values: settings.inputs, fromStrings: true },
       workspace: settings.workspace,
       env,
@@ -158,6 +210,8 @@ export async function runMain(host: ActionHost): Promise<void> {
       signal: controller.signal,
       observer: new ActionObserver(host),
       onSecret: (value) => host.setSecret(value),
+      shard,
+      mergeOf: shardSet?.total,
     });
   } catch (caught) {
     if (caught instanceof InputsError) {
@@ -171,15 +225,18 @@ export async function runMain(host: ActionHost): Promise<void> {
   }
   const { result } = outcome;
 
-  const summary = renderJobSummary({
-    workflow,
-    runId,
-    attempt: ghAttempt,
-    result,
-    restoredFrom: restored.source,
-    restoredCalls: restored.read.calls.size,
-    journaledCalls: restored.read.calls.size + result.calls.live,
-  });
+  const summary =
+    renderJobSummary({
+      workflow,
+      runId,
+      attempt: ghAttempt,
+      result,
+      restoredFrom: restored.source,
+      restoredCalls: restored.read.calls.size,
+      journaledCalls: previous.calls.size + result.calls.live,
+    }) +
+    (shardSet ? `\n${renderShardTable(shardSet)}` : '') +
+    (result.shard ? `\n${describeShardReport(result.shard)}\n` : '');
   await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
   const transcript = renderTranscript(await readJournalFile(journalPath), {
@@ -215,7 +272,7 @@ export async function runMain(host: ActionHost): Promise<void> {
     `reprise: ${result.status}: ${result.calls.live} live, ${result.calls.replayed} replayed, ` +
       `${result.calls.failed} failed calls`,
   );
-  if (result.status !== 'succeeded' && settings.failOn === 'failure') {
+  if (result.status !== 'succeeded' && result.status !== 'sharded' && settings.failOn === 'failure') {
     host.setFailed(`workflow ${workflow.name} ${result.status}: ${result.error ?? 'see the job summary'}`);
   }
 }

@@ -28,7 +28,16 @@ export function parseIdentity(text: string): ArtifactNameParts | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { name, job, suffix } = value as Record<string, unknown>;
+  const { name, job, suffix, shard } = value as Record<string, unknown>;
   if (typeof name !== 'string' || typeof job !== 'string') return undefined;
-  return { name, job, ...(typeof suffix === 'string' ? { suffix } : {}) };
+  const { index, total } = (typeof shard === 'object' && shard !== null ? shard : {}) as Record<
+    string,
+    unknown
+  >;
+  return {
+    name,
+    job,
+    ...(typeof suffix === 'string' ? { suffix } : {}),
+    ...(typeof index === 'number' && typeof total === 'number' ? { shard: { index, total } } : {}),
+  };
 }

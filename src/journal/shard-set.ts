@@ -2,6 +2,8 @@
 // is a journal of this workflow file, of the same number of shards and the same inputs, every shard is
 // there exactly once and finished its part. Anything else is refused with a message naming the journal,
 // unless the caller chose to run a missing or unfinished shard's items live.
+import { addUsage, emptyTotals } from '../engine/budget.js';
+import type { UsageTotals } from '../engine/budget.js';
 import { mergeJournals } from './merge.js';
 import type { JournalRead } from './reader.js';
 import type { RunStatus, ShardId } from './types.js';
@@ -23,6 +25,8 @@ export interface ShardJournal extends ShardId {
   /** How its last attempt ended; undefined when it was cut off before its end event. */
   status?: RunStatus;
   calls: number;
+  /** What its journaled calls spent when they ran. */
+  usage: UsageTotals;
 }
 
 export interface ShardSet {
@@ -97,6 +101,7 @@ export function checkShardSet(reads: JournalRead[], options: ShardSetOptions): S
         attempts: read.runs.length,
         status: end?.t === 'end' ? end.status : undefined,
         calls: read.calls.size,
+        usage: totalUsage(read),
       },
     });
   }
@@ -187,6 +192,12 @@ function differingInput(a: JournalRead, b: JournalRead): string | undefined {
     if (JSON.stringify(left[name]) !== JSON.stringify(right[name])) return name;
   }
   return undefined;
+}
+
+function totalUsage(read: JournalRead): UsageTotals {
+  const totals = emptyTotals();
+  for (const call of read.calls.values()) addUsage(totals, call.usage);
+  return totals;
 }
 
 function short(script: string): string {

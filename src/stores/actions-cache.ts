@@ -1,6 +1,7 @@
 // The journal in the GitHub Actions cache. Cache entries are immutable, so each attempt saves
 // under its own key and the next attempt restores the newest earlier one by prefix.
 // Caching is optional: every failure here is a warning and a miss, never an exception.
+import type { ShardId } from '../journal/types.js';
 import { isFeatureAvailable, restoreCache, saveCache } from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -21,6 +22,8 @@ export interface CacheKeyParts {
   job: string;
   /** Tells matrix legs (and several reprise steps of one job) apart. */
   suffix?: string;
+  /** A shard of a sharded run saves and restores under keys of its own. */
+  shard?: ShardId;
   scriptHash: string;
   runId: string | number;
   attempt: number;
@@ -67,10 +70,19 @@ export function slug(part: string): string {
  */
 export function cacheKeys(parts: CacheKeyParts): CacheKeys {
   const identity = createHash('sha256')
-    .update(JSON.stringify([parts.scriptHash, parts.name, parts.job, parts.suffix ?? '']))
+    .update(
+      JSON.stringify([
+        parts.scriptHash,
+        parts.name,
+        parts.job,
+        parts.suffix ?? '',
+        ...(parts.shard ? [parts.shard.index, parts.shard.total] : []),
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
-  const who = [parts.name, parts.job, ...(parts.suffix ? [parts.suffix] : [])].map(slug).join('-');
+  const shard = parts.shard ? [`shard-${parts.shard.index}-of-${parts.shard.total}`] : [];
+  const who = [parts.name, parts.job, ...(parts.suffix ? [parts.suffix] : []), ...shard].map(slug).join('-');
   const sameScript = `${KEY_PREFIX}-${who}-${identity}-`;
   const sameRun = `${sameScript}${slug(String(parts.runId))}-`;
   const key = `${sameRun}${slug(String(parts.attempt))}`;

@@ -4,6 +4,7 @@
 import { DefaultArtifactClient } from '@actions/artifact';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ShardId } from '../journal/types.js';
 import { slug, type StoreLog } from './actions-cache.js';
 
 export interface ArtifactNameParts {
@@ -11,6 +12,8 @@ export interface ArtifactNameParts {
   job: string;
   /** Tells matrix legs (and several reprise steps of one job) apart. */
   suffix?: string;
+  /** A shard of a sharded run (`shard: true` fan-outs): the merge job finds it by this. */
+  shard?: ShardId;
 }
 
 /**
@@ -19,10 +22,11 @@ export interface ArtifactNameParts {
  */
 export const IDENTITY_FILE = 'reprise-artifact.json';
 
-/** `reprise-<name>-<job>[-<suffix>]-attempt-`: what downloadNewestEarlierAttempt looks for. */
+/** `reprise-<name>-<job>[-<suffix>][-shard-<i>-of-<n>]-attempt-`: what downloadNewestEarlierAttempt looks for. */
 export function artifactPrefix(parts: ArtifactNameParts): string {
   const who = [parts.name, parts.job, ...(parts.suffix ? [parts.suffix] : [])].map(slug).join('-');
-  return `reprise-${who}-attempt-`;
+  const shard = parts.shard ? `-shard-${parts.shard.index}-of-${parts.shard.total}` : '';
+  return `reprise-${who}${shard}-attempt-`;
 }
 
 /** `reprise-<name>-<job>[-<suffix>]-attempt-<n>`. */
@@ -46,8 +50,18 @@ export interface UploadRunArtifactOptions {
   identity?: ArtifactNameParts;
 }
 
-function identityOf(parts: ArtifactNameParts): { workflow: string; job: string; suffix: string } {
-  return { workflow: parts.name, job: parts.job, suffix: parts.suffix ?? '' };
+function identityOf(parts: ArtifactNameParts): {
+  workflow: string;
+  job: string;
+  suffix: string;
+  shard?: ShardId;
+} {
+  return {
+    workflow: parts.name,
+    job: parts.job,
+    suffix: parts.suffix ?? '',
+    ...(parts.shard ? { shard: { index: parts.shard.index, total: parts.shard.total } } : {}),
+  };
 }
 
 function describeIdentity(identity: unknown): string {
@@ -179,6 +193,96 @@ async function readIdentity(path: string): Promise<unknown> {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return parsed;
-  const { workflow, job, suffix } = parsed as Record<string, unknown>;
-  return { workflow, job, suffix };
+  const { workflow, job, suffix, shard } = parsed as Record<string, unknown>;
+  if (typeof shard !== 'object' || shard === null) return { workflow, job, suffix };
+  const { index, total } = shard as Record<string, unknown>;
+  return { workflow, job, suffix, shard: { index, total } };
+}
+
+export interface DownloadShardsOptions {
+  /** The reprise workflow's name and the `key-suffix` the shards ran with. */
+  name: string;
+  suffix?: string;
+  /** Only attempts up to this one (the merge job's GITHUB_RUN_ATTEMPT). */
+  currentAttempt: number;
+  /** One subdirectory per shard is made here. */
+  destDir: string;
+  log: StoreLog;
+}
+
+/** A shard's newest journal artifact of this run. */
+export interface DownloadedShard extends DownloadedArtifact {
+  shard: ShardId;
+  attempt: number;
+}
+
+const SHARD_NAME = /-shard-([0-9]+)-of-([0-9]+)-attempt-([0-9]+)$/;
+
+/**
+ * For every shard of this run's sharded workflow `name`, downloads its newest artifact (by attempt), with
+ * the digest checked and its identity file naming this workflow, suffix and shard: a shard job may have
+ * any job id, so the name alone proves nothing. Artifacts that fail a check are reported and skipped for
+ * the shard's next older one; what is missing is for the caller to judge.
+ */
+export async function downloadShardArtifacts(opts: DownloadShardsOptions): Promise<DownloadedShard[]> {
+  const { log } = opts;
+  const destDir = resolve(opts.destDir);
+  const start = `reprise-${slug(opts.name)}-`;
+  try {
+    const client = new DefaultArtifactClient();
+    const { artifacts } = await client.listArtifacts();
+    const byShard = new Map<
+      string,
+      { artifact: (typeof artifacts)[number]; shard: ShardId; attempt: number }[]
+    >();
+    for (const artifact of artifacts) {
+      const match = SHARD_NAME.exec(artifact.name);
+      if (!match || !artifact.name.startsWith(start)) continue;
+      const [index, total, attempt] = [Number(match[1]), Number(match[2]), Number(match[3])];
+      if (attempt > opts.currentAttempt) continue;
+      const id = `${index}/${total}`;
+      byShard.set(id, [...(byShard.get(id) ?? []), { artifact, shard: { index, total }, attempt }]);
+    }
+    const found: DownloadedShard[] = [];
+    for (const [id, candidates] of [...byShard.entries()].sort()) {
+      candidates.sort((a, b) => b.attempt - a.attempt || b.artifact.id - a.artifact.id);
+      for (const { artifact, shard, attempt } of candidates) {
+        const dir = join(destDir, artifact.name);
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        const { digestMismatch } = await client.downloadArtifact(artifact.id, {
+          path: dir,
+          ...(artifact.digest ? { expectedHash: artifact.digest } : {}),
+        });
+        if (digestMismatch) {
+          log.warning(`The shard artifact ${artifact.name} does not match its recorded digest; ignoring it.`);
+          continue;
+        }
+        const identity = (await readIdentity(join(dir, IDENTITY_FILE))) as
+          Record<string, unknown> | undefined;
+        const expected = { workflow: opts.name, suffix: opts.suffix ?? '', shard };
+        const got = identity && {
+          workflow: identity.workflow,
+          suffix: identity.suffix,
+          shard: identity.shard,
+        };
+        if (JSON.stringify(got) !== JSON.stringify(expected)) {
+          log.warning(
+            `The shard artifact ${artifact.name} was uploaded for ${describeIdentity(identity)}, not for shard ${id} ` +
+              `of ${describeIdentity({ workflow: opts.name, suffix: opts.suffix ?? '' })}; ignoring it.`,
+          );
+          continue;
+        }
+        found.push({ name: artifact.name, files: await listFiles(dir), shard, attempt });
+        break;
+      }
+    }
+    log.info(
+      `Downloaded ${found.length} shard journal artifact(s): ${found.map((f) => f.name).join(', ') || 'none'}.`,
+    );
+    return found;
+  } catch (err) {
+    log.warning(`Could not download the shards' journal artifacts: ${errorMessage(err)}`);
+    return [];
+  }
 }

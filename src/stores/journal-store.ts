@@ -17,7 +17,10 @@ import {
 import {
   artifactPrefix,
   downloadNewestEarlierAttempt,
+  downloadShardArtifacts,
   uploadRunArtifact,
+  type DownloadShardsOptions,
+  type DownloadedShard,
   type ArtifactNameParts,
   type DownloadEarlierAttemptOptions,
   type DownloadedArtifact,
@@ -30,6 +33,8 @@ export interface JournalBackends {
   saveCache(opts: SaveJournalOptions): Promise<boolean>;
   downloadEarlierAttempt(opts: DownloadEarlierAttemptOptions): Promise<DownloadedArtifact | undefined>;
   uploadArtifact(opts: UploadRunArtifactOptions): Promise<boolean>;
+  /** Every shard's newest journal artifact of this run (for a merge job). */
+  downloadShards(opts: DownloadShardsOptions): Promise<DownloadedShard[]>;
 }
 
 /** The real ones: @actions/cache and @actions/artifact, as the runner provides them. */
@@ -38,6 +43,7 @@ export const actionsBackends: JournalBackends = {
   saveCache: saveToCache,
   downloadEarlierAttempt: downloadNewestEarlierAttempt,
   uploadArtifact: uploadRunArtifact,
+  downloadShards: downloadShardArtifacts,
 };
 
 /** What to restore, for whom, and where to put it. */
@@ -65,6 +71,16 @@ export interface RestoredJournal {
   read: JournalRead;
   /** The cache key or artifact name it came from. */
   source?: string;
+}
+
+/** Where a merge job looks for the shards' journals. */
+export interface ShardRestorePlan {
+  workflowName: string;
+  /** The `key-suffix` the shards ran with. */
+  suffix?: string;
+  /** The merge job's attempt: shard artifacts of later attempts do not exist yet. */
+  attempt: number;
+  workDir: string;
 }
 
 /** Where to save a journal. */
@@ -135,6 +151,37 @@ export class ActionJournalStore {
     if (cached)
       return this.use(plan, cached.read, cached.key, `the Actions cache (${cached.key})`, cachePath);
     return { read: empty };
+  }
+
+  /**
+   * The shards' journals for a merge job: each shard's newest artifact of this run, read and named by its
+   * artifact. Untrusted and unchecked as a set: checkShardSet judges identity and completeness.
+   */
+  async restoreShards(plan: ShardRestorePlan): Promise<JournalRead[]> {
+    const downloadDir = join(plan.workDir, 'shards');
+    const found = await this.backends.downloadShards({
+      name: plan.workflowName,
+      suffix: plan.suffix,
+      currentAttempt: plan.attempt,
+      destDir: downloadDir,
+      log: this.log,
+    });
+    const reads: JournalRead[] = [];
+    for (const artifact of found) {
+      const file = artifact.files.find((path) => path.endsWith('journal.jsonl'));
+      const read = file ? await readJournalFile(file) : emptyJournalRead(artifact.name);
+      const header = read.runs[0]?.shard;
+      if (header && (header.index !== artifact.shard.index || header.total !== artifact.shard.total)) {
+        // The name says one shard, the journal another: the journal is refused as not that shard's.
+        reads.push({ ...emptyJournalRead(`the artifact ${artifact.name}`) });
+        this.log.warning(
+          `the artifact ${artifact.name} holds the journal of shard ${header.index}/${header.total}; ignoring it`,
+        );
+        continue;
+      }
+      reads.push({ ...read, source: `the artifact ${artifact.name}` });
+    }
+    return reads;
   }
 
   /** Best effort: every failure is a warning (the next attempt then simply replays less). */

@@ -100,6 +100,9 @@ describe('artifact names', () => {
       'reprise-pr-review-review-ubuntu-latest-attempt-1',
     );
     expect(artifactPrefix({ ...WHO, suffix: 'linux' })).toBe('reprise-pr-review-review-linux-attempt-');
+    expect(artifactName({ ...WHO, shard: { index: 3, total: 8 }, attempt: 2 })).toBe(
+      'reprise-pr-review-review-shard-3-of-8-attempt-2',
+    );
   });
 
   it('keeps only characters the artifact service accepts, and a bounded length', () => {

@@ -48,6 +48,7 @@ function fakeBackends(cache: Record<string, string>, artifacts: Record<number, s
       return { name: `reprise-pr-review-review-attempt-${attempt}`, files: [file] };
     },
     uploadArtifact: async () => true,
+    downloadShards: async () => [],
   };
   return { backends, calls };
 }
@@ -117,5 +118,45 @@ describe('ActionJournalStore.restore', () => {
     const restored = await new ActionJournalStore(silent, backends).restore(plan(2, { scope: 'off' }));
     expect(restored.source).toBeUndefined();
     expect(calls).toEqual([]);
+  });
+});
+
+describe('ActionJournalStore.restoreShards', () => {
+  it('reads every shard artifact, named by its artifact, and refuses one holding another shard', async () => {
+    const dir = tempDir('reprise-journal-store-shards-');
+    const shardJournal = (index: number) =>
+      lines(runEvent({ shard: { index, total: 2 } }), callEvent(`k${index}`));
+    const backends = {
+      ...fakeBackends({}, {}).backends,
+      downloadShards: async () =>
+        [0, 1].map((index) => {
+          const file = join(dir, `s${index}`, 'journal.jsonl');
+          mkdirSync(join(dir, `s${index}`), { recursive: true });
+          // The artifact of shard 1 holds shard 0's journal.
+          writeFileSync(file, shardJournal(0));
+          return {
+            name: `reprise-x-shard-${index}-of-2-attempt-1`,
+            files: [file],
+            shard: { index, total: 2 },
+            attempt: 1,
+          };
+        }),
+    };
+    const warnings: string[] = [];
+    const reads = await new ActionJournalStore(
+      { info: () => undefined, warning: (m) => warnings.push(m) },
+      backends,
+    ).restoreShards({
+      workflowName: 'pr-review',
+      attempt: 1,
+      workDir: dir,
+    });
+    expect(reads.map((read) => [read.source, read.calls.size])).toEqual([
+      ['the artifact reprise-x-shard-0-of-2-attempt-1', 1],
+      ['the artifact reprise-x-shard-1-of-2-attempt-1', 0],
+    ]);
+    expect(warnings).toEqual([
+      'the artifact reprise-x-shard-1-of-2-attempt-1 holds the journal of shard 0/2; ignoring it',
+    ]);
   });
 });
