@@ -2,6 +2,7 @@
 // runs, which it splits, and the step it stops before because that step reads a sharded step's outputs.
 import { parseExpression, parseTemplate } from './expressions.js';
 import type { ContextRef } from './expressions.js';
+import { WORKSPACE_TOOLS } from './types.js';
 import type { Problem, StepDef, WorkflowDef } from './types.js';
 
 export interface ShardLayout {
@@ -42,17 +43,28 @@ export function shardWarnings(workflow: WorkflowDef): Problem[] {
   for (const step of workflow.steps.slice(0, layout.stop)) {
     if (isSharded(step)) continue;
     for (const inner of flattenSteps([step])) {
-      if (inner.kind !== 'run') continue;
+      const what =
+        inner.kind === 'run'
+          ? `run step "${inner.id}"`
+          : inner.kind === 'agent' && sideEffectingTools(inner.agent.tools).length > 0
+            ? `step "${inner.id}" with tools that may have side effects (${sideEffectingTools(inner.agent.tools).join(', ')})`
+            : undefined;
+      if (what === undefined) continue;
       warnings.push({
         ...inner.loc,
         message:
-          `run step "${inner.id}" runs in every shard (shards run everything before the first step that reads ` +
+          `${what} runs in every shard (shards run everything before the first step that reads ` +
           `a sharded step's outputs, and "${first}" is sharded), so its side effects happen once per shard; ` +
           'compute the item list in a step without side effects, or read a sharded step so it runs once in the merge job',
       });
     }
   }
   return warnings;
+}
+
+/** Command tools and MCP tools can change the world; the built-in workspace tools only read. */
+function sideEffectingTools(tools: string[] | undefined): string[] {
+  return (tools ?? []).filter((tool) => !(WORKSPACE_TOOLS as readonly string[]).includes(tool));
 }
 
 /** Whether any expression of `step` (or of its sub-steps) reads one of `ids`, or all steps at once. */

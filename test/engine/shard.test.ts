@@ -198,9 +198,18 @@ steps:
     agent: { prompt: "x \${{ item }}", model: m, provider: openai }
   - id: notify
     run: echo done
+  - id: browse
+    agent: { prompt: "look", model: m, provider: openai, tools: [read_file, deploy] }
+  - id: read
+    agent: { prompt: "read", model: m, provider: openai, tools: [read_file] }
   - id: report
     run: echo "$N"
     env: { N: "\${{ steps.fan.outputs.*.text }}" }
+tools:
+  deploy:
+    description: Deploy the site.
+    parameters: { type: object }
+    run: echo deployed
 `,
       'test.yml',
     );
@@ -208,6 +217,7 @@ steps:
     expect(warnings?.map((w) => `${w.line}:${w.column} ${w.message.split(' (')[0]}`)).toEqual([
       '3:5 run step "list" runs in every shard',
       '9:5 run step "notify" runs in every shard',
+      '11:5 step "browse" with tools that may have side effects',
     ]);
     expect(renderMermaid(workflow!)).toContain('sharded across jobs');
   });
