@@ -6,6 +6,7 @@ import { runCommand } from './run.js';
 import { forkCommand } from './fork.js';
 import { answerCommand } from './answer.js';
 import { runsReadCommand } from './read.js';
+import { runsKillCommand, runsLogsCommand } from './background.js';
 import { runsGcCommand, runsLsCommand, runsRmCommand, runsShowCommand } from './runs.js';
 import { EXIT, UsageError } from './io.js';
 import { StoreError } from '../stores/errors.js';
@@ -66,6 +67,7 @@ Exit codes:
       new Option('--concurrency <n>', 'default concurrency of for-each steps').argParser(positiveInt),
     )
     .option('--until <step>', 'stop after this step (status paused, exit 4); --resume continues')
+    .option('--background', 'start the run detached and print its id; progress goes to the run log')
     .option('--json', 'print one JSON object describing this invocation as the last line')
     .option(
       '--shard <I/N>',
@@ -89,7 +91,7 @@ Exit codes:
     )
     .option('--no-wait', 'unanswered asks take their default instead of waiting')
     .action(async (file: string, options) =>
-      set(await runCommand(file, { ...options, invokedAs: invokedAs(argv, io) }, io)),
+      set(await runCommand(file, { ...options, invokedAs: invokedAs(argv, io), argv: argv.slice(1) }, io)),
     );
 
   program
@@ -158,6 +160,19 @@ Exit codes:
     .action(async (id: string, step: string | undefined, options) =>
       set(await runsReadCommand(id, step, options, io)),
     );
+  runs
+    .command('logs')
+    .description('print the log of a run started with --background')
+    .argument('<id>', 'run id or "latest"')
+    .option('-f, --follow', 'keep printing until the run ends')
+    .addOption(runsDir())
+    .action(async (id: string, options) => set(await runsLogsCommand(id, options, io)));
+  runs
+    .command('kill')
+    .description('stop a running run as Ctrl-C does (the journal is kept; --resume continues it)')
+    .argument('<id>', 'run id or "latest"')
+    .addOption(runsDir())
+    .action(async (id: string, options) => set(await runsKillCommand(id, options, io)));
   runs
     .command('rm')
     .description('delete a run')

@@ -12,6 +12,7 @@ import { ProgressReporter, renderSummary } from '../report/progress.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { checkStepPath, load, printWarnings } from './validate.js';
+import { recordProcess, startInBackground } from './background.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { describeShards, prepareMerge, shardOfRun } from './shards.js';
 import { answerTarget, checkGivenAnswers, type GivenAnswer } from '../engine/ask.js';
@@ -28,6 +29,10 @@ export interface RunCommandOptions {
   concurrency?: number;
   until?: string;
   json?: boolean;
+  /** Start the run detached and return its id at once (progress goes to the run's log). */
+  background?: boolean;
+  /** The command line (script and arguments), for starting the same command in the background. */
+  argv?: readonly string[];
   /** `I/N`: run shard I of N of the workflow's sharded fan-outs. */
   shard?: string;
   /** Shard run directories or journals to merge into a new run. */
@@ -72,6 +77,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const journalPath = store.journalPath(runId);
   // A resumed run's directory exists already: lock it before reading, so nobody appends meanwhile.
   let lock = resume ? await asUsageError(() => store.lock(runId)) : undefined;
+  let forgetProcess: (() => Promise<void>) | undefined;
   const log = options.json ? io.err : io.out;
   try {
     let previous = resume ? await readJournalFile(journalPath) : emptyJournalRead(journalPath);
@@ -113,6 +119,13 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     const unready = unreadyProviders(workflow, { env: io.env, workspace: io.cwd, inActions });
     if (unready.length > 0) throw new UsageError(describeUnready(unready, { inActions }));
     lock ??= await asUsageError(() => store.lock(runId));
+    if (options.background) {
+      // Checked and locked here, so a mistake is reported now, not in the log; the child takes the lock.
+      await lock.release();
+      lock = undefined;
+      return await startInBackground(options.argv ?? [], runId, store.runDir(runId), io);
+    }
+    forgetProcess = await recordProcess(store.runDir(runId));
 
     const controller = new AbortController();
     let deadline: NodeJS.Timeout | undefined;
@@ -238,6 +251,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
             ? EXIT.waiting
             : EXIT.failed;
   } finally {
+    await forgetProcess?.();
     await lock?.release();
   }
 }

@@ -9,6 +9,7 @@ import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } fro
 import { EXIT, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { runsCallsCommand } from './read.js';
+import { runningInfo } from './background.js';
 
 interface StoreOptions {
   runsDir: string;
@@ -20,15 +21,23 @@ function storeFor(options: StoreOptions, io: CliIO): LocalStore {
 }
 
 export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<number> {
-  const all = await asUsageError(() => storeFor(options, io).list());
+  const store = storeFor(options, io);
+  const all = await asUsageError(() => store.list());
   // A directory without a journal never started an attempt (an older version created one for a
   // rejected command): nothing to show or resume.
-  const runs = all.filter((run) => run.attempts > 0 || run.status === 'running');
-  const empty = all.length - runs.length;
+  const kept = all.filter((run) => run.attempts > 0 || run.status === 'running');
+  const empty = all.length - kept.length;
   const emptyNote =
     empty > 0
       ? `(${empty} empty run director${empty === 1 ? 'y' : 'ies'} without a journal not shown; \`reprise runs gc --older-than 0s\` removes ${empty === 1 ? 'it' : 'them'})\n`
       : '';
+  // A run whose recorded process is alive (same pid, same start time) is running: show pid and progress.
+  const runs = await Promise.all(
+    kept.map(async (run) => {
+      const live = await runningInfo(store.runDir(run.id));
+      return live ? { ...run, status: 'running' as const, pid: live.pid, progress: live } : run;
+    }),
+  );
   if (options.json) {
     io.out.write(JSON.stringify(runs) + '\n');
     return EXIT.ok;
@@ -39,7 +48,7 @@ export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<n
   }
   io.out.write(
     table(
-      ['run', 'workflow', 'status', 'attempts', 'calls', 'started'],
+      ['run', 'workflow', 'status', 'attempts', 'calls', 'started', 'pid', 'progress'],
       runs.map((run) => [
         run.id,
         run.workflow ?? '?',
@@ -47,6 +56,8 @@ export async function runsLsCommand(options: StoreOptions, io: CliIO): Promise<n
         String(run.attempts),
         String(run.calls),
         run.startedAt ?? '',
+        'pid' in run ? String(run.pid) : '',
+        'progress' in run ? `${run.progress.calls} calls, at ${run.progress.step ?? 'start'}` : '',
       ]),
     ) +
       '\n' +
