@@ -182,19 +182,33 @@ async function readJsonAnswer(
 async function readStream(
   stream: Stream<ChatCompletionChunk>,
 ): Promise<{ text: string; model?: string; usage?: TokenCounts }> {
-  let text = '';
-  let model: string | undefined;
-  let usage: TokenCounts | undefined;
-  for await (const chunk of stream) {
-    model ??= chunk.model;
-    text += chunk.choices[0]?.delta?.content ?? '';
-    usage = tokenCounts(chunk.usage) ?? usage;
-  }
+  const { text, model, usage } = await readTurnStream(stream);
   return { text, model, usage };
+}
+
+/**
+ * A stream is an answer only once the provider says it finished (a `finish_reason`). The SDK ends a
+ * stream quietly when the call is aborted (timeout, Ctrl-C) or the connection drops: what arrived
+ * until then is a fragment, never a result.
+ */
+class StreamCut extends Error {
+  constructor() {
+    super('the streamed answer ended before the provider said it finished (no finish reason)');
+    this.name = 'StreamCut';
+  }
 }
 
 function classify(error: unknown, guard: CallGuard, endpoint: Endpoint): CallError {
   if (error instanceof CallError) return error;
+  if (error instanceof StreamCut && !guard.aborted() && !guard.timedOut()) {
+    return new CallError(
+      `provider "${endpoint.provider}" (${endpoint.baseUrl}): ${error.message}`,
+      'recoverable',
+      {
+        cause: error,
+      },
+    );
+  }
   if (error instanceof APIError && typeof error.status === 'number') {
     const detail = apiErrorDetail(error.error, error.message.replace(/^\d{3} /, ''));
     return httpError({ status: error.status, headers: error.headers, ...detail, cause: error }, endpoint);
@@ -376,8 +390,10 @@ async function readTurnStream(stream: Stream<ChatCompletionChunk>): Promise<Turn
   let model: string | undefined;
   let usage: TokenCounts | undefined;
   const calls: Array<{ id: string; name: string; arguments: string }> = [];
+  let finished = false;
   for await (const chunk of stream) {
     model ??= chunk.model;
+    if (chunk.choices[0]?.finish_reason) finished = true;
     const delta = chunk.choices[0]?.delta;
     text += delta?.content ?? '';
     for (const part of delta?.tool_calls ?? []) {
@@ -388,6 +404,7 @@ async function readTurnStream(stream: Stream<ChatCompletionChunk>): Promise<Turn
     }
     usage = tokenCounts(chunk.usage) ?? usage;
   }
+  if (!finished) throw new StreamCut();
   const toolCalls = calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }));
   return { text, toolCalls, model, usage };
 }

@@ -55,6 +55,11 @@ export interface FaultSpec {
   malformed?: boolean;
   /** Answer with JSON that does not conform to the request's schema. */
   nonConforming?: boolean;
+  /**
+   * Streamed answers: send the first part of the text, then `stall` (keep the connection open,
+   * never finishing) or `close` (end the body without a finish reason / stop event).
+   */
+  cut?: 'stall' | 'close';
   /** How many requests the fault applies to (default 1). */
   times?: number;
   /** Only requests whose prompt contains this text. */

@@ -150,6 +150,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         answered,
         includeUsage || options.alwaysStream === true ? usage : undefined,
         reply.toolCalls,
+        fault?.cut,
       );
       return;
     }
@@ -200,7 +201,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
 /**
  * Sends the text in three chunks, then each tool call (its id and name, then its arguments in two pieces, as
- * OpenAI streams them), then the usage chunk (empty `choices`), then `[DONE]`.
+ * OpenAI streams them), then the usage chunk (empty `choices`), then `[DONE]`. With `cut`, only the first
+ * chunk goes out, and the stream then stalls or ends without a finish reason.
  */
 function stream(
   res: http.ServerResponse,
@@ -208,6 +210,7 @@ function stream(
   model: string,
   usage: object | undefined,
   toolCalls: FakeReply['toolCalls'] = [],
+  cut?: 'stall' | 'close',
 ): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = {
@@ -221,6 +224,11 @@ function stream(
   const third = Math.ceil(text.length / 3) || 1;
   for (let at = 0; at < text.length; at += third) {
     send({ choices: [{ index: 0, delta: { content: text.slice(at, at + third) }, finish_reason: null }] });
+    if (cut === 'stall') return;
+    if (cut === 'close') {
+      res.end();
+      return;
+    }
   }
   toolCalls.forEach((call, index) => {
     const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
