@@ -128,7 +128,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       runId: options.runId,
       attempt,
       journal: writer,
-      replay: previous.calls,
+      replay: previous.candidates,
       redact: (text) => secrets.redact(text),
       workspace: options.workspace,
       env: options.env,

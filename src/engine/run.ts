@@ -27,7 +27,8 @@ import { runAgentLoop } from './agent-loop.js';
 import { describeValue, planCall, stringMap } from './plan.js';
 import { runToolbox, type RunToolbox } from './toolbox.js';
 import type { PerformedCall, PlannedCall } from './plan.js';
-import { agentOutputs, askOutputs, isAgentResult, isShellResult, shellOutputs } from './outputs.js';
+import { agentOutputs, askOutputs, shellOutputs } from './outputs.js';
+import { replayProblem } from './replay-check.js';
 import { backoffMs, isRecoverable, sleep } from './retry.js';
 import { Sharding } from './shard.js';
 import type { RetryPolicy } from './retry.js';
@@ -505,7 +506,9 @@ class Run implements UsesHost {
     let waits = 0;
     const outputs = planned.map((ask) => {
       this.usedKeys.add(ask.key);
-      const recorded = step.replay ? this.options.replay.get(ask.key) : undefined;
+      const recorded = step.replay
+        ? this.recordedFor(ask.key).find((event) => event.kind === 'ask')
+        : undefined;
       const outcome = resolveAsk(
         ask,
         recorded,
@@ -599,7 +602,7 @@ class Run implements UsesHost {
   /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
   private tryReplay(call: PlannedCall): unknown {
     this.usedKeys.add(call.key);
-    const recorded = call.step.replay ? this.options.replay.get(call.key) : undefined;
+    const recorded = call.step.replay ? this.replayable(call) : undefined;
     return recorded ? this.replayed(call, recorded) : undefined;
   }
 
@@ -681,18 +684,30 @@ class Run implements UsesHost {
     }
   }
 
-  private replayed(call: PlannedCall, recorded: CallEvent): unknown {
-    const valid = call.accepts
-      ? call.accepts(recorded.result)
-      : call.kind === 'agent'
-        ? isAgentResult(recorded.result)
-        : isShellResult(recorded.result);
-    if (!valid || recorded.kind !== call.kind) {
-      this.options.observer?.warning?.(
-        `journaled result of step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''} is malformed; running it again`,
-      );
-      return undefined;
+  /** Every journaled line for a key, in journal order. */
+  private recordedFor(key: CallKey): readonly CallEvent[] {
+    const entry = this.options.replay.get(key);
+    if (entry === undefined) return [];
+    return Array.isArray(entry) ? (entry as readonly CallEvent[]) : [entry as CallEvent];
+  }
+
+  /** The first journaled result for the call's key that a live call could have produced, if any. */
+  private replayable(call: PlannedCall): CallEvent | undefined {
+    const candidates = this.recordedFor(call.key);
+    let problem: string | undefined;
+    for (const recorded of candidates) {
+      problem = replayProblem(call, recorded);
+      if (problem === undefined) return recorded;
     }
+    if (problem !== undefined) {
+      this.options.observer?.warning?.(
+        `journaled result of step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''} is not replayed: ${problem}; running it again`,
+      );
+    }
+    return undefined;
+  }
+
+  private replayed(call: PlannedCall, recorded: CallEvent): unknown {
     const summary = this.summary(call.path);
     this.replayedKeys.push(call.key);
     this.counts.replayed += 1;

@@ -67,8 +67,8 @@ export interface RunOptions {
   runId: string;
   attempt: number;
   journal: JournalSink;
-  /** Completed calls of earlier attempts, by key. */
-  replay: ReadonlyMap<CallKey, CallEvent>;
+  /** Completed calls of earlier attempts. Journaled results by key: the first, or every line for the key in order (the first valid one replays). */
+  replay: ReadonlyMap<CallKey, CallEvent | readonly CallEvent[]>;
   /** Redacts secret values; applied to key material (the journal writer redacts what it writes). */
   redact: (text: string) => string;
   /** Secret-named env vars are left out of keys; their names are matched by this. */

@@ -16,6 +16,7 @@ export function mergeJournals(reads: JournalRead[]): JournalRead {
     runs: [],
     events: [],
     calls: new Map(),
+    candidates: new Map(),
     problems: [],
   };
   for (const read of reads) {
@@ -23,9 +24,14 @@ export function mergeJournals(reads: JournalRead[]): JournalRead {
     merged.runs.push(...read.runs);
     for (const event of read.events) {
       if (event.t === 'call') {
-        // A call already merged from an earlier journal is the same result twice.
-        if (merged.calls.has(event.key)) continue;
-        merged.calls.set(event.key, event);
+        // A call already merged from an earlier journal is usually the same result twice; a different
+        // one is kept as a candidate (the first that replays wins, so a damaged copy cannot hide it).
+        const list = merged.candidates.get(event.key);
+        const result = JSON.stringify(event.result);
+        if (list?.some((other) => JSON.stringify(other.result) === result)) continue;
+        if (list) list.push(event);
+        else merged.candidates.set(event.key, [event]);
+        if (!merged.calls.has(event.key)) merged.calls.set(event.key, event);
       }
       merged.events.push(event);
     }

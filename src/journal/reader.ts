@@ -30,11 +30,16 @@ export interface JournalRead {
   events: JournalEvent[];
   /** The completed calls by key; the first event for a key wins. */
   calls: Map<string, CallEvent>;
+  /**
+   * Every call event for a key, in journal order: what the engine replays from. The first one that a
+   * live call could have produced wins, so a forged or damaged line cannot hide a later valid one.
+   */
+  candidates: Map<string, CallEvent[]>;
   problems: JournalProblem[];
 }
 
 export function emptyJournalRead(source: string): JournalRead {
-  return { source, runs: [], events: [], calls: new Map(), problems: [] };
+  return { source, runs: [], events: [], calls: new Map(), candidates: new Map(), problems: [] };
 }
 
 /** Reads and validates a journal file. A missing file is an empty journal. */
@@ -120,8 +125,11 @@ export function parseJournal(text: string, source: string): JournalRead {
       read.runs.push(event);
     } else if (read.header === undefined) {
       return rejected(read, number, notAJournal(number));
-    } else if (event.t === 'call' && !read.calls.has(event.key)) {
-      read.calls.set(event.key, event);
+    } else if (event.t === 'call') {
+      if (!read.calls.has(event.key)) read.calls.set(event.key, event);
+      const list = read.candidates.get(event.key);
+      if (list) list.push(event);
+      else read.candidates.set(event.key, [event]);
     }
     previousTorn = 0;
     read.events.push(event);

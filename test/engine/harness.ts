@@ -35,6 +35,17 @@ export class MemoryJournal {
     for (const event of this.events) if (event.t === 'answer') answers.set(event.key, event);
     return answers;
   }
+  /** Every call line per key, in order, as the file journal's reader gives them to the engine. */
+  candidates(): Map<string, CallEvent[]> {
+    const calls = new Map<string, CallEvent[]>();
+    for (const event of this.events) {
+      if (event.t !== 'call') continue;
+      const list = calls.get(event.key);
+      if (list) list.push(event);
+      else calls.set(event.key, [event]);
+    }
+    return calls;
+  }
   attempts(): number {
     return this.events.filter((event) => event.t === 'run').length;
   }
@@ -49,9 +60,11 @@ export function echoAgent(): { fn: AgentFn; prompts: string[] } {
     prompts,
     fn: (request) => {
       prompts.push(request.prompt);
+      // As a real provider: a structured answer's json is its text, parsed.
+      const json = request.schema ? { ok: true, prompt: request.prompt } : undefined;
       return {
-        text: `answer(${request.prompt})`,
-        json: request.schema ? { ok: true, prompt: request.prompt } : undefined,
+        text: json ? JSON.stringify(json) : `answer(${request.prompt})`,
+        json,
         usage: { inputTokens: request.prompt.length, outputTokens: 10, cachedInputTokens: 0, costUsd: 0.001 },
         model: request.model,
       };
@@ -104,7 +117,7 @@ export async function run(
     runId: 'test-run',
     attempt: journal.attempts() + 1,
     journal,
-    replay: journal.calls(),
+    replay: journal.candidates(),
     redact: opts.redact ?? ((text) => text),
     workspace: opts.workspace ?? mkdtempSync(join(tmpdir(), 'reprise-ws-')),
     env: opts.env ?? { PATH: process.env.PATH },

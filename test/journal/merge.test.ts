@@ -50,7 +50,7 @@ describe('mergeJournals', () => {
 });
 
 describe('mergeJournalFiles', () => {
-  it('writes a valid journal holding every call once, identical for identical inputs', async () => {
+  it('writes a valid journal holding every call result once, identical for identical inputs', async () => {
     const dir = tempDir('reprise-merge-');
     writeFileSync(join(dir, 'a.jsonl'), shardA);
     writeFileSync(join(dir, 'b.jsonl'), shardB);
@@ -66,7 +66,10 @@ describe('mergeJournalFiles', () => {
     expect(read.header?.runId).toBe('a');
     expect(read.calls.get('shared')?.result).toBe('from A');
     expect(read.calls.size).toBe(3);
-    expect(text.match(/"key":"shared"/g)).toHaveLength(1);
+    // Two different results for one key are both kept, in order: the first that replays wins, so a
+    // damaged or forged copy in one journal cannot hide the valid one in another.
+    expect(text.match(/"key":"shared"/g)).toHaveLength(2);
+    expect(read.candidates.get('shared')?.map((call) => call.result)).toEqual(['from A', 'from B']);
   });
 
   it('can write over one of its inputs', async () => {
