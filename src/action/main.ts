@@ -18,6 +18,7 @@ import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import { ShardSetError } from '../journal/shard-set.js';
 import type { ShardSet } from '../journal/shard-set.js';
 import { describeShardReport } from '../report/progress.js';
+import { parseAnswersInput, parseResumeFrom, questionsOutput, renderQuestions } from './answers.js';
 import type { ActionHost } from './host.js';
 import { mergeShards, readShardSettings, renderShardTable, shardSettingsProblem } from './shards.js';
 import type { ShardSettings } from './shards.js';
@@ -32,7 +33,16 @@ export interface ActionSettings {
   suffix: string;
   concurrency?: number;
   workspace: string;
-  failOn: 'failure' | 'never';
+  /** `failure`: fail on failed/cancelled (a waiting run passes, with a warning); `waiting`: also on waiting. */
+  failOn: 'failure' | 'waiting' | 'never';
+  /** The `answers` input (parsed once the workflow is known). */
+  answers: string;
+  /** Who gave `answers` (the answered-by output), e.g. the commenter's login. */
+  answeredBy: string;
+  resumeFrom: string;
+  token: string;
+  /** false: unanswered asks take their default instead of waiting. */
+  wait: boolean;
   shards: ShardSettings;
 }
 
@@ -67,7 +77,12 @@ export function readSettings(host: ActionHost): ActionSettings {
     suffix: host.getInput('key-suffix'),
     concurrency,
     workspace,
-    failOn: oneOf('fail-on', ['failure', 'never'] as const),
+    failOn: oneOf('fail-on', ['failure', 'waiting', 'never'] as const),
+    answers: host.getInput('answers'),
+    answeredBy: host.getInput('answered-by'),
+    resumeFrom: host.getInput('resume-from'),
+    token: host.getInput('github-token'),
+    wait: oneOf('wait', ['true', 'false'] as const) === 'true',
     shards: readShardSettings((name) => host.getInput(name)),
   };
 }
@@ -108,6 +123,15 @@ export async function runMain(host: ActionHost): Promise<void> {
   const env = host.env;
   const job = env.GITHUB_JOB ?? 'job';
   const ghRunId = env.GITHUB_RUN_ID ?? String(Date.now());
+  const answers = parseAnswersInput(workflow, settings.answers, settings.answeredBy || undefined);
+  const resumeFrom = parseResumeFrom(settings.resumeFrom, env.GITHUB_REPOSITORY, settings.token);
+  if ('problems' in answers || (resumeFrom && 'problem' in resumeFrom)) {
+    const problems = 'problems' in answers ? answers.problems : [];
+    if (resumeFrom && 'problem' in resumeFrom) problems.push(resumeFrom.problem);
+    host.setFailed(`${problems.join('\n')}\nnothing was run or written`);
+    return;
+  }
+  if (settings.token) host.setSecret(settings.token);
   const ghAttempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
   const runId = [
     ghRunId,
@@ -158,6 +182,7 @@ export async function runMain(host: ActionHost): Promise<void> {
     keys,
     identity,
     attempt: ghAttempt,
+    ...(resumeFrom ? { resumeFrom } : {}),
   });
   host.setOutput('restored-from', restored.source ?? '');
   let shardSet: ShardSet | undefined;
@@ -202,7 +227,9 @@ export async function runMain(host: ActionHost): Promise<void> {
       runId,
       journalPath,
       previous,
-      given: { values: settings.inputs, fromStrings: true },
+      // No `inputs:` given: a continued run (resume-from, a re-run) keeps the inputs it recorded.
+      given:
+        Object.keys(settings.inputs).length > 0 ? { values: settings.inputs, fromStrings: true } : undefined,
       workspace: settings.workspace,
       env,
       github: await githubContext(env),
@@ -212,6 +239,7 @@ export async function runMain(host: ActionHost): Promise<void> {
       onSecret: (value) => host.setSecret(value),
       shard,
       mergeOf: shardSet?.total,
+      answers: { given: answers.answers, wait: settings.wait },
     });
   } catch (caught) {
     if (caught instanceof InputsError) {
@@ -236,7 +264,8 @@ export async function runMain(host: ActionHost): Promise<void> {
       journaledCalls: previous.calls.size + result.calls.live,
     }) +
     (shardSet ? `\n${renderShardTable(shardSet)}` : '') +
-    (result.shard ? `\n${describeShardReport(result.shard)}\n` : '');
+    (result.shard ? `\n${describeShardReport(result.shard)}\n` : '') +
+    (result.status === 'waiting' ? `\n${renderQuestions(result.questions, ghRunId)}` : '');
   await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
   const transcript = renderTranscript(await readJournalFile(journalPath), {
@@ -260,6 +289,7 @@ export async function runMain(host: ActionHost): Promise<void> {
 
   host.setOutput('status', result.status);
   host.setOutput('outputs', JSON.stringify(result.outputs));
+  host.setOutput('questions', questionsOutput(result.status === 'waiting' ? result.questions : []));
   host.setOutput('calls-live', result.calls.live);
   host.setOutput('calls-replayed', result.calls.replayed);
   host.setOutput('calls-failed', result.calls.failed);
@@ -272,7 +302,16 @@ export async function runMain(host: ActionHost): Promise<void> {
     `reprise: ${result.status}: ${result.calls.live} live, ${result.calls.replayed} replayed, ` +
       `${result.calls.failed} failed calls`,
   );
-  if (result.status !== 'succeeded' && result.status !== 'sharded' && settings.failOn === 'failure') {
+  if (result.status === 'waiting') {
+    const what = result.questions
+      .map((q) => `${q.step}${q.item !== undefined ? `[${q.item}]` : ''}`)
+      .join(', ');
+    if (settings.failOn === 'waiting')
+      host.setFailed(`workflow ${workflow.name} is waiting for input: ${what}`);
+    else host.warning(`reprise: waiting for input (${what}); the job summary says how to answer`);
+    return;
+  }
+  if (result.status !== 'succeeded' && result.status !== 'sharded' && settings.failOn !== 'never') {
     host.setFailed(`workflow ${workflow.name} ${result.status}: ${result.error ?? 'see the job summary'}`);
   }
 }

@@ -89,6 +89,15 @@ export async function uploadRunArtifact(opts: UploadRunArtifactOptions): Promise
   }
 }
 
+/** Another workflow run, read through the REST API: needs a token with `actions: read`. */
+export interface OtherRun {
+  /** The workflow run id (GITHUB_RUN_ID of that run). */
+  runId: number;
+  /** `owner/name`. */
+  repository: string;
+  token: string;
+}
+
 export interface DownloadEarlierAttemptOptions {
   /** artifactPrefix(...): `reprise-<name>-<job>[-<suffix>]-attempt-`. */
   prefix: string;
@@ -100,6 +109,8 @@ export interface DownloadEarlierAttemptOptions {
   identity?: ArtifactNameParts;
   /** Only attempts above this one (the caller already holds that attempt's journal). */
   after?: number;
+  /** Look in this other workflow run (its newest attempt first) instead of the current one. */
+  otherRun?: OtherRun;
 }
 
 export interface DownloadedArtifact {
@@ -133,18 +144,39 @@ async function listFiles(dir: string): Promise<string[]> {
 export async function downloadNewestEarlierAttempt(
   opts: DownloadEarlierAttemptOptions,
 ): Promise<DownloadedArtifact | undefined> {
-  const { prefix, currentAttempt, log } = opts;
+  const { prefix, currentAttempt, log, otherRun } = opts;
   const destDir = resolve(opts.destDir);
+  const where = otherRun ? ` of workflow run ${otherRun.runId}` : ' of an earlier attempt';
   try {
     const client = new DefaultArtifactClient();
-    const { artifacts } = await client.listArtifacts();
+    const [owner, repo] = otherRun?.repository.split('/') ?? [];
+    const findBy =
+      otherRun && owner && repo
+        ? {
+            token: otherRun.token,
+            workflowRunId: otherRun.runId,
+            repositoryOwner: owner,
+            repositoryName: repo,
+          }
+        : undefined;
+    if (otherRun && !findBy) throw new Error(`"${otherRun.repository}" is not owner/name`);
+    const { artifacts } = await client.listArtifacts(findBy ? { findBy } : {});
     const candidates = artifacts
       .flatMap((artifact) => {
         const attempt = attemptOf(artifact.name, prefix);
-        const wanted = attempt !== undefined && attempt < currentAttempt && attempt > (opts.after ?? 0);
+        const wanted =
+          attempt !== undefined &&
+          (otherRun !== undefined || attempt < currentAttempt) &&
+          attempt > (opts.after ?? 0);
         return wanted ? [{ artifact, attempt }] : [];
       })
       .sort((a, b) => b.attempt - a.attempt || b.artifact.id - a.artifact.id);
+    if (candidates.length === 0 && otherRun) {
+      log.warning(
+        `No journal artifact ${prefix}<n> in workflow run ${otherRun.runId}: nothing to resume from.`,
+      );
+      return undefined;
+    }
     if (candidates.length === 0) {
       const range = opts.after ? `after ${opts.after} and ` : '';
       log.info(`No journal artifact ${prefix}<n> from an attempt ${range}before ${currentAttempt}.`);
@@ -156,6 +188,7 @@ export async function downloadNewestEarlierAttempt(
       const { digestMismatch } = await client.downloadArtifact(artifact.id, {
         path: destDir,
         ...(artifact.digest ? { expectedHash: artifact.digest } : {}),
+        ...(findBy ? { findBy } : {}),
       });
       if (digestMismatch) {
         log.warning(`The journal artifact ${artifact.name} does not match its recorded digest; ignoring it.`);
@@ -179,7 +212,7 @@ export async function downloadNewestEarlierAttempt(
     await rm(destDir, { recursive: true, force: true });
     return undefined;
   } catch (err) {
-    log.warning(`Could not download a journal artifact of an earlier attempt: ${errorMessage(err)}`);
+    log.warning(`Could not download a journal artifact${where}: ${errorMessage(err)}`);
     return undefined;
   }
 }

@@ -24,6 +24,7 @@ import {
   type ArtifactNameParts,
   type DownloadEarlierAttemptOptions,
   type DownloadedArtifact,
+  type OtherRun,
   type UploadRunArtifactOptions,
 } from './artifacts.js';
 
@@ -64,6 +65,11 @@ export interface RestorePlan {
   identity: ArtifactNameParts;
   /** This job attempt (GITHUB_RUN_ATTEMPT). */
   attempt: number;
+  /**
+   * Another workflow run whose journal this run continues (`resume-from`): taken when this run has no
+   * journal of its own yet (a re-run of this run continues its own, which already holds the other's).
+   */
+  resumeFrom?: OtherRun;
 }
 
 export interface RestoredJournal {
@@ -150,6 +156,23 @@ export class ActionJournalStore {
     }
     if (cached)
       return this.use(plan, cached.read, cached.key, `the Actions cache (${cached.key})`, cachePath);
+    if (plan.resumeFrom) {
+      const downloadDir = join(plan.workDir, 'restored-artifact');
+      const found = await this.backends.downloadEarlierAttempt({
+        prefix: artifactPrefix(plan.identity),
+        currentAttempt: plan.attempt,
+        destDir: downloadDir,
+        log: this.log,
+        identity: plan.identity,
+        otherRun: plan.resumeFrom,
+      });
+      const restored = found && (await this.fromArtifact(plan, found, downloadDir));
+      if (restored) return { ...restored, source: `run ${plan.resumeFrom.runId}: ${restored.source ?? ''}` };
+      this.log.warning(
+        `resume-from ${plan.resumeFrom.runId}: no journal of ${JSON.stringify(plan.identity)} could be restored; ` +
+          'the run starts from the beginning',
+      );
+    }
     return { read: empty };
   }
 

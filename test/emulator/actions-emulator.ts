@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from './azurite.js';
 import {
   buildRunnerEnv,
+  defaultRunBackendId,
   verifyRuntimeToken,
   type RunnerEnvOptions,
   type RuntimeTokenClaims,
@@ -344,8 +345,57 @@ export async function startActionsEmulator(): Promise<ActionsEmulator> {
       },
     };
 
+    // The REST API's view of artifacts, as @actions/artifact's cross-run lookup (`findBy`) calls it:
+    // list a workflow run's artifacts (paged), and download one by id through a 302 to its blob.
+    const restApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+      const path = url.pathname.slice('/_emulator/api'.length);
+      const list = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/artifacts$/.exec(path);
+      const download = /^\/repos\/([^/]+)\/([^/]+)\/actions\/artifacts\/(\d+)\/zip$/.exec(path);
+      let status = 200;
+      const auth = req.headers.authorization ?? '';
+      if (req.method !== 'GET' || (!list && !download)) status = 404;
+      else if (!/^(token|bearer) \S+/i.test(auth)) status = 401;
+      requestLog.push({ service: 'rest', method: `${req.method} ${path}`, status, request: url.search });
+      if (status !== 200) {
+        sendJson(res, status, { message: status === 401 ? 'Requires authentication' : 'Not Found' });
+        return;
+      }
+      if (list) {
+        const runBackendId = defaultRunBackendId(list[3]!);
+        const perPage = Math.min(Number(url.searchParams.get('per_page')) || 30, 100);
+        const page = Math.max(Number(url.searchParams.get('page')) || 1, 1);
+        const ofRun = artifacts.filter((a) => a.finalized && a.runBackendId === runBackendId);
+        sendJson(res, 200, {
+          total_count: ofRun.length,
+          artifacts: ofRun.slice((page - 1) * perPage, page * perPage).map((a) => ({
+            id: a.id,
+            node_id: `MDg6QXJ0aWZhY3Q${a.id}`,
+            name: a.name,
+            size_in_bytes: a.size,
+            archive_download_url: `${url.origin}/_emulator/api/repos/${list[1]}/${list[2]}/actions/artifacts/${a.id}/zip`,
+            expired: false,
+            created_at: a.createdAt.toISOString(),
+            ...(a.digest ? { digest: a.digest } : {}),
+            workflow_run: { id: Number(list[3]) },
+          })),
+        });
+        return;
+      }
+      const artifact = artifacts.find((a) => a.finalized && a.id === Number(download![3]));
+      if (!artifact) {
+        sendJson(res, 404, { message: 'Not Found' });
+        return;
+      }
+      res.writeHead(302, { location: sasUrl(artifactContainer, artifact.blobName, 'r') });
+      res.end();
+    };
+
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const url = new URL(req.url ?? '/', 'http://emulator');
+      if (url.pathname.startsWith('/_emulator/api/')) {
+        await restApi(req, res, new URL(req.url ?? '/', `http://${req.headers.host ?? 'emulator'}`));
+        return;
+      }
       const route = /^\/twirp\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       const raw = await readBody(req);
       const service = route?.[1] ?? '';

@@ -101,8 +101,7 @@ export function createFileCommandFiles(runnerTemp: string): Record<string, strin
 }
 
 /**
- * The runner's environment for one step. ACTIONS_RESULTS_URL points at the emulator;
- * GITHUB_API_URL too, so an accidental REST call fails fast instead of leaving the machine.
+ * The runner's environment for one step. ACTIONS_RESULTS_URL and GITHUB_API_URL point at the emulator.
  */
 export function buildRunnerEnv(
   resultsUrl: string,
@@ -117,7 +116,9 @@ export function buildRunnerEnv(
   mkdirSync(join(opts.runnerTemp, '_github_workflow'), { recursive: true });
   writeFileSync(eventPath, '{}\n');
   const repository = opts.repository ?? 'octo-org/octo-repo';
-  const apiUrl = new URL('/_emulator/no-rest-api', resultsUrl).href;
+  // The emulator serves the two REST endpoints of a cross-run artifact download there; any other
+  // REST call gets a 404, so an accidental one fails fast instead of leaving the machine.
+  const apiUrl = new URL('/_emulator/api', resultsUrl).href;
   return {
     CI: 'true',
     GITHUB_ACTIONS: 'true',

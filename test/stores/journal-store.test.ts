@@ -35,7 +35,14 @@ function fakeBackends(cache: Record<string, string>, artifacts: Record<number, s
       return { matchedKey };
     },
     saveCache: async () => true,
-    downloadEarlierAttempt: async ({ currentAttempt, destDir, after }) => {
+    downloadEarlierAttempt: async ({ currentAttempt, destDir, after, otherRun }) => {
+      if (otherRun) {
+        calls.push(`run ${otherRun.runId}`);
+        mkdirSync(destDir, { recursive: true });
+        const file = join(destDir, 'journal.jsonl');
+        writeFileSync(file, journal('from-other-run'));
+        return { name: 'reprise-pr-review-review-attempt-2', files: [file] };
+      }
       calls.push(`artifact after ${after ?? 0}`);
       const attempt = Object.keys(artifacts)
         .map(Number)
@@ -111,6 +118,23 @@ describe('ActionJournalStore.restore', () => {
     expect(restored.source).toBeUndefined();
     expect(restored.read.calls.size).toBe(0);
     expect(warnings.join('\n')).toMatch(/written by workflow "other"/);
+  });
+
+  it('resume-from: continues another run when this run has no journal of its own yet', async () => {
+    const { backends, calls } = fakeBackends({}, {});
+    const other = { runId: 77, repository: 'o/r', token: 't' };
+    const restored = await new ActionJournalStore(silent, backends).restore(plan(1, { resumeFrom: other }));
+    expect(restored.source).toBe('run 77: reprise-pr-review-review-attempt-2');
+    expect([...restored.read.calls.keys()]).toEqual(['from-other-run']);
+    expect(calls).toEqual(['cache', 'run 77']);
+  });
+
+  it("resume-from: a re-run continues its own journal, which already holds the other run's", async () => {
+    const { backends, calls } = fakeBackends({ [keyOf(1)]: journal('a') }, {});
+    const other = { runId: 77, repository: 'o/r', token: 't' };
+    const restored = await new ActionJournalStore(silent, backends).restore(plan(2, { resumeFrom: other }));
+    expect(restored.source).toBe(keyOf(1));
+    expect(calls).toEqual(['cache']);
   });
 
   it('restores nothing with resume-scope off', async () => {
