@@ -104,10 +104,36 @@ export function resolveAttemptInputs(
   return { values, dropped };
 }
 
+/**
+ * A merge run must run with the inputs its shards ran with, or no sharded call would match its key and
+ * every item would run live again. Throws InputsError naming the first input that differs.
+ */
+export function checkMergeInputs(
+  workflow: WorkflowDef,
+  previous: JournalRead,
+  values: Record<string, unknown>,
+): void {
+  const shardRun = previous.runs.find((run) => run.shard !== undefined);
+  if (!shardRun) return;
+  for (const input of workflow.inputs) {
+    // Secret inputs were never journaled; they do not enter keys either.
+    if (input.secret) continue;
+    const ran = JSON.stringify(shardRun.inputs[input.name] ?? null);
+    const now = JSON.stringify(values[input.name] ?? null);
+    if (ran !== now) {
+      throw new InputsError(
+        `input "${input.name}" is ${now} here, but the shards ran with ${ran}; ` +
+          'a merge must run with the inputs of its shards (or give none, to reuse theirs)',
+      );
+    }
+  }
+}
+
 export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcome> {
   const { workflow, previous } = options;
   const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
   const { values } = options.inputs ?? resolveAttemptInputs(workflow, previous, options.given);
+  if (options.mergeOf !== undefined) checkMergeInputs(workflow, previous, values);
 
   const secrets = new Secrets();
   secrets.addFromEnv(options.env);

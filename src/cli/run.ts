@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputsError, resolveAttemptInputs, runAttempt } from '../attempt.js';
+import { InputsError, checkMergeInputs, resolveAttemptInputs, runAttempt } from '../attempt.js';
 import type { AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
 import { emptyJournalRead, journalBelongsTo, readJournalFile } from '../journal/reader.js';
+import type { JournalRead } from '../journal/reader.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { LocalStore } from '../stores/local.js';
 import { ProgressReporter, renderSummary } from '../report/progress.js';
@@ -14,7 +15,7 @@ import type { CliIO } from './io.js';
 import { checkStepPath, load, printWarnings } from './validate.js';
 import { recordProcess, startInBackground } from './background.js';
 import { parseInputsMap } from '../workflow/inputs.js';
-import { describeShards, prepareMerge, shardOfRun } from './shards.js';
+import { describeShards, prepareMerge, shardOfRun, writeMergedJournal } from './shards.js';
 import { answerTarget, checkGivenAnswers, type GivenAnswer } from '../engine/ask.js';
 import type { Question } from '../journal/types.js';
 import { describeAnswerSchema } from '../workflow/answer.js';
@@ -88,8 +89,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     if (foreign) throw new UsageError(`cannot resume run "${runId}": ${foreign}`);
     const shard = shardOfRun(workflow, options.shard, previous);
     let mergeOf: number | undefined;
+    let mergedJournal: JournalRead | undefined;
     if (options.merge) {
-      lock ??= await asUsageError(() => store.lock(runId));
       const merged = await prepareMerge(
         options.merge,
         workflow,
@@ -98,6 +99,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         io,
       );
       previous = merged.previous;
+      mergedJournal = merged.previous;
       mergeOf = merged.set.total;
       log.write(
         `merging ${merged.set.shards.length} of ${merged.set.total} shards:\n${describeShards(merged.set)}`,
@@ -106,6 +108,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     let inputs;
     try {
       inputs = resolveAttemptInputs(workflow, previous, given);
+      if (mergeOf !== undefined) checkMergeInputs(workflow, previous, inputs.values);
     } catch (caught) {
       if (caught instanceof InputsError) throw new UsageError(caught.message);
       throw caught;
@@ -126,6 +129,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       return await startInBackground(options.argv ?? [], runId, store.runDir(runId), io);
     }
     forgetProcess = await recordProcess(store.runDir(runId));
+    // Only now, with every check passed, does the merge become a run.
+    if (mergedJournal) await writeMergedJournal(mergedJournal, journalPath);
 
     const controller = new AbortController();
     let deadline: NodeJS.Timeout | undefined;

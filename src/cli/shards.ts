@@ -45,8 +45,8 @@ export function shardOfRun(
 }
 
 /**
- * Checks the shard journals at `paths` (run directories or journal files) as a set, writes their union
- * as the new run's journal at `journalPath`, and returns it to replay.
+ * Checks the shard journals at `paths` (run directories or journal files) as a set and returns their
+ * union, to be the journal at `journalPath` (written by writeMergedJournal once every check passed).
  */
 export async function prepareMerge(
   paths: string[],
@@ -71,9 +71,13 @@ export async function prepareMerge(
     throw caught;
   }
   for (const warning of set.warnings) io.err.write(`warning: ${warning}\n`);
-  await mkdir(dirname(journalPath), { recursive: true });
-  await writeFile(journalPath, serializeEvents(set.merged.events), { flush: true });
   return { previous: { ...set.merged, source: journalPath }, set };
+}
+
+/** The merged shards become the new run's journal. */
+export async function writeMergedJournal(merged: JournalRead, journalPath: string): Promise<void> {
+  await mkdir(dirname(journalPath), { recursive: true });
+  await writeFile(journalPath, serializeEvents(merged.events), { flush: true });
 }
 
 /** One line per shard: what the merge takes from it. */

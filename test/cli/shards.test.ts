@@ -1,5 +1,5 @@
 // `reprise run --shard I/N` and `--merge DIR...`, driven through the CLI's own entry (in process).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -121,6 +121,20 @@ describe('reprise run --shard / --merge', () => {
       /this run is shard 1\/3; resume it with that shard/,
     );
     expect((await reprise(dir, 'run', 'wf.yml', '--shard', '3/3')).err).toMatch(/from 0 to 2/);
+    const otherInputs = await reprise(
+      dir,
+      'run',
+      'wf.yml',
+      '--merge',
+      '.reprise/runs/s1',
+      '--on-missing-shard',
+      'run',
+      '--input',
+      'n=10',
+    );
+    expect(otherInputs.code).toBe(2);
+    expect(otherInputs.err).toMatch(/input "n" is 10 here, but the shards ran with 9/);
+    expect(readdirSync(join(dir, '.reprise/runs'))).toEqual(['s1']); // a refused merge leaves no run
     expect((await reprise(dir, 'run', 'wf.yml', '--merge', 'nowhere')).err).toMatch(
       /--merge: nowhere does not exist/,
     );
