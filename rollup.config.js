@@ -1,12 +1,13 @@
-// Bundles the three entry points (action main, action post, the CLI) in one pass into committed ESM:
-// dist/index.js, dist/post.js, dist/cli.js, plus the chunks they share in dist/chunks/.
+// Bundles the four entry points (action main, action post, the CLI, the library) in one pass into
+// committed ESM: dist/index.js, dist/post.js, dist/cli.js, dist/lib.js, plus the chunks they share in
+// dist/chunks/. The library's type declarations go to dist/types/ (tsconfig.types.json).
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 
 export default {
-  input: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
+  input: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts', lib: 'src/lib.ts' },
   output: {
     dir: 'dist',
     format: 'es',
