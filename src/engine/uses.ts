@@ -8,7 +8,7 @@ import { evaluateTemplate } from '../workflow/expressions.js';
 import { resolveInputs } from '../workflow/inputs.js';
 import type { ExpressionContext, StepDef, UsesStep } from '../workflow/types.js';
 import { describeValue, stringMap } from './plan.js';
-import { ItemError, ItemsFailed, StepFailed } from './scope.js';
+import { ItemError, ItemsFailed, StepFailed, StepWaiting } from './scope.js';
 import type { Frame, Scope } from './scope.js';
 import type { RunObserver } from './types.js';
 
@@ -57,6 +57,7 @@ export async function runUses(
   const limit = pLimit(host.fanOutLimit(step, scope.frame));
   const outputs: unknown[] = new Array(list.length).fill(null);
   const failures: ItemError[] = [];
+  let waiting: StepWaiting | undefined;
   let stopScheduling = false;
   await Promise.all(
     list.map((item, index) =>
@@ -66,6 +67,11 @@ export async function runUses(
           outputs[index] = await invoke(host, step, { ...scope, item, index }, path);
         } catch (caught) {
           if (host.signal.aborted) return;
+          // An item waiting for an answer is no failure: the other items still run.
+          if (caught instanceof StepWaiting) {
+            waiting ??= caught;
+            return;
+          }
           failures.push(new ItemError(index, item, caught));
           if (step.failFast) stopScheduling = true;
         }
@@ -73,6 +79,7 @@ export async function runUses(
     ),
   );
   host.throwIfStopped();
+  if (failures.length === 0 && waiting) throw new StepWaiting(waiting.message, outputs);
   if (failures.length === 0) return outputs;
   failures.sort((a, b) => a.index - b.index);
   const lines = failures.map((f) => `  item ${f.index} (${describeValue(f.value)}): ${f.cause}`);

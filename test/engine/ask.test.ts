@@ -1,6 +1,10 @@
 // Ask steps: a run waits for a person's answer, runs everything that does not depend on it, and a later
 // attempt continues with the answer, replaying every finished call.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatProblem, loadWorkflowFile } from '../../src/workflow/loader.js';
 import { checkGivenAnswers } from '../../src/engine/ask.js';
 import type { AnswerEvent, Question } from '../../src/journal/types.js';
 import { MemoryJournal, echoAgent, load, run } from './harness.js';
@@ -239,5 +243,49 @@ steps:
       'answer "build": step "build" is a run step, not an ask',
     ]);
     expect([...answers]).toEqual([['approve', { value: false }]]);
+  });
+});
+
+describe('asks inside a called workflow', () => {
+  it("a for-each uses: step waits for every item's ask, and the answers (by key) complete it", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'reprise-ask-uses-'));
+    writeFileSync(
+      join(root, 'confirm.yml'),
+      `name: confirm
+inputs:
+  topic: { type: string, required: true }
+steps:
+  - id: ok
+    ask: { question: "Publish \${{ inputs.topic }}?", answer: boolean }
+outputs:
+  ok: \${{ steps.ok.outputs.answer }}
+`,
+    );
+    writeFileSync(
+      join(root, 'caller.yml'),
+      `name: caller
+steps:
+  - id: each
+    for-each: [a, b]
+    uses: ./confirm.yml
+    with: { topic: "\${{ item }}" }
+outputs:
+  oks: \${{ join(steps.each.outputs.*.ok, ',') }}
+`,
+    );
+    const { workflow, problems } = await loadWorkflowFile(join(root, 'caller.yml'));
+    if (!workflow) throw new Error(problems.map(formatProblem).join('\n'));
+    const journal = new MemoryJournal();
+    const first = await run(workflow, { journal });
+    expect(first.status).toBe('waiting');
+    expect(first.questions.map((q) => [q.step, q.question])).toEqual([
+      ['each/ok', 'Publish a?'],
+      ['each/ok', 'Publish b?'],
+    ]);
+    answer(journal, first.questions[0]!, true);
+    answer(journal, first.questions[1]!, false);
+    const second = await run(workflow, { journal });
+    expect(second.status).toBe('succeeded');
+    expect(second.outputs).toEqual({ oks: 'true,false' });
   });
 });
