@@ -1,26 +1,45 @@
 // Bundles the four entry points (action main, action post, the CLI, the library) in one pass into
 // committed ESM: dist/index.js, dist/post.js, dist/cli.js, dist/lib.js, plus the chunks they share in
-// dist/chunks/. The library's type declarations go to dist/types/ (tsconfig.types.json).
+// dist/chunks/. The library's type declarations go to dist/types/ (tsconfig.types.json). The published
+// package is dist/ and nothing else at run time, so the bundle is minified, carries the licenses of
+// what it contains (dist/licenses.txt) and source maps that point at src/ only (bench/README.md has
+// the sizes).
+import { decode, encode } from '@jridgewell/sourcemap-codec';
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import license from 'rollup-plugin-license';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 
 export default {
   input: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts', lib: 'src/lib.ts' },
   output: {
     dir: 'dist',
     format: 'es',
-    sourcemap: false,
+    sourcemap: true,
+    sourcemapExcludeSources: true,
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+    plugins: [
+      // Whitespace and local names only: `compress` costs minutes on 2 cores and saves little more.
+      // Class and function names stay, because SDKs read `constructor.name` in their errors.
+      terser({ compress: false, mangle: true, keep_classnames: true, keep_fnames: true, maxWorkers: 2 }),
+      sourceMapsOfOwnCode(),
+    ],
   },
   plugins: [
+    precompiledWorkflowValidator(),
     typescript({ tsconfig: './tsconfig.bundle.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs(),
     json(),
+    license({ thirdParty: { output: 'dist/licenses.txt', includePrivate: false } }),
   ],
   onwarn(warning, warn) {
     // The toolkit and SDKs use `this` at module scope and circular imports; both are harmless in a bundle.
@@ -28,3 +47,71 @@ export default {
     warn(warning);
   },
 };
+
+/**
+ * Keeps only the mappings into src/: a stack trace through reprise's own code names its file and line,
+ * and the maps stay small (the full maps of the bundled SDKs would double the package). A chunk with no
+ * code of ours gets no map at all.
+ */
+function sourceMapsOfOwnCode() {
+  return {
+    name: 'source-maps-of-own-code',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk' || !chunk.map) continue;
+        const mapFile = `${chunk.fileName}.map`;
+        const asset = bundle[mapFile];
+        const map = JSON.parse(typeof asset?.source === 'string' ? asset.source : chunk.map.toString());
+        const keep = map.sources.map(
+          (source) => /(^|\/)src\//.test(source) && !source.includes('node_modules'),
+        );
+        const sources = [];
+        const renumber = map.sources.map((source, index) => (keep[index] ? sources.push(source) - 1 : -1));
+        const lines = decode(map.mappings).map((line) =>
+          line.flatMap((segment) =>
+            segment.length >= 4 && keep[segment[1]]
+              ? [[segment[0], renumber[segment[1]], segment[2], segment[3]]]
+              : [],
+          ),
+        );
+        const comment = `\n//# sourceMappingURL=${mapFile.split('/').pop()}`;
+        if (sources.length === 0) {
+          delete bundle[mapFile];
+          chunk.code = chunk.code.replace(comment, '');
+          continue;
+        }
+        const own = { version: 3, file: map.file, sources, names: [], mappings: encode(lines) };
+        if (asset) asset.source = JSON.stringify(own);
+      }
+    },
+  };
+}
+
+/**
+ * Replaces src/workflow/schema-validator.ts with ajv's standalone code for schema/workflow.schema.json,
+ * compiled here with the same options: starting the CLI or the action then costs no schema compilation.
+ */
+function precompiledWorkflowValidator() {
+  const id = '\0reprise:workflow-validator';
+  const require = createRequire(import.meta.url);
+  return {
+    name: 'precompiled-workflow-validator',
+    resolveId(source, importer) {
+      return source === './schema-validator.js' && importer?.endsWith('src/workflow/schema.ts') ? id : null;
+    },
+    load(loading) {
+      if (loading !== id) return null;
+      const read = (file) => JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8'));
+      const options = read('./src/workflow/validator-options.json');
+      const ajv = new Ajv2020({ ...options, code: { source: true, esm: true } });
+      const code = standaloneCode(ajv, ajv.compile(read('./schema/workflow.schema.json')));
+      // ajv's generated code still require()s its small runtime helpers: import them instead.
+      const imports = [];
+      const body = code.replace(/require\("([^"]+)"\)/g, (_match, module) => {
+        imports.push(`import * as runtime${imports.length} from ${JSON.stringify(require.resolve(module))};`);
+        return `runtime${imports.length - 1}`;
+      });
+      return `${imports.join('\n')}\n${body}\nexport function workflowValidator() { return validate; }\n`;
+    },
+  };
+}

@@ -1,5 +1,7 @@
-// The `reprise` command. Thin: the program lives in src/cli/.
-import { main } from './cli/program.js';
+// The `reprise` command. Thin: the program lives in src/cli/. It is imported only after source maps are
+// on, so a stack trace names src/ lines (dist/ is minified).
+process.setSourceMapsEnabled(true);
+const { main } = await import('./cli/program.js');
 
 // Output read by a program that stopped reading (`reprise runs ls | head -1`) is not an error worth a
 // stack trace; `reprise run` also stops its run cleanly when that happens (see cli/run.ts).

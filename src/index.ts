@@ -1,6 +1,8 @@
-// Action entry point (main). Thin: the logic is in src/action/main.ts.
-import { runnerHost } from './action/host.js';
-import { runMain } from './action/main.js';
+// Action entry point (main). Thin: the logic is in src/action/main.ts, imported only after source maps
+// are on, so a stack trace names src/ lines (dist/ is minified).
+process.setSourceMapsEnabled(true);
+const { runnerHost } = await import('./action/host.js');
+const { runMain } = await import('./action/main.js');
 
 const host = runnerHost();
 try {

@@ -1,6 +1,8 @@
-// Action entry point (post). Thin: the logic is in src/action/post.ts.
-import { runnerHost } from './action/host.js';
-import { runPost } from './action/post.js';
+// Action entry point (post). Thin: the logic is in src/action/post.ts, imported only after source maps
+// are on, so a stack trace names src/ lines (dist/ is minified).
+process.setSourceMapsEnabled(true);
+const { runnerHost } = await import('./action/host.js');
+const { runPost } = await import('./action/post.js');
 
 const host = runnerHost();
 try {

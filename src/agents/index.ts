@@ -1,8 +1,5 @@
 // The agent providers behind one entry point. The engine resolves a step's target with
 // `resolveAgentTarget`, builds the AgentRequest (which goes into the call key), then calls `callAgent`.
-import { anthropicProvider } from './anthropic.js';
-import { commandProvider } from './command.js';
-import { openaiProvider } from './openai.js';
 import {
   CallError,
   type AgentProvider,
@@ -14,26 +11,32 @@ import {
 } from './types.js';
 import type { ProviderType } from '../workflow/types.js';
 
-const PROVIDERS: Record<ProviderType, AgentProvider> = {
-  openai: openaiProvider,
-  anthropic: anthropicProvider,
-  command: commandProvider,
+// Each provider (and its SDK) is imported on its first live call: a run that replays every call, and a
+// run that uses one provider, never load the others.
+const PROVIDERS: Record<ProviderType, () => Promise<AgentProvider>> = {
+  openai: async () => (await import('./openai.js')).openaiProvider,
+  anthropic: async () => (await import('./anthropic.js')).anthropicProvider,
+  command: async () => (await import('./command.js')).commandProvider,
 };
+const loaded = new Map<ProviderType, Promise<AgentProvider>>();
 
 /**
  * Makes one agent call. Resolves with the (schema-validated) answer and its exact usage; rejects only with
  * a CallError: `errorClass` says whether the engine may retry, `aborted` that `context.signal` cancelled it.
  */
 export async function callAgent(request: AgentRequest, context: CallContext): Promise<AgentResult> {
-  const provider = PROVIDERS[request.provider.type] as AgentProvider | undefined;
-  if (!provider) {
+  const type = request.provider.type;
+  const load = Object.hasOwn(PROVIDERS, type) ? PROVIDERS[type] : undefined;
+  if (!load) {
     throw new CallError(
       `provider "${request.provider.name}" has unknown type "${String(request.provider.type)}": use openai, anthropic or command`,
       'fatal',
     );
   }
   try {
-    return await provider.call(request, context);
+    let provider = loaded.get(type);
+    if (!provider) loaded.set(type, (provider = load()));
+    return await (await provider).call(request, context);
   } catch (error) {
     if (error instanceof CallError) throw error;
     // A bug, not a provider failure: keep the stack, and do not retry it.

@@ -1,13 +1,7 @@
-// Argument parsing (commander) and dispatch. Every command returns its exit code.
+// Argument parsing (commander) and dispatch. Every command returns its exit code. A command's module is
+// imported when it runs, so `--help` or `runs ls` never load the engine and the provider SDKs.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { graphCommand, validateCommand } from './validate.js';
-import { runCommand } from './run.js';
-import { forkCommand } from './fork.js';
-import { answerCommand } from './answer.js';
-import { runsReadCommand } from './read.js';
-import { runsKillCommand, runsLogsCommand } from './background.js';
-import { runsGcCommand, runsLsCommand, runsRmCommand, runsShowCommand } from './runs.js';
 import { EXIT, UsageError } from './io.js';
 import { StoreError } from '../stores/errors.js';
 import { isAbsolute, relative } from 'node:path';
@@ -91,7 +85,11 @@ Exit codes:
     )
     .option('--no-wait', 'unanswered asks take their default instead of waiting')
     .action(async (file: string, options) =>
-      set(await runCommand(file, { ...options, invokedAs: invokedAs(argv, io), argv: argv.slice(1) }, io)),
+      set(
+        await (
+          await import('./run.js')
+        ).runCommand(file, { ...options, invokedAs: invokedAs(argv, io), argv: argv.slice(1) }, io),
+      ),
     );
 
   program
@@ -104,7 +102,9 @@ Exit codes:
     .option('--run-id <id>', 'name the new run (default: a timestamp)')
     .option('--workflow <file>', 'the workflow file, if the run does not record it or it moved')
     .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
-    .action(async (run: string, options) => set(await forkCommand(run, options, io)));
+    .action(async (run: string, options) =>
+      set(await (await import('./fork.js')).forkCommand(run, options, io)),
+    );
 
   program
     .command('answer')
@@ -117,20 +117,20 @@ Exit codes:
     .option('--by <name>', 'who answers (the answered-by output)')
     .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
     .action(async (run: string, step: string, value: string, options) =>
-      set(await answerCommand(run, step, value, options, io)),
+      set(await (await import('./answer.js')).answerCommand(run, step, value, options, io)),
     );
 
   program
     .command('validate')
     .description('check workflow files; print every problem as file:line:column')
     .argument('<files...>', 'workflow files')
-    .action(async (files: string[]) => set(await validateCommand(files, io)));
+    .action(async (files: string[]) => set(await (await import('./validate.js')).validateCommand(files, io)));
 
   program
     .command('graph')
     .description('print a Mermaid flowchart of a workflow')
     .argument('<file>', 'workflow file')
-    .action(async (file: string) => set(await graphCommand(file, io)));
+    .action(async (file: string) => set(await (await import('./validate.js')).graphCommand(file, io)));
 
   const runs = program.command('runs').description('list, inspect and clean up local runs');
   const runsDir = () => new Option('--runs-dir <dir>', 'where runs are stored').default('.reprise/runs');
@@ -139,7 +139,7 @@ Exit codes:
     .description('list runs, newest first')
     .addOption(runsDir())
     .option('--json', 'print JSON')
-    .action(async (options) => set(await runsLsCommand(options, io)));
+    .action(async (options) => set(await (await import('./runs.js')).runsLsCommand(options, io)));
   runs
     .command('show')
     .description('show a run: steps, calls, status, usage')
@@ -147,7 +147,9 @@ Exit codes:
     .addOption(runsDir())
     .option('--json', 'print JSON')
     .option('--calls', 'every call: request, answer, usage, attempt, live or replayed')
-    .action(async (id: string, options) => set(await runsShowCommand(id, options, io)));
+    .action(async (id: string, options) =>
+      set(await (await import('./runs.js')).runsShowCommand(id, options, io)),
+    );
   runs
     .command('read')
     .description('a Markdown transcript of what every call (of STEP) asked and answered')
@@ -158,7 +160,7 @@ Exit codes:
     )
     .addOption(runsDir())
     .action(async (id: string, step: string | undefined, options) =>
-      set(await runsReadCommand(id, step, options, io)),
+      set(await (await import('./read.js')).runsReadCommand(id, step, options, io)),
     );
   runs
     .command('logs')
@@ -166,25 +168,31 @@ Exit codes:
     .argument('<id>', 'run id or "latest"')
     .option('-f, --follow', 'keep printing until the run ends')
     .addOption(runsDir())
-    .action(async (id: string, options) => set(await runsLogsCommand(id, options, io)));
+    .action(async (id: string, options) =>
+      set(await (await import('./background.js')).runsLogsCommand(id, options, io)),
+    );
   runs
     .command('kill')
     .description('stop a running run as Ctrl-C does (the journal is kept; --resume continues it)')
     .argument('<id>', 'run id or "latest"')
     .addOption(runsDir())
-    .action(async (id: string, options) => set(await runsKillCommand(id, options, io)));
+    .action(async (id: string, options) =>
+      set(await (await import('./background.js')).runsKillCommand(id, options, io)),
+    );
   runs
     .command('rm')
     .description('delete a run')
     .argument('<id>', 'run id')
     .addOption(runsDir())
-    .action(async (id: string, options) => set(await runsRmCommand(id, options, io)));
+    .action(async (id: string, options) =>
+      set(await (await import('./runs.js')).runsRmCommand(id, options, io)),
+    );
   runs
     .command('gc')
     .description('delete runs older than an age')
     .requiredOption('--older-than <age>', 'age, e.g. 7d, 12h, 30m')
     .addOption(runsDir())
-    .action(async (options) => set(await runsGcCommand(options, io)));
+    .action(async (options) => set(await (await import('./runs.js')).runsGcCommand(options, io)));
 
   try {
     await program.parseAsync(argv);

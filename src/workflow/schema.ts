@@ -1,9 +1,10 @@
 // Validation against schema/workflow.schema.json, with ajv's errors rewritten for people.
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import workflowSchema from '../../schema/workflow.schema.json' with { type: 'json' };
 import type { Path, YamlSource } from './source.js';
 import type { Problem } from './types.js';
 import { closest, didYouMean } from './suggest.js';
+import { workflowValidator } from './schema-validator.js';
 
 export const STEP_KINDS = ['agent', 'run', 'parallel', 'repeat', 'ask', 'uses'] as const;
 const KIND_LIST = STEP_KINDS.join(', ');
@@ -16,19 +17,8 @@ const MISPLACED_KEYS: Record<string, string> = {
     ': "stream" is set on a provider, for every call to it (providers: { fast: { type: openai, stream: true } })',
 };
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
-function validate(): ReturnType<Ajv2020['compile']> {
-  validator ??= new Ajv2020({
-    allErrors: true,
-    verbose: true,
-    strictTypes: false,
-    allowUnionTypes: true,
-  }).compile(workflowSchema);
-  return validator;
-}
-
 export function schemaProblems(value: unknown, source: YamlSource): Problem[] {
-  const check = validate();
+  const check = workflowValidator();
   if (check(value)) return [];
   const errors = check.errors ?? [];
   const typeErrorPaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
