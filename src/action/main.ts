@@ -348,6 +348,7 @@ export class ActionObserver implements RunObserver {
   callRetrying = (info: Parameters<ProgressReporter['callRetrying']>[0]) => this.progress.callRetrying(info);
 
   stepFinished(step: string, status: StepStatus, error?: string): void {
+    this.progress.stepFinished(step);
     if (status === 'failed' && error) this.host.error(error);
     else this.host.info(`${step}: ${status}`);
     if (this.openGroup === step) {

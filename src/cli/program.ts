@@ -84,6 +84,7 @@ Exit codes:
       [],
     )
     .option('--no-wait', 'unanswered asks take their default instead of waiting')
+    .option('--verbose', 'print a line for every replayed call (by default, one line per step)')
     .action(async (file: string, options) =>
       set(
         await (

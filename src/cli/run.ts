@@ -45,6 +45,7 @@ export interface RunCommandOptions {
   wait?: boolean;
   /** The command the person typed to start reprise, for the resume hint. */
   invokedAs?: string;
+  verbose?: boolean;
 }
 
 /** After a cancel signal the run must be gone within 2 s; this is the last resort before that. */
@@ -159,7 +160,11 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
         `\n  journal: ${journalPath}\n`,
     );
-    const progress = new ProgressReporter({ out: log, bar: !options.json && io.out.isTTY === true });
+    const progress = new ProgressReporter({
+      out: log,
+      bar: !options.json && io.out.isTTY === true,
+      verbose: options.verbose,
+    });
     let outcome: AttemptOutcome;
     try {
       outcome = await runAttempt({

@@ -83,6 +83,7 @@ class Run implements UsesHost {
   /** Paths of steps waiting for an answer; a step that reads one of them waits too. */
   private readonly waiting = new Set<string>();
   private readonly questions: Question[] = [];
+  private lastEnv?: { signature: string; env: Record<string, string | undefined> };
   private readonly now: () => Date;
   private readonly sharding: Sharding;
 
@@ -585,7 +586,7 @@ class Run implements UsesHost {
       turn: this.executors.turn,
       callContext: (inner, signal) => ({
         signal,
-        env: { ...this.options.env, ...inner.env },
+        env: this.callEnv(inner.env),
         cwd: this.options.workspace,
         timeoutMs: inner.timeoutMs,
         pricing: frame.workflow.pricing,
@@ -623,7 +624,10 @@ class Run implements UsesHost {
       try {
         const { result, usage, model } = await this.invoke(call);
         const ms = Math.round(performance.now() - started);
-        // Journal first: once a call is complete, nothing may lose it.
+        // Journal first: once a call is complete, nothing may lose it. An agent's model and usage are in
+        // its result, and are not copied onto the line (journals before 0.2 did; readers accept both).
+        const own = typeof result === 'object' && result !== null ? (result as Partial<AgentResult>) : {};
+        const inResult = own.usage === usage && own.model === model;
         this.options.journal.append({
           t: 'call',
           key: call.key,
@@ -631,9 +635,8 @@ class Run implements UsesHost {
           item: call.item,
           kind: call.kind,
           request: requestSummary(call),
-          model,
+          ...(inResult ? {} : { model, usage }),
           result,
-          usage,
           ms,
           at: this.timestamp(),
         });
@@ -712,10 +715,14 @@ class Run implements UsesHost {
     this.replayedKeys.push(call.key);
     this.counts.replayed += 1;
     summary.calls.replayed += 1;
-    addUsage(summary.saved, recorded.usage);
-    this.budget.recordReplayed(recorded.usage);
-    this.report(call, { status: 'replayed', ms: 0, usage: recorded.usage, model: recorded.model });
-    return outputsOf(call, recorded.result, recorded.usage, recorded.model);
+    // Since 0.2 an agent call's model and usage are only in its (validated) result; a turn's are on its line.
+    const own = call.kind === 'agent' ? (recorded.result as { usage?: Usage; model?: string }) : {};
+    const usage = recorded.usage ?? own.usage;
+    const model = recorded.model ?? own.model;
+    addUsage(summary.saved, usage);
+    this.budget.recordReplayed(usage);
+    this.report(call, { status: 'replayed', ms: 0, usage, model });
+    return outputsOf(call, recorded.result, usage, model);
   }
 
   /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
@@ -740,14 +747,13 @@ class Run implements UsesHost {
   }
 
   private async invoke(call: PlannedCall): Promise<{ result: unknown; usage?: Usage; model?: string }> {
-    const timeout = call.timeoutMs !== undefined ? AbortSignal.timeout(call.timeoutMs) : undefined;
-    const signal = timeout ? AbortSignal.any([this.signal, timeout]) : this.signal;
+    const signal = callSignal(this.signal, call.timeoutMs);
     try {
-      if (call.execute) return await call.execute(signal);
+      if (call.execute) return await call.execute(signal.signal);
       if (call.agent) {
         const result = await this.executors.agent(call.agent, {
-          signal,
-          env: { ...this.options.env, ...call.env },
+          signal: signal.signal,
+          env: this.callEnv(call.env),
           cwd: this.options.workspace,
           timeoutMs: call.timeoutMs,
           pricing: this.workflow.pricing,
@@ -759,18 +765,35 @@ class Run implements UsesHost {
         script: shell.script,
         shell: shell.shell,
         cwd: shell.cwd,
-        env: { ...this.options.env, ...call.env },
-        signal,
+        env: this.callEnv(call.env),
+        signal: signal.signal,
         retryOnFailure: call.step.retries !== undefined && call.step.retries > 0,
         onLine: scriptLines(call, this.options.observer, this.options.addSecret),
       });
       return { result };
     } catch (caught) {
-      if (timeout?.aborted && !this.signal.aborted) {
+      if (signal.timedOut && !this.signal.aborted) {
         throw new CallError(`timed out after ${call.timeoutMs} ms`, 'recoverable', { cause: caught });
       }
       throw caught;
+    } finally {
+      signal.dispose();
     }
+  }
+
+  /**
+   * The environment a call sees: the run's, plus the call's declared env. A runner's environment is large
+   * and most agent calls declare nothing, so it is copied only when there is something to add, and the
+   * copy is shared by the calls of a fan-out that declare the same env.
+   */
+  private callEnv(declared: Record<string, string>): Record<string, string | undefined> {
+    const names = Object.keys(declared);
+    if (names.length === 0) return this.options.env;
+    const signature = JSON.stringify(declared);
+    if (this.lastEnv?.signature !== signature) {
+      this.lastEnv = { signature, env: { ...this.options.env, ...declared } };
+    }
+    return this.lastEnv.env;
   }
 
   evaluateOutputs(frame: Frame = this.top): Record<string, unknown> {
@@ -804,6 +827,37 @@ function outputsOf(call: PlannedCall, result: unknown, usage?: Usage, model?: st
   return call.kind === 'agent'
     ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined)
     : shellOutputs(result as ShellResult);
+}
+
+/**
+ * The signal of one call: the run's, and the call's timeout when it has one. One controller, one timer and
+ * one listener, all released when the call settles (AbortSignal.timeout + AbortSignal.any cost several
+ * times more per call, and keep their listeners on the run's signal until garbage collection).
+ */
+function callSignal(
+  run: AbortSignal,
+  timeoutMs: number | undefined,
+): { signal: AbortSignal; readonly timedOut: boolean; dispose(): void } {
+  if (timeoutMs === undefined) return { signal: run, timedOut: false, dispose: () => undefined };
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(run.reason);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  if (run.aborted) onAbort();
+  else run.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    dispose() {
+      clearTimeout(timer);
+      run.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 export function flatten(steps: StepDef[]): StepDef[] {

@@ -126,6 +126,7 @@ export function parseJournal(text: string, source: string): JournalRead {
     } else if (read.header === undefined) {
       return rejected(read, number, notAJournal(number));
     } else if (event.t === 'call') {
+      withModelAndUsage(event);
       if (!read.calls.has(event.key)) read.calls.set(event.key, event);
       const list = read.candidates.get(event.key);
       if (list) list.push(event);
@@ -135,6 +136,18 @@ export function parseJournal(text: string, source: string): JournalRead {
     read.events.push(event);
   }
   return read;
+}
+
+/**
+ * A call's model and usage. Journals since 0.2 keep them once, in an agent's result; earlier ones also
+ * copied them onto the line, and where both exist the line's copy is the one read (as before).
+ */
+function withModelAndUsage(event: CallEvent): void {
+  if (event.usage !== undefined && event.model !== undefined) return;
+  const result = event.result;
+  if (!isObject(result)) return;
+  if (event.usage === undefined && isUsage(result.usage)) event.usage = result.usage;
+  if (event.model === undefined && typeof result.model === 'string') event.model = result.model;
 }
 
 /** A message when the journal was written by another workflow (the caller then ignores it), else undefined. */

@@ -1,8 +1,11 @@
-// Live progress for a person at a terminal: one line per finished call, a bar when on a TTY.
+// Live progress for a person at a terminal: one line per finished call, a bar when on a TTY. Replayed
+// calls are counted and told once per step (a resume of 10,000 calls is not 10,000 lines), unless verbose.
 // The bar is a cli-progress MultiBar: its log() writes lines above the bar, which moves down with them, so
 // nothing printed is ever overwritten and the bar alone is cleared at the end.
 import cliProgress from 'cli-progress';
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
+import { addUsage, emptyTotals } from '../engine/budget.js';
+import type { UsageTotals } from '../engine/budget.js';
 import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
 import type { ShardReport } from '../engine/shard.js';
 import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } from './format.js';
@@ -11,6 +14,8 @@ export interface ProgressOptions {
   out: NodeJS.WritableStream & { isTTY?: boolean };
   /** Draw a progress bar (stdout is a TTY and not --json). */
   bar: boolean;
+  /** A line for every replayed call too (`--verbose`), instead of one per step. */
+  verbose?: boolean;
 }
 
 export class ProgressReporter implements RunObserver {
@@ -18,6 +23,8 @@ export class ProgressReporter implements RunObserver {
   private bar?: cliProgress.SingleBar;
   private planned = 0;
   private finished = 0;
+  /** Replayed calls not yet told, by step. */
+  private readonly replayed = new Map<string, { calls: number; usage: UsageTotals }>();
 
   constructor(private readonly options: ProgressOptions) {
     if (options.bar) {
@@ -42,6 +49,15 @@ export class ProgressReporter implements RunObserver {
 
   callFinished(report: CallReport): void {
     this.finished += 1;
+    if (report.status === 'replayed' && !this.options.verbose) {
+      let told = this.replayed.get(report.step);
+      if (!told) this.replayed.set(report.step, (told = { calls: 0, usage: emptyTotals() }));
+      told.calls += 1;
+      addUsage(told.usage, report.usage);
+      if (this.finished > this.planned) this.bar?.setTotal(this.finished);
+      this.bar?.update(this.finished);
+      return;
+    }
     const name = report.item === undefined ? report.step : `${report.step}[${report.item}]`;
     // A tool-using step makes several calls: its tool calls are marked as such.
     const parts = [report.status.padEnd(8), report.kind === 'tool' ? `${name} tool` : name];
@@ -69,6 +85,17 @@ export class ProgressReporter implements RunObserver {
     );
   }
 
+  /** Tells the step's replayed calls in one line. */
+  stepFinished(step: string): void {
+    const told = this.replayed.get(step);
+    if (!told) return;
+    this.replayed.delete(step);
+    const parts = ['replayed'.padEnd(8), step, `${told.calls} call${told.calls === 1 ? '' : 's'}`];
+    if (hasUsage(told.usage))
+      parts.push(formatTokens(told.usage), formatCost(told.usage.costUsd, told.usage.unpricedCalls));
+    this.print(`  ${parts.join('  ')}`);
+  }
+
   warning(message: string): void {
     this.print(`warning: ${message}`);
   }
@@ -91,6 +118,7 @@ export class ProgressReporter implements RunObserver {
   }
 
   stop(): void {
+    for (const step of [...this.replayed.keys()]) this.stepFinished(step);
     if (this.bars) {
       this.bars.update(); // prints the lines still waiting above the bar
       this.bars.stop();

@@ -2,10 +2,13 @@
 // under its own key and the next attempt restores the newest earlier one by prefix.
 // Caching is optional: every failure here is a warning and a miss, never an exception.
 import type { ShardId } from '../journal/types.js';
-import { isFeatureAvailable, restoreCache, saveCache } from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+
+// @actions/cache and the HTTP and Azure stack under it are most of dist/: imported on first use, so the
+// action's first log line, and a post step with nothing to save, do not wait for them.
+const toolkit = () => import('@actions/cache');
 
 export interface StoreLog {
   info(message: string): void;
@@ -199,6 +202,7 @@ export function restoreJournal(opts: RestoreJournalOptions): Promise<{ matchedKe
 
 async function restoreJournalNow(opts: RestoreJournalOptions): Promise<{ matchedKey: string } | undefined> {
   const { journalPath, key, restoreKeys, log } = opts;
+  const { isFeatureAvailable, restoreCache } = await toolkit();
   if (!isFeatureAvailable()) {
     log.warning(`Could not restore the journal: ${UNAVAILABLE}.`);
     return undefined;
@@ -249,6 +253,7 @@ export function saveJournal(opts: SaveJournalOptions): Promise<boolean> {
 
 async function saveJournalNow(opts: SaveJournalOptions): Promise<boolean> {
   const { journalPath, key, log } = opts;
+  const { isFeatureAvailable, saveCache } = await toolkit();
   if (!isFeatureAvailable()) {
     log.warning(`Could not save the journal: ${UNAVAILABLE}.`);
     return false;

@@ -1,11 +1,13 @@
 // The journal as a workflow-run artifact: the fallback when the cache lost it, and the audit
 // trail. Artifact names are unique per run and every attempt of the run can list them, so each
 // attempt uploads under its own name and a later attempt downloads the newest earlier one.
-import { DefaultArtifactClient } from '@actions/artifact';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ShardId } from '../journal/types.js';
 import { slug, type StoreLog } from './actions-cache.js';
+
+// @actions/artifact is a large part of dist/: imported on first use (see actions-cache.ts).
+const newClient = async () => new (await import('@actions/artifact')).DefaultArtifactClient();
 
 export interface ArtifactNameParts {
   name: string;
@@ -77,7 +79,7 @@ export async function uploadRunArtifact(opts: UploadRunArtifactOptions): Promise
       await writeFile(file, `${JSON.stringify(identityOf(opts.identity))}\n`, 'utf8');
       if (!files.includes(file)) files.push(file);
     }
-    const client = new DefaultArtifactClient();
+    const client = await newClient();
     const result = await client.uploadArtifact(name, files, rootDir, {
       ...(opts.retentionDays !== undefined ? { retentionDays: opts.retentionDays } : {}),
     });
@@ -148,7 +150,7 @@ export async function downloadNewestEarlierAttempt(
   const destDir = resolve(opts.destDir);
   const where = otherRun ? ` of workflow run ${otherRun.runId}` : ' of an earlier attempt';
   try {
-    const client = new DefaultArtifactClient();
+    const client = await newClient();
     const [owner, repo] = otherRun?.repository.split('/') ?? [];
     const findBy =
       otherRun && owner && repo
@@ -262,7 +264,7 @@ export async function downloadShardArtifacts(opts: DownloadShardsOptions): Promi
   const destDir = resolve(opts.destDir);
   const start = `reprise-${slug(opts.name)}-`;
   try {
-    const client = new DefaultArtifactClient();
+    const client = await newClient();
     const { artifacts } = await client.listArtifacts();
     const byShard = new Map<
       string,
