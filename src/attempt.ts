@@ -155,6 +155,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       attempt,
       journal: writer,
       replay: previous.candidates,
+      previous: { inputs: previous.runs.at(-1)?.inputs, outputs: lastEndOutputs(previous) },
       redact: (text) => secrets.redact(text),
       workspace: options.workspace,
       env: options.env,
@@ -216,4 +217,13 @@ function redactingObserver(observer: RunObserver, secrets: Secrets): RunObserver
 function redactResult(result: RunResult, secrets: Secrets): RunResult {
   if (secrets.size === 0) return result;
   return JSON.parse(redactedJson(result, secrets)) as RunResult;
+}
+
+function lastEndOutputs(previous: JournalRead): Record<string, unknown> | undefined {
+  for (let index = previous.events.length - 1; index >= 0; index--) {
+    const event = previous.events[index]!;
+    if (event.t === 'end') return event.outputs;
+    if (event.t === 'run') return undefined;
+  }
+  return undefined;
 }

@@ -20,39 +20,49 @@ const PROVIDERS: Record<ProviderType, () => Promise<AgentProvider>> = {
 };
 const loaded = new Map<ProviderType, Promise<AgentProvider>>();
 
+function providerFor(request: AgentRequest | TurnRequest): Promise<AgentProvider> | undefined {
+  const type = request.provider.type;
+  if (!Object.hasOwn(PROVIDERS, type)) return undefined;
+  let provider = loaded.get(type);
+  if (!provider) loaded.set(type, (provider = PROVIDERS[type]()));
+  return provider;
+}
+
+/** A bug, not a provider failure: keep the stack, and do not retry it. */
+function unexpected(request: AgentRequest | TurnRequest, error: unknown): CallError {
+  if (error instanceof CallError) return error;
+  return new CallError(`provider "${request.provider.name}" failed unexpectedly: ${String(error)}`, 'fatal', {
+    cause: error,
+  });
+}
+
 /**
  * Makes one agent call. Resolves with the (schema-validated) answer and its exact usage; rejects only with
  * a CallError: `errorClass` says whether the engine may retry, `aborted` that `context.signal` cancelled it.
  */
 export async function callAgent(request: AgentRequest, context: CallContext): Promise<AgentResult> {
-  const type = request.provider.type;
-  const load = Object.hasOwn(PROVIDERS, type) ? PROVIDERS[type] : undefined;
-  if (!load) {
+  const provider = providerFor(request);
+  if (!provider) {
     throw new CallError(
       `provider "${request.provider.name}" has unknown type "${String(request.provider.type)}": use openai, anthropic or command`,
       'fatal',
     );
   }
   try {
-    let provider = loaded.get(type);
-    if (!provider) loaded.set(type, (provider = load()));
     return await (await provider).call(request, context);
   } catch (error) {
-    if (error instanceof CallError) throw error;
-    // A bug, not a provider failure: keep the stack, and do not retry it.
-    throw new CallError(
-      `provider "${request.provider.name}" failed unexpectedly: ${String(error)}`,
-      'fatal',
-      {
-        cause: error,
-      },
-    );
+    throw unexpected(request, error);
   }
 }
 
 /** One turn of a tool-using or threaded step. Rejects only with a CallError, as `callAgent` does. */
 export async function callTurn(request: TurnRequest, context: CallContext): Promise<TurnResult> {
-  const provider = PROVIDERS[request.provider.type] as AgentProvider | undefined;
+  let provider: AgentProvider | undefined;
+  try {
+    provider = await providerFor(request);
+  } catch (error) {
+    throw unexpected(request, error);
+  }
   if (!provider?.turn) {
     throw new CallError(
       `provider "${request.provider.name}" (type ${request.provider.type}) cannot run a step with tools or a thread: use an openai or anthropic provider`,
@@ -62,14 +72,7 @@ export async function callTurn(request: TurnRequest, context: CallContext): Prom
   try {
     return await provider.turn(request, context);
   } catch (error) {
-    if (error instanceof CallError) throw error;
-    throw new CallError(
-      `provider "${request.provider.name}" failed unexpectedly: ${String(error)}`,
-      'fatal',
-      {
-        cause: error,
-      },
-    );
+    throw unexpected(request, error);
   }
 }
 

@@ -8,7 +8,7 @@ import { runShell } from '../agents/shell.js';
 import { CallError } from '../agents/types.js';
 import type { AgentResult, Usage } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
-import type { CallEvent, Question } from '../journal/types.js';
+import type { CallEvent, Question, RunEvent } from '../journal/types.js';
 import { planAsk, readsSteps, resolveAsk } from './ask.js';
 import { evaluateCondition, evaluateTemplate } from '../workflow/expressions.js';
 import type {
@@ -127,7 +127,7 @@ class Run implements UsesHost {
   async execute(): Promise<RunResult> {
     const started = performance.now();
     const { workflow, options } = this;
-    options.journal.append({
+    const header: RunEvent = {
       v: 1,
       t: 'run',
       workflow: workflow.name,
@@ -138,7 +138,10 @@ class Run implements UsesHost {
       inputs: options.inputs,
       ...(options.shard ? { shard: options.shard } : {}),
       at: this.timestamp(),
-    });
+    };
+    // An attempt with the inputs of the one before does not repeat them: the reader fills them in.
+    if (sameJson(options.inputs, options.previous?.inputs)) delete (header as Partial<RunEvent>).inputs;
+    options.journal.append(header);
 
     const onExternalAbort = () => this.stop(new RunStopped('the run was cancelled', 'cancelled'));
     if (options.signal?.aborted) onExternalAbort();
@@ -178,7 +181,15 @@ class Run implements UsesHost {
     }
 
     const questions = status === 'waiting' ? [...this.questions] : undefined;
-    options.journal.append({ t: 'end', status, error, outputs, questions, at: this.timestamp() });
+    const sameOutputs = sameJson(outputs, options.previous?.outputs);
+    options.journal.append({
+      t: 'end',
+      status,
+      error,
+      ...(sameOutputs ? {} : { outputs }),
+      questions,
+      at: this.timestamp(),
+    });
     return {
       status,
       error,
@@ -858,6 +869,11 @@ function callSignal(
       run.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/** Whether two JSON values serialize the same (what the journal would hold for each). */
+function sameJson(value: unknown, previous: unknown): boolean {
+  return previous !== undefined && JSON.stringify(value) === JSON.stringify(previous);
 }
 
 export function flatten(steps: StepDef[]): StepDef[] {

@@ -69,6 +69,11 @@ export interface RunOptions {
   journal: JournalSink;
   /** Completed calls of earlier attempts. Journaled results by key: the first, or every line for the key in order (the first valid one replays). */
   replay: ReadonlyMap<CallKey, CallEvent | readonly CallEvent[]>;
+  /**
+   * What the journal's last attempt recorded: its inputs and outputs are not written again when this
+   * attempt's are the same (a resume of a finished run appends a few lines, not a copy of both).
+   */
+  previous?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
   /** Redacts secret values; applied to key material (the journal writer redacts what it writes). */
   redact: (text: string) => string;
   /** Secret-named env vars are left out of keys; their names are matched by this. */

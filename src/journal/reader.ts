@@ -65,6 +65,7 @@ export function parseJournal(text: string, source: string): JournalRead {
   const last = lines.length - 1;
   const unterminated = lines[last] !== '';
   let previousTorn = 0;
+  let lastEnd: EndEvent | undefined;
 
   for (let index = 0; index <= last; index++) {
     const line = lines[index] as string;
@@ -121,10 +122,15 @@ export function parseJournal(text: string, source: string): JournalRead {
           problem.message = `line ${previousTorn} is incomplete (an earlier attempt was interrupted while writing it); ignored`;
         }
       }
+      // Since 0.2 an attempt with the inputs of the one before does not repeat them.
+      event.inputs ??= read.runs.at(-1)?.inputs ?? {};
       read.header ??= event;
       read.runs.push(event);
     } else if (read.header === undefined) {
       return rejected(read, number, notAJournal(number));
+    } else if (event.t === 'end' && event.outputs === undefined) {
+      // Likewise its outputs, when they are those of the attempt before.
+      event.outputs = lastEnd?.outputs;
     } else if (event.t === 'call') {
       withModelAndUsage(event);
       if (!read.calls.has(event.key)) read.calls.set(event.key, event);
@@ -132,6 +138,7 @@ export function parseJournal(text: string, source: string): JournalRead {
       if (list) list.push(event);
       else read.candidates.set(event.key, [event]);
     }
+    if (event.t === 'end') lastEnd = event;
     previousTorn = 0;
     read.events.push(event);
   }
@@ -216,7 +223,7 @@ function runProblem(o: Fields): string | undefined {
     need(o, 'run', 'script', isString) ??
     need(o, 'run', 'runId', isString) ??
     need(o, 'run', 'attempt', isPositiveInteger) ??
-    need(o, 'run', 'inputs', isObject) ??
+    optional(o, 'run', 'inputs', isObject) ??
     optional(o, 'run', 'shard', isShardId) ??
     need(o, 'run', 'at', isString)
   );

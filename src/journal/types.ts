@@ -20,6 +20,7 @@ export interface RunEvent {
   file?: string;
   runId: string;
   attempt: number;
+  /** A line leaves them out when they are the previous attempt's (since 0.2): the reader fills them in. */
   inputs: Record<string, unknown>;
   /** Set when this attempt ran one shard (0-based `index` of `total`) of the workflow's sharded fan-outs. */
   shard?: ShardId;
@@ -95,6 +96,7 @@ export interface EndEvent {
   t: 'end';
   status: RunStatus;
   error?: string;
+  /** Absent when the same as the previous attempt's end (since 0.2); the reader fills it in. */
   outputs?: Record<string, unknown>;
   /** With status `waiting`: the asks nobody has answered yet. */
   questions?: Question[];

@@ -1,7 +1,11 @@
-// One copy of everything in a journal line: an agent's model and usage live in its result, and journals
-// written before (with copies on the line) still read and replay the same.
+// One copy of everything in a journal: an agent's model and usage live in its result, and an attempt does
+// not repeat the inputs and outputs of the one before. Journals written before still read and replay the same.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseJournal } from '../../src/journal/reader.js';
+import { runAttempt } from '../../src/attempt.js';
+import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { MemoryJournal, echoAgent, load, run } from '../engine/harness.js';
 
 const fan = load(`
@@ -78,5 +82,66 @@ describe('journal lines', () => {
     expect(read.calls.get('k2')).toMatchObject({ model: 'from-line', usage });
     expect(read.calls.get('k3')?.usage).toBeUndefined();
     expect(read.calls.get('k3')?.model).toBeUndefined();
+  });
+
+  it('a resume of a finished run repeats neither its inputs nor its outputs, and the reader restores them', async () => {
+    const workflow = load(`
+name: tour
+inputs:
+  items: { type: array, default: [one, two, three] }
+steps:
+  - id: echo
+    for-each: \${{ inputs.items }}
+    run: echo "$ITEM"
+    env: { ITEM: "\${{ item }}" }
+outputs:
+  lines: \${{ steps.echo.outputs.*.lines[0] }}
+`);
+    const dir = mkdtempSync(join(tmpdir(), 'reprise-line-size-'));
+    const journalPath = join(dir, 'journal.jsonl');
+    const attempt = async (given?: Record<string, unknown>) =>
+      runAttempt({
+        workflow,
+        runId: 'r',
+        journalPath,
+        previous: await readJournalFile(journalPath),
+        given: given && { values: given, fromStrings: false },
+        workspace: dir,
+        env: { PATH: process.env.PATH },
+      });
+    await attempt();
+    const size = readFileSync(journalPath, 'utf8').length;
+    const again = await attempt();
+    expect(again.result.calls.replayed).toBe(3);
+    const lines = readFileSync(journalPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const [header2, end2] = [lines.filter((e) => e.t === 'run')[1], lines.filter((e) => e.t === 'end')[1]];
+    expect(header2).not.toHaveProperty('inputs');
+    expect(end2).not.toHaveProperty('outputs');
+    expect(readFileSync(journalPath, 'utf8').length - size).toBeLessThan(size / 2);
+
+    const read = await readJournalFile(journalPath);
+    expect(read.runs.map((run) => run.inputs)).toEqual([
+      { items: ['one', 'two', 'three'] },
+      { items: ['one', 'two', 'three'] },
+    ]);
+    const ends = read.events.filter((event) => event.t === 'end');
+    expect(ends.map((end) => end.outputs)).toEqual([
+      { lines: ['one', 'two', 'three'] },
+      { lines: ['one', 'two', 'three'] },
+    ]);
+
+    // New inputs are written again, with the outputs they lead to.
+    await attempt({ items: ['four'] });
+    const third = (await readJournalFile(journalPath)).runs[2];
+    expect(third?.inputs).toEqual({ items: ['four'] });
+    const last = readFileSync(journalPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .at(-1);
+    expect(last).toMatchObject({ t: 'end', outputs: { lines: ['four'] } });
   });
 });
