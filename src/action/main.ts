@@ -170,6 +170,8 @@ export async function runMain(host: ActionHost): Promise<void> {
   host.saveState(STATE.saved, 'false');
   host.setOutput('run-id', runId);
   host.setOutput('journal', journalPath);
+  // The first line the job log shows: the toolkit for the cache and artifacts loads only after it.
+  host.info(`reprise: run ${runId} of ${workflow.name}, attempt ${ghAttempt} (journal: ${journalPath})`);
 
   const store = actionStore(host);
   const restored = await store.restore({
