@@ -17,6 +17,8 @@ export interface AnswerCommandOptions {
   /** VALUE is JSON (an object, a list, a typed scalar), not text read as the schema expects. */
   json?: boolean;
   by?: string;
+  /** The question's key (or a prefix of it): tells apart asks of one step path with no item (a called workflow's). */
+  key?: string;
 }
 
 export async function answerCommand(
@@ -32,7 +34,7 @@ export async function answerCommand(
   try {
     const journalPath = store.journalPath(runId);
     const pending = pendingQuestions(await readJournalFile(journalPath));
-    const question = pickQuestion(runId, pending, step, options.item);
+    const question = pickQuestion(runId, pending, step, options.item, options.key);
     let value: unknown;
     if (options.json) {
       try {
@@ -78,14 +80,26 @@ export async function answerCommand(
   }
 }
 
-function pickQuestion(runId: string, pending: Question[], step: string, item: number | undefined): Question {
+function pickQuestion(
+  runId: string,
+  pending: Question[],
+  step: string,
+  item: number | undefined,
+  key: string | undefined,
+): Question {
   if (pending.length === 0) throw new UsageError(`run "${runId}" is not waiting for an answer`);
-  const ofStep = pending.filter((q) => q.step === step);
+  const ofStep = pending.filter((q) => q.step === step && (key === undefined || q.key.startsWith(key)));
   const list = pending.map((q) => answerTarget(q.step, q.item)).join(', ');
   if (ofStep.length === 0)
     throw new UsageError(`run "${runId}" has no open question for step "${step}"; it waits for: ${list}`);
   if (item === undefined) {
     if (ofStep.length === 1 && ofStep[0]!.item === undefined) return ofStep[0]!;
+    if (ofStep.every((q) => q.item === undefined)) {
+      throw new UsageError(
+        `step "${step}" has ${ofStep.length} open questions; name one with --key: ` +
+          ofStep.map((q) => `${q.key.slice(0, 19)} (${q.question})`).join(', '),
+      );
+    }
     throw new UsageError(`step "${step}" asks once per item; name the item with --item N (waiting: ${list})`);
   }
   const match = ofStep.find((q) => q.item === item);

@@ -116,6 +116,7 @@ Exit codes:
     .addOption(new Option('--item <n>', 'which item of a fan-out ask').argParser(nonNegativeInt))
     .option('--json', 'VALUE is JSON (an object, a list, a typed value)')
     .option('--by <name>', 'who answers (the answered-by output)')
+    .option('--key <key>', "the question's key (or its start), when one step has several open questions")
     .option('--runs-dir <dir>', 'where runs are stored', '.reprise/runs')
     .action(async (run: string, step: string, value: string, options) =>
       set(await (await import('./answer.js')).answerCommand(run, step, value, options, io)),
