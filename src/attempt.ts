@@ -84,6 +84,18 @@ export function resolveAttemptInputs(
     }
   }
   const { values, problems } = resolveInputs(workflow, raw, { fromStrings });
+  // A secret input the run was given (journaled as ***) and not given again: running on without it
+  // would re-run every call that read it with the secret empty.
+  const notGivenAgain = [...secretNames].filter(
+    (name) => recorded !== undefined && Object.hasOwn(recorded, name) && values[name] === undefined,
+  );
+  if (notGivenAgain.length > 0 && problems.length === 0) {
+    throw new InputsError(
+      `this run was given the secret input${notGivenAgain.length === 1 ? '' : 's'} ${notGivenAgain.join(', ')}, ` +
+        `which ${notGivenAgain.length === 1 ? 'is' : 'are'} never stored in the journal: give ` +
+        `${notGivenAgain.map((n) => `--input ${n}=...`).join(' ')} again to resume`,
+    );
+  }
   if (problems.length > 0) {
     const missingSecrets = [...secretNames].filter(
       (name) => values[name] === undefined && recorded && !given,

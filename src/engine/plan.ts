@@ -67,6 +67,8 @@ export interface PlanSettings {
   item?: number;
   /** The expression context of the call's scope, with `env` set to the given map. */
   context: (env?: Record<string, string>) => ExpressionContext;
+  /** Registers a secret value for redaction (before it is keyed or written anywhere). */
+  addSecret?: (value: string) => void;
   /** Turns key material into the call's key (hash, redaction, occurrence number). */
   key: (material: KeyMaterial) => CallKey;
 }
@@ -75,6 +77,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
   const { workflow } = settings;
   const path = settings.path ?? step.id;
   const stepEnv = stringMap(evaluateTemplate(step.env, settings.context()), `step "${step.id}" env`);
+  registerSecretEnv(stepEnv, settings.addSecret);
   const env = { ...settings.workflowEnv, ...stepEnv };
   const context = settings.context(env);
   const timeoutMs = step.timeoutMs ?? workflow.defaults.timeoutMs;
@@ -208,6 +211,20 @@ function confine(workspace: string, cwd: string, given: string): void {
 export function describeValue(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Values of env vars the workflow declares with credential-like names (`DEPLOY_TOKEN: ${{ inputs.t }}`)
+ * are secrets, like inherited ones: they are redacted from the journal, results and logs.
+ */
+export function registerSecretEnv(
+  env: Record<string, string>,
+  addSecret: ((value: string) => void) | undefined,
+): void {
+  if (!addSecret) return;
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== '' && SECRET_ENV_NAME.test(name)) addSecret(value);
+  }
 }
 
 /** An `env:` map as the strings a process sees. */

@@ -24,7 +24,7 @@ import { Budget, LimitExceeded, addUsage, emptyTotals } from './budget.js';
 import { Occurrences, baseKey } from './keys.js';
 import type { CallKey } from './keys.js';
 import { runAgentLoop } from './agent-loop.js';
-import { describeValue, planCall, stringMap } from './plan.js';
+import { describeValue, planCall, registerSecretEnv, stringMap } from './plan.js';
 import { runToolbox, type RunToolbox } from './toolbox.js';
 import type { PerformedCall, PlannedCall } from './plan.js';
 import { agentOutputs, askOutputs, shellOutputs } from './outputs.js';
@@ -135,7 +135,13 @@ class Run implements UsesHost {
       file: relative(options.workspace, workflow.file).split(sep).join('/'),
       runId: options.runId,
       attempt: options.attempt,
-      inputs: options.inputs,
+      // Secret inputs never reach the journal, whatever their length (short ones escape redaction).
+      inputs: Object.fromEntries(
+        Object.entries(options.inputs).map(([name, value]) => [
+          name,
+          workflow.inputs.some((input) => input.name === name && input.secret) ? '***' : value,
+        ]),
+      ),
       ...(options.shard ? { shard: options.shard } : {}),
       at: this.timestamp(),
     };
@@ -162,6 +168,7 @@ class Run implements UsesHost {
     let outputs: Record<string, unknown> = {};
     try {
       this.top.env = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
+      registerSecretEnv(this.top.env, this.options.addSecret);
       await this.runSequence(this.sharding.stepsToRun(), {});
       this.throwIfStopped();
       // A shard's part is done; the workflow's outputs are the merge run's to evaluate.
@@ -575,6 +582,7 @@ class Run implements UsesHost {
       phase: step.phase ?? scope.phase,
       item: scope.index,
       context: (env) => this.context(scope, env),
+      addSecret: this.options.addSecret,
       key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
     });
   }

@@ -57,6 +57,9 @@ export class Secrets {
     // Inside a JSON line a secret containing `"`, `\` or a control character appears escaped.
     const escaped = JSON.stringify(value).slice(1, -1);
     if (escaped !== value) this.forms.add(escaped);
+    // Encoded spellings a script or an answer may print (a Basic auth header, a URL, a hex dump):
+    // journals and artifacts are downloadable, so these are secrets too.
+    for (const form of encodedForms(value)) if (form !== value) this.forms.add(form);
     this.dirty = true;
   }
 
@@ -68,6 +71,24 @@ export class Secrets {
     }
     return this.pattern;
   }
+}
+
+function encodedForms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const base64 = bytes.toString('base64');
+  const hex = bytes.toString('hex');
+  const url = encodeURIComponent(value);
+  return [
+    base64,
+    base64.replace(/=+$/, ''),
+    bytes.toString('base64url'),
+    hex,
+    hex.toUpperCase(),
+    url,
+    url.replace(/%20/g, '+'),
+    // Percent-encoding with lower-case hex digits, as some clients write it.
+    url.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+  ];
 }
 
 function escapeRegExp(text: string): string {

@@ -1,0 +1,101 @@
+// Secrets never reach a journal, a result or a log: declared credential-like env vars, short secret
+// inputs, and the encoded spellings of a secret; a resume without a secret input it was given is refused.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputsError, runAttempt } from '../../src/attempt.js';
+import { emptyJournalRead, readJournalFile } from '../../src/journal/reader.js';
+import { Secrets } from '../../src/journal/secrets.js';
+import { load } from '../engine/harness.js';
+
+const SECRET = 'p@ss word/42';
+const workflow = load(`
+name: secrets
+inputs:
+  deploy: { type: string }
+  pin: { type: string, secret: true }
+  extra: { type: string, secret: true }
+steps:
+  - id: show
+    env: { DEPLOY_TOKEN: "\${{ inputs.deploy }}" }
+    run: |
+      echo "plain $DEPLOY_TOKEN"
+      printf '%s' "$DEPLOY_TOKEN" | base64
+      printf '%s' "$DEPLOY_TOKEN" | od -An -tx1 | tr -d ' \\n'; echo
+      python3 -c 'import os, urllib.parse; print(urllib.parse.quote(os.environ["DEPLOY_TOKEN"], safe=""))'
+outputs:
+  out: \${{ steps.show.outputs.stdout }}
+`);
+
+async function attempt(dir: string, given: Record<string, unknown> | undefined) {
+  const journalPath = join(dir, 'journal.jsonl');
+  return runAttempt({
+    workflow,
+    runId: 'r',
+    journalPath,
+    previous: given ? emptyJournalRead(journalPath) : await readJournalFile(journalPath),
+    given: given ? { values: given, fromStrings: false } : undefined,
+    workspace: dir,
+    env: { PATH: process.env.PATH },
+  });
+}
+
+describe('secrets', () => {
+  it('a declared DEPLOY_TOKEN, its base64, hex and URL-encoded forms, and a 2-character secret input stay out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprise-secrets-'));
+    const { result } = await attempt(dir, { deploy: SECRET, pin: '42', extra: 'xyzzy-extra' });
+    expect(result.status).toBe('succeeded');
+    const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n');
+    // The header records the (non-secret) input `deploy` as given; every later line is checked.
+    const journal = lines.slice(1).join('\n');
+    const encoded = [
+      SECRET,
+      Buffer.from(SECRET).toString('base64'),
+      Buffer.from(SECRET).toString('hex'),
+      encodeURIComponent(SECRET),
+      'xyzzy-extra',
+    ];
+    for (const form of encoded) {
+      expect(journal).not.toContain(form);
+      expect(JSON.stringify(result)).not.toContain(form);
+    }
+    const header = JSON.parse(lines[0] ?? '') as { inputs: Record<string, unknown> };
+    expect(header.inputs['pin']).toBe('***');
+    expect(header.inputs['extra']).toBe('***');
+    expect(String(result.outputs.out)).toContain('plain ***');
+  });
+
+  it('a resume without a secret input the run was given is refused, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprise-secrets-'));
+    await attempt(dir, { deploy: 'x', extra: 'xyzzy-extra' });
+    const error = await attempt(dir, undefined).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputsError);
+    expect((error as Error).message).toContain('secret input extra');
+    expect((error as Error).message).toContain('--input extra=...');
+  });
+
+  it('a secret input never given is not asked for on resume', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprise-secrets-'));
+    await attempt(dir, { deploy: 'x' });
+    const { result } = await attempt(dir, undefined);
+    expect(result.status).toBe('succeeded');
+    expect(result.calls.replayed).toBe(1);
+  });
+
+  it('redacts padded and unpadded base64, base64url, hex in both cases and percent-encodings', () => {
+    const secrets = new Secrets();
+    secrets.add('ab?c>d~');
+    const bytes = Buffer.from('ab?c>d~');
+    for (const form of [
+      bytes.toString('base64'),
+      bytes.toString('base64').replace(/=+$/, ''),
+      bytes.toString('base64url'),
+      bytes.toString('hex'),
+      bytes.toString('hex').toUpperCase(),
+      encodeURIComponent('ab?c>d~'),
+    ]) {
+      expect(secrets.redact(`before ${form} after`)).toBe('before *** after');
+    }
+  });
+});
