@@ -150,4 +150,23 @@ describe('a fan-out sharded across 8 matrix jobs', () => {
     expect(merge.main.summary).toMatch(/^\| research \| ✅ succeeded \| 0 \| 1000 \| 0 \|/m);
     expect(merge.post.code).toBe(0);
   });
+
+  it('refuses a merge whose shards are missing, naming them, before any call', async () => {
+    const step = harness.attempt({
+      runId: RUN_ID + 1,
+      attempt: 1,
+      job: 'merge',
+      files: { [FILE]: workflow() },
+      inputs: { workflow: FILE, 'merge-shards': 'true', shards: '2' },
+      env: { OPENAI_API_KEY: 'sk-e2e-not-a-real-key' },
+      node: NODE24 ?? process.execPath,
+    });
+    const mark = harness.openai.requests.length;
+    const main = await step.main();
+    expect(main.code, log(main)).toBe(1);
+    expect(main.stdout).toMatch(
+      /::error::cannot merge the shards: no journal of shard 0\/2, 1\/2 \(found 0 of 2\)/,
+    );
+    expect(harness.requestsSince(mark)).toEqual([]);
+  });
 });
