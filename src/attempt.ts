@@ -5,8 +5,9 @@ import type { AnswerEvent } from './journal/types.js';
 import type { RunAnswers } from './engine/ask.js';
 import { JournalWriter } from './journal/writer.js';
 import { Secrets, redactedJson } from './journal/secrets.js';
+import { spentInJournal } from './engine/budget.js';
 import { runWorkflow } from './engine/run.js';
-import type { RunObserver, RunResult } from './engine/types.js';
+import type { RunObserver, RunOptions, RunResult } from './engine/types.js';
 import type { ShardId } from './engine/shard.js';
 import { resolveInputs } from './workflow/inputs.js';
 import type { WorkflowDef } from './workflow/types.js';
@@ -17,10 +18,12 @@ export interface AttemptOptions {
   journalPath: string;
   /** What earlier attempts journaled (already checked to belong to this workflow). */
   previous: JournalRead;
-  /** Inputs given for this attempt; when absent, a resumed run reuses its recorded inputs. */
+  /** Inputs given for this attempt, merged over the ones this run recorded (secret inputs are never recorded). */
   given?: { values: Record<string, unknown>; fromStrings: boolean };
   /** The inputs, already resolved with resolveAttemptInputs (else resolved here from `given`). */
   inputs?: AttemptInputs;
+  /** Limits raised (or lowered) for this attempt, over the workflow's. */
+  limits?: RunOptions['limits'];
   workspace: string;
   env: Record<string, string | undefined>;
   github?: Record<string, unknown>;
@@ -49,7 +52,7 @@ export interface AttemptOutcome {
 /** Invalid inputs: nothing ran. */
 export class InputsError extends Error {}
 
-/** The inputs of an attempt, checked: the given ones, else (on a resume) those the run recorded. */
+/** The inputs of an attempt, checked: the given ones merged over those the run recorded. */
 export interface AttemptInputs {
   values: Record<string, unknown>;
   /** Recorded inputs the workflow no longer declares: left out, and said so. */
@@ -57,9 +60,10 @@ export interface AttemptInputs {
 }
 
 /**
- * Resolves and checks an attempt's inputs before anything is created or run. Throws InputsError. On a
- * resume without inputs, recorded inputs the workflow no longer declares are left out (and named), and
- * secret inputs, which were never journaled, must be given again.
+ * Resolves and checks an attempt's inputs before anything is created or run. Throws InputsError. Given inputs
+ * merge over the ones this run recorded (`--input token=...` alone keeps every other input); recorded inputs
+ * the workflow no longer declares are left out (and named), and secret inputs, which were never journaled,
+ * must be given again.
  */
 export function resolveAttemptInputs(
   workflow: WorkflowDef,
@@ -69,20 +73,15 @@ export function resolveAttemptInputs(
   const recorded = previous.runs.at(-1)?.inputs;
   const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
   const declared = new Set(workflow.inputs.map((input) => input.name));
-  let raw: Record<string, unknown>;
-  let fromStrings = false;
+  const raw: Record<string, unknown> = {};
   const dropped: string[] = [];
-  if (given || !recorded) {
-    raw = given?.values ?? {};
-    fromStrings = given?.fromStrings ?? false;
-  } else {
-    // Secret inputs were redacted before they were journaled: they must be given again.
-    raw = {};
-    for (const [name, value] of Object.entries(recorded)) {
-      if (!declared.has(name)) dropped.push(name);
-      else if (!secretNames.has(name)) raw[name] = value;
-    }
+  for (const [name, value] of Object.entries(recorded ?? {})) {
+    if (!declared.has(name)) dropped.push(name);
+    else if (!secretNames.has(name)) raw[name] = value;
   }
+  Object.assign(raw, given?.values);
+  // Recorded values are already typed; `fromStrings` only reads string values, which a recorded string keeps.
+  const fromStrings = given?.fromStrings ?? false;
   const { values, problems } = resolveInputs(workflow, raw, { fromStrings });
   // A secret input the run was given (journaled as ***) and not given again: running on without it
   // would re-run every call that read it with the secret empty.
@@ -98,7 +97,7 @@ export function resolveAttemptInputs(
   }
   if (problems.length > 0) {
     const missingSecrets = [...secretNames].filter(
-      (name) => values[name] === undefined && recorded && !given,
+      (name) => values[name] === undefined && recorded && !Object.hasOwn(given?.values ?? {}, name),
     );
     const hints: string[] = [];
     if (missingSecrets.length > 0) {
@@ -108,7 +107,7 @@ export function resolveAttemptInputs(
     }
     if (recorded && given && Object.keys(given.values).some((name) => !declared.has(name))) {
       hints.push(
-        'the workflow no longer declares an input given here; a resumed run reuses its recorded inputs when none are given',
+        'the workflow no longer declares an input given here; a resumed run reuses its recorded inputs, and given ones merge over them',
       );
     }
     throw new InputsError([...problems, ...hints].join('\n'));
@@ -168,6 +167,8 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       journal: writer,
       replay: previous.candidates,
       previous: { inputs: previous.runs.at(-1)?.inputs, outputs: lastEndOutputs(previous) },
+      earlier: spentInJournal(previous.events, options.runId),
+      limits: options.limits,
       redact: (text) => secrets.redact(text),
       workspace: options.workspace,
       env: options.env,

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { InputsError, runAttempt } from '../attempt.js';
+import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/budget.js';
 import type { RunObserver, StepStatus } from '../engine/types.js';
 import { githubContext } from '../github-context.js';
 import { ProgressReporter, callName } from '../report/progress.js';
@@ -44,6 +45,8 @@ export interface ActionSettings {
   /** false: unanswered asks take their default instead of waiting. */
   wait: boolean;
   shards: ShardSettings;
+  /** Limits over the workflow's for this attempt: the explicit way to let a re-run spend more. */
+  limits: LimitOverrides;
 }
 
 /** A wrong `with:` value: the step fails with this message and nothing runs. */
@@ -68,7 +71,12 @@ export function readSettings(host: ActionHost): ActionSettings {
   const parsedInputs = parseInputsMap(host.getInput('inputs'));
   if ('error' in parsedInputs) throw new SettingsError(`input "inputs": ${parsedInputs.error}`);
   const inputs = parsedInputs.values;
+  const parsedLimits = parseInputsMap(host.getInput('limits'));
+  if ('error' in parsedLimits) throw new SettingsError(`input "limits": ${parsedLimits.error}`);
+  const limits = parseLimitOverrides(parsedLimits.values);
+  if ('error' in limits) throw new SettingsError(`input "limits": ${limits.error}`);
   return {
+    limits: limits.limits,
     workflowFile,
     inputs,
     scope: oneOf('resume-scope', ['run', 'workflow', 'off'] as const),
@@ -232,6 +240,7 @@ export async function runMain(host: ActionHost): Promise<void> {
       // No `inputs:` given: a continued run (resume-from, a re-run) keeps the inputs it recorded.
       given:
         Object.keys(settings.inputs).length > 0 ? { values: settings.inputs, fromStrings: true } : undefined,
+      limits: settings.limits,
       workspace: settings.workspace,
       env,
       github: await githubContext(env),
@@ -297,8 +306,15 @@ export async function runMain(host: ActionHost): Promise<void> {
   host.setOutput('calls-failed', result.calls.failed);
   host.setOutput('input-tokens', result.usage.inputTokens);
   host.setOutput('output-tokens', result.usage.outputTokens);
-  host.setOutput('cost-usd', result.usage.costUsd.toFixed(6));
-  host.setOutput('saved-cost-usd', result.saved.costUsd.toFixed(6));
+  // An unknown cost is never written as 0: `cost-usd` is "unknown" when a call was unpriced.
+  const cost = usageJson(result.usage);
+  const saved = usageJson(result.saved);
+  host.setOutput('cost-usd', cost.costUsd === null ? 'unknown' : cost.costUsd.toFixed(6));
+  host.setOutput('known-cost-usd', cost.knownCostUsd.toFixed(6));
+  host.setOutput('unpriced-calls', cost.unpricedCalls);
+  host.setOutput('estimated-calls', cost.estimatedCalls);
+  host.setOutput('saved-cost-usd', saved.costUsd === null ? 'unknown' : saved.costUsd.toFixed(6));
+  host.setOutput('run-tokens', result.budget.spent.inputTokens + result.budget.spent.outputTokens);
 
   host.info(
     `reprise: ${result.status}: ${result.calls.live} live, ${result.calls.replayed} replayed, ` +

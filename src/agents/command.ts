@@ -3,7 +3,8 @@
 import path from 'node:path';
 import type { CommandPreset, ProviderDef } from '../workflow/types.js';
 import { isRecord } from './http.js';
-import { toUsage, type TokenCounts } from './pricing.js';
+import { estimateTokens, toUsage, type TokenCounts } from './pricing.js';
+import { permissionArgs, toolGrant } from './permissions.js';
 import { runProcess, type ProcessResult } from './process.js';
 import {
   excerpt,
@@ -67,11 +68,11 @@ const PRESETS: Record<CommandPreset, Preset> = {
     systemFlag: false,
     parse: parseGemini,
   },
-  // GitHub Copilot CLI: programmatic mode takes the prompt as `-p`; `-s` prints only the answer. Without
-  // --allow-all-tools it cannot act (there is nobody to approve tools in CI); narrow it with `args`.
+  // GitHub Copilot CLI: programmatic mode takes the prompt as `-p`; `-s` prints only the answer. What it may do
+  // beyond reading comes from `allow-tools` (there is nobody to approve tools in CI).
   copilot: {
     command: 'copilot',
-    args: (model) => ['-p', '{prompt}', '-s', '--allow-all-tools', ...(model ? ['--model', model] : [])],
+    args: (model) => ['-p', '{prompt}', '-s', ...(model ? ['--model', model] : [])],
     systemFlag: false,
     parse: (stdout) => ({ text: stdout.trim() }),
   },
@@ -254,9 +255,14 @@ function invocation(
   }
   const system = preset?.systemFlag ? request.system : undefined;
   // With a preset, `args` adds to the preset's own flags; without one, `args` is the whole argument list.
-  const template = [...(preset?.args(request.model, system) ?? []), ...(provider.args ?? [])];
-  const inArgument = template.some((arg) => arg.includes('{prompt}'));
-  const args = template.map((arg) => arg.replaceAll('{model}', request.model).replaceAll('{prompt}', prompt));
+  const own = [...(preset?.args(request.model, system) ?? []), ...(provider.args ?? [])];
+  const inArgument = own.some((arg) => arg.includes('{prompt}'));
+  const fill = (arg: string) => arg.replaceAll('{model}', request.model).replaceAll('{prompt}', prompt);
+  // Permission flags come from `allow-tools`, after the preset's flags and before the provider's `args`; they
+  // are never templated.
+  const permissions = provider.preset ? permissionArgs(provider.preset, toolGrant(provider.allowTools)) : [];
+  const presetCount = preset?.args(request.model, system).length ?? 0;
+  const args = [...own.slice(0, presetCount).map(fill), ...permissions, ...own.slice(presetCount).map(fill)];
   return { command, args, stdin: inArgument ? '' : prompt };
 }
 
@@ -326,11 +332,16 @@ async function attemptOnce(
   if (result.exitCode !== 0 || parsed.error !== undefined) throw failure(result, parsed, label, command);
 
   const model = parsed.model ?? (request.model || provider.preset || command);
-  if (!parsed.tokens) context.log?.(`${label} reports no token usage`);
-  const tokens = parsed.tokens ?? { input: 0, output: 0, cached: 0 };
+  if (!parsed.tokens) context.log?.(`${label} reports no token usage; tokens are estimated`);
+  const tokens = parsed.tokens ?? estimateTokens(fullPrompt(request, preset, correction), parsed.text);
   const usage = toUsage([model, request.model], tokens, context.pricing);
-  // Without reported usage the cost is unknown, whatever the price table says.
-  return { text: parsed.text, model, usage: parsed.tokens ? usage : { ...usage, costUsd: null } };
+  // A coding agent's own turns and tool calls are invisible here: without reported usage the cost is unknown,
+  // whatever the price table says, and the tokens are a lower bound estimated from what went in and out.
+  return {
+    text: parsed.text,
+    model,
+    usage: parsed.tokens ? usage : { ...usage, costUsd: null, estimated: true },
+  };
 }
 
 export const commandProvider: AgentProvider = {

@@ -20,7 +20,7 @@ import {
   type CallGuard,
   type Endpoint,
 } from './http.js';
-import { toUsage, type TokenCounts } from './pricing.js';
+import { estimateTokens, toUsage, type TokenCounts } from './pricing.js';
 import { withStructuredOutput, type Attempt, type Correction } from './structured.js';
 import {
   CallError,
@@ -145,12 +145,6 @@ function tokenCounts(usage: unknown): TokenCounts | undefined {
   return { input, output, cached, ...(typeof cost === 'number' ? { reportedCostUsd: cost } : {}) };
 }
 
-/** A rough count when a server reports no usage: four characters per token. */
-function estimate(request: AgentRequest, text: string): TokenCounts {
-  const promptChars = (request.system?.length ?? 0) + request.prompt.length;
-  return { input: Math.ceil(promptChars / 4), output: Math.ceil(text.length / 4), cached: 0 };
-}
-
 async function readJsonAnswer(
   response: Response,
   endpoint: Endpoint,
@@ -265,8 +259,9 @@ async function attemptOnce(
     }
     const model = answer.model ?? request.model;
     if (!answer.usage) context.log?.(`provider "${provider.name}" reported no usage; tokens are estimated`);
-    const counts = answer.usage ?? estimate(request, answer.text);
-    return { text: answer.text, model, usage: toUsage([model, request.model], counts, context.pricing) };
+    const counts = answer.usage ?? estimateTokens((request.system ?? '') + request.prompt, answer.text);
+    const usage = toUsage([model, request.model], counts, context.pricing);
+    return { text: answer.text, model, usage: answer.usage ? usage : { ...usage, estimated: true } };
   } catch (error) {
     throw classify(error, guard, endpoint);
   } finally {

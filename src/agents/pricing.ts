@@ -113,5 +113,14 @@ export function addUsage(a: Usage, b: Usage): Usage {
     cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
     costUsd:
       a.costUsd === null || b.costUsd === null ? null : Number((a.costUsd + b.costUsd).toPrecision(12)),
+    ...(a.estimated || b.estimated ? { estimated: true } : {}),
   };
+}
+
+/**
+ * A rough count when a provider reports no usage: four characters per token. The usage it yields is marked
+ * `estimated`, shown as `~`, and still counted against limits: unknown is never zero.
+ */
+export function estimateTokens(prompt: string, answer: string): TokenCounts {
+  return { input: Math.ceil(prompt.length / 4), output: Math.ceil(answer.length / 4), cached: 0 };
 }

@@ -7,6 +7,8 @@ export interface Usage {
   outputTokens: number;
   cachedInputTokens: number;
   costUsd: number | null;
+  /** The provider reported no usage: the tokens (and a cost from them) are reprise's estimate. */
+  estimated?: boolean;
 }
 
 /** A fully resolved agent request: everything in it goes into the call key. */

@@ -62,6 +62,12 @@ Exit codes:
     )
     .option('--until <step>', 'stop after this step (status paused, exit 4); --resume continues')
     .option('--background', 'start the run detached and print its id; progress goes to the run log')
+    .option(
+      '--limit <name=value>',
+      "set a limit over the workflow's: tokens, usd or max-calls (repeatable); limits count every attempt of the run, so this is how a resumed run gets more",
+      collect,
+      [],
+    )
     .option('--json', 'print one JSON object describing this invocation as the last line')
     .option(
       '--shard <I/N>',

@@ -14,6 +14,7 @@ import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { checkStepPath, load, printWarnings } from './validate.js';
 import { recordProcess, startInBackground } from './background.js';
+import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/budget.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { describeShards, prepareMerge, shardOfRun, writeMergedJournal } from './shards.js';
 import { answerTarget, checkGivenAnswers, type GivenAnswer } from '../engine/ask.js';
@@ -29,6 +30,8 @@ export interface RunCommandOptions {
   runsDir: string;
   concurrency?: number;
   until?: string;
+  /** `name=value` limits over the workflow's (`--limit tokens=50000`): the explicit way to raise one. */
+  limit?: string[];
   json?: boolean;
   /** Start the run detached and return its id at once (progress goes to the run's log). */
   background?: boolean;
@@ -59,6 +62,13 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   if (options.until !== undefined) checkStepPath(workflow, options.until, '--until');
   const given = await gatherInputs(options, io);
   const answers = gatherAnswers(workflow, options.answer ?? []);
+  const limits = parseLimitFlags(options.limit ?? []);
+  if (options.runId && options.resume) {
+    throw new UsageError(
+      `--run-id ${options.runId} and --resume ${options.resume} contradict each other: ` +
+        `--run-id names a new run, --resume continues an existing one; give one of them`,
+    );
+  }
 
   // Nothing is created (no run directory, no lock) until the workflow, the inputs and the providers are
   // known to be usable: a rejected command leaves no run behind for `--resume latest` to pick.
@@ -173,6 +183,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         journalPath,
         previous,
         inputs,
+        limits,
         workspace: io.cwd,
         env: io.env,
         github: await githubContext(io.env),
@@ -220,19 +231,20 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       log.write(`continue this run with: ${options.invokedAs ?? 'reprise'} run ${file} --resume ${runId}\n`);
     }
     if (options.json) {
-      const usage = (u: typeof result.usage) => ({
-        inputTokens: u.inputTokens,
-        outputTokens: u.outputTokens,
-        costUsd: u.costUsd,
-        unpricedCalls: u.unpricedCalls,
-      });
+      const { budget } = result;
       io.out.write(
         JSON.stringify({
           status: result.status,
           runId,
           calls: result.calls,
-          usage: usage(result.usage),
-          saved: usage(result.saved),
+          usage: usageJson(result.usage),
+          saved: usageJson(result.saved),
+          limits: {
+            ...budget.limits,
+            calls: budget.calls,
+            spent: usageJson(budget.spent),
+            earlier: { ...budget.earlier, usage: usageJson(budget.earlier.usage) },
+          },
           outputs: result.outputs,
           error: result.error,
           ...(result.shard ? { shard: result.shard } : {}),
@@ -322,6 +334,18 @@ async function gatherInputs(
     values[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return { values, fromStrings: true };
+}
+
+function parseLimitFlags(pairs: string[]): LimitOverrides {
+  const values: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--limit expects NAME=VALUE (tokens, usd, max-calls), got "${pair}"`);
+    values[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const parsed = parseLimitOverrides(values);
+  if ('error' in parsed) throw new UsageError(`--limit: ${parsed.error}`);
+  return parsed.limits;
 }
 
 /** Test and CI tuning of the retry backoff; documented in the README. */

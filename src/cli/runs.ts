@@ -5,7 +5,7 @@ import { readJournalFile } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
 import { LocalStore, parseAge } from '../stores/local.js';
-import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } from '../report/format.js';
+import { formatMs, formatTokens, formatTotals, formatTotalsCost, hasUsage, table } from '../report/format.js';
 import { EXIT, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 import { runsCallsCommand } from './read.js';
@@ -123,7 +123,8 @@ export async function runsShowCommand(
       failures: entry.failures,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
-      costUsd: usage.costUsd,
+      // An unpriced call makes the total unknown: null, never 0 (the known part is in usage.costUsd).
+      costUsd: usage.unpricedCalls > 0 ? null : usage.costUsd,
       unpricedCalls: usage.unpricedCalls,
       usage,
       // Wall time while the step had calls in flight, per attempt: a fan-out of ten 1 s calls at
@@ -163,7 +164,7 @@ export async function runsShowCommand(
           String(row.calls),
           String(row.failures),
           hasUsage(row.usage) ? formatTokens(row.usage) : '',
-          hasUsage(row.usage) ? formatCost(row.costUsd, row.unpricedCalls) : '',
+          hasUsage(row.usage) ? formatTotalsCost(row.usage) : '',
           formatMs(row.ms),
         ]),
       ),

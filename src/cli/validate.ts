@@ -4,6 +4,7 @@ import { renderMermaid } from '../workflow/graph.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import type { LoadResult } from '../workflow/loader.js';
 import { calleeSteps } from '../engine/uses.js';
+import { unpricedModels } from '../engine/prices.js';
 import { didYouMean } from '../workflow/suggest.js';
 import type { WorkflowDef } from '../workflow/types.js';
 import { EXIT, UsageError } from './io.js';
@@ -15,6 +16,7 @@ export async function validateCommand(files: string[], io: CliIO): Promise<numbe
     const result = await load(file, io);
     printWarnings(result, io);
     problems += result.problems.length;
+    if (result.workflow) problems += printPriceWarnings(result.workflow, io);
     if (result.problems.length === 0) io.out.write(`${file}: ok\n`);
   }
   if (problems > 0) {
@@ -29,6 +31,20 @@ export async function graphCommand(file: string, io: CliIO): Promise<number> {
   if (!result.workflow) return EXIT.usage;
   io.out.write(renderMermaid(result.workflow) + '\n');
   return EXIT.ok;
+}
+
+/** `limits.usd` over a model without a price counts nothing: a warning (an error with on-unknown-cost: fail). */
+function printPriceWarnings(workflow: WorkflowDef, io: CliIO): number {
+  if (workflow.limits.usd === undefined) return 0;
+  const fail = workflow.limits.onUnknownCost === 'fail';
+  const unpriced = unpricedModels(workflow);
+  for (const { step, model, loc } of unpriced) {
+    const message =
+      `${fail ? 'error' : 'warning'}: step "${step}": model "${model}" has no known price, so limits.usd ` +
+      `cannot count its calls; add it under pricing: (limits.on-unknown-cost: ${fail ? 'fail' : 'warn'})`;
+    io.err.write(formatProblem({ ...loc, message }) + '\n');
+  }
+  return fail ? unpriced.length : 0;
 }
 
 /** Loads a workflow and prints its problems (with paths as the user typed them). */

@@ -177,6 +177,8 @@ export function providerIdentity(provider: ProviderDef): Record<string, unknown>
     args: provider.args,
     preset: provider.preset,
     output: provider.output,
+    // What a coding agent may do changes what it does; absent (the default) keeps older keys.
+    allowTools: provider.allowTools,
   };
 }
 

@@ -21,6 +21,7 @@ import type {
   WorkflowDef,
 } from '../workflow/types.js';
 import { Budget, LimitExceeded, addUsage, emptyTotals } from './budget.js';
+import { unpricedModels } from './prices.js';
 import { Occurrences, baseKey } from './keys.js';
 import type { CallKey } from './keys.js';
 import { runAgentLoop } from './agent-loop.js';
@@ -86,10 +87,17 @@ class Run implements UsesHost {
   private lastEnv?: { signature: string; env: Record<string, string | undefined> };
   private readonly now: () => Date;
   private readonly sharding: Sharding;
+  /** Set when a limit refuses new calls: calls already admitted finish (and are journaled) first. */
+  private halted?: RunStopped;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: RunOptions) {
     this.workflow = options.workflow;
-    this.budget = new Budget(options.workflow.limits);
+    this.budget = new Budget(
+      { ...options.workflow.limits, ...options.limits },
+      options.earlier,
+      options.attempt,
+    );
     this.executors = {
       agent: options.executors?.agent ?? callAgent,
       shell: options.executors?.shell ?? runShell,
@@ -143,6 +151,7 @@ class Run implements UsesHost {
         ]),
       ),
       ...(options.shard ? { shard: options.shard } : {}),
+      ...(options.limits && Object.keys(options.limits).length > 0 ? { limits: options.limits } : {}),
       at: this.timestamp(),
     };
     // An attempt with the inputs of the one before does not repeat them: the reader fills them in.
@@ -167,6 +176,7 @@ class Run implements UsesHost {
     let error: string | undefined;
     let outputs: Record<string, unknown> = {};
     try {
+      this.checkPrices();
       this.top.env = stringMap(evaluateTemplate(workflow.env, this.context({})), 'env');
       registerSecretEnv(this.top.env, this.options.addSecret);
       await this.runSequence(this.sharding.stepsToRun(), {});
@@ -176,7 +186,8 @@ class Run implements UsesHost {
       else outputs = this.evaluateOutputs();
     } catch (caught) {
       // Once the run was stopped (cancel, limit, timeout), that is the story, whatever a step threw.
-      const reason: unknown = this.signal.reason instanceof RunStopped ? this.signal.reason : caught;
+      const reason: unknown =
+        this.signal.reason instanceof RunStopped ? this.signal.reason : (this.halted ?? caught);
       status =
         reason instanceof RunStopped ? reason.status : reason instanceof StepWaiting ? 'waiting' : 'failed';
       error = status === 'waiting' ? undefined : reason instanceof Error ? reason.message : String(reason);
@@ -205,6 +216,7 @@ class Run implements UsesHost {
       calls: { ...this.counts },
       usage: { ...this.budget.spent },
       saved: { ...this.budget.saved },
+      budget: this.budget.report(),
       steps: [...this.summaries.values()],
       unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
       replayedKeys: [...this.replayedKeys],
@@ -219,6 +231,32 @@ class Run implements UsesHost {
 
   throwIfStopped(): void {
     if (this.signal.aborted) throw this.signal.reason;
+    if (this.halted) throw this.halted;
+  }
+
+  /** No new calls from now on; the run fails once the calls already admitted have finished. */
+  private halt(reason: RunStopped): never {
+    this.halted ??= reason;
+    throw this.halted;
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.options.observer?.warning?.(message);
+  }
+
+  /** `limits.usd` cannot see a model without a price: say so before anything runs, or refuse to run. */
+  private checkPrices(): void {
+    const limits = { ...this.workflow.limits, ...this.options.limits };
+    if (limits.usd === undefined) return;
+    for (const { step, model } of unpricedModels(this.workflow)) {
+      const message = `step "${step}": model "${model}" has no known price, so limits.usd cannot count it; add it under pricing:`;
+      if (limits.onUnknownCost === 'fail') {
+        throw new RunStopped(`${message} (limits.on-unknown-cost: fail)`, 'failed');
+      }
+      this.warnOnce(`${message} (its calls are counted as unpriced)`);
+    }
   }
 
   private timestamp(): string {
@@ -324,6 +362,11 @@ class Run implements UsesHost {
         frame.steps[step.id] = { outputs: {}, outcome: 'cancelled', conclusion: 'cancelled' };
         this.finishStep(path, 'cancelled', (this.signal.reason as Error).message);
         throw this.signal.reason;
+      }
+      if (this.halted && caught === this.halted) {
+        frame.steps[step.id] = { outputs: {}, outcome: 'failure', conclusion: 'failure' };
+        this.finishStep(path, 'failed', this.halted.message);
+        throw this.halted;
       }
       const failure = caught instanceof StepFailed ? caught : new StepFailed(describeError(path, caught));
       const partial = caught instanceof ItemsFailed ? caught.outputs : {};
@@ -447,7 +490,7 @@ class Run implements UsesHost {
         call === undefined
           ? undefined
           : limit(async () => {
-              if (stopScheduling || this.signal.aborted) return;
+              if (stopScheduling || this.signal.aborted || this.halted) return;
               if (call instanceof ItemError) {
                 failures.push(call);
                 if (step.failFast) stopScheduling = true;
@@ -458,7 +501,7 @@ class Run implements UsesHost {
                   ? await this.runLoop(call, scope)
                   : await this.perform(call, false);
               } catch (caught) {
-                if (this.signal.aborted) return;
+                if (this.signal.aborted || caught === this.halted) return;
                 failures.push(new ItemError(index, list[index], caught));
                 if (step.failFast) stopScheduling = true;
               }
@@ -609,6 +652,7 @@ class Run implements UsesHost {
         cwd: this.options.workspace,
         timeoutMs: inner.timeoutMs,
         pricing: frame.workflow.pricing,
+        log: (message) => this.warnOnce(message),
       }),
       toolbox: toolbox.toolbox,
       threads: this.threads,
@@ -634,11 +678,9 @@ class Run implements UsesHost {
     }
     for (let attempt = 0; ; attempt++) {
       this.throwIfStopped();
+      // A refused call stops the run from admitting more; calls already in flight are not aborted.
       const refused = this.budget.reserveCall();
-      if (refused) {
-        this.stop(new RunStopped(refused.message, 'failed'));
-        this.throwIfStopped();
-      }
+      if (refused) this.halt(new RunStopped(refused.message, 'failed'));
       const started = performance.now();
       try {
         const { result, usage, model } = await this.invoke(call);
@@ -662,11 +704,13 @@ class Run implements UsesHost {
         this.counts.live += 1;
         summary.calls.live += 1;
         this.report(call, { status: 'live', ms, usage, model });
-        this.spend(call, usage);
+        this.spend(call, usage, model);
         return outputsOf(call, result, usage, model);
       } catch (caught) {
+        if (caught === this.halted) throw caught;
         // A failed call may still have spent (a structured answer that never conformed): count it.
-        if (caught instanceof CallError) this.spend(call, caught.usage);
+        const spent = caught instanceof CallError ? caught.usage : undefined;
+        this.spend(call, spent);
         if (this.signal.aborted) throw this.signal.reason;
         const message = caught instanceof Error ? caught.message : String(caught);
         if (isRecoverable(caught) && attempt < call.retries) {
@@ -696,6 +740,7 @@ class Run implements UsesHost {
           step: call.path,
           item: call.item,
           error: { class: isRecoverable(caught) ? 'recoverable' : 'fatal', message },
+          ...(spent ? { usage: spent } : {}),
           at: this.timestamp(),
         });
         this.counts.failed += 1;
@@ -745,11 +790,18 @@ class Run implements UsesHost {
   }
 
   /** What a live call spent: into its step's totals and the budget, stopping the run past a limit. */
-  private spend(call: PlannedCall, usage: Usage | undefined): void {
+  private spend(call: PlannedCall, usage: Usage | undefined, model?: string): void {
     if (!usage) return;
     addUsage(this.summary(call.path).usage, usage);
     const exceeded = this.budget.recordLive(usage);
     if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
+    const limits = { ...this.workflow.limits, ...this.options.limits };
+    if (usage.costUsd === null && limits.usd !== undefined) {
+      const message = `step "${call.path}": the cost of model "${model ?? call.agent?.model ?? '?'}" is unknown, so limits.usd cannot count it`;
+      if (limits.onUnknownCost === 'fail') {
+        this.halted ??= new RunStopped(`${message} (limits.on-unknown-cost: fail)`, 'failed');
+      } else this.warnOnce(`${message}; add its price under pricing:`);
+    }
   }
 
   private report(
@@ -776,6 +828,7 @@ class Run implements UsesHost {
           cwd: this.options.workspace,
           timeoutMs: call.timeoutMs,
           pricing: this.workflow.pricing,
+          log: (message) => this.warnOnce(message),
         });
         return { result, usage: result.usage, model: result.model };
       }

@@ -12,7 +12,8 @@ import type { CallEvent, CallKind, JournalEvent, Question, RunStatus } from '../
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import type { RunAnswers } from './ask.js';
 import type { StepKind, WorkflowDef } from '../workflow/types.js';
-import type { UsageTotals } from './budget.js';
+import type { Limits } from '../workflow/types.js';
+import type { AttemptSpend, BudgetReport, UsageTotals } from './budget.js';
 import type { CallKey } from './keys.js';
 import type { ShardId, ShardReport } from './shard.js';
 
@@ -74,6 +75,10 @@ export interface RunOptions {
    * attempt's are the same (a resume of a finished run appends a few lines, not a copy of both).
    */
   previous?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  /** What earlier attempts of this run spent live (`spentInJournal`): it counts against the limits. */
+  earlier?: AttemptSpend[];
+  /** Limits given for this attempt (a flag, an action input), over the workflow's own. */
+  limits?: Partial<Pick<Limits, 'maxCalls' | 'tokens' | 'usd'>>;
   /** Redacts secret values; applied to key material (the journal writer redacts what it writes). */
   redact: (text: string) => string;
   /** Secret-named env vars are left out of keys; their names are matched by this. */
@@ -129,6 +134,8 @@ export interface RunResult {
   calls: CallCounts;
   usage: UsageTotals;
   saved: UsageTotals;
+  /** Spent against the limits, all attempts of the run together. */
+  budget: BudgetReport;
   steps: StepSummary[];
   /** Journaled calls of earlier attempts that no call of this run matched (edited or removed). */
   unmatchedJournalCalls: number;

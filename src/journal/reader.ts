@@ -249,6 +249,7 @@ function failProblem(o: Fields): string | undefined {
     need(o, 'fail', 'step', isString) ??
     optional(o, 'fail', 'item', isIndex) ??
     need(o, 'fail', 'error', isFailError) ??
+    optional(o, 'fail', 'usage', isUsage) ??
     need(o, 'fail', 'at', isString)
   );
 }
@@ -364,7 +365,8 @@ const isUsage =
     isCount(v.inputTokens) &&
     isCount(v.outputTokens) &&
     isCount(v.cachedInputTokens) &&
-    (v.costUsd === null || isCount(v.costUsd)));
+    (v.costUsd === null || isCount(v.costUsd)) &&
+    (v.estimated === undefined || typeof v.estimated === 'boolean'));
 
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && 'code' in error;

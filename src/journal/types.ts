@@ -24,6 +24,8 @@ export interface RunEvent {
   inputs: Record<string, unknown>;
   /** Set when this attempt ran one shard (0-based `index` of `total`) of the workflow's sharded fan-outs. */
   shard?: ShardId;
+  /** Limits given for this attempt on top of the workflow's (`--limit`, the action's `limits`). */
+  limits?: Record<string, number>;
   at: string;
 }
 
@@ -55,6 +57,8 @@ export interface FailEvent {
   step: string;
   item?: number;
   error: { class: 'recoverable' | 'fatal'; message: string };
+  /** What the failed call spent before it failed (counted against run-wide limits on resume). */
+  usage?: Usage;
   at: string;
 }
 

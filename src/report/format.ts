@@ -1,5 +1,5 @@
 // Numbers as a person reads them, shared by the terminal report and the job summary.
-import type { UsageTotals } from '../engine/budget.js';
+import { totalTokens, type BudgetReport, type UsageTotals } from '../engine/budget.js';
 import type { Usage } from '../agents/types.js';
 
 export function formatMs(ms: number): string {
@@ -9,15 +9,71 @@ export function formatMs(ms: number): string {
   return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
-export function formatCost(costUsd: number | null | undefined, unpricedCalls = 0): string {
-  if (costUsd === null || costUsd === undefined || (costUsd === 0 && unpricedCalls > 0)) return 'unknown';
-  const text = costUsd === 0 ? '$0' : costUsd < 0.01 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`;
+/** A cost as far as it is known; `~` when it rests on estimated tokens. Never a plain `$0` for unpriced calls. */
+export function formatCost(costUsd: number | null | undefined, unpricedCalls = 0, estimated = false): string {
+  if (costUsd === null || costUsd === undefined) return 'unknown (unpriced)';
+  if (costUsd === 0 && unpricedCalls > 0) {
+    return `unknown (${unpricedCalls} unpriced call${unpricedCalls === 1 ? '' : 's'})`;
+  }
+  const text =
+    (estimated ? '~' : '') +
+    (costUsd === 0 ? '$0' : costUsd < 0.01 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`);
   return unpricedCalls > 0 ? `${text} + unknown (${unpricedCalls} unpriced)` : text;
 }
 
-export function formatTokens(usage: Pick<Usage, 'inputTokens' | 'outputTokens'> | undefined): string {
+/** `~` marks counts that include estimates (the provider reported no usage). */
+export function formatTokens(
+  usage:
+    (Pick<Usage, 'inputTokens' | 'outputTokens' | 'estimated'> & { estimatedCalls?: number }) | undefined,
+): string {
   if (!usage) return '';
-  return `${usage.inputTokens} in / ${usage.outputTokens} out`;
+  const approx = usage.estimated === true || (usage.estimatedCalls ?? 0) > 0 ? '~' : '';
+  return `${approx}${usage.inputTokens} in / ${approx}${usage.outputTokens} out`;
+}
+
+export function formatUsageCost(usage: Usage): string {
+  return formatCost(usage.costUsd, 0, usage.estimated === true);
+}
+
+export function formatTotalsCost(totals: UsageTotals): string {
+  return formatCost(totals.costUsd, totals.unpricedCalls, totals.estimatedCalls > 0);
+}
+
+/**
+ * Spent against each limit, over every attempt of the run, and what earlier attempts spent: `tokens ~48 / 40
+ * (30 in attempt 1)`. Undefined when the run has no limits and no earlier spending to tell about.
+ */
+export function formatBudget(report: BudgetReport): string | undefined {
+  const { limits, spent, earlier } = report;
+  const fromEarlier = earlier.attempts.length > 0;
+  const words =
+    earlier.attempts.length === 1
+      ? `attempt ${earlier.attempts[0]}`
+      : `attempts ${earlier.attempts.join(', ')}`;
+  const approx = spent.estimatedCalls > 0 ? '~' : '';
+  const parts: string[] = [];
+  if (limits.tokens !== undefined) {
+    parts.push(
+      `tokens ${approx}${totalTokens(spent)} / ${limits.tokens}` +
+        (fromEarlier ? ` (${totalTokens(earlier.usage)} in ${words})` : ''),
+    );
+  }
+  if (limits.usd !== undefined) {
+    parts.push(
+      `usd ${formatTotalsCost(spent)} / ${formatCost(limits.usd)}` +
+        (fromEarlier ? ` (${formatTotalsCost(earlier.usage)} in ${words})` : ''),
+    );
+  }
+  if (limits.maxCalls !== undefined) {
+    parts.push(
+      `calls ${report.calls} / ${limits.maxCalls}` + (fromEarlier ? ` (${earlier.calls} in ${words})` : ''),
+    );
+  }
+  if (parts.length === 0 && !fromEarlier) return undefined;
+  if (parts.length === 0) {
+    return `earlier attempts (${words}) spent ${earlier.calls} live calls, ${formatTokens(earlier.usage)}, ${formatTotalsCost(earlier.usage)}`;
+  }
+  return parts.join('; ');
 }
 
 /** Whether calls spent anything worth a cost column: tokens, or a call whose price is unknown. */
@@ -26,7 +82,7 @@ export function hasUsage(totals: UsageTotals): boolean {
 }
 
 export function formatTotals(totals: UsageTotals): string {
-  return `${formatTokens(totals)}, ${formatCost(totals.costUsd, totals.unpricedCalls)}`;
+  return `${formatTokens(totals)}, ${formatTotalsCost(totals)}`;
 }
 
 /** Lays rows out in aligned columns (plain text, for terminals and logs). */

@@ -8,7 +8,16 @@ import { addUsage, emptyTotals } from '../engine/budget.js';
 import type { UsageTotals } from '../engine/budget.js';
 import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
 import type { ShardReport } from '../engine/shard.js';
-import { formatCost, formatMs, formatTokens, formatTotals, hasUsage, table } from './format.js';
+import {
+  formatBudget,
+  formatMs,
+  formatTokens,
+  formatTotals,
+  formatTotalsCost,
+  formatUsageCost,
+  hasUsage,
+  table,
+} from './format.js';
 
 export interface ProgressOptions {
   out: NodeJS.WritableStream & { isTTY?: boolean };
@@ -64,7 +73,7 @@ export class ProgressReporter implements RunObserver {
     if (report.status === 'failed') parts.push(report.error?.split('\n')[0] ?? '');
     else {
       if (report.status === 'live') parts.push(formatMs(report.ms));
-      if (report.usage) parts.push(formatTokens(report.usage), formatCost(report.usage.costUsd));
+      if (report.usage) parts.push(formatTokens(report.usage), formatUsageCost(report.usage));
     }
     this.print(`  ${parts.filter(Boolean).join('  ')}`);
     // A tool-using step makes more calls than planned: the bar grows with them.
@@ -161,7 +170,7 @@ export function renderSummary(runId: string, result: RunResult): string {
       String(step.calls.replayed),
       String(step.calls.failed),
       step.kind === 'agent' ? formatTokens(step.usage) : '',
-      hasUsage(step.usage) ? formatCost(step.usage.costUsd, step.usage.unpricedCalls) : '',
+      hasUsage(step.usage) ? formatTotalsCost(step.usage) : '',
       formatMs(step.ms),
     ]);
   const lines = [
@@ -173,6 +182,8 @@ export function renderSummary(runId: string, result: RunResult): string {
     `  spent: ${formatTotals(result.usage)}`,
     `  saved by replay: ${formatTotals(result.saved)}`,
   ];
+  const budget = formatBudget(result.budget);
+  if (budget) lines.push(`  limits: ${budget}`);
   if (result.unmatchedJournalCalls > 0) {
     lines.push(
       `  ${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps)`,

@@ -3,7 +3,7 @@
 import type { RunResult } from '../engine/types.js';
 import { renderMermaid } from '../workflow/graph.js';
 import type { WorkflowDef } from '../workflow/types.js';
-import { formatCost, formatMs, hasUsage } from './format.js';
+import { formatBudget, formatMs, formatTokens, formatTotals, formatTotalsCost, hasUsage } from './format.js';
 
 const STATUS_ICON: Record<string, string> = {
   succeeded: '✅',
@@ -63,17 +63,19 @@ export function renderJobSummary(context: SummaryContext): string {
     const saved = hasUsage(step.saved);
     lines.push(
       `| ${escapeCell(step.id)} | ${STATUS_ICON[step.status] ?? ''} ${step.status} | ${step.calls.live} | ${step.calls.replayed} | ${step.calls.failed} | ` +
-        `${spent ? `${step.usage.inputTokens} / ${step.usage.outputTokens}` : ''} | ` +
-        `${spent ? formatCost(step.usage.costUsd, step.usage.unpricedCalls) : ''} | ` +
-        `${saved ? formatCost(step.saved.costUsd, step.saved.unpricedCalls) : ''} | ${formatMs(step.ms)} |`,
+        `${spent ? formatTokens(step.usage).replace(' in', '').replace(' out', '') : ''} | ` +
+        `${spent ? formatTotalsCost(step.usage) : ''} | ` +
+        `${saved ? formatTotalsCost(step.saved) : ''} | ${formatMs(step.ms)} |`,
     );
   }
   lines.push(
     '',
     `**Calls:** ${result.calls.live} live, ${result.calls.replayed} replayed, ${result.calls.failed} failed, ${result.calls.skipped} skipped.  `,
-    `**Spent:** ${result.usage.inputTokens} input + ${result.usage.outputTokens} output tokens, ${formatCost(result.usage.costUsd, result.usage.unpricedCalls)}.  `,
-    `**Saved by replay:** ${result.saved.inputTokens} input + ${result.saved.outputTokens} output tokens, ${formatCost(result.saved.costUsd, result.saved.unpricedCalls)}.`,
+    `**Spent:** ${formatTotals(result.usage)}.  `,
+    `**Saved by replay:** ${formatTotals(result.saved)}.`,
   );
+  const budget = formatBudget(result.budget);
+  if (budget) lines.push('', `**Limits (all attempts of this run):** ${budget}.`);
   if (result.unmatchedJournalCalls > 0) {
     lines.push(
       '',

@@ -5,6 +5,7 @@ import { isRecord } from './schema.js';
 import type { Path, YamlSource } from './source.js';
 import type {
   AgentSpec,
+  AllowTools,
   AskSpec,
   CommandPreset,
   InputDef,
@@ -137,7 +138,18 @@ export function toWorkflowDef(
       workingDirectory: optString(p['working-directory']),
       env: p['env'] as Record<string, string> | undefined,
       timeoutMs: duration(p['timeout'], ['providers', name, 'timeout']),
+      allowTools: p['allow-tools'] as AllowTools | undefined,
+      maxConcurrency: p['max-concurrency'] as number | undefined,
+      requestsPerMinute: p['requests-per-minute'] as number | undefined,
     });
+    if (p['allow-tools'] !== undefined && p['preset'] === undefined) {
+      problems.push(
+        source.problem(
+          ['providers', name, 'allow-tools'],
+          `provider "${name}": allow-tools maps onto the permission flags of a preset (claude, codex, gemini, copilot); without a preset, put the program's own flags in args`,
+        ),
+      );
+    }
   }
 
   const pricing: Record<string, PriceDef> = {};
@@ -212,6 +224,8 @@ export function toWorkflowDef(
       tokens: l['tokens'] as number | undefined,
       usd: l['usd'] as number | undefined,
       timeoutMs: duration(l['timeout'], ['limits', 'timeout']),
+      onUnknownCost: l['on-unknown-cost'] as 'warn' | 'fail' | undefined,
+      concurrency: l['concurrency'] as number | undefined,
     }),
     phases,
     tools,

@@ -29,6 +29,8 @@ export interface InputDef {
 }
 
 export type ProviderType = 'openai' | 'anthropic' | 'command';
+/** What a coding-agent CLI may do: a level, or a list of `read`, `edit`, `web`, `shell`, `shell(<command>)`. */
+export type AllowTools = 'read-only' | 'edit' | 'all' | string[];
 export type CommandPreset = 'claude' | 'codex' | 'gemini' | 'copilot';
 
 /** A named endpoint from the workflow's `providers:` map (or a built-in one: `openai`, `anthropic`). */
@@ -53,6 +55,12 @@ export interface ProviderDef {
   workingDirectory?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** command presets: what the agent may do, mapped onto the CLI's permission flags (default read-only). */
+  allowTools?: AllowTools;
+  /** Live calls to this provider at once, across the whole run. */
+  maxConcurrency?: number;
+  /** Calls started per minute, across the whole run. */
+  requestsPerMinute?: number;
 }
 
 /** Prices in USD per million tokens. */
@@ -82,6 +90,10 @@ export interface Limits {
   tokens?: number;
   usd?: number;
   timeoutMs?: number;
+  /** What `usd` does about a call whose cost is unknown (an unpriced model): warn (default) or fail. */
+  onUnknownCost?: 'warn' | 'fail';
+  /** Live calls at once across the whole run, however groups and fan-outs nest. */
+  concurrency?: number;
 }
 
 interface StepBase {

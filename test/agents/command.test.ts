@@ -70,6 +70,8 @@ describe('command provider: presets', () => {
       'claude-sonnet-4-5',
       '--append-system-prompt',
       'be terse',
+      '--disallowedTools',
+      'Edit,MultiEdit,Write,NotebookEdit,WebFetch,WebSearch,Bash',
     ]);
     expect(call?.stdin).toBe('fix the bug');
   });
@@ -96,7 +98,7 @@ describe('command provider: presets', () => {
       cachedInputTokens: 24448,
       costUsd: 0.00466975,
     });
-    expect(invocations()[0]?.argv).toEqual(['exec', '--json', '-m', 'gpt-5']);
+    expect(invocations()[0]?.argv).toEqual(['exec', '--json', '-m', 'gpt-5', '--sandbox', 'read-only']);
     expect(invocations()[0]?.stdin).toBe('refactor');
   });
 
@@ -121,7 +123,14 @@ describe('command provider: presets', () => {
       cachedInputTokens: 21263,
       costUsd: null,
     });
-    expect(invocations()[0]?.argv).toEqual(['--output-format', 'json', '-m', 'gemini-2.5-pro']);
+    expect(invocations()[0]?.argv).toEqual([
+      '--output-format',
+      'json',
+      '-m',
+      'gemini-2.5-pro',
+      '--approval-mode',
+      'default',
+    ]);
   });
 
   it('copilot: the prompt as an argument, text output, usage unknown', async () => {
@@ -130,9 +139,16 @@ describe('command provider: presets', () => {
       context(),
     );
     expect(result.text).toBe('echo: add tests');
-    expect(result.usage).toEqual({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: null });
+    // No usage reported: estimated from what went in and out (four characters a token), price unknown.
+    expect(result.usage).toEqual({
+      inputTokens: 3,
+      outputTokens: 4,
+      cachedInputTokens: 0,
+      costUsd: null,
+      estimated: true,
+    });
     const [call] = invocations();
-    expect(call?.argv).toEqual(['-p', 'add tests', '-s', '--allow-all-tools']);
+    expect(call?.argv).toEqual(['-p', 'add tests', '-s', '--deny-tool', 'write']);
     expect(call?.stdin).toBe('');
   });
 
@@ -152,7 +168,15 @@ describe('command provider: presets', () => {
       context(),
     );
     const [call] = invocations();
-    expect(call?.argv).toEqual(['-p', '--output-format', 'json', '--max-turns', '3']);
+    expect(call?.argv).toEqual([
+      '-p',
+      '--output-format',
+      'json',
+      '--disallowedTools',
+      'Edit,MultiEdit,Write,NotebookEdit,WebFetch,WebSearch,Bash',
+      '--max-turns',
+      '3',
+    ]);
     expect(call?.cwd).toBe(fs.realpathSync(path.join(dir, 'repo')));
     expect(call?.env['MIMIC_FLAVOR']).toBe('x');
   });

@@ -21,6 +21,15 @@ outputs:
   joined: \${{ steps.join.outputs.lines[0] }}
 `;
 
+const NO_USAGE = {
+  inputTokens: 0,
+  outputTokens: 0,
+  costUsd: 0,
+  knownCostUsd: 0,
+  unpricedCalls: 0,
+  estimatedCalls: 0,
+};
+
 describe('reprise run', () => {
   it('runs, journals, and with --json ends stdout with one object describing the invocation', () => {
     const dir = workspace({ 'w.yml': SIMPLE });
@@ -30,8 +39,13 @@ describe('reprise run', () => {
       status: 'succeeded',
       runId: 'r1',
       calls: { live: 3, replayed: 0, failed: 0, skipped: 0 },
-      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedCalls: 0 },
-      saved: { inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedCalls: 0 },
+      usage: { ...NO_USAGE },
+      saved: { ...NO_USAGE },
+      limits: {
+        calls: 3,
+        spent: { ...NO_USAGE },
+        earlier: { attempts: [], calls: 0, usage: { ...NO_USAGE } },
+      },
       outputs: { joined: 'hello world 1;hello world 2' },
     });
     const events = journalLines(dir, 'r1');
@@ -51,7 +65,7 @@ describe('reprise run', () => {
     ).toEqual([1, 2]);
   });
 
-  it('a resumed run reuses its recorded inputs unless new ones are given', () => {
+  it('a resumed run reuses its recorded inputs; given ones merge over them', () => {
     const dir = workspace({ 'w.yml': SIMPLE });
     cli(dir, ['run', 'w.yml', '--run-id', 'r', '--input', 'who=ada', '--input', 'times=3']);
     const reused = cli(dir, ['run', 'w.yml', '--resume', 'r', '--json']);
@@ -60,9 +74,10 @@ describe('reprise run', () => {
       outputs: { joined: 'hello ada 1;hello ada 2;hello ada 3' },
     });
     const changed = cli(dir, ['run', 'w.yml', '--resume', 'r', '--input', 'who=bob', '--json']);
+    // Only `who` is given: the recorded `times: 3` stays.
     expect(lastJson(changed.stdout)).toMatchObject({
-      calls: { live: 3, replayed: 0 },
-      outputs: { joined: 'hello bob 1;hello bob 2' },
+      calls: { live: 4, replayed: 0 },
+      outputs: { joined: 'hello bob 1;hello bob 2;hello bob 3' },
     });
   });
 

@@ -366,17 +366,20 @@ steps:
     expect(agent.prompts).toHaveLength(4);
   });
 
-  it('usd aborts once spending passes the budget; replayed calls do not count', async () => {
+  it('usd stops once spending passes the budget; a resume counts what the first attempt spent', async () => {
     const journal = new MemoryJournal();
     const first = await run(fan('{ usd: 0.0035 }'), { journal });
     expect(first.status).toBe('failed');
     expect(first.error).toMatch(/^limits\.usd exceeded/);
     expect(first.calls.live).toBe(4);
-    // On resume the four journaled calls are free; four more fit before the budget is passed again.
+    // On resume the four journaled calls are free, but the budget was spent by attempt 1: nothing more runs.
     const second = await run(fan('{ usd: 0.0035 }'), { journal });
     expect(second.calls.replayed).toBe(4);
-    expect(second.calls.live).toBe(4);
+    expect(second.calls.live).toBe(0);
     expect(second.saved.costUsd).toBeCloseTo(0.004);
+    expect(second.error).toBe(
+      'limits.usd exceeded: $0.0040 spent of $0.0035 (attempt 1: $0.0040, attempt 2: $0.0000)',
+    );
   });
 
   it('tokens counts input and output of live calls', async () => {

@@ -3,8 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentRequest, AgentResult, CallContext } from '../../src/agents/types.js';
+import { spentInJournal } from '../../src/engine/budget.js';
 import { runWorkflow } from '../../src/engine/run.js';
-import type { Executors, RunObserver, RunResult } from '../../src/engine/types.js';
+import type { Executors, RunObserver, RunOptions, RunResult } from '../../src/engine/types.js';
 import type { AnswerEvent, CallEvent, JournalEvent } from '../../src/journal/types.js';
 import type { RunAnswers } from '../../src/engine/ask.js';
 import { formatProblem, loadWorkflowText } from '../../src/workflow/loader.js';
@@ -101,6 +102,7 @@ export interface RunOpts {
   answers?: Pick<RunAnswers, 'given' | 'wait'>;
   shard?: { index: number; total: number };
   mergeOf?: number;
+  limits?: RunOptions['limits'];
 }
 
 export async function run(
@@ -118,6 +120,8 @@ export async function run(
     attempt: journal.attempts() + 1,
     journal,
     replay: journal.candidates(),
+    earlier: spentInJournal(journal.events, 'test-run'),
+    limits: opts.limits,
     redact: opts.redact ?? ((text) => text),
     workspace: opts.workspace ?? mkdtempSync(join(tmpdir(), 'reprise-ws-')),
     env: opts.env ?? { PATH: process.env.PATH },
