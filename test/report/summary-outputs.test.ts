@@ -1,7 +1,7 @@
 // The job summary shows the workflow's outputs (collapsed when long) and, after a failure, how many
 // calls a re-run replays.
 import { describe, expect, it } from 'vitest';
-import { emptyTotals } from '../../src/engine/budget.js';
+import { Budget, emptyTotals } from '../../src/engine/budget.js';
 import type { RunResult } from '../../src/engine/types.js';
 import { renderJobSummary } from '../../src/report/summary.js';
 import { load } from '../engine/harness.js';
@@ -15,6 +15,7 @@ function result(status: RunResult['status'], outputs: Record<string, unknown>): 
     calls: { live: 1, replayed: 0, failed: 0, skipped: 0 },
     usage: emptyTotals(),
     saved: emptyTotals(),
+    budget: new Budget({}).report(),
     steps: [],
     unmatchedJournalCalls: 0,
     replayedKeys: [],
