@@ -100,8 +100,7 @@ export class ProgressReporter implements RunObserver {
     if (!told) return;
     this.replayed.delete(step);
     const parts = ['replayed'.padEnd(8), step, `${told.calls} call${told.calls === 1 ? '' : 's'}`];
-    if (hasUsage(told.usage))
-      parts.push(formatTokens(told.usage), formatCost(told.usage.costUsd, told.usage.unpricedCalls));
+    if (hasUsage(told.usage)) parts.push(formatTokens(told.usage), formatTotalsCost(told.usage));
     this.print(`  ${parts.join('  ')}`);
   }
 
