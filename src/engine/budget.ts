@@ -71,7 +71,8 @@ export function spentInJournal(events: readonly JournalEvent[], runId: string): 
       byAttempt.set(event.attempt, current);
     } else if (current && (event.t === 'call' || event.t === 'fail')) {
       current.calls += 1;
-      addUsage(current.usage, event.usage);
+      // An agent's usage is kept once, in its result (the file reader copies it onto the event).
+      addUsage(current.usage, event.usage ?? (event.t === 'call' ? resultUsage(event.result) : undefined));
     }
   }
   return [...byAttempt.values()].sort((a, b) => a.attempt - b.attempt);
@@ -127,6 +128,14 @@ export function parseLimitOverrides(
     limits[field] = value;
   }
   return { limits };
+}
+
+function resultUsage(result: unknown): Usage | undefined {
+  const usage =
+    typeof result === 'object' && result !== null ? (result as { usage?: unknown }).usage : undefined;
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const { inputTokens, outputTokens } = usage as Partial<Usage>;
+  return typeof inputTokens === 'number' && typeof outputTokens === 'number' ? (usage as Usage) : undefined;
 }
 
 export function totalTokens(totals: UsageTotals): number {
