@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { InputsError, checkMergeInputs, resolveAttemptInputs, runAttempt } from '../attempt.js';
 import type { AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
+import { healJournal } from '../journal/heal.js';
 import { emptyJournalRead, journalBelongsTo, readJournalFile } from '../journal/reader.js';
 import type { JournalRead } from '../journal/reader.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
@@ -96,6 +97,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     for (const problem of previous.problems) {
       io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
     }
+    const healed = resume ? await healJournal(journalPath, previous) : undefined;
+    if (healed) io.err.write(`warning: ${healed}\n`);
     const foreign = journalBelongsTo(previous, workflow.name);
     if (foreign) throw new UsageError(`cannot resume run "${runId}": ${foreign}`);
     const shard = shardOfRun(workflow, options.shard, previous);
