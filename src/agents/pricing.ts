@@ -6,6 +6,8 @@ import type { Usage } from './types.js';
 /** A built-in price; `cacheWrite` is the multiplier of the input price for cache-creation tokens. */
 interface TablePrice extends PriceDef {
   cacheWrite?: number;
+  /** The provider retires (or retired) the model on this date (YYYY-MM-DD); `use` is its successor. */
+  retired?: { on: string; use: string };
 }
 
 const ANTHROPIC_CACHE_WRITE = 1.25;
@@ -25,6 +27,17 @@ const PRICE_TABLE: ReadonlyArray<readonly [RegExp, TablePrice]> = [
   // Opus 4 and 4.1 kept the old price; 4.5 and later cost a third of it.
   [/^claude-opus-4(-0|-1)?$/, { input: 15, output: 75, cachedInput: 1.5, cacheWrite: ANTHROPIC_CACHE_WRITE }],
   [/^claude-opus-4-[5-9]$/, { input: 5, output: 25, cachedInput: 0.5, cacheWrite: ANTHROPIC_CACHE_WRITE }],
+  // End of life as the Anthropic SDK announces it (resources/messages DEPRECATED_MODELS).
+  [
+    /^claude-sonnet-4-5$/,
+    {
+      input: 3,
+      output: 15,
+      cachedInput: 0.3,
+      cacheWrite: ANTHROPIC_CACHE_WRITE,
+      retired: { on: '2026-11-30', use: 'claude-sonnet-4-6' },
+    },
+  ],
   [/^claude-sonnet-4(-\d)?$/, { input: 3, output: 15, cachedInput: 0.3, cacheWrite: ANTHROPIC_CACHE_WRITE }],
   [/^claude-haiku-4-5$/, { input: 1, output: 5, cachedInput: 0.1, cacheWrite: ANTHROPIC_CACHE_WRITE }],
   [/^claude-3-5-haiku$/, { input: 0.8, output: 4, cachedInput: 0.08, cacheWrite: ANTHROPIC_CACHE_WRITE }],
@@ -37,6 +50,11 @@ export function modelFamily(model: string): string {
     .toLowerCase()
     .replace(/^[a-z0-9-]+\//, '')
     .replace(/-(latest|\d{8}|\d{4}-\d{2}-\d{2})$/, '');
+}
+
+/** When the built-in table marks a model retired: the date and its successor. */
+export function retirement(model: string): { on: string; use: string } | undefined {
+  return PRICE_TABLE.find(([pattern]) => pattern.test(modelFamily(model)))?.[1].retired;
 }
 
 /** The price of a model: the workflow's `pricing:` map (exact id, then family), then the built-in table. */

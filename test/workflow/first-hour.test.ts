@@ -85,3 +85,51 @@ describe('a very large mapping', () => {
     expect(found).toEqual(['w.yml:40003:3: duplicate key "K7"']);
   });
 });
+
+describe('retired models', () => {
+  it('validate warns about a model the price table marks retired, with its successor', async () => {
+    const { retiredModelWarnings } = await import('../../src/workflow/models.js');
+    const { YamlSource } = await import('../../src/workflow/source.js');
+    const text = `name: r
+defaults: { provider: anthropic, model: claude-sonnet-4-5 }
+steps:
+  - id: a
+    agent: { prompt: hi, model: "anthropic:claude-sonnet-4-5-20250929" }
+  - id: b
+    agent: { prompt: hi, model: claude-sonnet-4-6 }
+`;
+    const loaded = loadWorkflowText(text, 'w.yml');
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.warnings?.map(formatProblem)).toEqual([
+      'w.yml:2:41: model "claude-sonnet-4-5" was retired on 2026-11-30 (calls to it fail): use claude-sonnet-4-6',
+      'w.yml:5:33: model "claude-sonnet-4-5-20250929" was retired on 2026-11-30 (calls to it fail): use claude-sonnet-4-6',
+    ]);
+    const before = retiredModelWarnings(
+      { model: 'claude-sonnet-4-5' },
+      new YamlSource('model: claude-sonnet-4-5', 'x.yml'),
+      new Date('2026-06-01'),
+    );
+    expect(before.map((warning) => warning.message)).toEqual([
+      'model "claude-sonnet-4-5" will be retired on 2026-11-30: use claude-sonnet-4-6',
+    ]);
+  });
+
+  it('no shipped example, GitHub workflow or README snippet names one', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = join(import.meta.dirname, '../..');
+    const files = [
+      ...readdirSync(join(root, 'examples'))
+        .filter((name) => name.endsWith('.yml'))
+        .map((name) => join(root, 'examples', name)),
+      ...readdirSync(join(root, '.github/reprise')).map((name) => join(root, '.github/reprise', name)),
+    ];
+    for (const file of files) {
+      const loaded = loadWorkflowText(readFileSync(file, 'utf8'), file);
+      expect(loaded.warnings?.filter((warning) => warning.message.includes('retired')) ?? [], file).toEqual(
+        [],
+      );
+    }
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).not.toMatch(/claude-sonnet-4-5/);
+  });
+});
