@@ -36,3 +36,28 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** The longest a retry-after may make a call wait when the call has no timeout of its own. */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * Why a call is not retried although its failure is recoverable: the provider asked to wait longer than
+ * the call may take (its timeout, else MAX_RETRY_AFTER_MS). Undefined when waiting is fine.
+ */
+export function retryAfterRefusal(
+  retryAfterMs: number | undefined,
+  timeoutMs: number | undefined,
+): string | undefined {
+  if (retryAfterMs === undefined) return undefined;
+  const limit = Math.min(timeoutMs ?? MAX_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS);
+  if (retryAfterMs <= limit) return undefined;
+  const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+  const wait = Number.isFinite(retryAfterMs) ? seconds(retryAfterMs) : 'forever';
+  return (
+    `not retried: the provider asked to wait ${wait} first (retry-after), longer than ` +
+    (timeoutMs !== undefined && timeoutMs <= MAX_RETRY_AFTER_MS
+      ? `the call's timeout of ${seconds(timeoutMs)}`
+      : `the ${seconds(MAX_RETRY_AFTER_MS)} reprise waits at most`) +
+    '; run again later (--resume) or raise the step timeout'
+  );
+}

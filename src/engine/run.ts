@@ -30,7 +30,7 @@ import { runToolbox, type RunToolbox } from './toolbox.js';
 import type { PerformedCall, PlannedCall } from './plan.js';
 import { agentOutputs, askOutputs, shellOutputs } from './outputs.js';
 import { replayProblem } from './replay-check.js';
-import { backoffMs, isRecoverable, sleep } from './retry.js';
+import { backoffMs, isRecoverable, retryAfterRefusal, sleep } from './retry.js';
 import { Sharding } from './shard.js';
 import type { RetryPolicy } from './retry.js';
 import { ItemError, ItemsFailed, StepFailed, StepWaiting } from './scope.js';
@@ -712,8 +712,13 @@ class Run implements UsesHost {
         const spent = caught instanceof CallError ? caught.usage : undefined;
         this.spend(call, spent);
         if (this.signal.aborted) throw this.signal.reason;
-        const message = caught instanceof Error ? caught.message : String(caught);
-        if (isRecoverable(caught) && attempt < call.retries) {
+        const refusal =
+          caught instanceof CallError && isRecoverable(caught) && attempt < call.retries
+            ? retryAfterRefusal(caught.retryAfterMs, call.timeoutMs)
+            : undefined;
+        const said = caught instanceof Error ? caught.message : String(caught);
+        const message = refusal ? `${said}\n${refusal}` : said;
+        if (isRecoverable(caught) && attempt < call.retries && !refusal) {
           const delayMs = backoffMs(
             this.retry,
             attempt,
@@ -746,7 +751,7 @@ class Run implements UsesHost {
         this.counts.failed += 1;
         summary.calls.failed += 1;
         this.report(call, { status: 'failed', ms, error: message });
-        throw caught;
+        throw refusal ? new CallError(message, 'recoverable', { cause: caught }) : caught;
       }
     }
   }
