@@ -82,7 +82,8 @@ export interface HttpFailure {
 export function httpError(failure: HttpFailure, endpoint: Endpoint): CallError {
   const { status, cause } = failure;
   const where = describeEndpoint(endpoint);
-  const said = failure.message ? `: ${failure.message}` : '';
+  // The server's sentence loses its closing stop: ours follow it (`…provided. Check` not `…provided.. Check`).
+  const said = failure.message ? `: ${withoutStop(failure.message)}` : '';
   const options = { status, cause };
   if (status === 401) {
     return new CallError(
@@ -155,12 +156,18 @@ export function malformedBodyError(body: string, problem: string, endpoint: Endp
   );
 }
 
+/** A message without its final full stop, so it can be followed by `: cause` or `. Next sentence`. */
+export function withoutStop(message: string): string {
+  return message.trim().replace(/\.+$/, '');
+}
+
 function causeChain(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current instanceof Error && depth < 4; depth++) {
     const code = (current as NodeJS.ErrnoException).code;
-    parts.push(code ? `${current.message} (${code})` : current.message);
+    const message = withoutStop(current.message);
+    parts.push(code ? `${message} (${code})` : message);
     current = current.cause;
   }
   return parts.join(': ') || String(error);

@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallError } from './types.js';
-import { runProcess } from './process.js';
+import { runProcess, type ProcessResult } from './process.js';
+import { describeSpawnError } from './spawn-errors.js';
 import { LineSplitter, withoutCommands } from './workflow-commands.js';
 
 export interface ShellRequest {
@@ -62,13 +63,18 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
       signal: request.signal,
       timeoutMs: request.timeoutMs,
       onData: splitters && ((stream, chunk) => splitters[stream].push(chunk)),
+    }).catch((error: unknown): ProcessResult => {
+      if (!(error instanceof Error) || !('code' in error)) throw error;
+      // spawn() itself throws for some failures (E2BIG): reported like those it emits.
+      return { stdout: '', stderr: '', exitCode: null, signal: null, spawnError: error };
     });
     splitters?.stdout.flush();
     splitters?.stderr.flush();
     const stdout = withoutCommands(result.stdout);
     const stderr = withoutCommands(result.stderr);
     if (result.spawnError) {
-      throw new CallError(`could not start ${command}: ${result.spawnError.message}`, 'fatal', {
+      const why = describeSpawnError(result.spawnError, { command, cwd: request.cwd, env: request.env });
+      throw new CallError(`could not start ${command}: ${why}`, 'fatal', {
         cause: result.spawnError,
       });
     }

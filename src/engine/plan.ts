@@ -32,6 +32,8 @@ export interface PlannedCall {
   path: string;
   /** The for-each index. */
   item?: number;
+  /** The iteration of the enclosing repeat loop (from 1), for progress lines. */
+  iteration?: number;
   key: CallKey;
   kind: CallKind;
   agent?: AgentRequest;

@@ -617,7 +617,7 @@ class Run implements UsesHost {
   /** Resolves a call's request and assigns its key. Synchronous, so planning order is list order. */
   private plan(step: AgentStep | RunStep, scope: Scope): PlannedCall {
     const frame = scope.frame ?? this.top;
-    return planCall(step, {
+    const call = planCall(step, {
       workflow: frame.workflow,
       workflowEnv: frame.env,
       path: frame.prefix + step.id,
@@ -628,6 +628,8 @@ class Run implements UsesHost {
       addSecret: this.options.addSecret,
       key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
     });
+    if (scope.loop) call.iteration = scope.loop.iteration;
+    return call;
   }
 
   /** A tool-using or threaded agent step: its turns and tool calls go through `perform` one by one. */
@@ -816,6 +818,7 @@ class Run implements UsesHost {
     this.options.observer?.callFinished?.({
       step: call.path,
       item: call.item,
+      iteration: call.iteration,
       kind: call.kind,
       key: call.key,
       ...outcome,

@@ -34,6 +34,8 @@ export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'wai
 export interface CallReport {
   step: string;
   item?: number;
+  /** The iteration of the enclosing repeat loop (from 1). */
+  iteration?: number;
   kind: CallKind;
   key: CallKey;
   status: 'live' | 'replayed' | 'failed';

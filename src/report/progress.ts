@@ -67,10 +67,12 @@ export class ProgressReporter implements RunObserver {
       this.bar?.update(this.finished);
       return;
     }
-    const name = report.item === undefined ? report.step : `${report.step}[${report.item}]`;
+    const name =
+      (report.item === undefined ? report.step : `${report.step}[${report.item}]`) +
+      (report.iteration === undefined ? '' : ` #${report.iteration}`);
     // A tool-using step makes several calls: its tool calls are marked as such.
     const parts = [report.status.padEnd(8), report.kind === 'tool' ? `${name} tool` : name];
-    if (report.status === 'failed') parts.push(report.error?.split('\n')[0] ?? '');
+    if (report.status === 'failed') parts.push(headline(report.error ?? ''));
     else {
       if (report.status === 'live') parts.push(formatMs(report.ms));
       if (report.usage) parts.push(formatTokens(report.usage), formatUsageCost(report.usage));
@@ -191,4 +193,13 @@ export function renderSummary(runId: string, result: RunResult): string {
   if (result.shard) lines.push(`  ${describeShardReport(result.shard)}`);
   if (result.error) lines.push('', `error: ${result.error}`);
   return lines.join('\n') + '\n';
+}
+
+/** The first line of an error; when it only introduces what follows (`...exited with code 1:`), the next too. */
+export function headline(error: string): string {
+  const lines = error.split('\n').map((line) => line.trim());
+  const first = lines[0] ?? '';
+  if (!first.endsWith(':')) return first;
+  const next = lines.slice(1).find((line) => line !== '');
+  return next === undefined ? first.slice(0, -1) : `${first} ${next}`;
 }
