@@ -1,0 +1,267 @@
+// What a user waits for: cold processes, timed from spawn to exit (or to the first log line), against
+// the floor of a bare `node` doing the least the same job needs. `npm run bench` (needs `npm run bundle`).
+// Results and how to read them: bench/README.md, "Cold processes".
+//  - `reprise run --resume` of a finished run of 1k, 10k and 100k calls vs a bare node read + JSON.parse of
+//    the same journal (goal: at most 2x);
+//  - a live 1,000-call fan-out through `reprise run` vs a bare OpenAI SDK client making the same calls
+//    against the same fake server (goal: under 0.1 ms more per call);
+//  - the action on the Actions emulator: main's first log line (goal: 200 ms), post with nothing to save
+//    (goal: 100 ms), attempt 2 of a 1 MB journal restored from the cache (goal: under 1 s).
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, bench, describe } from 'vitest';
+import type { AgentRequest, AgentResult } from '../src/agents/types.js';
+import { runWorkflow } from '../src/engine/run.js';
+import { JournalWriter } from '../src/journal/writer.js';
+import { loadWorkflowFile } from '../src/workflow/loader.js';
+import { ActionHarness } from '../test/e2e/action/harness.js';
+import { startFakeOpenAI } from '../test/fakes/openai-server.js';
+
+const REPO = resolve(import.meta.dirname, '..');
+const CLI = join(REPO, 'dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-cold-'));
+const ANSWER = 'lorem ipsum dolor sit amet '.repeat(37); // ~1 KB
+/** Few iterations: each is a whole process, and 100k calls take seconds. */
+const COLD = { iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 };
+
+/** Runs a process to its end; rejects unless it exits 0. Async, so servers in this process keep serving. */
+function run(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd ?? dir,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise(out) : reject(new Error(`${args.join(' ')} exited ${code}:\n${out}`)),
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Resume of a finished run
+
+const RESUME_WORKFLOW = `
+name: bench
+limits: { max-calls: 200000 }
+inputs:
+  count: { type: number }
+steps:
+  - id: items
+    run: seq 1 "$COUNT"
+    env: { COUNT: "\${{ inputs.count }}" }
+  - id: review
+    for-each: \${{ steps.items.outputs.lines }}
+    concurrency: 16
+    agent: { prompt: "review item \${{ item }}", model: bench-model, provider: openai }
+`;
+writeFileSync(join(dir, 'bench.yml'), RESUME_WORKFLOW);
+const runsDir = join(dir, 'runs');
+
+const instantAgent = async (request: AgentRequest): Promise<AgentResult> => ({
+  text: `${request.prompt}: ${ANSWER}`,
+  usage: { inputTokens: 812, outputTokens: 95, cachedInputTokens: 0, costUsd: 0.0004 },
+  model: request.model,
+});
+
+/** A finished run of `count` agent calls in the CLI's run store, written by the engine itself. */
+async function finishedRun(count: number): Promise<{ runId: string; journal: string }> {
+  const { workflow } = await loadWorkflowFile(join(dir, 'bench.yml'));
+  if (!workflow) throw new Error('bench.yml does not load');
+  const runId = `resume-${count}`;
+  const journal = join(runsDir, runId, 'journal.jsonl');
+  mkdirSync(join(runsDir, runId), { recursive: true });
+  const writer = await JournalWriter.open(journal, {});
+  const result = await runWorkflow({
+    workflow,
+    inputs: { count },
+    runId,
+    attempt: 1,
+    journal: writer,
+    replay: new Map(),
+    redact: (text) => text,
+    workspace: dir,
+    env: { PATH: process.env.PATH },
+    executors: { agent: instantAgent },
+  });
+  await writer.close();
+  if (result.status !== 'succeeded') throw new Error(result.error);
+  return { runId, journal };
+}
+
+// What a program must do at the least to resume: start node, read the journal, parse every line.
+const FLOOR = `const t = require('fs').readFileSync(process.argv[1], 'utf8');
+for (const line of t.split('\\n')) if (line) JSON.parse(line);`;
+
+for (const count of [1_000, 10_000, 100_000]) {
+  const { runId, journal } = await finishedRun(count);
+  const mb = (statSync(journal).size / 1e6).toFixed(1);
+  describe(`resume a finished run of ${count.toLocaleString('en')} calls (${mb} MB journal), cold process`, () => {
+    bench(
+      'floor: node -e "readFileSync + JSON.parse of every line"',
+      () => run(['-e', FLOOR, journal]).then(),
+      COLD,
+    );
+    bench(
+      'reprise run --resume',
+      () =>
+        run([CLI, 'run', 'bench.yml', '--resume', runId, '--runs-dir', runsDir], {
+          env: { OPENAI_API_KEY: 'k' },
+        }).then(),
+      COLD,
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Per-call overhead of live calls, against a bare SDK client
+
+const fake = await startFakeOpenAI();
+const FAN_OUT = 1_000;
+const CONCURRENCY = 16;
+writeFileSync(
+  join(dir, 'live.yml'),
+  `
+name: live
+limits: { max-calls: 2000 }
+providers:
+  fake: { type: openai, base-url: "${fake.url}" }
+steps:
+  - id: review
+    for-each: \${{ fromJSON(inputs.items) }}
+    concurrency: ${CONCURRENCY}
+    agent: { prompt: "review item \${{ item }}", model: gpt-4o-mini, provider: fake }
+inputs:
+  items: { type: string }
+`,
+);
+const items = JSON.stringify(Array.from({ length: FAN_OUT }, (_, i) => i));
+writeFileSync(join(dir, 'items.json'), JSON.stringify({ items }));
+// The same requests through the OpenAI SDK alone, at the same concurrency, in a cold process.
+writeFileSync(
+  join(dir, 'bare-sdk.mjs'),
+  `import OpenAI from ${JSON.stringify(join(REPO, 'node_modules/openai/index.mjs'))};
+const client = new OpenAI({ apiKey: 'k', baseURL: process.argv[2] + '/v1' });
+let next = 0;
+async function worker() {
+  while (next < ${FAN_OUT}) {
+    const i = next++;
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
+  }
+}
+await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
+`,
+);
+let liveRuns = 0;
+
+describe(`${FAN_OUT.toLocaleString('en')} live agent calls (concurrency ${CONCURRENCY}) against a fake OpenAI server, cold process`, () => {
+  bench('floor: the OpenAI SDK alone', () => run([join(dir, 'bare-sdk.mjs'), fake.url]).then(), COLD);
+  bench(
+    'reprise run (every call journaled)',
+    () =>
+      run(
+        [
+          CLI,
+          'run',
+          'live.yml',
+          '--inputs-file',
+          'items.json',
+          '--run-id',
+          `live-${++liveRuns}`,
+          '--runs-dir',
+          runsDir,
+        ],
+        { env: { OPENAI_API_KEY: 'k' } },
+      ).then(),
+    COLD,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The action on the Actions emulator
+
+const harness = await ActionHarness.start();
+afterAll(async () => {
+  await harness.close();
+  await fake.close();
+});
+const PAD = 'x'.repeat(900);
+const ACTION_WORKFLOW = `
+name: action-bench
+limits: { max-calls: 2000 }
+providers:
+  fake: { type: openai, base-url: "${harness.openai.url}" }
+inputs:
+  count: { type: number, default: 1000 }
+steps:
+  - id: items
+    run: seq 1 "$COUNT"
+    env: { COUNT: "\${{ inputs.count }}" }
+  - id: review
+    for-each: \${{ steps.items.outputs.lines }}
+    concurrency: 16
+    agent: { prompt: "review item \${{ item }} ${PAD}", model: gpt-4o-mini, provider: fake }
+`;
+const files = { '.github/reprise/bench.yml': ACTION_WORKFLOW };
+const withInputs = { workflow: '.github/reprise/bench.yml' };
+const env = { OPENAI_API_KEY: 'k' };
+let ghRun = 1000;
+
+/** Attempt 1 of a new workflow run: every call live; its journal (about 1 MB) goes to the cache. */
+async function firstAttempt(): Promise<number> {
+  const runId = ++ghRun;
+  const attempt = harness.attempt({ runId, attempt: 1, files, inputs: withInputs, env });
+  const main = await attempt.main();
+  if (main.code !== 0) throw new Error(`attempt 1 failed:\n${main.stdout}${main.stderr}`);
+  return runId;
+}
+
+/** Main of attempt `n`, timed to its first stdout line and to its exit; then its post step. */
+async function timedAttempt(runId: number, n: number) {
+  const attempt = harness.attempt({ runId, attempt: n, files, inputs: withInputs, env });
+  const started = performance.now();
+  const step = attempt.startMain();
+  let firstLine = 0;
+  step.child.stdout?.once('data', () => (firstLine = performance.now() - started));
+  const main = await step.done;
+  if (main.code !== 0) throw new Error(`attempt ${n} failed:\n${main.stdout}${main.stderr}`);
+  const postStarted = performance.now();
+  const post = await attempt.post(main.state);
+  return {
+    firstLine,
+    main: main.ms,
+    post: performance.now() - postStarted,
+    replayed: main.outputs['calls-replayed'],
+    postOut: post.stdout,
+  };
+}
+
+const resumed = await firstAttempt();
+const samples: { firstLine: number; main: number; post: number }[] = [];
+let attemptNo = 1;
+
+describe('the action on the Actions emulator (node 24 when installed), cold process', () => {
+  bench(
+    'attempt n+1 of a finished 1,000-call run (1 MB journal from the cache): main, then post',
+    async () => {
+      const result = await timedAttempt(resumed, ++attemptNo);
+      if (result.replayed !== '1001') throw new Error(`expected 1001 replayed calls, got ${result.replayed}`);
+      samples.push(result);
+    },
+    COLD,
+  );
+  afterAll(() => {
+    const median = (values: number[]) =>
+      values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!.toFixed(0);
+    console.log(
+      `action, median of ${samples.length}: main's first log line ${median(samples.map((s) => s.firstLine))} ms; ` +
+        `main ${median(samples.map((s) => s.main))} ms; post (nothing to save) ${median(samples.map((s) => s.post))} ms`,
+    );
+  });
+});
