@@ -76,6 +76,12 @@ export async function callTurn(request: TurnRequest, context: CallContext): Prom
   }
 }
 
-export { resolveAgentTarget, BUILTIN_PROVIDERS, type AgentTargetArgs } from './routing.js';
+export {
+  resolveAgentTarget,
+  resolveAgentTargets,
+  BUILTIN_PROVIDERS,
+  type AgentTargetArgs,
+  type AgentTarget,
+} from './routing.js';
 export { priceFor, costUsd, modelFamily, addUsage, type TokenCounts } from './pricing.js';
 export * from './types.js';

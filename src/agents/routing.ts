@@ -11,9 +11,52 @@ export const BUILTIN_PROVIDERS: Readonly<Record<string, ProviderDef>> = {
 export interface AgentTargetArgs {
   stepProvider?: string;
   stepModel?: string;
-  phase?: PhaseDef;
-  defaults: Defaults;
+  phase?: SingleModel<PhaseDef>;
+  defaults: SingleModel<Defaults>;
   providers: Record<string, ProviderDef>;
+}
+
+/** A level of routing with one model (a fallback list is resolved one entry at a time). */
+type SingleModel<T extends { model?: string | string[] }> = Omit<T, 'model'> & { model?: string };
+
+export interface AgentTarget {
+  provider: ProviderDef;
+  model: string;
+}
+
+/**
+ * The targets of a step's call in order: the primary, then its fallbacks. A model list (`model: [a, b]`) may
+ * stand at any level (step, phase, defaults); the level that decides the model decides the list, and each entry
+ * is routed as if it stood there alone, so `anthropic:claude-haiku-4-5` may fall back to `openai:gpt-4.1-mini`.
+ */
+export function resolveAgentTargets(
+  args: Omit<AgentTargetArgs, 'stepModel' | 'phase' | 'defaults'> & {
+    stepModel?: string | string[];
+    phase?: PhaseDef;
+    defaults: Defaults;
+  },
+): AgentTarget[] {
+  const given = (model: string | string[] | undefined) =>
+    model !== undefined && model !== '' && !(Array.isArray(model) && model.length === 0);
+  const level = given(args.stepModel)
+    ? 'step'
+    : given(args.phase?.model)
+      ? 'phase'
+      : given(args.defaults.model)
+        ? 'defaults'
+        : undefined;
+  const list =
+    level === 'step' ? args.stepModel : level === 'phase' ? args.phase?.model : args.defaults.model;
+  const entries: (string | undefined)[] = Array.isArray(list) ? list : [list];
+  return entries.map((model) =>
+    resolveAgentTarget({
+      stepProvider: args.stepProvider,
+      stepModel: level === 'step' ? model : undefined,
+      phase: args.phase && { ...args.phase, model: level === 'phase' ? model : undefined },
+      defaults: { ...args.defaults, model: level === 'defaults' ? model : undefined },
+      providers: args.providers,
+    }),
+  );
 }
 
 interface Level {

@@ -20,6 +20,8 @@ export interface AgentRequest {
   schema?: Record<string, unknown>;
   temperature?: number;
   maxTokens?: number;
+  /** `model: [primary, fallback, ...]`: the targets tried, in order, when the primary is missing or failing. */
+  fallbacks?: Array<{ provider: ProviderDef; model: string }>;
 }
 
 export interface AgentResult {

@@ -2,7 +2,7 @@
 // the workflow declares. Pure and synchronous, so the engine can plan in list order.
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
-import { resolveAgentTarget } from '../agents/index.js';
+import { resolveAgentTargets, type AgentTarget } from '../agents/index.js';
 import type { AgentRequest, Usage } from '../agents/types.js';
 import type { ProviderDef } from '../workflow/types.js';
 import type { CallKind } from '../journal/types.js';
@@ -85,13 +85,13 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
   const timeoutMs = step.timeoutMs ?? workflow.defaults.timeoutMs;
   if (step.kind === 'agent') {
     const spec = step.agent;
-    const target = resolveAgentTarget({
+    const [target, ...fallbacks] = resolveAgentTargets({
       stepProvider: spec.provider,
-      stepModel: optionalString(evaluateTemplate(spec.model, context), 'model'),
+      stepModel: modelOf(evaluateTemplate(spec.model, context)),
       phase: settings.phase ? workflow.phases[settings.phase] : undefined,
       defaults: workflow.defaults,
       providers: workflow.providers,
-    });
+    }) as [AgentTarget, ...AgentTarget[]];
     const request: AgentRequest = {
       provider: target.provider,
       model: target.model,
@@ -100,6 +100,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
       schema: spec.schema,
       temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
       maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
+      ...(fallbacks.length > 0 ? { fallbacks } : {}),
     };
     const key = settings.key({
       step: path,
@@ -107,6 +108,11 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
       request: {
         provider: providerIdentity(request.provider),
         model: request.model,
+        // The declared list, not the model that answered: a replay does not depend on which one it was.
+        fallbacks: request.fallbacks?.map((fallback) => ({
+          provider: providerIdentity(fallback.provider),
+          model: fallback.model,
+        })),
         prompt: request.prompt,
         system: request.system,
         schema: request.schema,
@@ -259,6 +265,15 @@ function requiredString(value: unknown, what: string): string {
 function optionalString(value: unknown, what: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   return requiredString(value, what);
+}
+
+/** A step's `model`: one name, or a fallback list of names. */
+function modelOf(value: unknown): string | string[] | undefined {
+  if (Array.isArray(value)) {
+    const names = value.map((entry) => requiredString(entry, 'model'));
+    return names.length > 0 ? names : undefined;
+  }
+  return optionalString(value, 'model');
 }
 
 function optionalNumber(value: unknown, what: string): number | undefined {

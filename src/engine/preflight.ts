@@ -4,7 +4,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, resolve } from 'node:path';
 import { anthropicCredential } from '../agents/anthropic.js';
 import { commandProgram } from '../agents/command.js';
-import { resolveAgentTarget } from '../agents/routing.js';
+import { resolveAgentTargets } from '../agents/routing.js';
 import { openaiCredential } from '../agents/openai.js';
 import type { ProviderDef, StepDef, WorkflowDef } from '../workflow/types.js';
 
@@ -38,21 +38,28 @@ export function unreadyProviders(workflow: WorkflowDef, settings: PreflightSetti
       if (step.kind !== 'agent') continue;
       const model = step.agent.model;
       const phaseName = step.phase ?? phase;
-      let provider: ProviderDef;
+      let targets: { provider: ProviderDef }[];
+      const constant = (value: unknown) => typeof value === 'string' && !value.includes('${{');
       try {
-        provider = resolveAgentTarget({
+        targets = resolveAgentTargets({
           stepProvider: step.agent.provider,
-          stepModel: typeof model === 'string' && !model.includes('${{') ? model : undefined,
+          // A fallback list reaches each of its providers.
+          stepModel:
+            constant(model) || (Array.isArray(model) && model.every(constant))
+              ? (model as string | string[])
+              : undefined,
           phase: phaseName ? workflow.phases[phaseName] : undefined,
           defaults: workflow.defaults,
           providers: workflow.providers,
-        }).provider;
+        });
       } catch {
         continue; // an expression decides, or a routing mistake the step itself reports when it runs
       }
-      const entry = reached.get(provider.name) ?? { provider, steps: [] };
-      entry.steps.push(step.id);
-      reached.set(provider.name, entry);
+      for (const { provider } of targets) {
+        const entry = reached.get(provider.name) ?? { provider, steps: [] };
+        if (!entry.steps.includes(step.id)) entry.steps.push(step.id);
+        reached.set(provider.name, entry);
+      }
     }
   };
   visit(workflow, workflow.steps, undefined);

@@ -1,5 +1,5 @@
 // Which models a workflow's agent steps would call without a known price: `limits.usd` cannot count them.
-import { priceFor, resolveAgentTarget } from '../agents/index.js';
+import { priceFor, resolveAgentTargets } from '../agents/index.js';
 import type { SourceLocation, StepDef, WorkflowDef } from '../workflow/types.js';
 
 export interface UnpricedModel {
@@ -20,13 +20,15 @@ export function unpricedModels(workflow: WorkflowDef): UnpricedModel[] {
       if (step.kind === 'parallel' || step.kind === 'repeat') visit(step.steps, stepPhase);
       if (step.kind !== 'agent') continue;
       const model = step.agent.model;
-      if (typeof model === 'string' && model.includes('${{')) continue;
-      if (model !== undefined && typeof model !== 'string') continue;
-      let target;
+      const constant = (value: unknown) => typeof value === 'string' && !value.includes('${{');
+      if (model !== undefined && !(constant(model) || (Array.isArray(model) && model.every(constant)))) {
+        continue;
+      }
+      let targets;
       try {
-        target = resolveAgentTarget({
+        targets = resolveAgentTargets({
           stepProvider: step.agent.provider,
-          stepModel: model,
+          stepModel: model as string | string[] | undefined,
           phase: stepPhase ? workflow.phases[stepPhase] : undefined,
           defaults: workflow.defaults,
           providers: workflow.providers,
@@ -34,11 +36,13 @@ export function unpricedModels(workflow: WorkflowDef): UnpricedModel[] {
       } catch {
         continue; // routing problems are reported when the step runs
       }
-      if (target.provider.type === 'command' && target.provider.preset === 'claude') continue;
-      const name = target.model || target.provider.preset || target.provider.name;
-      if (priceFor(name, workflow.pricing)) continue;
-      if (!found.some((entry) => entry.model === name && entry.step === step.id)) {
-        found.push({ step: step.id, model: name, loc: step.loc });
+      for (const target of targets) {
+        if (target.provider.type === 'command' && target.provider.preset === 'claude') continue;
+        const name = target.model || target.provider.preset || target.provider.name;
+        if (priceFor(name, workflow.pricing)) continue;
+        if (!found.some((entry) => entry.model === name && entry.step === step.id)) {
+          found.push({ step: step.id, model: name, loc: step.loc });
+        }
       }
     }
   };

@@ -21,6 +21,8 @@ import type {
   WorkflowDef,
 } from '../workflow/types.js';
 import { Budget, LimitExceeded, addUsage, emptyTotals } from './budget.js';
+import { nextTarget, requestForTarget, targetName } from './fallback.js';
+import { CallGates } from './gates.js';
 import { unpricedModels } from './prices.js';
 import { Occurrences, baseKey } from './keys.js';
 import type { CallKey } from './keys.js';
@@ -90,6 +92,7 @@ class Run implements UsesHost {
   /** Set when a limit refuses new calls: calls already admitted finish (and are journaled) first. */
   private halted?: RunStopped;
   private readonly warned = new Set<string>();
+  private readonly gates: CallGates;
 
   constructor(private readonly options: RunOptions) {
     this.workflow = options.workflow;
@@ -98,6 +101,7 @@ class Run implements UsesHost {
       options.earlier,
       options.attempt,
     );
+    this.gates = new CallGates(options.workflow.limits.concurrency, { now: () => Date.now(), sleep });
     this.executors = {
       agent: options.executors?.agent ?? callAgent,
       shell: options.executors?.shell ?? runShell,
@@ -678,6 +682,7 @@ class Run implements UsesHost {
       const outputs = this.tryReplay(call);
       if (outputs !== undefined) return outputs;
     }
+    let target = 0;
     for (let attempt = 0; ; attempt++) {
       this.throwIfStopped();
       // A refused call stops the run from admitting more; calls already in flight are not aborted.
@@ -685,7 +690,7 @@ class Run implements UsesHost {
       if (refused) this.halt(new RunStopped(refused.message, 'failed'));
       const started = performance.now();
       try {
-        const { result, usage, model } = await this.invoke(call);
+        const { result, usage, model } = await this.invoke(call, target);
         const ms = Math.round(performance.now() - started);
         // Journal first: once a call is complete, nothing may lose it. An agent's model and usage are in
         // its result, and are not copied onto the line (journals before 0.2 did; readers accept both).
@@ -720,6 +725,17 @@ class Run implements UsesHost {
             : undefined;
         const said = caught instanceof Error ? caught.message : String(caught);
         const message = refusal ? `${said}\n${refusal}` : said;
+        const next = call.execute
+          ? undefined
+          : nextTarget(call.agent, target, caught, attempt < call.retries && !refusal);
+        if (next !== undefined && call.agent) {
+          this.options.observer?.warning?.(
+            `step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''}: model "${targetName(call.agent, target)}" failed (${said.split('\n')[0]}); falling back to "${targetName(call.agent, next)}"`,
+          );
+          target = next;
+          attempt = -1;
+          continue;
+        }
         if (isRecoverable(caught) && attempt < call.retries && !refusal) {
           const delayMs = backoffMs(
             this.retry,
@@ -825,12 +841,27 @@ class Run implements UsesHost {
     });
   }
 
-  private async invoke(call: PlannedCall): Promise<{ result: unknown; usage?: Usage; model?: string }> {
+  /** One live try of a call (of its `target`-th model), once the run's and its provider's gates let it. */
+  private async invoke(
+    call: PlannedCall,
+    target = 0,
+  ): Promise<{ result: unknown; usage?: Usage; model?: string }> {
+    const agent = call.agent && requestForTarget(call.agent, target);
+    return this.gates.pass(agent?.provider, this.signal, () => this.invokeNow(call, agent));
+  }
+
+  private async invokeNow(
+    call: PlannedCall,
+    agent: PlannedCall['agent'],
+  ): Promise<{ result: unknown; usage?: Usage; model?: string }> {
+    // A call admitted before a limit refused the next ones still runs; a cancelled run starts nothing.
+    if (this.signal.aborted) throw this.signal.reason;
+    // The call's own timeout starts once it has passed the gates.
     const signal = callSignal(this.signal, call.timeoutMs);
     try {
       if (call.execute) return await call.execute(signal.signal);
-      if (call.agent) {
-        const result = await this.executors.agent(call.agent, {
+      if (agent) {
+        const result = await this.executors.agent(agent, {
           signal: signal.signal,
           env: this.callEnv(call.env),
           cwd: this.options.workspace,

@@ -168,7 +168,7 @@ export function toWorkflowDef(
     phases[name] = dropUndefined({
       name,
       description: optString(p['description']),
-      model: optString(p['model']),
+      model: modelList(p['model']),
       provider: optString(p['provider']),
     });
   }
@@ -214,7 +214,7 @@ export function toWorkflowDef(
     pricing,
     defaults: dropUndefined({
       provider: optString(d['provider']),
-      model: optString(d['model']),
+      model: modelList(d['model']),
       timeoutMs: duration(d['timeout'], ['defaults', 'timeout']),
       retries: d['retries'] as number | undefined,
       concurrency: d['concurrency'] as number | undefined,
@@ -234,6 +234,11 @@ export function toWorkflowDef(
     outputs: record(raw['outputs']),
   };
   return { workflow, problems };
+}
+
+/** A model, or a fallback list of models. */
+function modelList(value: unknown): string | string[] | undefined {
+  return Array.isArray(value) ? value.map(String) : optString(value);
 }
 
 function optString(value: unknown): string | undefined {

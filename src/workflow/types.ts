@@ -73,13 +73,15 @@ export interface PriceDef {
 export interface PhaseDef {
   name: string;
   description?: string;
-  model?: string;
+  /** One model, or a fallback list tried in order. */
+  model?: string | string[];
   provider?: string;
 }
 
 export interface Defaults {
   provider?: string;
-  model?: string;
+  /** One model, or a fallback list tried in order. */
+  model?: string | string[];
   timeoutMs?: number;
   retries?: number;
   concurrency?: number;
