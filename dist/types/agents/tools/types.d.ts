@@ -1,0 +1,18 @@
+import type { ToolOutcome, ToolSpec } from '../types.js';
+export interface ToolContext {
+    signal: AbortSignal;
+    /** The inherited environment (command tools add their own declared env on top). */
+    env: Record<string, string | undefined>;
+    workspace: string;
+}
+/** One tool a step may call, from any source. */
+export interface Tool {
+    /** As the model sees it. */
+    spec: ToolSpec;
+    /** What identifies the tool in a tool call's key: for MCP the server's declared command/URL and the tool name. */
+    identity: Record<string, unknown>;
+    /** Runs the tool with arguments that satisfy `spec.parameters`. Failures are outcomes, never throws (but aborts). */
+    invoke(args: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome>;
+}
+/** A failure the model should see and may recover from. */
+export declare function toolError(content: string): ToolOutcome;

@@ -1,0 +1,31 @@
+import { type CallEvent, type JournalEvent, type RunEvent } from './types.js';
+export interface JournalProblem {
+    /** 1-based line number in the journal the problem was found in. */
+    line: number;
+    message: string;
+    severity: 'info' | 'warning';
+}
+export interface JournalRead {
+    /** Where the journal came from (a path, or a name given by the caller). */
+    source: string;
+    /** The first attempt's run event. Absent when the journal is empty or was rejected. */
+    header?: RunEvent;
+    /** One run event per attempt, in order. */
+    runs: RunEvent[];
+    /** Every well-formed event, in order. */
+    events: JournalEvent[];
+    /** The completed calls by key; the first event for a key wins. */
+    calls: Map<string, CallEvent>;
+    /**
+     * Every call event for a key, in journal order: what the engine replays from. The first one that a
+     * live call could have produced wins, so a forged or damaged line cannot hide a later valid one.
+     */
+    candidates: Map<string, CallEvent[]>;
+    problems: JournalProblem[];
+}
+export declare function emptyJournalRead(source: string): JournalRead;
+/** Reads and validates a journal file. A missing file is an empty journal. */
+export declare function readJournalFile(path: string): Promise<JournalRead>;
+export declare function parseJournal(text: string, source: string): JournalRead;
+/** A message when the journal was written by another workflow (the caller then ignores it), else undefined. */
+export declare function journalBelongsTo(read: JournalRead, workflowName: string): string | undefined;
