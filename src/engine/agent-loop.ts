@@ -65,6 +65,11 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
         item: call.item,
         provider: providerIdentity(base.provider),
         model: base.model,
+        // The declared list, as a single call's key has it: a replay does not depend on who answered.
+        fallbacks: base.fallbacks?.map((fallback) => ({
+          provider: providerIdentity(fallback.provider),
+          model: fallback.model,
+        })),
         system: base.system,
         schema: base.schema,
         temperature: base.temperature,
@@ -82,10 +87,12 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
       kind: 'agent',
       loop: undefined,
       accepts: isTurnAnswer,
-      execute: async (signal) => {
+      // The engine passes the request of the model to try: the primary, or a fallback after it failed.
+      execute: async (signal, target) => {
         const tools = await toolset.specs();
+        const { prompt: _prompt, ...request } = target ?? call.agent!;
         const turnResult = await host.turn(
-          { ...base, messages: history, tools },
+          { ...request, messages: history, tools },
           host.callContext(call, signal),
         );
         // Usage and model go on the journal line beside the result, not twice.

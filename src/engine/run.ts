@@ -725,9 +725,8 @@ class Run implements UsesHost {
             : undefined;
         const said = caught instanceof Error ? caught.message : String(caught);
         const message = refusal ? `${said}\n${refusal}` : said;
-        const next = call.execute
-          ? undefined
-          : nextTarget(call.agent, target, caught, attempt < call.retries && !refusal);
+        // An agent call falls back, a single one or a loop's turn alike (a tool call has no `agent`).
+        const next = nextTarget(call.agent, target, caught, attempt < call.retries && !refusal);
         if (next !== undefined && call.agent) {
           this.options.observer?.warning?.(
             `step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''}: model "${targetName(call.agent, target)}" failed (${said.split('\n')[0]}); falling back to "${targetName(call.agent, next)}"`,
@@ -859,7 +858,7 @@ class Run implements UsesHost {
     // The call's own timeout starts once it has passed the gates.
     const signal = callSignal(this.signal, call.timeoutMs);
     try {
-      if (call.execute) return await call.execute(signal.signal);
+      if (call.execute) return await call.execute(signal.signal, agent);
       if (agent) {
         const result = await this.executors.agent(agent, {
           signal: signal.signal,
