@@ -41,6 +41,8 @@ export interface AttemptOptions {
   shard?: ShardId;
   /** This attempt replays the merged journals of this many shards. */
   mergeOf?: number;
+  /** Run steps' output cap and the directory (the run's own, never uploaded) for what exceeds it. */
+  runOutput?: RunOptions['runOutput'];
 }
 
 export interface AttemptOutcome {
@@ -185,6 +187,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       answers: { ...options.answers, journaled: journaledAnswers(previous) },
       shard: options.shard,
       mergeOf: options.mergeOf,
+      runOutput: options.runOutput,
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };
   } finally {

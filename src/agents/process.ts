@@ -2,6 +2,7 @@
 // that a timeout or abort kills the whole tree (a shell's children included), never leaving anything
 // running or spending after the call ended.
 import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 
 export interface ProcessSpec {
   command: string;
@@ -14,6 +15,17 @@ export interface ProcessSpec {
   timeoutMs?: number;
   /** Sees the output as it arrives (live logs); the result still carries all of it. */
   onData?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Keep at most this many bytes of each stream in memory; the rest goes to `spill` or is dropped. */
+  maxBytes?: number;
+  /** Files that receive each stream's output beyond `maxBytes` (created only if needed). */
+  spill?: { stdout: string; stderr: string };
+}
+
+/** A stream that printed more than `maxBytes`: how much it printed, and the file with the rest, if any. */
+export interface OutputCut {
+  keptBytes: number;
+  totalBytes: number;
+  file?: string;
 }
 
 export interface ProcessResult {
@@ -26,6 +38,8 @@ export interface ProcessResult {
   ended?: 'timeout' | 'aborted';
   /** The program could not be started (not found, not executable). */
   spawnError?: Error;
+  /** Streams that were cut at `maxBytes`. */
+  cut?: { stdout?: OutputCut; stderr?: OutputCut };
 }
 
 const KILL_GRACE_MS = 1000;
@@ -43,8 +57,8 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       detached: process.platform !== 'win32',
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
+    const stdout = new Collector(spec.maxBytes, spec.spill?.stdout);
+    const stderr = new Collector(spec.maxBytes, spec.spill?.stderr);
     let ended: ProcessResult['ended'];
     let spawnError: Error | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -64,11 +78,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       spec.timeoutMs !== undefined ? setTimeout(() => killTree('timeout'), spec.timeoutMs) : undefined;
 
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout.push(chunk);
+      stdout.add(chunk);
       spec.onData?.('stdout', chunk.toString('utf8'));
     });
     child.stderr.on('data', (chunk: Buffer) => {
-      stderr.push(chunk);
+      stderr.add(chunk);
       spec.onData?.('stderr', chunk.toString('utf8'));
     });
     child.stdin.on('error', () => {
@@ -83,13 +97,20 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       if (killTimer) clearTimeout(killTimer);
       // Grandchildren may outlive the shell; make sure none are left once we are done with the call.
       if (ended) signalTree(child.pid, 'SIGKILL');
-      resolve({
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-        exitCode,
-        signal,
-        ended,
-        spawnError,
+      void Promise.all([stdout.finish(), stderr.finish()]).then(([outCut, errCut]) => {
+        const cut =
+          outCut || errCut
+            ? { ...(outCut && { stdout: outCut }), ...(errCut && { stderr: errCut }) }
+            : undefined;
+        resolve({
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          exitCode,
+          signal,
+          ended,
+          spawnError,
+          ...(cut && { cut }),
+        });
       });
     });
     child.stdin.end(spec.input ?? '');
@@ -102,5 +123,58 @@ function signalTree(pid: number | undefined, signal: NodeJS.Signals): void {
     process.kill(process.platform === 'win32' ? pid : -pid, signal);
   } catch {
     // Already gone.
+  }
+}
+
+/**
+ * One output stream: the first `max` bytes in memory, the rest appended to a spill file (or counted and
+ * dropped), so a script printing gigabytes costs neither memory nor an over-long string.
+ */
+class Collector {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private total = 0;
+  private file?: WriteStream;
+  private fileFailed = false;
+
+  constructor(
+    private readonly max = Infinity,
+    private readonly spillPath?: string,
+  ) {}
+
+  add(chunk: Buffer): void {
+    this.total += chunk.length;
+    const room = this.max - this.kept;
+    if (room > 0) {
+      const head = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      this.chunks.push(head);
+      this.kept += head.length;
+      if (head.length === chunk.length) return;
+      chunk = chunk.subarray(head.length);
+    }
+    if (!this.spillPath || this.fileFailed) return;
+    if (!this.file) {
+      this.file = createWriteStream(this.spillPath);
+      this.file.on('error', () => {
+        this.fileFailed = true;
+      });
+    }
+    this.file.write(chunk);
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+
+  /** Closes the spill file; says what was cut, if anything was. */
+  async finish(): Promise<OutputCut | undefined> {
+    if (this.total <= this.kept) return undefined;
+    const file = this.file;
+    if (file) await new Promise<void>((done) => file.end(done));
+    return {
+      keptBytes: this.kept,
+      totalBytes: this.total,
+      ...(file && !this.fileFailed && this.spillPath ? { file: this.spillPath } : {}),
+    };
   }
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallError } from './types.js';
-import { runProcess, type ProcessResult } from './process.js';
+import { runProcess, type OutputCut, type ProcessResult } from './process.js';
 import { describeSpawnError } from './spawn-errors.js';
 import { LineSplitter, withoutCommands } from './workflow-commands.js';
 
@@ -19,7 +19,14 @@ export interface ShellRequest {
   retryOnFailure?: boolean;
   /** Each line of output as it is printed, workflow commands included (for live logs). */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Bytes of each stream kept in the result (and the journal); default `DEFAULT_MAX_OUTPUT_BYTES`. */
+  maxOutputBytes?: number;
+  /** Path prefix for the output beyond the cap (`<prefix>.stdout`, `<prefix>.stderr`); dropped without one. */
+  spillTo?: string;
 }
+
+/** A run step keeps 1 MiB of each stream; more is spilled to a file in the run directory or dropped. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /**
  * What a `run` call records in the journal; step outputs are derived from it. Workflow-command lines
@@ -29,6 +36,8 @@ export interface ShellResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** Streams that printed more than the cap: only their first bytes are in `stdout` / `stderr`. */
+  cut?: { stdout?: OutputCut; stderr?: OutputCut };
 }
 
 const BUILTIN_SHELLS: Record<string, string[]> = {
@@ -63,6 +72,10 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
       signal: request.signal,
       timeoutMs: request.timeoutMs,
       onData: splitters && ((stream, chunk) => splitters[stream].push(chunk)),
+      maxBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      ...(request.spillTo && {
+        spill: { stdout: `${request.spillTo}.stdout`, stderr: `${request.spillTo}.stderr` },
+      }),
     }).catch((error: unknown): ProcessResult => {
       if (!(error instanceof Error) || !('code' in error)) throw error;
       // spawn() itself throws for some failures (E2BIG): reported like those it emits.
@@ -91,10 +104,22 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
         request.retryOnFailure ? 'recoverable' : 'fatal',
       );
     }
-    return { stdout, stderr, exitCode };
+    return { stdout, stderr, exitCode, ...(result.cut && { cut: result.cut }) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Says what a cut stream lost and where the rest is, for a warning. */
+export function describeCut(cut: NonNullable<ShellResult['cut']>): string {
+  return (['stdout', 'stderr'] as const)
+    .flatMap((stream) => {
+      const part = cut[stream];
+      if (!part) return [];
+      const where = part.file ? `the rest is in ${part.file}` : 'the rest was dropped';
+      return [`${stream} was cut at ${part.keptBytes} of ${part.totalBytes} bytes (${where})`];
+    })
+    .join('; ');
 }
 
 export function shellTemplate(shell: string): string[] {

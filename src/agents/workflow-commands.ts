@@ -37,6 +37,9 @@ export function withoutCommands(text: string): string {
 }
 
 /** Cuts a stream's chunks into lines; `flush` gives the unterminated rest. */
+/** A line longer than this is passed on in pieces (a script printing megabytes without a newline). */
+const MAX_LINE_CHARS = 64 * 1024;
+
 export class LineSplitter {
   private rest = '';
   constructor(private readonly emit: (line: string) => void) {}
@@ -45,6 +48,10 @@ export class LineSplitter {
     const lines = (this.rest + chunk).split('\n');
     this.rest = lines.pop() ?? '';
     for (const line of lines) this.emit(line.replace(/\r$/, ''));
+    while (this.rest.length > MAX_LINE_CHARS) {
+      this.emit(this.rest.slice(0, MAX_LINE_CHARS));
+      this.rest = this.rest.slice(MAX_LINE_CHARS);
+    }
   }
 
   flush(): void {

@@ -181,6 +181,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     let outcome: AttemptOutcome;
     try {
       outcome = await runAttempt({
+        runOutput: { dir: store.runDir(runId) },
         workflow,
         runId,
         journalPath,

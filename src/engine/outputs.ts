@@ -21,6 +21,7 @@ export function shellOutputs(result: ShellResult): Record<string, unknown> {
     'exit-code': result.exitCode,
     lines: result.stdout.split(/\r?\n/).filter((line) => line.trim() !== ''),
     json: parseJson(result.stdout),
+    ...(result.cut && { cut: result.cut }),
   };
 }
 

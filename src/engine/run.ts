@@ -1,10 +1,10 @@
 // Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
 // completion the moment it happens.
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { callAgent, callTurn } from '../agents/index.js';
 import type { ChatMessage } from '../agents/types.js';
-import { runShell } from '../agents/shell.js';
+import { describeCut, runShell } from '../agents/shell.js';
 import { CallError } from '../agents/types.js';
 import type { AgentResult, Usage } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
@@ -879,7 +879,10 @@ class Run implements UsesHost {
         signal: signal.signal,
         retryOnFailure: call.step.retries !== undefined && call.step.retries > 0,
         onLine: scriptLines(call, this.options.observer, this.options.addSecret),
+        maxOutputBytes: this.options.runOutput?.maxBytes,
+        spillTo: spillPath(this.options.runOutput?.dir, call.key),
       });
+      if (result.cut) this.warnOnce(`step ${call.step.id}: ${describeCut(result.cut)}`);
       return { result };
     } catch (caught) {
       if (signal.timedOut && !this.signal.aborted) {
@@ -926,6 +929,11 @@ class Run implements UsesHost {
     if (!summary) throw new Error(`no summary for step ${id}`);
     return summary;
   }
+}
+
+/** Where a run call's output beyond the cap goes: a file per call key in the run directory, if there is one. */
+function spillPath(dir: string | undefined, key: string): string | undefined {
+  return dir === undefined ? undefined : join(dir, `output-${key.replace(/[^\w-]/g, '_').slice(0, 64)}`);
 }
 
 /**

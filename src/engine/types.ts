@@ -97,6 +97,8 @@ export interface RunOptions {
   /** Adds a value to the redaction list (a script printed `::add-mask::value`). */
   addSecret?: (value: string) => void;
   executors?: Partial<Executors>;
+  /** Run steps' output: bytes of each stream kept (default 1 MiB) and the directory for the rest. */
+  runOutput?: { maxBytes?: number; dir?: string };
   retry?: { baseMs?: number; maxMs?: number; random?: () => number };
   now?: () => Date;
   /** Answers to ask steps: journaled, given to this attempt, and whether the run may wait. */
