@@ -14,6 +14,8 @@ export interface ActionHost {
   getInput(name: string, required?: boolean): string;
   setOutput(name: string, value: string | number): void;
   setFailed(message: string): void;
+  /** Fail the step without an annotation: the failure was already annotated (per problem, per step). */
+  markFailed(): void;
   info(message: string): void;
   warning(message: string, annotation?: Annotation): void;
   error(message: string, annotation?: Annotation): void;
@@ -31,6 +33,9 @@ export function runnerHost(): ActionHost {
     getInput: (name, required = false) => core.getInput(name, { required, trimWhitespace: true }),
     setOutput: (name, value) => core.setOutput(name, value),
     setFailed: (message) => core.setFailed(message),
+    markFailed: () => {
+      process.exitCode = core.ExitCode.Failure;
+    },
     info: (message) => core.info(message),
     warning: (message, annotation) => core.warning(message, annotation),
     error: (message, annotation) => core.error(message, annotation),

@@ -7,13 +7,14 @@ import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/b
 import type { RunObserver, StepStatus } from '../engine/types.js';
 import { githubContext } from '../github-context.js';
 import { ProgressReporter, callName } from '../report/progress.js';
-import { renderJobSummary } from '../report/summary.js';
+import { renderFailureSummary, renderJobSummary } from '../report/summary.js';
 import { renderTranscript } from '../report/calls.js';
 import { readJournalFile } from '../journal/reader.js';
 import { cacheKeys, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
 import { artifactName, type ArtifactNameParts } from '../stores/artifacts.js';
 import { LocalStore } from '../stores/local.js';
+import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import { ShardSetError } from '../journal/shard-set.js';
@@ -95,14 +96,65 @@ export function readSettings(host: ActionHost): ActionSettings {
   };
 }
 
+/** How an attempt that stops early says so: the job summary, `status=failed`, and one `::error`. */
+interface Failing {
+  /** What the summary's heading names: the workflow file, then the workflow's name once loaded. */
+  title: string;
+  /** Whether the run started (calls may have run) when it stopped. */
+  ran: boolean;
+  /** Set once the run's own summary and `status` are written: a later crash only fails the step. */
+  reported: boolean;
+}
+
+/**
+ * Fails the step with `message`: the summary says what went wrong, `status` is `failed`, and exactly one
+ * `::error` stands for it (none more when `annotated`: the problems were annotated one by one).
+ */
+async function fail(
+  host: ActionHost,
+  failing: Failing,
+  message: string,
+  options: { annotated?: boolean; log?: string } = {},
+): Promise<void> {
+  if (!failing.reported) {
+    failing.reported = true;
+    await writeJobSummary(host, renderFailureSummary({ title: failing.title, message, ran: failing.ran }));
+    host.setOutput('status', 'failed');
+  }
+  if (options.annotated) {
+    host.info(options.log ?? message);
+    host.markFailed();
+  } else host.setFailed(options.log ?? message);
+}
+
+async function writeJobSummary(host: ActionHost, markdown: string): Promise<void> {
+  try {
+    await host.writeSummary(markdown);
+  } catch (caught) {
+    host.warning(`could not write the job summary: ${(caught as Error).message}`);
+  }
+}
+
 export async function runMain(host: ActionHost): Promise<void> {
+  const failing: Failing = { title: 'action step', ran: false, reported: false };
+  try {
+    await attempt(host, failing);
+  } catch (caught) {
+    const message = caught instanceof Error ? caught.message : String(caught);
+    const log = caught instanceof Error ? (caught.stack ?? caught.message) : undefined;
+    await fail(host, failing, message, { log });
+  }
+}
+
+async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   let settings: ActionSettings;
   try {
     settings = readSettings(host);
   } catch (caught) {
-    host.setFailed(caught instanceof Error ? caught.message : String(caught));
+    await fail(host, failing, caught instanceof Error ? caught.message : String(caught));
     return;
   }
+  failing.title = settings.workflowFile;
   const workflowPath = resolve(settings.workspace, settings.workflowFile);
   const repoRoot = host.env.GITHUB_WORKSPACE ?? settings.workspace;
   const loaded = await loadWorkflowFile(workflowPath);
@@ -115,16 +167,17 @@ export async function runMain(host: ActionHost): Promise<void> {
         title: 'reprise workflow',
       });
     }
-    host.setFailed(
+    const message =
       `${settings.workflowFile} has ${loaded.problems.length} problem(s):\n` +
-        loaded.problems.map(formatProblem).join('\n'),
-    );
+      loaded.problems.map(formatProblem).join('\n');
+    await fail(host, failing, message, { annotated: loaded.problems.length > 0 });
     return;
   }
   const workflow = loaded.workflow;
+  failing.title = workflow.name;
   const shardProblem = shardSettingsProblem(settings.shards, workflow);
   if (shardProblem) {
-    host.setFailed(shardProblem);
+    await fail(host, failing, shardProblem);
     return;
   }
   const { shard } = settings.shards;
@@ -136,7 +189,17 @@ export async function runMain(host: ActionHost): Promise<void> {
   if ('problems' in answers || (resumeFrom && 'problem' in resumeFrom)) {
     const problems = 'problems' in answers ? answers.problems : [];
     if (resumeFrom && 'problem' in resumeFrom) problems.push(resumeFrom.problem);
-    host.setFailed(`${problems.join('\n')}\nnothing was run or written`);
+    await fail(host, failing, `${problems.join('\n')}\nnothing was run or written`);
+    return;
+  }
+  // The CLI's preflight: every provider the workflow can reach is usable here, or nothing runs.
+  const unready = unreadyProviders(workflow, {
+    env: host.env,
+    workspace: settings.workspace,
+    inActions: true,
+  });
+  if (unready.length > 0) {
+    await fail(host, failing, describeUnready(unready, { inActions: true }));
     return;
   }
   if (settings.token) host.setSecret(settings.token);
@@ -217,7 +280,7 @@ export async function runMain(host: ActionHost): Promise<void> {
       );
     } catch (caught) {
       if (!(caught instanceof ShardSetError)) throw caught;
-      host.setFailed(caught.message);
+      await fail(host, failing, caught.message);
       return;
     }
   }
@@ -231,6 +294,8 @@ export async function runMain(host: ActionHost): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   let outcome;
+  const observer = new ActionObserver(host);
+  failing.ran = true;
   try {
     outcome = await runAttempt({
       workflow,
@@ -246,7 +311,7 @@ export async function runMain(host: ActionHost): Promise<void> {
       github: await githubContext(env),
       concurrency: settings.concurrency,
       signal: controller.signal,
-      observer: new ActionObserver(host),
+      observer,
       onSecret: (value) => host.setSecret(value),
       shard,
       mergeOf: shardSet?.total,
@@ -254,7 +319,8 @@ export async function runMain(host: ActionHost): Promise<void> {
     });
   } catch (caught) {
     if (caught instanceof InputsError) {
-      host.setFailed(`invalid inputs for ${settings.workflowFile}:\n${caught.message}`);
+      failing.ran = false;
+      await fail(host, failing, `invalid inputs for ${settings.workflowFile}:\n${caught.message}`);
       return;
     }
     throw caught;
@@ -284,11 +350,7 @@ export async function runMain(host: ActionHost): Promise<void> {
     replayedKeys: result.replayedKeys,
   });
   await writeFile(join(runDir, 'transcript.md'), transcript, 'utf8');
-  try {
-    await host.writeSummary(summary);
-  } catch (caught) {
-    host.warning(`could not write the job summary: ${(caught as Error).message}`);
-  }
+  await writeJobSummary(host, summary);
 
   await store.save({
     journalPath,
@@ -299,6 +361,7 @@ export async function runMain(host: ActionHost): Promise<void> {
   host.saveState(STATE.saved, 'true');
 
   host.setOutput('status', result.status);
+  failing.reported = true;
   host.setOutput('outputs', JSON.stringify(result.outputs));
   host.setOutput('questions', questionsOutput(result.status === 'waiting' ? result.questions : []));
   host.setOutput('calls-live', result.calls.live);
@@ -330,7 +393,12 @@ export async function runMain(host: ActionHost): Promise<void> {
     return;
   }
   if (result.status !== 'succeeded' && result.status !== 'sharded' && settings.failOn !== 'never') {
-    host.setFailed(`workflow ${workflow.name} ${result.status}: ${result.error ?? 'see the job summary'}`);
+    const message = `workflow ${workflow.name} ${result.status}: ${result.error ?? 'see the job summary'}`;
+    // A failed step has its own ::error already: one failure, one annotation.
+    if (observer.errors > 0) {
+      host.info(message);
+      host.markFailed();
+    } else host.setFailed(message);
   }
 }
 
@@ -338,6 +406,8 @@ export async function runMain(host: ActionHost): Promise<void> {
 export class ActionObserver implements RunObserver {
   private readonly progress: ProgressReporter;
   private openGroup?: string;
+  /** `::error` annotations made for failed steps. */
+  errors = 0;
 
   constructor(private readonly host: ActionHost) {
     this.progress = new ProgressReporter({
@@ -367,8 +437,10 @@ export class ActionObserver implements RunObserver {
 
   stepFinished(step: string, status: StepStatus, error?: string): void {
     this.progress.stepFinished(step);
-    if (status === 'failed' && error) this.host.error(error);
-    else this.host.info(`${step}: ${status}`);
+    if (status === 'failed' && error) {
+      this.host.error(error);
+      this.errors += 1;
+    } else this.host.info(`${step}: ${status}`);
     if (this.openGroup === step) {
       this.host.endGroup();
       this.openGroup = undefined;

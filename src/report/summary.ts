@@ -113,3 +113,22 @@ function escapeHtml(text: string): string {
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
+
+/**
+ * The job summary of an attempt that stopped before (or outside) the run: what went wrong, in a fenced
+ * block longer than any backtick run of the message, so no text of it renders as Markdown.
+ */
+export function renderFailureSummary(context: { title: string; message: string; ran: boolean }): string {
+  const longest = Math.max(0, ...(context.message.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [
+    `## ${STATUS_ICON.failed} reprise: ${escapeCell(context.title)} failed`,
+    '',
+    context.ran ? 'The run stopped on an error:' : 'Nothing was run:',
+    '',
+    fence,
+    context.message,
+    fence,
+    '',
+  ].join('\n');
+}

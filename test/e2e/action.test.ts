@@ -640,11 +640,14 @@ steps:
       );
     expect(errors.find((error) => at(11, 7).test(error))).toContain('temprature');
     expect(errors.find((error) => at(13, 14).test(error))).toContain('retries');
-    expect(errors.at(-1)).toMatch(/^::error::\.github\/reprise\/broken\.yml has 2 problem\(s\)/);
+    // One annotation per problem, no generic one on top; the summary and `status` say what went wrong.
+    expect(errors).toHaveLength(2);
+    expect(main.summary).toContain('reprise: .github/reprise/broken.yml failed');
+    expect(main.summary).toContain('.github/reprise/broken.yml has 2 problem(s)');
 
     expect(existsSync(join(step.workspace, 'ran.txt'))).toBe(false);
     expect(ran.requests).toEqual([]);
-    expect(main.outputs).toEqual({});
+    expect(main.outputs).toEqual({ status: 'failed' });
     expect(main.state).toEqual({});
     expect(cacheKeysOfRun(1701)).toEqual([]);
     expect(artifactNames(1701)).toEqual([]);
