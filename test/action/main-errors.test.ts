@@ -28,8 +28,8 @@ afterEach(() => {
 });
 
 function host(inputs: Record<string, string>, env: Record<string, string> = {}): Recorded {
-  const recorded: Recorded = { errors: [], outputs: {}, summary: '', failed: false } as Recorded;
-  recorded.host = {
+  const recorded: Omit<Recorded, 'host'> = { errors: [], outputs: {}, summary: '', failed: false };
+  const actionHost: ActionHost = {
     env: {
       PATH: process.env.PATH,
       GITHUB_WORKSPACE: join(dir, 'workspace'),
@@ -67,7 +67,7 @@ function host(inputs: Record<string, string>, env: Record<string, string> = {}):
       recorded.summary += markdown;
     },
   };
-  return recorded;
+  return Object.assign(recorded, { host: actionHost });
 }
 
 function workflow(name: string, text: string): string {
