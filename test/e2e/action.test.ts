@@ -475,7 +475,7 @@ describe('isolation and damage', () => {
     const warnings = commands(main.stdout, 'warning');
     expect(warnings).toEqual([
       `::warning::journal from the Actions cache (${key1}): line ${alpha + 1} is not valid JSON; ignored`,
-      '::warning::journaled result of step "review" item 1 is malformed; running it again',
+      '::warning::journaled result of step "review" item 1 is not replayed: it is not a whole agent result; running it again',
     ]);
     expect(main.outputs).toMatchObject({
       status: 'succeeded',

@@ -245,7 +245,7 @@ describe('untrusted journals', () => {
     expect(resumed.code).toBe(0);
     // Only the tampered call runs again; its fresh result equals the old one, so `join` still replays.
     expect(resumed.stderr).toContain(
-      'journaled result of step "greet" item 0 is malformed; running it again',
+      'journaled result of step "greet" item 0 is not replayed: it is not a whole run result; running it again',
     );
     expect(lastJson(resumed.stdout)).toMatchObject({
       calls: { live: 1, replayed: 2 },
