@@ -1,7 +1,7 @@
 // `reprise runs show ID --calls` and `reprise runs read ID [STEP]`: what every call of a run asked and
 // answered, from its (redacted) journal.
 import { resolve } from 'node:path';
-import { readJournalFile } from '../journal/reader.js';
+import { readJournalFile, summariseProblems } from '../journal/reader.js';
 import { callRows, renderTranscript } from '../report/calls.js';
 import { formatCost, formatMs, table } from '../report/format.js';
 import { LocalStore } from '../stores/local.js';
@@ -68,7 +68,8 @@ async function open(id: string, options: ReadOptions, io: CliIO) {
   const store = new LocalStore(resolve(io.cwd, options.runsDir));
   const runId = await asUsageError(() => store.resolve(id));
   const read = await readJournalFile(store.journalPath(runId));
-  for (const problem of read.problems) io.err.write(`${problem.severity}: ${problem.message}\n`);
+  for (const problem of summariseProblems(read.problems))
+    io.err.write(`${problem.severity}: ${problem.message}\n`);
   const result = await store.readResult(runId);
   const keys =
     typeof result === 'object' && result !== null && 'replayedKeys' in result

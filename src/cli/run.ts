@@ -6,7 +6,7 @@ import { InputsError, checkMergeInputs, resolveAttemptInputs, runAttempt } from 
 import type { AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
 import { healJournal } from '../journal/heal.js';
-import { emptyJournalRead, journalBelongsTo, readJournalFile } from '../journal/reader.js';
+import { emptyJournalRead, journalBelongsTo, readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { JournalRead } from '../journal/reader.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { LocalStore } from '../stores/local.js';
@@ -94,7 +94,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const log = options.json ? io.err : io.out;
   try {
     let previous = resume ? await readJournalFile(journalPath) : emptyJournalRead(journalPath);
-    for (const problem of previous.problems) {
+    for (const problem of summariseProblems(previous.problems)) {
       io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
     }
     const healed = resume ? await healJournal(journalPath, previous) : undefined;

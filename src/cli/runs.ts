@@ -1,7 +1,7 @@
 // `reprise runs ls|show|rm|gc`: the local store, for a person.
 import { resolve } from 'node:path';
 import { answerTarget } from '../engine/ask.js';
-import { readJournalFile } from '../journal/reader.js';
+import { readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
 import { LocalStore, parseAge } from '../stores/local.js';
@@ -145,7 +145,7 @@ export async function runsShowCommand(
     outputs: end?.t === 'end' ? end.outputs : undefined,
     error: end?.t === 'end' ? end.error : undefined,
     result,
-    problems: journal.problems,
+    problems: summariseProblems(journal.problems),
   };
   if (options.json) {
     io.out.write(JSON.stringify(summary) + '\n');
@@ -177,7 +177,8 @@ export async function runsShowCommand(
       .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
       .join('\n') + '\n',
   );
-  for (const problem of journal.problems) io.err.write(`${problem.severity}: ${problem.message}\n`);
+  for (const problem of summariseProblems(journal.problems))
+    io.err.write(`${problem.severity}: ${problem.message}\n`);
   return EXIT.ok;
 }
 

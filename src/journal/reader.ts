@@ -19,6 +19,31 @@ export interface JournalProblem {
   severity: 'info' | 'warning';
 }
 
+/** How many of a journal's problems are named one by one before the rest are counted. */
+export const PROBLEMS_SHOWN = 5;
+
+/**
+ * The problems worth printing: the first few, then one line counting the rest, so a journal of a million
+ * damaged lines gives six warnings, not a million.
+ */
+export function summariseProblems(
+  problems: readonly JournalProblem[],
+  shown = PROBLEMS_SHOWN,
+): JournalProblem[] {
+  if (problems.length <= shown + 1) return [...problems];
+  const rest = problems.slice(shown);
+  const first = rest[0]!.line;
+  const last = rest[rest.length - 1]!.line;
+  return [
+    ...problems.slice(0, shown),
+    {
+      line: first,
+      severity: rest.some((problem) => problem.severity === 'warning') ? 'warning' : 'info',
+      message: `and ${rest.length} more problems like these (lines ${first} to ${last})`,
+    },
+  ];
+}
+
 export interface JournalRead {
   /** Where the journal came from (a path, or a name given by the caller). */
   source: string;

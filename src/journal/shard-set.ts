@@ -5,7 +5,7 @@
 import { addUsage, emptyTotals } from '../engine/budget.js';
 import type { UsageTotals } from '../engine/budget.js';
 import { mergeJournals } from './merge.js';
-import type { JournalRead } from './reader.js';
+import { summariseProblems, type JournalRead } from './reader.js';
 import type { RunStatus, ShardId } from './types.js';
 
 export type OnMissingShard = 'fail' | 'run';
@@ -87,7 +87,7 @@ export function checkShardSet(reads: JournalRead[], options: ShardSetOptions): S
       );
       continue;
     }
-    for (const problem of read.problems) {
+    for (const problem of summariseProblems(read.problems)) {
       if (problem.severity === 'warning') warnings.push(`${read.source}: ${problem.message}`);
     }
     const lastRun = read.runs.length - 1;

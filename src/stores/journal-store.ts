@@ -4,7 +4,13 @@
 import { existsSync } from 'node:fs';
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { emptyJournalRead, journalBelongsTo, readJournalFile, type JournalRead } from '../journal/reader.js';
+import {
+  emptyJournalRead,
+  journalBelongsTo,
+  readJournalFile,
+  summariseProblems,
+  type JournalRead,
+} from '../journal/reader.js';
 import {
   restoreJournal as restoreFromCache,
   saveJournal as saveToCache,
@@ -247,7 +253,7 @@ export class ActionJournalStore {
   /** Reads a restored journal at `path`; undefined (and the file removed) when it is not ours to replay. */
   private async check(plan: RestorePlan, source: string, path: string): Promise<JournalRead | undefined> {
     const read = await readJournalFile(path);
-    for (const problem of read.problems) {
+    for (const problem of summariseProblems(read.problems)) {
       // The reader's messages name their line already.
       const message = `journal from ${source}: ${problem.message}`;
       if (problem.severity === 'warning') this.log.warning(message);
