@@ -13,6 +13,7 @@ import { readJournalFile } from '../journal/reader.js';
 import { cacheKeys, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
 import { artifactName, type ArtifactNameParts } from '../stores/artifacts.js';
+import { StoreError } from '../stores/errors.js';
 import { LocalStore } from '../stores/local.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { parseInputsMap } from '../workflow/inputs.js';
@@ -245,18 +246,25 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   host.info(`reprise: run ${runId} of ${workflow.name}, attempt ${ghAttempt} (journal: ${journalPath})`);
 
   const store = actionStore(host);
-  const restored = await store.restore({
-    journalPath,
-    workDir: runDir,
-    workflowName: workflow.name,
-    scope: settings.scope,
-    cache: settings.cache !== 'false',
-    artifacts: settings.artifacts,
-    keys,
-    identity,
-    attempt: ghAttempt,
-    ...(resumeFrom ? { resumeFrom } : {}),
-  });
+  let restored;
+  try {
+    restored = await store.restore({
+      journalPath,
+      workDir: runDir,
+      workflowName: workflow.name,
+      scope: settings.scope,
+      cache: settings.cache !== 'false',
+      artifacts: settings.artifacts,
+      keys,
+      identity,
+      attempt: ghAttempt,
+      ...(resumeFrom ? { resumeFrom } : {}),
+    });
+  } catch (caught) {
+    if (!(caught instanceof StoreError)) throw caught;
+    await fail(host, failing, caught.message);
+    return;
+  }
   host.setOutput('restored-from', restored.source ?? '');
   let shardSet: ShardSet | undefined;
   let previous = restored.read;

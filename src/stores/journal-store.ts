@@ -11,6 +11,7 @@ import {
   summariseProblems,
   type JournalRead,
 } from '../journal/reader.js';
+import { StoreError } from './errors.js';
 import {
   restoreJournal as restoreFromCache,
   saveJournal as saveToCache,
@@ -174,9 +175,12 @@ export class ActionJournalStore {
       });
       const restored = found && (await this.fromArtifact(plan, found, downloadDir));
       if (restored) return { ...restored, source: `run ${plan.resumeFrom.runId}: ${restored.source ?? ''}` };
-      this.log.warning(
-        `resume-from ${plan.resumeFrom.runId}: no journal of ${JSON.stringify(plan.identity)} could be restored; ` +
-          'the run starts from the beginning',
+      // Starting over would re-spend every call and re-run every side effect the answered run already
+      // did, with answers meant for its questions: refuse instead.
+      throw new StoreError(
+        `resume-from ${plan.resumeFrom.runId}: no journal of ${JSON.stringify(plan.identity)} could be restored ` +
+          '(see the warnings above); nothing was run. Check the run id, that the job id and key-suffix match ' +
+          "the waiting run's, and that the token may read its artifacts (actions: read)",
       );
     }
     return { read: empty };

@@ -129,6 +129,15 @@ describe('ActionJournalStore.restore', () => {
     expect(calls).toEqual(['cache', 'run 77']);
   });
 
+  it('resume-from: refuses to start over when the other run has no journal to continue', async () => {
+    const { backends } = fakeBackends({}, {});
+    backends.downloadEarlierAttempt = async () => undefined;
+    const other = { runId: 77, repository: 'o/r', token: 't' };
+    await expect(
+      new ActionJournalStore(silent, backends).restore(plan(1, { resumeFrom: other })),
+    ).rejects.toThrow(/resume-from 77: no journal .* could be restored .*nothing was run/);
+  });
+
   it("resume-from: a re-run continues its own journal, which already holds the other run's", async () => {
     const { backends, calls } = fakeBackends({ [keyOf(1)]: journal('a') }, {});
     const other = { runId: 77, repository: 'o/r', token: 't' };
