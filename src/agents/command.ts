@@ -240,13 +240,19 @@ export function commandProgram(provider: ProviderDef): string | undefined {
   return provider.command ?? (provider.preset ? PRESETS[provider.preset].command : undefined);
 }
 
+/** A `./` or `../` path in a provider's command line is relative to its workflow file, wherever reprise runs. */
+function local<T extends string | undefined>(provider: AgentRequest['provider'], arg: T): T {
+  if (arg === undefined || provider.baseDir === undefined || !/^\.\.?[\\/]/.test(arg)) return arg;
+  return path.resolve(provider.baseDir, arg) as T;
+}
+
 function invocation(
   request: AgentRequest,
   prompt: string,
 ): { command: string; args: string[]; stdin: string } {
   const provider = request.provider;
   const preset = provider.preset ? PRESETS[provider.preset] : undefined;
-  const command = commandProgram(provider);
+  const command = local(provider, commandProgram(provider));
   if (!command) {
     throw new CallError(
       `${labelOf(provider)} has no command: set command (and args), or a preset (claude, codex, gemini, copilot)`,
@@ -255,7 +261,10 @@ function invocation(
   }
   const system = preset?.systemFlag ? request.system : undefined;
   // With a preset, `args` adds to the preset's own flags; without one, `args` is the whole argument list.
-  const own = [...(preset?.args(request.model, system) ?? []), ...(provider.args ?? [])];
+  const own = [
+    ...(preset?.args(request.model, system) ?? []),
+    ...(provider.args ?? []).map((arg) => local(provider, arg)),
+  ];
   const inArgument = own.some((arg) => arg.includes('{prompt}'));
   const fill = (arg: string) => arg.replaceAll('{model}', request.model).replaceAll('{prompt}', prompt);
   // Permission flags come from `allow-tools`, after the preset's flags and before the provider's `args`; they

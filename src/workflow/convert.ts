@@ -1,4 +1,5 @@
 // Builds the typed definition from a document that passed validation; shapes are trusted here.
+import path from 'node:path';
 import { answerSchema } from './answer.js';
 import { parseDuration } from './duration.js';
 import { isRecord } from './schema.js';
@@ -136,6 +137,7 @@ export function toWorkflowDef(
       output: p['output'] as 'text' | 'json' | undefined,
       stream: typeof p['stream'] === 'boolean' ? p['stream'] : undefined,
       workingDirectory: optString(p['working-directory']),
+      baseDir: p['type'] === 'command' ? path.dirname(meta.file) : undefined,
       env: p['env'] as Record<string, string> | undefined,
       timeoutMs: duration(p['timeout'], ['providers', name, 'timeout']),
       allowTools: p['allow-tools'] as AllowTools | undefined,

@@ -94,6 +94,7 @@ describe('a valid workflow becomes a typed definition', () => {
       args: ['-p', '{prompt}'],
       output: 'json',
       workingDirectory: 'sub',
+      baseDir: path.dirname(workflow.file),
       env: { CI: '1' },
     });
     expect(workflow.pricing).toEqual({ qwen: { input: 0.1, output: 0.2, cachedInput: 0.05 } });
