@@ -1,6 +1,13 @@
 // Child processes for `run` steps and command agents. Each process leads its own process group so
 // that a timeout or abort kills the whole tree (a shell's children included), never leaving anything
 // running or spending after the call ended.
+//
+// A detached group outlives reprise when reprise itself is killed (`kill -9` of its own group): the
+// call would then run beside a resumed attempt and do its side effects twice. Node cannot ask the
+// kernel to signal a child when its parent dies (no PR_SET_PDEATHSIG), so on POSIX each program is
+// started through a small supervisor (SUPERVISOR below): it leads the group, runs the program, and
+// holds a pipe to reprise; end of file on that pipe means reprise is gone, and the supervisor removes
+// the call's temporary files and kills its whole group, itself included.
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 
@@ -19,6 +26,8 @@ export interface ProcessSpec {
   maxBytes?: number;
   /** Files that receive each stream's output beyond `maxBytes` (created only if needed). */
   spill?: { stdout: string; stderr: string };
+  /** A temporary file or directory of the call, removed by the supervisor if reprise dies first. */
+  cleanup?: string;
 }
 
 /** A stream that printed more than `maxBytes`: how much it printed, and the file with the rest, if any. */
@@ -51,11 +60,20 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       resolve({ stdout: '', stderr: '', exitCode: null, signal: null, ended: 'aborted' });
       return;
     }
-    const child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: process.platform !== 'win32',
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const supervised = process.platform !== 'win32';
+    const child = supervised
+      ? spawn(process.execPath, ['-e', SUPERVISOR, '--', spec.cleanup ?? '', spec.command, ...spec.args], {
+          cwd: spec.cwd,
+          env: supervisorEnv(spec.env),
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+        })
+      : spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The supervisor reports a program that could not be started on its pipe (as `{code, message}`).
+    let control = '';
+    child.stdio[3]?.on('data', (chunk: Buffer) => (control += chunk.toString('utf8')));
+    child.stdio[3]?.on('error', () => {
+      // The supervisor was killed with its group; its exit status tells the story.
     });
     const stdout = new Collector(spec.maxBytes, spec.spill?.stdout);
     const stderr = new Collector(spec.maxBytes, spec.spill?.stderr);
@@ -92,6 +110,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       spawnError = error;
     });
     child.on('close', (exitCode, signal) => {
+      spawnError ??= startFailure(control);
       spec.signal.removeEventListener('abort', onAbort);
       if (timeout) clearTimeout(timeout);
       if (killTimer) clearTimeout(killTimer);
@@ -178,3 +197,72 @@ class Collector {
     };
   }
 }
+/** Variables the supervisor (a Node program) must not see but the program it starts must. */
+const NODE_VARIABLES = ['NODE_OPTIONS', 'NODE_PATH', 'NODE_REPL_EXTERNAL_MODULE'];
+const KEPT_PREFIX = 'REPRISE_SUPERVISED_';
+
+function supervisorEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const result = { ...env };
+  for (const name of NODE_VARIABLES) {
+    if (result[name] === undefined) continue;
+    result[KEPT_PREFIX + name] = result[name];
+    delete result[name];
+  }
+  return result;
+}
+
+function startFailure(control: string): Error | undefined {
+  const line = control.split('\n').find((text) => text.trim() !== '');
+  if (!line) return undefined;
+  try {
+    const { code, message } = JSON.parse(line) as { code?: string; message?: string };
+    return Object.assign(new Error(message ?? 'the program could not be started'), { code });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The supervisor (argv: cleanup path or '', program, args). It leads the process group; the program
+ * shares its stdin/stdout/stderr. Its exit mirrors the program's (code, or the same signal).
+ */
+const SUPERVISOR = `
+const { spawn } = require('node:child_process');
+const { rmSync } = require('node:fs');
+const { Socket } = require('node:net');
+const [cleanup, command, ...args] = process.argv.slice(1);
+const env = { ...process.env };
+for (const name of ${JSON.stringify(NODE_VARIABLES)}) {
+  const kept = '${KEPT_PREFIX}' + name;
+  if (env[kept] !== undefined) env[name] = env[kept];
+  delete env[kept];
+}
+const control = new Socket({ fd: 3, readable: true, writable: true });
+control.on('error', () => {});
+let done = false;
+const orphaned = () => {
+  if (done) return;
+  done = true;
+  if (cleanup) { try { rmSync(cleanup, { recursive: true, force: true }); } catch {} }
+  try { process.kill(-process.pid, 'SIGKILL'); } catch {}
+  process.kill(process.pid, 'SIGKILL');
+};
+control.on('end', orphaned);
+control.on('close', orphaned);
+control.resume();
+// reprise signals the whole group: the program gets it too; the supervisor stays to mirror its exit.
+process.on('SIGTERM', () => {});
+const child = spawn(command, args, { env, stdio: 'inherit' });
+child.on('error', (error) => {
+  done = true;
+  control.end(JSON.stringify({ code: error.code, message: error.message }) + '\\n', () => process.exit(127));
+});
+child.on('exit', (code, signal) => {
+  done = true;
+  if (signal) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }
+  process.exit(code ?? 128);
+});
+`;

@@ -76,6 +76,7 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
       ...(request.spillTo && {
         spill: { stdout: `${request.spillTo}.stdout`, stderr: `${request.spillTo}.stderr` },
       }),
+      cleanup: dir,
     }).catch((error: unknown): ProcessResult => {
       if (!(error instanceof Error) || !('code' in error)) throw error;
       // spawn() itself throws for some failures (E2BIG): reported like those it emits.

@@ -292,7 +292,7 @@ describe('command provider: failures', () => {
             name: 'stuck',
             type: 'command',
             command: mimic('hang'),
-            ...(how === 'timeout' ? { timeoutMs: 500 } : {}),
+            ...(how === 'timeout' ? { timeoutMs: 2000 } : {}),
           }),
           { ...context({ MIMIC_PIDFILE: pidFile }), signal: controller.signal },
         ),
