@@ -12,7 +12,7 @@ steps:
   - id: slow
     run: |
       echo $$ > step.pid
-      sleep 4
+      sleep 6
       echo late > marker
 `;
 
@@ -46,6 +46,7 @@ describe.skipIf(process.platform === 'win32')('kill -9 of reprise’s process gr
       timeout: 20_000,
       interval: 20,
     });
+    const seen = Date.now();
     const step = Number(readFileSync(join(dir, 'step.pid'), 'utf8'));
     expect(alive(step)).toBe(true);
     expect(readdirSync(tmp).some((name) => name.startsWith('reprise-run-'))).toBe(true);
@@ -53,7 +54,7 @@ describe.skipIf(process.platform === 'win32')('kill -9 of reprise’s process gr
     process.kill(-child.pid!, 'SIGKILL');
     await gone;
 
-    await vi.waitFor(() => expect(alive(step)).toBe(false), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(alive(step)).toBe(false), { timeout: 3_000, interval: 50 });
     await vi.waitFor(
       () => expect(readdirSync(tmp).filter((name) => name.startsWith('reprise-run-'))).toEqual([]),
       {
@@ -62,7 +63,7 @@ describe.skipIf(process.platform === 'win32')('kill -9 of reprise’s process gr
       },
     );
     // Past the moment the step would have written it, had it survived.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, seen + 7_000 - Date.now())));
     expect(existsSync(join(dir, 'marker'))).toBe(false);
   }, 40_000);
 });
