@@ -37,6 +37,8 @@ export interface AttemptOptions {
     shard?: ShardId;
     /** This attempt replays the merged journals of this many shards. */
     mergeOf?: number;
+    /** Run steps' output cap and the directory (the run's own, never uploaded) for what exceeds it. */
+    runOutput?: RunOptions['runOutput'];
 }
 export interface AttemptOutcome {
     attempt: number;

@@ -9,6 +9,21 @@ export interface ProcessSpec {
     timeoutMs?: number;
     /** Sees the output as it arrives (live logs); the result still carries all of it. */
     onData?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+    /** Keep at most this many bytes of each stream in memory; the rest goes to `spill` or is dropped. */
+    maxBytes?: number;
+    /** Files that receive each stream's output beyond `maxBytes` (created only if needed). */
+    spill?: {
+        stdout: string;
+        stderr: string;
+    };
+    /** A temporary file or directory of the call, removed by the supervisor if reprise dies first. */
+    cleanup?: string;
+}
+/** A stream that printed more than `maxBytes`: how much it printed, and the file with the rest, if any. */
+export interface OutputCut {
+    keptBytes: number;
+    totalBytes: number;
+    file?: string;
 }
 export interface ProcessResult {
     stdout: string;
@@ -20,6 +35,11 @@ export interface ProcessResult {
     ended?: 'timeout' | 'aborted';
     /** The program could not be started (not found, not executable). */
     spawnError?: Error;
+    /** Streams that were cut at `maxBytes`. */
+    cut?: {
+        stdout?: OutputCut;
+        stderr?: OutputCut;
+    };
 }
 /** Runs a program to completion. Never rejects: start failures, timeouts and aborts are in the result. */
 export declare function runProcess(spec: ProcessSpec): Promise<ProcessResult>;

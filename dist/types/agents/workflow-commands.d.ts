@@ -11,7 +11,6 @@ export interface WorkflowCommand {
 export declare function parseWorkflowCommand(line: string): WorkflowCommand | undefined;
 /** The text without its workflow-command lines (everything else byte for byte). */
 export declare function withoutCommands(text: string): string;
-/** Cuts a stream's chunks into lines; `flush` gives the unterminated rest. */
 export declare class LineSplitter {
     private readonly emit;
     private rest;

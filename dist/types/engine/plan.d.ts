@@ -36,8 +36,11 @@ export interface PlannedCall {
     retries: number;
     /** Set on a tool-using or threaded agent step: it runs as a loop of turn and tool calls. */
     loop?: LoopSettings;
-    /** The turn and tool calls of a loop: how to run one live (instead of an executor). */
-    execute?: (signal: AbortSignal) => Promise<{
+    /**
+     * The turn and tool calls of a loop: how to run one live (instead of an executor). A turn is given the
+     * request of the target it is to try (its model fallback list resolved by `requestForTarget`).
+     */
+    execute?: (signal: AbortSignal, agent?: AgentRequest) => Promise<{
         result: unknown;
         usage?: Usage;
         model?: string;

@@ -99,6 +99,11 @@ export interface RunOptions {
     /** Adds a value to the redaction list (a script printed `::add-mask::value`). */
     addSecret?: (value: string) => void;
     executors?: Partial<Executors>;
+    /** Run steps' output: bytes of each stream kept (default 1 MiB) and the directory for the rest. */
+    runOutput?: {
+        maxBytes?: number;
+        dir?: string;
+    };
     retry?: {
         baseMs?: number;
         maxMs?: number;

@@ -5,6 +5,13 @@ export interface JournalProblem {
     message: string;
     severity: 'info' | 'warning';
 }
+/** How many of a journal's problems are named one by one before the rest are counted. */
+export declare const PROBLEMS_SHOWN = 5;
+/**
+ * The problems worth printing: the first few, then one line counting the rest, so a journal of a million
+ * damaged lines gives six warnings, not a million.
+ */
+export declare function summariseProblems(problems: readonly JournalProblem[], shown?: number): JournalProblem[];
 export interface JournalRead {
     /** Where the journal came from (a path, or a name given by the caller). */
     source: string;

@@ -44,6 +44,8 @@ export interface ProviderDef {
     /** openai: stream the answer (SSE) with usage included. */
     stream?: boolean;
     workingDirectory?: string;
+    /** command: the directory of the workflow file; a `command` or `args` element starting with `./` or `../` is relative to it. */
+    baseDir?: string;
     env?: Record<string, string>;
     timeoutMs?: number;
     /** command presets: what the agent may do, mapped onto the CLI's permission flags (default read-only). */
