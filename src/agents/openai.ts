@@ -145,10 +145,11 @@ function tokenCounts(usage: unknown): TokenCounts | undefined {
   return { input, output, cached, ...(typeof cost === 'number' ? { reportedCostUsd: cost } : {}) };
 }
 
-async function readJsonAnswer(
+/** The body of a non-streamed Chat Completions answer and its first choice's message; a refusal is fatal. */
+async function readFirstMessage(
   response: Response,
   endpoint: Endpoint,
-): Promise<{ text: string; model?: string; usage?: TokenCounts }> {
+): Promise<{ body: string; parsed: Record<string, unknown>; message: Record<string, unknown> }> {
   const body = await response.text();
   let parsed: unknown;
   try {
@@ -164,6 +165,14 @@ async function readJsonAnswer(
   if (typeof message['refusal'] === 'string' && message['refusal'] !== '') {
     throw new CallError(`model "${endpoint.model}" refused: ${message['refusal']}`, 'fatal');
   }
+  return { body, parsed, message };
+}
+
+async function readJsonAnswer(
+  response: Response,
+  endpoint: Endpoint,
+): Promise<{ text: string; model?: string; usage?: TokenCounts }> {
+  const { body, parsed, message } = await readFirstMessage(response, endpoint);
   const content = message['content'];
   if (typeof content !== 'string') throw malformedBodyError(body, 'no text content', endpoint);
   return {
@@ -352,21 +361,7 @@ function readToolCalls(value: unknown, body: string, endpoint: Endpoint): ToolCa
 }
 
 async function readTurnJson(response: Response, endpoint: Endpoint): Promise<TurnAnswer> {
-  const body = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw malformedBodyError(body, 'not JSON', endpoint);
-  }
-  const choice =
-    isRecord(parsed) && Array.isArray(parsed['choices']) ? (parsed['choices'][0] as unknown) : undefined;
-  const message = isRecord(choice) ? choice['message'] : undefined;
-  if (!isRecord(parsed) || !isRecord(message))
-    throw malformedBodyError(body, 'no choices[0].message', endpoint);
-  if (typeof message['refusal'] === 'string' && message['refusal'] !== '') {
-    throw new CallError(`model "${endpoint.model}" refused: ${message['refusal']}`, 'fatal');
-  }
+  const { body, parsed, message } = await readFirstMessage(response, endpoint);
   const toolCalls = readToolCalls(message['tool_calls'], body, endpoint);
   const content = message['content'];
   if (typeof content !== 'string' && toolCalls.length === 0) {
