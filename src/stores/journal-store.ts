@@ -146,16 +146,7 @@ export class ActionJournalStore {
       }
     }
     if (plan.artifacts && plan.attempt > 1) {
-      const downloadDir = join(plan.workDir, 'restored-artifact');
-      const found = await this.backends.downloadEarlierAttempt({
-        prefix: artifactPrefix(plan.identity),
-        currentAttempt: plan.attempt,
-        destDir: downloadDir,
-        log: this.log,
-        identity: plan.identity,
-        after: cached?.attempt,
-      });
-      const restored = found && (await this.fromArtifact(plan, found, downloadDir));
+      const restored = await this.fromNewestArtifact(plan, { after: cached?.attempt });
       if (restored) {
         if (cached) await rm(cachePath, { force: true });
         return restored;
@@ -164,16 +155,7 @@ export class ActionJournalStore {
     if (cached)
       return this.use(plan, cached.read, cached.key, `the Actions cache (${cached.key})`, cachePath);
     if (plan.resumeFrom) {
-      const downloadDir = join(plan.workDir, 'restored-artifact');
-      const found = await this.backends.downloadEarlierAttempt({
-        prefix: artifactPrefix(plan.identity),
-        currentAttempt: plan.attempt,
-        destDir: downloadDir,
-        log: this.log,
-        identity: plan.identity,
-        otherRun: plan.resumeFrom,
-      });
-      const restored = found && (await this.fromArtifact(plan, found, downloadDir));
+      const restored = await this.fromNewestArtifact(plan, { otherRun: plan.resumeFrom });
       if (restored) return { ...restored, source: `run ${plan.resumeFrom.runId}: ${restored.source ?? ''}` };
       // Starting over would re-spend every call and re-run every side effect the answered run already
       // did, with answers meant for its questions: refuse instead.
@@ -184,6 +166,23 @@ export class ActionJournalStore {
       );
     }
     return { read: empty };
+  }
+
+  /** The newest journal artifact of an earlier attempt (after a given one), or of another run. */
+  private async fromNewestArtifact(
+    plan: RestorePlan,
+    where: { after?: number } | { otherRun: OtherRun },
+  ): Promise<RestoredJournal | undefined> {
+    const downloadDir = join(plan.workDir, 'restored-artifact');
+    const found = await this.backends.downloadEarlierAttempt({
+      prefix: artifactPrefix(plan.identity),
+      currentAttempt: plan.attempt,
+      destDir: downloadDir,
+      log: this.log,
+      identity: plan.identity,
+      ...where,
+    });
+    return (found && (await this.fromArtifact(plan, found, downloadDir))) || undefined;
   }
 
   /**
