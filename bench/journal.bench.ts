@@ -1,14 +1,16 @@
 // Journal throughput. `npx vitest bench --run --config bench/vitest.config.ts bench/journal.bench.ts`
-//  - replay: reading a 10,000-call journal (1 KB results) with readJournalFile, beside the floor
-//    of a bare readFileSync + split + JSON.parse of every line (target: at most ~2x the floor);
+//  - replay: reading a 10,000-call journal (1 KB results, checksummed lines of the current version)
+//    with readJournalFile, beside the floor of a bare readFileSync + split + JSON.parse of every line
+//    (target: at most ~2x the floor);
 //  - append: events per second with the default group commit, beside fsync after every append.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
+import { serializeEvents } from '../src/journal/merge.js';
 import { readJournalFile } from '../src/journal/reader.js';
 import { Secrets } from '../src/journal/secrets.js';
-import type { CallEvent, RunEvent } from '../src/journal/types.js';
+import { JOURNAL_VERSION, type CallEvent, type RunEvent } from '../src/journal/types.js';
 import { JournalWriter } from '../src/journal/writer.js';
 
 const CALLS = 10_000;
@@ -17,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-'));
 const at = '2026-11-21T06:15:03.000Z';
 
 const header: RunEvent = {
-  v: 1,
+  v: JOURNAL_VERSION,
   t: 'run',
   workflow: 'bench',
   script: 'sha256:' + 'a'.repeat(64),
@@ -46,9 +48,7 @@ function call(index: number): CallEvent {
 const journalPath = join(dir, 'replay.jsonl');
 writeFileSync(
   journalPath,
-  [header, ...Array.from({ length: CALLS }, (_, index) => call(index))]
-    .map((event) => JSON.stringify(event) + '\n')
-    .join(''),
+  serializeEvents([header, ...Array.from({ length: CALLS }, (_, index) => call(index))]),
 );
 
 describe(`replay a ${CALLS}-call journal (1 KB results)`, () => {

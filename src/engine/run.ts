@@ -8,7 +8,7 @@ import { describeCut, runShell } from '../agents/shell.js';
 import { CallError } from '../agents/types.js';
 import type { AgentResult, Usage } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
-import type { CallEvent, Question, RunEvent } from '../journal/types.js';
+import { JOURNAL_VERSION, type CallEvent, type Question, type RunEvent } from '../journal/types.js';
 import { planAsk, readsSteps, resolveAsk } from './ask.js';
 import { evaluateCondition, evaluateTemplate } from '../workflow/expressions.js';
 import type {
@@ -140,7 +140,7 @@ class Run implements UsesHost {
     const started = performance.now();
     const { workflow, options } = this;
     const header: RunEvent = {
-      v: 1,
+      v: JOURNAL_VERSION,
       t: 'run',
       workflow: workflow.name,
       script: workflow.scriptHash,

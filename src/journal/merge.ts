@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readJournalFile, type JournalRead } from './reader.js';
-import type { JournalEvent } from './types.js';
+import { withChecksum } from './checksum.js';
+import { JOURNAL_VERSION, type JournalEvent } from './types.js';
 
 /**
  * The union of `reads`. Deterministic: for a key journaled in several, the call from the earliest
@@ -54,10 +55,17 @@ export async function mergeJournalFiles(paths: string[], outPath: string): Promi
   return merged;
 }
 
-/** Journal text for `events`: one JSON line each. */
+/**
+ * Journal text for `events`: one checksummed JSON line each, in the current version (attempts read
+ * from a version 1 journal are rewritten as version 2: their lines now carry checksums).
+ */
 export function serializeEvents(events: JournalEvent[]): string {
   let text = '';
-  for (const event of events) text += JSON.stringify(event) + '\n';
+  for (const event of events) {
+    const current =
+      event.t === 'run' && event.v !== JOURNAL_VERSION ? { ...event, v: JOURNAL_VERSION } : event;
+    text += withChecksum(JSON.stringify(current)) + '\n';
+  }
   return text;
 }
 

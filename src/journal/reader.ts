@@ -2,8 +2,11 @@
 // untrusted input: every line is validated, and a line that is not a well-formed event is reported
 // (with its line number) and never replayed.
 import { readFileSync } from 'node:fs';
+import { checkLine } from './checksum.js';
 import {
+  CHECKSUM_VERSION,
   JOURNAL_VERSION,
+  isReadableVersion,
   type CallEvent,
   type EndEvent,
   type FailEvent,
@@ -91,15 +94,32 @@ export function parseJournal(text: string, source: string): JournalRead {
   const unterminated = lines[last] !== '';
   let previousTorn = 0;
   let lastEnd: EndEvent | undefined;
+  // Whether the current attempt's lines carry checksums (set by its run event): lines of a version 1
+  // attempt were written without them and are read unchecked, as before.
+  let checked = false;
 
   for (let index = 0; index <= last; index++) {
     const line = lines[index] as string;
     const number = index + 1;
     if (line === '' || (line.length < 8 && line.trim() === '')) continue;
 
+    // Verified before parsing: a changed line is never read, whatever it parses to.
+    const check = checkLine(line);
+    if (check.status === 'mismatch') {
+      if (read.header === undefined)
+        return rejected(read, number, `line ${number} ${FAILS_CHECKSUM}; ignoring the journal`);
+      read.problems.push({
+        line: number,
+        severity: 'warning',
+        message: `line ${number} ${FAILS_CHECKSUM}; ignored`,
+      });
+      previousTorn = 0;
+      continue;
+    }
+
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(check.status === 'ok' ? check.json : line);
     } catch {
       if (index === last && unterminated) {
         read.problems.push({
@@ -128,13 +148,25 @@ export function parseJournal(text: string, source: string): JournalRead {
       continue;
     }
 
+    if (check.status === 'absent' && needsChecksum(event, checked)) {
+      if (read.header === undefined)
+        return rejected(read, number, `line ${number} ${NO_CHECKSUM}; ignoring the journal`);
+      read.problems.push({
+        line: number,
+        severity: 'warning',
+        message: `line ${number} ${NO_CHECKSUM}; ignored`,
+      });
+      previousTorn = 0;
+      continue;
+    }
+
     if (event.t === 'run') {
-      if (event.v !== JOURNAL_VERSION) {
+      if (!isReadableVersion(event.v)) {
         if (read.header === undefined) return rejected(read, number, unsupportedVersion(event.v));
         read.problems.push({
           line: number,
           severity: 'warning',
-          message: `line ${number} starts an attempt written in journal version ${event.v}, which this reprise (version ${JOURNAL_VERSION}) cannot read; ignoring it and everything after it`,
+          message: `line ${number} starts an attempt written in journal version ${event.v}, which this reprise (versions ${READABLE}) cannot read; ignoring it and everything after it`,
         });
         break;
       }
@@ -149,6 +181,7 @@ export function parseJournal(text: string, source: string): JournalRead {
       }
       // Since 0.2 an attempt with the inputs of the one before does not repeat them.
       event.inputs ??= read.runs.at(-1)?.inputs ?? {};
+      checked = event.v >= CHECKSUM_VERSION;
       read.header ??= event;
       read.runs.push(event);
     } else if (read.header === undefined) {
@@ -168,6 +201,20 @@ export function parseJournal(text: string, source: string): JournalRead {
     read.events.push(event);
   }
   return read;
+}
+
+const READABLE = `1 to ${JOURNAL_VERSION}`;
+const FAILS_CHECKSUM = 'fails its checksum (it was changed after it was written)';
+const NO_CHECKSUM = `has no checksum (every line since journal version ${CHECKSUM_VERSION} has one)`;
+
+/**
+ * Whether a line without a checksum is damage: it is in an attempt of version 2 or later (or starts
+ * one), where every line was written with one. Lines of a version 1 attempt are read unchecked.
+ */
+function needsChecksum(event: JournalEvent, checked: boolean): boolean {
+  if (event.t !== 'run') return checked;
+  // An unknown version is reported as such (its lines may not look like ours at all).
+  return isReadableVersion(event.v) && event.v >= CHECKSUM_VERSION;
 }
 
 /**
@@ -203,7 +250,7 @@ function notAJournal(line: number, detail?: string): string {
 }
 
 function unsupportedVersion(version: number): string {
-  return `journal version ${version} is not supported by this reprise, which reads version ${JOURNAL_VERSION}; ignoring it`;
+  return `journal version ${version} is not supported by this reprise, which reads versions ${READABLE}; ignoring it`;
 }
 
 // Validation. Returns the event, or what is wrong with it (completing "line N ...").
@@ -242,7 +289,7 @@ function runProblem(o: Fields): string | undefined {
   // The version is checked first: a future version may change every other field.
   if (typeof o.v !== 'number' || !Number.isInteger(o.v))
     return 'is a run event without an integer version `v`';
-  if (o.v !== JOURNAL_VERSION) return undefined;
+  if (!isReadableVersion(o.v)) return undefined;
   return (
     need(o, 'run', 'workflow', isString) ??
     need(o, 'run', 'script', isString) ??

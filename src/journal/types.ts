@@ -1,7 +1,16 @@
 // The journal's line format (DESIGN.md section 4). One self-contained JSON object per line.
 import type { Usage } from '../agents/types.js';
 
-export const JOURNAL_VERSION = 1;
+/** The version this reprise writes. 2: every line ends with a checksum (see checksum.ts). */
+export const JOURNAL_VERSION = 2;
+/** The first version whose lines carry checksums. Lines of version 1 attempts are read unchecked. */
+export const CHECKSUM_VERSION = 2;
+export type JournalVersion = 1 | 2;
+
+/** Versions this reprise reads: its own and version 1 (without checksums). */
+export function isReadableVersion(version: number): version is JournalVersion {
+  return version === 1 || version === 2;
+}
 
 /** `waiting`: an ask is unanswered; everything that did not depend on it ran. `sharded`: a shard of a
  * matrix job finished its part of the sharded fan-outs (see engine/shard.ts). `paused`: stopped after
@@ -11,7 +20,7 @@ export type CallKind = 'agent' | 'run' | 'tool' | 'ask';
 
 /** Opens every attempt: the first line of a journal is always one. */
 export interface RunEvent {
-  v: typeof JOURNAL_VERSION;
+  v: JournalVersion;
   t: 'run';
   workflow: string;
   /** `sha256:<hex>` of the workflow file this attempt ran. */

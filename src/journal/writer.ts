@@ -5,6 +5,7 @@
 import { closeSync, fsync, fsyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { withChecksum } from './checksum.js';
 import { redactedJson, type Secrets } from './secrets.js';
 import type { JournalEvent } from './types.js';
 
@@ -60,7 +61,8 @@ export class JournalWriter {
     if (fd === undefined) throw new Error(`the journal ${this.path} is closed; cannot append to it`);
     // A result of `undefined` would vanish from the line; store it as null so the call is replayable.
     const value = event.t === 'call' && event.result === undefined ? { ...event, result: null } : event;
-    const line = redactedJson(value, this.secrets) + '\n';
+    // Checksummed after redaction: the line is verified as it is on disk.
+    const line = withChecksum(redactedJson(value, this.secrets)) + '\n';
     try {
       writeAll(fd, Buffer.from(this.torn ? '\n' + line : line, 'utf8'));
       this.torn = false;

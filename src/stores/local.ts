@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readJournalFile } from '../journal/reader.js';
 import { redactedJson, type Secrets } from '../journal/secrets.js';
 import { pendingQuestions } from '../journal/questions.js';
-import { JOURNAL_VERSION, type Question, type RunStatus } from '../journal/types.js';
+import { isReadableVersion, type Question, type RunStatus } from '../journal/types.js';
 import { StoreError } from './errors.js';
 
 export { StoreError } from './errors.js';
@@ -330,7 +330,7 @@ export class LocalStore {
     if (line !== undefined) {
       try {
         const header: unknown = JSON.parse(line);
-        if (isRecord(header) && header.v === JOURNAL_VERSION && typeof header.at === 'string')
+        if (isRecord(header) && typeof header.v === 'number' && isReadableVersion(header.v) && typeof header.at === 'string')
           return header.at;
       } catch {
         // not a journal header

@@ -2,6 +2,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withChecksum } from '../../src/journal/checksum.js';
 import { CLI, REPO, cli, cliAsync, exited, journalLines, lastJson, workspace } from './cli-helpers.js';
 
 const SIMPLE = `
@@ -49,7 +50,7 @@ describe('reprise run', () => {
       outputs: { joined: 'hello world 1;hello world 2' },
     });
     const events = journalLines(dir, 'r1');
-    expect(events[0]).toMatchObject({ v: 1, t: 'run', workflow: 'simple', runId: 'r1', attempt: 1 });
+    expect(events[0]).toMatchObject({ v: 2, t: 'run', workflow: 'simple', runId: 'r1', attempt: 1 });
     expect(events.at(-1)).toMatchObject({ t: 'end', status: 'succeeded' });
     expect(JSON.parse(readFileSync(join(dir, '.reprise/runs/r1/result.json'), 'utf8'))).toMatchObject({
       status: 'succeeded',
@@ -237,9 +238,30 @@ describe('untrusted journals', () => {
     expect(lastJson(resumed.stdout).outputs).toEqual({ joined: 'hello world 1;hello world 2' });
   });
 
-  it('a tampered result of the wrong shape is never replayed', () => {
+  it('a byte changed inside a result is never replayed: the line fails its checksum', () => {
     const dir = preparedRun();
-    const text = readFileSync(journalPath(dir), 'utf8').replace('"stdout":"hello world 1\\n"', '"stdout":42');
+    const text = readFileSync(journalPath(dir), 'utf8').replace('hello world 1', 'hello world 7');
+    writeFileSync(journalPath(dir), text);
+    const resumed = cli(dir, ['run', 'w.yml', '--resume', 'j', '--json']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/warning: .*line \d+ fails its checksum/);
+    expect(lastJson(resumed.stdout)).toMatchObject({
+      calls: { live: 1, replayed: 2 },
+      outputs: { joined: 'hello world 1;hello world 2' },
+    });
+  });
+
+  it('a forged result of the wrong shape (with a valid checksum) is never replayed', () => {
+    const dir = preparedRun();
+    // A forger who recomputes the line's checksum.
+    const text = readFileSync(journalPath(dir), 'utf8')
+      .split('\n')
+      .map((line) => {
+        if (!line.includes('"stdout":"hello world 1\\n"')) return line;
+        const forged = line.replace('"stdout":"hello world 1\\n"', '"stdout":42');
+        return withChecksum(forged.replace(/,"crc":"[0-9a-f]{8}"\}$/, '}'));
+      })
+      .join('\n');
     writeFileSync(journalPath(dir), text);
     const resumed = cli(dir, ['run', 'w.yml', '--resume', 'j', '--json']);
     expect(resumed.code).toBe(0);
@@ -255,9 +277,12 @@ describe('untrusted journals', () => {
 
   it('a journal of another version is rejected with a clear message', () => {
     const dir = preparedRun();
-    writeFileSync(journalPath(dir), readFileSync(journalPath(dir), 'utf8').replace('"v":1', '"v":2'));
+    // A header of a future version (whose lines this reprise cannot check), written whole.
+    const [header = '', ...rest] = readFileSync(journalPath(dir), 'utf8').split('\n');
+    const future = { ...(JSON.parse(header) as object), v: 3, crc: undefined };
+    writeFileSync(journalPath(dir), [JSON.stringify(future), ...rest].join('\n'));
     const resumed = cli(dir, ['run', 'w.yml', '--resume', 'j', '--json']);
-    expect(resumed.stderr).toContain('journal version 2 is not supported');
+    expect(resumed.stderr).toContain('journal version 3 is not supported');
     expect(lastJson(resumed.stdout)).toMatchObject({ calls: { live: 3, replayed: 0 } });
   });
 

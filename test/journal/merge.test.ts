@@ -41,11 +41,11 @@ describe('mergeJournals', () => {
   });
 
   it('takes nothing but the problem from a rejected journal', () => {
-    const future = lines({ ...runEvent(), v: 2 }, callEvent('from-the-future'));
+    const future = lines({ ...runEvent(), v: 3 }, callEvent('from-the-future'));
     const merged = mergeJournals([parseJournal(future, 'f'), parseJournal(shardA, 'a')]);
     expect(merged.calls.has('from-the-future')).toBe(false);
     expect(merged.header?.runId).toBe('a');
-    expect(merged.problems[0]?.message).toMatch(/^f: journal version 2/);
+    expect(merged.problems[0]?.message).toMatch(/^f: journal version 3/);
   });
 });
 

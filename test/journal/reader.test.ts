@@ -101,7 +101,7 @@ describe('parseJournal', () => {
   });
 
   it('rejects a whole journal of another version with a clear message', () => {
-    const text = lines({ ...runEvent(), v: 2 }, callEvent('k1'));
+    const text = lines({ ...runEvent(), v: 3 }, callEvent('k1'));
     const read = parseJournal(text, 'j');
     expect(read.calls.size).toBe(0);
     expect(read.events).toEqual([]);
@@ -110,18 +110,18 @@ describe('parseJournal', () => {
       {
         line: 1,
         severity: 'warning',
-        message: 'journal version 2 is not supported by this reprise, which reads version 1; ignoring it',
+        message: 'journal version 3 is not supported by this reprise, which reads versions 1 to 2; ignoring it',
       },
     ]);
   });
 
   it('stops at an attempt written by a newer version, keeping what came before', () => {
-    const text = lines(runEvent(), callEvent('k1'), { ...runEvent({ attempt: 2 }), v: 2 }, callEvent('k2'));
+    const text = lines(runEvent(), callEvent('k1'), { ...runEvent({ attempt: 2 }), v: 3 }, callEvent('k2'));
     const read = parseJournal(text, 'j');
     expect([...read.calls.keys()]).toEqual(['k1']);
     expect(read.problems).toHaveLength(1);
     expect(read.problems[0]).toMatchObject({ line: 3, severity: 'warning' });
-    expect(read.problems[0]?.message).toMatch(/version 2/);
+    expect(read.problems[0]?.message).toMatch(/version 3/);
   });
 
   it.each([

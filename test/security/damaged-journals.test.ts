@@ -1,6 +1,6 @@
 // A corpus of damaged journals, each resumed twice the way the CLI does (read, heal, run): never a
 // wrong replay, and the second resume never re-runs what the first one completed.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,21 @@ function random(seed: number): () => number {
   };
 }
 
+/** Offsets of the characters of the string values that start after each match of `start`. */
+function valueBytes(text: string, start: RegExp): number[] {
+  const out: number[] = [];
+  for (const match of text.matchAll(start)) {
+    let at = (match.index ?? 0) + match[0].length;
+    while (at < text.length && text[at] !== '"') {
+      if (text[at] === '\\')
+        at++; // an escape sequence: left alone
+      else out.push(at);
+      at++;
+    }
+  }
+  return out;
+}
+
 function corpus(clean: Buffer): [string, Buffer][] {
   const out: [string, Buffer][] = [];
   const text = clean.toString('utf8');
@@ -57,14 +72,31 @@ function corpus(clean: Buffer): [string, Buffer][] {
     const at = Math.floor(next() * clean.length);
     out.push([`truncated at ${at}`, clean.subarray(0, at)]);
   }
-  // Byte flips outside string values' content: structure characters and keys (a flip inside a value
-  // can only be caught by a checksum, which the journal does not carry yet).
+  // Byte flips of structure characters and keys, which break the line's shape.
   const structural = [...text].map((ch, i) => ('{}[]":,'.includes(ch) ? i : -1)).filter((i) => i >= 0);
   for (let i = 0; i < 70; i++) {
     const at = structural[Math.floor(next() * structural.length)] ?? 0;
     const copy = Buffer.from(clean);
     copy[at] = (copy[at] ?? 0) ^ (1 << Math.floor(next() * 7));
     out.push([`byte flip at ${at}`, copy]);
+  }
+  // Byte flips inside string values, which leave a valid event of the right shape (caught only by the
+  // line's checksum): half in the results' stdout (a wrong answer if replayed), half in any value of
+  // a call or end line, and some anywhere at all (numbers, the checksum itself).
+  const stdout = valueBytes(text, /"stdout":"/g);
+  const values = valueBytes(text, /(?<="t":"(?:call|end)".*?":)"/g);
+  for (const [name, positions, count] of [
+    ['stdout', stdout, 30],
+    ['a string value', values, 30],
+    ['any byte', [...clean.keys()], 16],
+  ] as const) {
+    for (let i = 0; i < count; i++) {
+      const at = positions[Math.floor(next() * positions.length)] ?? 0;
+      const copy = Buffer.from(clean);
+      // Bits 0-6 of an ASCII character: the line stays valid UTF-8 text.
+      copy[at] = (copy[at] ?? 0) ^ (1 << Math.floor(next() * 7));
+      out.push([`byte flip in ${name} at ${at}`, copy]);
+    }
   }
   for (let i = 0; i < lines.length; i++) {
     const dup = [...lines.slice(0, i + 1), lines[i], ...lines.slice(i + 1)];
@@ -79,8 +111,10 @@ function corpus(clean: Buffer): [string, Buffer][] {
   const rest = lines.slice(1).join('\n') + '\n';
   const headers: [string, string][] = [
     ['a byte-order mark', `\uFEFF${header}`],
-    ['version 2', header.replace('"v":1', '"v":2')],
-    ['version 0', header.replace('"v":1', '"v":0')],
+    ['version 3', header.replace('"v":2', '"v":3')],
+    ['version 0', header.replace('"v":2', '"v":0')],
+    ['version 1 (a checksummed header edited)', header.replace('"v":2', '"v":1')],
+    ['a header without its checksum', header.replace(/,"crc":"[0-9a-f]{8}"\}$/, '}')],
     ['a header cut short', header.slice(0, 20)],
     ['no header', ''],
     ['a header that is not an object', '[1,2,3]'],
@@ -109,15 +143,21 @@ describe('damaged journals', () => {
     const rerun: string[] = [];
     for (const [name, bytes] of cases) {
       const dir = mkdtempSync(join(tmpdir(), 'reprise-corpus-'));
-      writeFileSync(join(dir, 'journal.jsonl'), bytes);
-      const once = await attempt(dir);
-      if (once === undefined) continue; // refused (another workflow's journal): nothing replayed
-      if (once.status !== 'succeeded' || once.outputs.all !== EXPECTED) wrong.push(`${name} (first resume)`);
-      const twice = await attempt(dir);
-      if (twice?.status !== 'succeeded' || twice.outputs.all !== EXPECTED)
-        wrong.push(`${name} (second resume)`);
-      if ((twice?.calls.live ?? 0) > 0) rerun.push(name);
+      try {
+        writeFileSync(join(dir, 'journal.jsonl'), bytes);
+        const once = await attempt(dir);
+        if (once === undefined) continue; // refused (another workflow's journal): nothing replayed
+        if (once.status !== 'succeeded' || once.outputs.all !== EXPECTED)
+          wrong.push(`${name} (first resume)`);
+        const twice = await attempt(dir);
+        if (twice?.status !== 'succeeded' || twice.outputs.all !== EXPECTED)
+          wrong.push(`${name} (second resume)`);
+        if ((twice?.calls.live ?? 0) > 0) rerun.push(name);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
+    rmSync(base, { recursive: true, force: true });
     expect(wrong).toEqual([]);
     expect(rerun).toEqual([]);
   }, 300_000);

@@ -1,0 +1,49 @@
+// Per-line checksums (journal version 2). A byte changed inside a string value (a digit of a run's
+// stdout, a word of an answer) still leaves a valid event of the right shape, which would replay a wrong
+// result; a CRC-32 of the line detects it. Each line ends with `,"crc":"<8 hex digits>"}`: the CRC-32
+// of the line's exact text before that field, so a reader verifies the bytes it has without
+// re-serialising the event, and the line stays one JSON object that any JSONL tool reads.
+// A checksum detects damage (a torn disk block, a flipped bit, an edited cache entry); it is no
+// signature: whoever can write a journal can compute one (replay-check.ts still checks every result).
+import { crc32 } from 'node:zlib';
+
+const FIELD = ',"crc":"';
+/** `,"crc":"` + 8 hex digits + `"}`. */
+const SUFFIX_LENGTH = FIELD.length + 8 + 2;
+
+/** The journal line (without its newline) for an event's JSON text `{...}`. */
+export function withChecksum(json: string): string {
+  const body = json.slice(0, -1);
+  return body + FIELD + hex(crc32(body)) + '"}';
+}
+
+/**
+ * What a line's checksum says: `ok` with the JSON text to parse (the field removed from the end),
+ * `absent` (a line without the field: written before version 2, or cut where the field was),
+ * or `mismatch` (the line changed after it was written).
+ */
+export type LineCheck = { status: 'ok'; json: string } | { status: 'absent' } | { status: 'mismatch' };
+
+const ABSENT: LineCheck = { status: 'absent' };
+const MISMATCH: LineCheck = { status: 'mismatch' };
+
+export function checkLine(line: string): LineCheck {
+  // A journal whose line ends were converted to CRLF (a checkout, an editor) is still the same lines.
+  const end = line.charCodeAt(line.length - 1) === 13 ? line.length - 1 : line.length;
+  const start = end - SUFFIX_LENGTH;
+  if (
+    start < 1 ||
+    line.charCodeAt(end - 1) !== 125 || // }
+    line.charCodeAt(end - 2) !== 34 || // "
+    !line.startsWith(FIELD, start)
+  )
+    return ABSENT;
+  const body = line.slice(0, start);
+  // Compared as text, so that only the exact lowercase digits the writer wrote pass.
+  if (hex(crc32(body)) !== line.slice(end - 10, end - 2)) return MISMATCH;
+  return { status: 'ok', json: body + '}' };
+}
+
+function hex(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}
