@@ -330,7 +330,12 @@ export class LocalStore {
     if (line !== undefined) {
       try {
         const header: unknown = JSON.parse(line);
-        if (isRecord(header) && typeof header.v === 'number' && isReadableVersion(header.v) && typeof header.at === 'string')
+        if (
+          isRecord(header) &&
+          typeof header.v === 'number' &&
+          isReadableVersion(header.v) &&
+          typeof header.at === 'string'
+        )
           return header.at;
       } catch {
         // not a journal header

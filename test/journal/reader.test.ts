@@ -110,7 +110,8 @@ describe('parseJournal', () => {
       {
         line: 1,
         severity: 'warning',
-        message: 'journal version 3 is not supported by this reprise, which reads versions 1 to 2; ignoring it',
+        message:
+          'journal version 3 is not supported by this reprise, which reads versions 1 to 2; ignoring it',
       },
     ]);
   });
