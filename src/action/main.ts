@@ -346,6 +346,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
       result,
       restoredFrom: restored.source,
       restoredCalls: restored.read.calls.size,
+      damagedJournals: restored.damaged,
       journaledCalls: previous.calls.size + result.calls.live,
     }) +
     (shardSet ? `\n${renderShardTable(shardSet)}` : '') +

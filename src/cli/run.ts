@@ -98,7 +98,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
     }
     const healed = resume ? await healJournal(journalPath, previous) : undefined;
-    if (healed) io.err.write(`warning: ${healed}\n`);
+    if (healed) io.err.write(`warning: ${healed.message}\n`);
     const foreign = journalBelongsTo(previous, workflow.name);
     if (foreign) throw new UsageError(`cannot resume run "${runId}": ${foreign}`);
     const shard = shardOfRun(workflow, options.shard, previous);

@@ -1,5 +1,6 @@
 // The job summary (GitHub-flavored Markdown): status, a table per step, totals with what replay saved,
 // and the steps as a Mermaid diagram colored by status.
+import { basename } from 'node:path';
 import type { RunResult } from '../engine/types.js';
 import { renderMermaid } from '../workflow/graph.js';
 import type { WorkflowDef } from '../workflow/types.js';
@@ -23,6 +24,27 @@ export interface SummaryContext {
   restoredCalls?: number;
   /** Distinct calls in the journal after this attempt: what a re-run replays. */
   journaledCalls?: number;
+  /** Restored journals found damaged and set aside (stores/journal-store.ts DamagedJournal). */
+  damagedJournals?: readonly {
+    from: string;
+    aside: string;
+    kept: number;
+    problems: readonly { message: string }[];
+  }[];
+}
+
+function damagedSection(damaged: NonNullable<SummaryContext['damagedJournals']>[number]): string[] {
+  const kept =
+    damaged.kept > 0
+      ? `Its ${damaged.kept} valid call${damaged.kept === 1 ? ' was' : 's were'} kept and replayed; the damaged lines were not replayed.`
+      : 'Nothing in it could be replayed.';
+  return [
+    `> [!WARNING]`,
+    `> The journal restored from ${escapeCell(damaged.from)} was damaged. ${kept} ` +
+      `The original is kept as \`${basename(damaged.aside)}\` in this attempt's artifact.`,
+    ...damaged.problems.map((problem) => `> - ${escapeCell(problem.message)}`),
+    '',
+  ];
 }
 
 /** Outputs longer than this go in a collapsed block. */
@@ -40,6 +62,7 @@ export function renderJobSummary(context: SummaryContext): string {
         : 'No earlier journal was restored.'),
     '',
   ];
+  for (const damaged of context.damagedJournals ?? []) lines.push(...damagedSection(damaged));
   if (result.error) lines.push('```text', result.error, '```', '');
   if (result.status !== 'succeeded' && context.journaledCalls !== undefined) {
     lines.push(

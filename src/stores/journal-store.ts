@@ -1,14 +1,16 @@
 // Where the action's journal comes from and goes to: one restore policy (the Actions cache, this run's
 // artifacts, another run's artifact) and one save, over backends passed in. The action's entry points
 // call restore() and save(); tests pass backends of their own, as actions/cache passes a state provider.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { healJournal, isDamaged, setAside } from '../journal/heal.js';
 import {
   emptyJournalRead,
   journalBelongsTo,
   readJournalFile,
   summariseProblems,
+  type JournalProblem,
   type JournalRead,
 } from '../journal/reader.js';
 import { StoreError } from './errors.js';
@@ -84,6 +86,24 @@ export interface RestoredJournal {
   read: JournalRead;
   /** The cache key or artifact name it came from. */
   source?: string;
+  /** Restored journals that were damaged and set aside (healed as the CLI heals a resumed run's). */
+  damaged: DamagedJournal[];
+}
+
+/**
+ * A restored journal with damage (a bad header, garbled or torn lines, failed checksums): its valid
+ * events continue in a fresh journal, and the original stays in the run directory, so that it reaches
+ * this attempt's artifact for audit.
+ */
+export interface DamagedJournal {
+  /** Where it was restored from: `the Actions cache (<key>)`, `the artifact <name>`. */
+  from: string;
+  /** The original, in the run directory: `journal.jsonl.damaged-<time>`. */
+  aside: string;
+  /** Valid calls kept (replayed); 0 when nothing in it could be read. */
+  kept: number;
+  /** What was wrong, as the log showed it. */
+  problems: JournalProblem[];
 }
 
 /** Where a merge job looks for the shards' journals. */
@@ -111,6 +131,9 @@ export interface SaveTarget {
 const ARTIFACT_FILES = ['journal.jsonl', 'result.json', 'summary.md', 'transcript.md'];
 
 export class ActionJournalStore {
+  /** Damaged journals met by the restore under way. */
+  private damaged: DamagedJournal[] = [];
+
   constructor(
     private readonly log: StoreLog,
     private readonly backends: JournalBackends = actionsBackends,
@@ -119,9 +142,16 @@ export class ActionJournalStore {
   /**
    * The journal of the newest earlier attempt: the cache's, unless an artifact of a later attempt than the
    * cache entry's exists (that attempt could not save to the cache; its journal holds more calls). What it
-   * restores is untrusted: a journal of another workflow, or one that does not read, is set aside.
+   * restores is untrusted: a journal of another workflow is ignored, and a damaged one is healed (its
+   * valid events kept, the original set aside in the run directory) or, when nothing in it reads, set aside.
    */
   async restore(plan: RestorePlan): Promise<RestoredJournal> {
+    this.damaged = [];
+    const restored = await this.restoreFrom(plan);
+    return { ...restored, damaged: this.damaged };
+  }
+
+  private async restoreFrom(plan: RestorePlan): Promise<Omit<RestoredJournal, 'damaged'>> {
     const empty = emptyJournalRead(plan.journalPath);
     if (plan.scope === 'off') return { read: empty };
     await rm(plan.journalPath, { force: true });
@@ -172,7 +202,7 @@ export class ActionJournalStore {
   private async fromNewestArtifact(
     plan: RestorePlan,
     where: { after?: number } | { otherRun: OtherRun },
-  ): Promise<RestoredJournal | undefined> {
+  ): Promise<Omit<RestoredJournal, 'damaged'> | undefined> {
     const downloadDir = join(plan.workDir, 'restored-artifact');
     const found = await this.backends.downloadEarlierAttempt({
       prefix: artifactPrefix(plan.identity),
@@ -228,6 +258,10 @@ export class ActionJournalStore {
     if (target.artifact) {
       const rootDir = dirname(target.journalPath);
       const files = ARTIFACT_FILES.map((name) => join(rootDir, name)).filter((file) => existsSync(file));
+      // A restored journal found damaged this attempt travels with it, for audit (never to the cache).
+      const aside = `${basename(target.journalPath)}.damaged-`;
+      for (const name of readdirSync(rootDir).sort())
+        if (name.startsWith(aside)) files.push(join(rootDir, name));
       await this.backends.uploadArtifact({
         name: target.artifact,
         files,
@@ -243,7 +277,7 @@ export class ActionJournalStore {
     plan: RestorePlan,
     found: DownloadedArtifact,
     downloadDir: string,
-  ): Promise<RestoredJournal | undefined> {
+  ): Promise<Omit<RestoredJournal, 'damaged'> | undefined> {
     const journalFile = found.files.find((file) => file.endsWith('journal.jsonl'));
     if (!journalFile) return undefined;
     const artifactPath = join(plan.workDir, 'restored-artifact.jsonl');
@@ -253,7 +287,10 @@ export class ActionJournalStore {
     return read && this.use(plan, read, found.name, `the artifact ${found.name}`, artifactPath);
   }
 
-  /** Reads a restored journal at `path`; undefined (and the file removed) when it is not ours to replay. */
+  /**
+   * Reads a restored journal at `path`; undefined when it is not ours to replay (removed when it is
+   * another workflow's; set aside in the run directory when it is damaged beyond reading).
+   */
   private async check(plan: RestorePlan, source: string, path: string): Promise<JournalRead | undefined> {
     const read = await readJournalFile(path);
     for (const problem of summariseProblems(read.problems)) {
@@ -265,6 +302,14 @@ export class ActionJournalStore {
     const foreign = journalBelongsTo(read, plan.workflowName);
     if (foreign || read.runs.length === 0) {
       if (foreign) this.log.warning(`ignoring the journal from ${source}: ${foreign}`);
+      if (!foreign && isDamaged(read) && existsSync(path) && statSync(path).size > 0) {
+        const aside = await setAside(path, plan.journalPath);
+        this.damaged.push({ from: source, aside, kept: 0, problems: summariseProblems(read.problems) });
+        this.log.warning(
+          `the journal from ${source} is damaged and nothing in it can be replayed: set aside as ${aside} ` +
+            "(kept in this attempt's artifact)",
+        );
+      }
       await rm(path, { force: true });
       return undefined;
     }
@@ -277,8 +322,23 @@ export class ActionJournalStore {
     source: string,
     from: string,
     path: string,
-  ): Promise<RestoredJournal> {
+  ): Promise<Omit<RestoredJournal, 'damaged'>> {
     if (path !== plan.journalPath) await moveFile(path, plan.journalPath);
+    // Healed as the CLI heals a resumed run's journal: the valid events continue in a fresh journal (which
+    // this attempt appends to and saves), the original is kept beside it.
+    const healed = await healJournal(plan.journalPath, read);
+    if (healed) {
+      this.damaged.push({
+        from,
+        aside: healed.aside,
+        kept: healed.kept,
+        problems: summariseProblems(read.problems),
+      });
+      this.log.warning(
+        `the journal from ${from} was damaged: set aside as ${healed.aside} (kept in this attempt's artifact); ` +
+          `a fresh journal continues with its ${healed.kept} valid call${healed.kept === 1 ? '' : 's'}`,
+      );
+    }
     this.log.info(`restored ${read.calls.size} calls from ${from}`);
     return { read: { ...read, source: plan.journalPath }, source };
   }

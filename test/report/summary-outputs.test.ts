@@ -54,4 +54,28 @@ describe('job summary', () => {
     });
     expect(failed).toContain('Re-running this job replays 7 journaled calls for free');
   });
+
+  it('names a damaged restored journal: where from, what was kept, what was wrong, where the original is', () => {
+    const summary = renderJobSummary({
+      workflow,
+      runId: 'r',
+      attempt: 2,
+      result: result('succeeded', {}),
+      restoredFrom: 'reprise-v1-w-1',
+      restoredCalls: 4,
+      damagedJournals: [
+        {
+          from: 'the Actions cache (reprise-v1-w-1)',
+          aside: '/runner/temp/runs/r/journal.jsonl.damaged-2026-12-04T09-00-00-000Z',
+          kept: 4,
+          problems: [{ message: 'line 3 fails its checksum (it was changed after it was written); ignored' }],
+        },
+      ],
+    });
+    expect(summary).toContain(
+      '> The journal restored from the Actions cache (reprise-v1-w-1) was damaged. Its 4 valid calls were kept and replayed',
+    );
+    expect(summary).toContain("`journal.jsonl.damaged-2026-12-04T09-00-00-000Z` in this attempt's artifact");
+    expect(summary).toContain('> - line 3 fails its checksum');
+  });
 });

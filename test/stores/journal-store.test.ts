@@ -1,7 +1,9 @@
 // The action's restore policy over backends of the test's own: which journal an attempt replays from.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serializeEvents } from '../../src/journal/merge.js';
+import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { cacheKeys } from '../../src/stores/actions-cache.js';
 import {
   ActionJournalStore,
@@ -191,5 +193,98 @@ describe('ActionJournalStore.restoreShards', () => {
     expect(warnings).toEqual([
       'the artifact reprise-x-shard-1-of-2-attempt-1 holds the journal of shard 0/2; ignoring it',
     ]);
+  });
+});
+
+describe('ActionJournalStore heals a damaged restored journal', () => {
+  /** A version 2 journal of calls `keys` whose results read `result of <key>`. */
+  const checked = (...keys: string[]) =>
+    serializeEvents([runEvent({ v: 2 }), ...keys.map((key) => callEvent(key))]);
+
+  function recording() {
+    const log = { info: [] as string[], warning: [] as string[] };
+    return {
+      log,
+      store: { info: (m: string) => log.info.push(m), warning: (m: string) => log.warning.push(m) },
+    };
+  }
+
+  it('keeps and replays the valid calls, sets the original aside in the run directory, and reports it', async () => {
+    const original = checked('a', 'b', 'c').replace('result of b', 'result of X') + '{"t":"call","key":"d"\n';
+    const { backends } = fakeBackends({ [keyOf(1)]: original }, {});
+    const { log, store } = recording();
+    const p = plan(2);
+    const restored = await new ActionJournalStore(store, backends).restore(p);
+
+    expect([...restored.read.calls.keys()]).toEqual(['a', 'c']);
+    // The journal this attempt appends to (and saves) is clean: only the valid events, checksummed.
+    const clean = await readJournalFile(p.journalPath);
+    expect(clean.problems).toEqual([]);
+    expect([...clean.calls.keys()]).toEqual(['a', 'c']);
+    // The original, byte for byte, beside it.
+    const aside = readdirSync(p.workDir).filter((name) => name.startsWith('journal.jsonl.damaged-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(p.workDir, aside[0]!), 'utf8')).toBe(original);
+    expect(restored.damaged).toEqual([
+      {
+        from: `the Actions cache (${keyOf(1)})`,
+        aside: join(p.workDir, aside[0]!),
+        kept: 2,
+        problems: [
+          expect.objectContaining({ line: 3, message: expect.stringMatching(/line 3 fails its checksum/) }),
+          expect.objectContaining({ line: 5, message: expect.stringMatching(/line 5 is not valid JSON/) }),
+        ],
+      },
+    ]);
+    expect(log.warning.join('\n')).toMatch(/line 3 fails its checksum/);
+    expect(log.warning.join('\n')).toMatch(
+      /the journal from the Actions cache .* was damaged: set aside as .*journal\.jsonl\.damaged-.*; a fresh journal continues with its 2 valid calls/,
+    );
+  });
+
+  it('a journal whose header is damaged is set aside for audit, and the next source is tried', async () => {
+    const { backends } = fakeBackends({ [keyOf(1)]: '\uFEFF' + checked('a') }, { 2: checked('a', 'b') });
+    const { log, store } = recording();
+    const p = plan(3);
+    const restored = await new ActionJournalStore(store, backends).restore(p);
+    expect(restored.source).toBe('reprise-pr-review-review-attempt-2');
+    expect([...restored.read.calls.keys()]).toEqual(['a', 'b']);
+    expect(restored.damaged).toMatchObject([{ from: `the Actions cache (${keyOf(1)})`, kept: 0 }]);
+    expect(readFileSync(restored.damaged[0]!.aside, 'utf8')).toBe('\uFEFF' + checked('a'));
+    expect(log.warning.join('\n')).toMatch(/damaged and nothing in it can be replayed: set aside as/);
+  });
+
+  it('a whole journal is left as it is, and a journal of another workflow is not kept', async () => {
+    const { backends } = fakeBackends({ [keyOf(1)]: checked('a') }, {});
+    const p = plan(2);
+    const restored = await new ActionJournalStore(silent, backends).restore(p);
+    expect(restored.damaged).toEqual([]);
+    expect(readFileSync(p.journalPath, 'utf8')).toBe(checked('a'));
+    expect(readdirSync(p.workDir).filter((name) => name.includes('damaged'))).toEqual([]);
+  });
+
+  it('the next save puts the clean journal in the cache and the damaged original in the artifact', async () => {
+    const original = checked('a', 'b').replace('result of a', 'result of Z');
+    const saved: { cache?: string; artifact?: string[] } = {};
+    const { backends } = fakeBackends({ [keyOf(1)]: original }, {});
+    backends.saveCache = async ({ journalPath }) => {
+      saved.cache = readFileSync(journalPath, 'utf8');
+      return true;
+    };
+    backends.uploadArtifact = async ({ files, rootDir }) => {
+      saved.artifact = files.map((file) => file.slice(rootDir.length + 1));
+      return true;
+    };
+    const store = new ActionJournalStore(silent, backends);
+    const p = plan(2);
+    await store.restore(p);
+    await store.save({
+      journalPath: p.journalPath,
+      cacheKey: keyOf(2),
+      artifact: 'reprise-pr-review-review-attempt-2',
+    });
+    expect(parseJournal(saved.cache ?? '', 'cache')).toMatchObject({ problems: [] });
+    expect([...parseJournal(saved.cache ?? '', 'cache').calls.keys()]).toEqual(['b']);
+    expect(saved.artifact).toEqual(['journal.jsonl', expect.stringMatching(/^journal\.jsonl\.damaged-/)]);
   });
 });
