@@ -4,8 +4,10 @@ import type { JournalRead } from './journal/reader.js';
 import type { AnswerEvent } from './journal/types.js';
 import type { RunAnswers } from './engine/ask.js';
 import { JournalWriter } from './journal/writer.js';
+import { journalLineage } from './journal/lineage.js';
 import { Secrets, redactedJson } from './journal/secrets.js';
 import { spentInJournal } from './engine/budget.js';
+import { crossRunReuse, nextAttempt, reuseMaxAge, type CrossRunReuse } from './engine/reuse.js';
 import { runWorkflow } from './engine/run.js';
 import type { RunObserver, RunOptions, RunResult } from './engine/types.js';
 import type { ShardId } from './engine/shard.js';
@@ -43,6 +45,17 @@ export interface AttemptOptions {
   mergeOf?: number;
   /** Run steps' output cap and the directory (the run's own, never uploaded) for what exceeds it. */
   runOutput?: RunOptions['runOutput'];
+  /**
+   * `previous` was written by earlier runs (the action's `resume-scope: workflow` restoring another run's
+   * journal, `reprise run --reuse`): this attempt starts a new run that reuses their calls by the cross-run
+   * rule (engine/reuse.ts) and says so in its header. Later attempts of the run need not say it: the journal
+   * does. Ignored, with a warning, when `previous` already holds an attempt of this run id (then it is a resume).
+   */
+  reuseEarlierRuns?: boolean;
+  /** Overrides the workflow's `reuse-max-age` (`--reuse-max-age`, the action's input). */
+  reuseMaxAgeMs?: number;
+  /** The clock of the run's timestamps and of reuse ages (tests simulate weeks with it). */
+  now?: () => Date;
 }
 
 export interface AttemptOutcome {
@@ -158,7 +171,8 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
     options.onSecret?.(text);
   }
 
-  const attempt = Math.max(0, ...previous.runs.map((run) => run.attempt)) + 1;
+  const reuse = attemptReuse(options);
+  const attempt = nextAttempt(previous.events, reuse);
   const writer = await JournalWriter.open(options.journalPath, { secrets });
   try {
     const result = await runWorkflow({
@@ -184,10 +198,12 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
         options.onSecret?.(value);
       },
       retry: options.retry,
-      answers: { ...options.answers, journaled: journaledAnswers(previous) },
+      answers: { ...options.answers, journaled: journaledAnswers(previous, reuse) },
       shard: options.shard,
       mergeOf: options.mergeOf,
       runOutput: options.runOutput,
+      ...(reuse ? { reuse } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };
   } finally {
@@ -195,10 +211,37 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
   }
 }
 
-/** The `answer` events of the journal by key; a later answer to the same ask replaces an earlier one. */
-function journaledAnswers(previous: JournalRead): Map<string, AnswerEvent> {
+/**
+ * The cross-run rule's view of `previous` for this attempt. A run id already in the journal makes this a
+ * resume of that run, whatever the caller believed: its own lines must keep replaying in full.
+ */
+function attemptReuse(options: AttemptOptions): CrossRunReuse | undefined {
+  const { previous, runId } = options;
+  let start = options.reuseEarlierRuns === true && previous.runs.length > 0;
+  if (start && previous.runs.some((run) => run.runId === runId)) {
+    options.observer?.warning?.(
+      `the journal already holds attempts of run ${runId}: resuming it rather than starting a run that reuses earlier runs`,
+    );
+    start = false;
+  }
+  return crossRunReuse(previous.events, {
+    start,
+    maxAgeMs: reuseMaxAge(options.workflow, options.reuseMaxAgeMs),
+  });
+}
+
+/**
+ * The `answer` events of the journal by key; a later answer to the same ask replaces an earlier one. An answer
+ * given to an earlier run's question is never taken for this run's: the person is asked again.
+ */
+function journaledAnswers(previous: JournalRead, reuse: CrossRunReuse | undefined): Map<string, AnswerEvent> {
   const answers = new Map<string, AnswerEvent>();
-  for (const event of previous.events) if (event.t === 'answer') answers.set(event.key, event);
+  const earlierRuns = reuse?.starts ? undefined : reuse && journalLineage(previous.events).earlierRuns;
+  let ours = !reuse?.starts;
+  for (const event of previous.events) {
+    if (event.t === 'run') ours = !reuse?.starts && !earlierRuns?.has(event.runId);
+    else if (event.t === 'answer' && ours) answers.set(event.key, event);
+  }
   return answers;
 }
 

@@ -16,7 +16,7 @@ import {
   type Usage,
 } from '../agents/types.js';
 import type { CallKey, KeyMaterial } from './keys.js';
-import { agentOutputs } from './outputs.js';
+import { agentOutputs, isToolOutcome, isTurnAnswer, type TurnAnswer } from './outputs.js';
 import { providerIdentity, type PerformedCall, type PlannedCall } from './plan.js';
 
 export interface LoopHost {
@@ -170,6 +170,8 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
         timeoutMs: undefined,
         retries: 0,
         accepts: isToolOutcome,
+        // The step's `reuse:` wins; else the tool's declaration; else the default rule (not reused).
+        reuse: call.reuse ?? (toolset.reusable(toolCall.name) || undefined),
         execute: async (signal) => ({
           result: await toolset.invoke(
             toolCall,
@@ -203,31 +205,4 @@ function parsedOrText(text: string): unknown {
   }
 }
 
-/** What a turn journals as its result (its usage and model are on the call line). */
-type TurnAnswer = Pick<TurnResult, 'text' | 'toolCalls'>;
-
 const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: null };
-
-/** A journaled result is untrusted input: a turn replays only with the shape a live one has. */
-export function isTurnAnswer(value: unknown): value is TurnAnswer {
-  if (!isRecord(value) || typeof value['text'] !== 'string') return false;
-  const calls = value['toolCalls'];
-  return (
-    Array.isArray(calls) &&
-    calls.every(
-      (c: unknown) =>
-        isRecord(c) &&
-        typeof c['id'] === 'string' &&
-        typeof c['name'] === 'string' &&
-        typeof c['arguments'] === 'string',
-    )
-  );
-}
-
-export function isToolOutcome(value: unknown): value is ToolOutcome {
-  return isRecord(value) && typeof value['content'] === 'string' && typeof value['isError'] === 'boolean';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -32,6 +32,7 @@ import { runToolbox, type RunToolbox } from './toolbox.js';
 import type { PerformedCall, PlannedCall } from './plan.js';
 import { agentOutputs, askOutputs, shellOutputs } from './outputs.js';
 import { replayProblem } from './replay-check.js';
+import { ReuseRule } from './reuse.js';
 import { backoffMs, isRecoverable, retryAfterRefusal, sleep } from './retry.js';
 import { Sharding } from './shard.js';
 import type { RetryPolicy } from './retry.js';
@@ -93,6 +94,8 @@ class Run implements UsesHost {
   private halted?: RunStopped;
   private readonly warned = new Set<string>();
   private readonly gates: CallGates;
+  /** Which journaled lines of earlier runs this attempt may take (cross-run reuse), and what it took. */
+  private readonly reuse: ReuseRule;
 
   constructor(private readonly options: RunOptions) {
     this.workflow = options.workflow;
@@ -101,6 +104,7 @@ class Run implements UsesHost {
       options.earlier,
       options.attempt,
     );
+    this.reuse = new ReuseRule(options.reuse);
     this.gates = new CallGates(options.workflow.limits.concurrency, { now: () => Date.now(), sleep });
     this.executors = {
       agent: options.executors?.agent ?? callAgent,
@@ -139,6 +143,8 @@ class Run implements UsesHost {
   async execute(): Promise<RunResult> {
     const started = performance.now();
     const { workflow, options } = this;
+    const startedAt = this.now();
+    this.reuse.begin(startedAt);
     const header: RunEvent = {
       v: JOURNAL_VERSION,
       t: 'run',
@@ -156,7 +162,8 @@ class Run implements UsesHost {
       ),
       ...(options.shard ? { shard: options.shard } : {}),
       ...(options.limits && Object.keys(options.limits).length > 0 ? { limits: options.limits } : {}),
-      at: this.timestamp(),
+      ...(options.reuse?.starts ? { reuses: options.reuse.starts } : {}),
+      at: startedAt.toISOString(),
     };
     // An attempt with the inputs of the one before does not repeat them: the reader fills them in.
     if (sameJson(options.inputs, options.previous?.inputs)) delete (header as Partial<RunEvent>).inputs;
@@ -223,6 +230,7 @@ class Run implements UsesHost {
       budget: this.budget.report(),
       steps: [...this.summaries.values()],
       unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
+      ...(this.reuse.reuse ? { reuse: this.reuse.report(this.usedKeys)! } : {}),
       replayedKeys: [...this.replayedKeys],
       ms: Math.round(performance.now() - started),
       ...(options.shard ? { shard: this.sharding.report() } : {}),
@@ -345,7 +353,12 @@ class Run implements UsesHost {
           outputs = await this.runRepeat(step, this.inner(step, scope));
           break;
         case 'uses':
-          outputs = await runUses(this, step, { ...scope, frame, failed: false }, path);
+          outputs = await runUses(
+            this,
+            step,
+            { ...scope, frame, reuse: step.reuse ?? scope.reuse, failed: false },
+            path,
+          );
           break;
         case 'ask':
           outputs = await this.runAskStep(step, scope, path);
@@ -390,7 +403,7 @@ class Run implements UsesHost {
    * once the group runs, its sub-steps start with a clean status (failure() means a failure inside it).
    */
   private inner(step: StepDef, scope: Scope): Scope {
-    return { ...scope, phase: step.phase ?? scope.phase, failed: false };
+    return { ...scope, phase: step.phase ?? scope.phase, reuse: step.reuse ?? scope.reuse, failed: false };
   }
 
   private finishStep(path: string, status: StepStatus, error?: string): void {
@@ -572,9 +585,13 @@ class Run implements UsesHost {
     let waits = 0;
     const outputs = planned.map((ask) => {
       this.usedKeys.add(ask.key);
-      const recorded = step.replay
-        ? this.recordedFor(ask.key).find((event) => event.kind === 'ask')
-        : undefined;
+      const { lines, refused } = this.reuse.candidates(
+        { kind: 'ask', reuse: step.reuse ?? scope.reuse },
+        step.replay ? this.recordedFor(ask.key) : [],
+      );
+      const recorded = lines.find((event) => event.kind === 'ask');
+      if (recorded) this.reuse.replayed(recorded);
+      else this.reuse.miss(refused);
       const outcome = resolveAsk(
         ask,
         recorded,
@@ -633,6 +650,8 @@ class Run implements UsesHost {
       key: (material) => this.occurrences.next(baseKey(material, this.options.redact)),
     });
     if (scope.loop) call.iteration = scope.loop.iteration;
+    const reuse = step.reuse ?? scope.reuse;
+    if (reuse !== undefined) call.reuse = reuse;
     return call;
   }
 
@@ -782,12 +801,16 @@ class Run implements UsesHost {
 
   /** The first journaled result for the call's key that a live call could have produced, if any. */
   private replayable(call: PlannedCall): CallEvent | undefined {
-    const candidates = this.recordedFor(call.key);
+    const { lines, refused } = this.reuse.candidates(call, this.recordedFor(call.key));
     let problem: string | undefined;
-    for (const recorded of candidates) {
+    for (const recorded of lines) {
       problem = replayProblem(call, recorded);
-      if (problem === undefined) return recorded;
+      if (problem === undefined) {
+        this.reuse.replayed(recorded);
+        return recorded;
+      }
     }
+    this.reuse.miss(refused);
     if (problem !== undefined) {
       this.options.observer?.warning?.(
         `journaled result of step "${call.path}"${call.item !== undefined ? ` item ${call.item}` : ''} is not replayed: ${problem}; running it again`,

@@ -29,6 +29,7 @@ export function runToolbox(
       env,
       keyEnv: Object.fromEntries(Object.entries(env).filter(([key]) => !SECRET_ENV_NAME.test(key))),
       ...(tool.timeoutMs !== undefined ? { timeoutMs: tool.timeoutMs } : {}),
+      ...(tool.reuse ? { reuse: true } : {}),
     };
   }
   const servers: Record<string, McpServerSpec> = {};
@@ -40,6 +41,7 @@ export function runToolbox(
       env: stringMap(evaluateTemplate(server.env, context), `MCP server "${name}" env`),
       headers: stringMap(evaluateTemplate(server.headers, context), `MCP server "${name}" headers`),
       ...(server.timeoutMs !== undefined ? { timeoutMs: server.timeoutMs } : {}),
+      ...(server.reuse !== undefined ? { reuse: server.reuse } : {}),
     };
   }
   const mcp = new McpServers(servers, options);

@@ -16,6 +16,7 @@ import type { Limits } from '../workflow/types.js';
 import type { AttemptSpend, BudgetReport, UsageTotals } from './budget.js';
 import type { CallKey } from './keys.js';
 import type { ShardId, ShardReport } from './shard.js';
+import type { CrossRunReuse, ReuseReport } from './reuse.js';
 
 /** Where the engine appends events; a JournalWriter in practice. */
 export interface JournalSink {
@@ -107,6 +108,8 @@ export interface RunOptions {
   shard?: ShardId;
   /** A merge of this many shards' journals: sharded items that no shard journaled are reported by shard. */
   mergeOf?: number;
+  /** Which journaled lines are earlier runs' (cross-run reuse: engine/reuse.ts `crossRunReuse`); absent: none. */
+  reuse?: CrossRunReuse;
 }
 
 export interface CallCounts {
@@ -143,6 +146,8 @@ export interface RunResult {
   steps: StepSummary[];
   /** Journaled calls of earlier attempts that no call of this run matched (edited or removed). */
   unmatchedJournalCalls: number;
+  /** What cross-run reuse did: present when the journal holds earlier runs' calls (or this attempt starts reusing them). */
+  reuse?: ReuseReport;
   /** Keys of the journaled calls this attempt replayed (for `runs show --calls`). */
   replayedKeys: string[];
   ms: number;

@@ -98,7 +98,7 @@ async function invoke(host: UsesHost, step: UsesStep, scope: Scope, path: string
   }
   const frame: Frame = { workflow: callee, inputs: values, env: {}, steps: {}, prefix: `${path}/` };
   frame.env = stringMap(evaluateTemplate(callee.env, host.context({ frame })), `env of ${step.uses}`);
-  await host.runSequence(callee.steps, { frame });
+  await host.runSequence(callee.steps, { frame, reuse: scope.reuse });
   host.throwIfStopped();
   return host.evaluateOutputs(frame);
 }

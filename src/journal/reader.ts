@@ -297,6 +297,7 @@ function runProblem(o: Fields): string | undefined {
     need(o, 'run', 'attempt', isPositiveInteger) ??
     optional(o, 'run', 'inputs', isObject) ??
     optional(o, 'run', 'shard', isShardId) ??
+    optional(o, 'run', 'reuses', isRunIds) ??
     need(o, 'run', 'at', isString)
   );
 }
@@ -393,6 +394,8 @@ const isDuration = describe('a non-negative number', (v: unknown) =>
   typeof v === 'number' && v >= 0 && Number.isFinite(v));
 const isObject = describe('an object', (v: unknown): v is Fields =>
   typeof v === 'object' && v !== null && !Array.isArray(v));
+const isRunIds = describe('a list of run ids', (v: unknown) =>
+  Array.isArray(v) && v.every((id) => typeof id === 'string' && id !== ''));
 const isCallKind = describe('"agent", "run", "tool" or "ask"', (v: unknown) =>
   v === 'agent' || v === 'run' || v === 'tool' || v === 'ask');
 const isRunStatus =

@@ -35,6 +35,12 @@ export interface RunEvent {
   shard?: ShardId;
   /** Limits given for this attempt on top of the workflow's (`--limit`, the action's `limits`). */
   limits?: Record<string, number>;
+  /**
+   * Set on the first attempt of a run seeded from earlier runs' journal (`reprise run --reuse`, the action's
+   * `resume-scope: workflow`): the ids of those runs. Their calls are reused only by the cross-run rule
+   * (engine/reuse.ts); every other line of the journal is a run's own and replays in full.
+   */
+  reuses?: string[];
   at: string;
 }
 

@@ -336,6 +336,13 @@ class Checker {
       if (key in step && !forEach)
         this.report([...path, key], `"${key}" only applies with "for-each"`, 'key');
     }
+    // `replay: false` runs the step live in every attempt: there is nothing an earlier run could lend it.
+    if (step['reuse'] === true && step['replay'] === false) {
+      this.report(
+        [...path, 'reuse'],
+        '"reuse: true" has no effect with "replay: false" (the step always runs live); remove one of them',
+      );
+    }
     // Only a top-level fan-out can be split: a shard stops at a step boundary of the workflow.
     if (step['shard'] === true && forEach && path.length > 2) {
       this.report(

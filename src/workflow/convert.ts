@@ -51,6 +51,7 @@ export function toWorkflowDef(
       retries: s['retries'] as number | undefined,
       continueOnError: s['continue-on-error'] === true,
       replay: s['replay'] !== false,
+      ...(typeof s['reuse'] === 'boolean' ? { reuse: s['reuse'] } : {}),
       forEach: s['for-each'] as Template,
       concurrency: s['concurrency'] as number | undefined,
       failFast: s['fail-fast'] === true,
@@ -186,6 +187,7 @@ export function toWorkflowDef(
       shell: optString(t['shell']),
       env: record(t['env']),
       timeoutMs: duration(t['timeout'], ['tools', name, 'timeout']),
+      reuse: t['reuse'] === true ? true : undefined,
     });
   }
 
@@ -200,6 +202,7 @@ export function toWorkflowDef(
       url: optString(m['url']),
       headers: record(m['headers']),
       timeoutMs: duration(m['timeout'], ['mcp-servers', name, 'timeout']),
+      reuse: m['reuse'] === true ? true : Array.isArray(m['reuse']) ? m['reuse'].map(String) : undefined,
     });
   }
 
@@ -232,6 +235,9 @@ export function toWorkflowDef(
     phases,
     tools,
     mcpServers,
+    ...(raw['reuse-max-age'] !== undefined
+      ? { reuseMaxAgeMs: duration(raw['reuse-max-age'], ['reuse-max-age']) }
+      : {}),
     steps: (raw['steps'] as unknown[]).map((s, i) => step(s, ['steps', i])),
     outputs: record(raw['outputs']),
   };

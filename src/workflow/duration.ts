@@ -1,9 +1,9 @@
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*/y;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*/y;
 const SECONDS = /^\s*(\d+(?:\.\d+)?)\s*$/;
 
 /**
- * Reads `250ms`, `30s`, `5m`, `1h`, `1h30m`, or a plain number of seconds, as milliseconds.
+ * Reads `250ms`, `30s`, `5m`, `1h`, `1h30m`, `7d`, or a plain number of seconds, as milliseconds.
  * Anything else (negative, empty, unknown unit, not finite) gives `undefined`.
  */
 export function parseDuration(text: string | number): number | undefined {

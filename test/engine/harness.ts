@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AgentRequest, AgentResult, CallContext } from '../../src/agents/types.js';
 import { spentInJournal } from '../../src/engine/budget.js';
 import { runWorkflow } from '../../src/engine/run.js';
+import { crossRunReuse, nextAttempt, reuseMaxAge } from '../../src/engine/reuse.js';
 import type { Executors, RunObserver, RunOptions, RunResult } from '../../src/engine/types.js';
 import type { AnswerEvent, CallEvent, JournalEvent } from '../../src/journal/types.js';
 import type { RunAnswers } from '../../src/engine/ask.js';
@@ -103,6 +104,13 @@ export interface RunOpts {
   shard?: { index: number; total: number };
   mergeOf?: number;
   limits?: RunOptions['limits'];
+  /** The run this attempt belongs to (default `test-run`); another id than the journal's is a new run. */
+  runId?: string;
+  /** Start a new run reusing the journal's earlier runs (as runAttempt's `reuseEarlierRuns`). */
+  reuseEarlierRuns?: boolean;
+  reuseMaxAgeMs?: number;
+  now?: () => Date;
+  tools?: Partial<Executors>;
 }
 
 export async function run(
@@ -113,14 +121,22 @@ export async function run(
   const { values, problems } = resolveInputs(workflow, opts.inputs ?? {}, { fromStrings: false });
   if (problems.length > 0) throw new Error(problems.join('\n'));
   const agent = opts.agent ?? echoAgent().fn;
+  const runId = opts.runId ?? 'test-run';
+  // As runAttempt does: which lines are earlier runs', and the attempt number after the run's own.
+  const reuse = crossRunReuse(journal.events, {
+    start: opts.reuseEarlierRuns === true && journal.events.length > 0,
+    maxAgeMs: reuseMaxAge(workflow, opts.reuseMaxAgeMs),
+  });
   const result = await runWorkflow({
     workflow,
     inputs: values,
-    runId: 'test-run',
-    attempt: journal.attempts() + 1,
+    runId,
+    attempt: nextAttempt(journal.events, reuse),
     journal,
     replay: journal.candidates(),
-    earlier: spentInJournal(journal.events, 'test-run'),
+    earlier: spentInJournal(journal.events, runId),
+    ...(reuse ? { reuse } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
     limits: opts.limits,
     redact: opts.redact ?? ((text) => text),
     workspace: opts.workspace ?? mkdtempSync(join(tmpdir(), 'reprise-ws-')),
@@ -130,6 +146,7 @@ export async function run(
     executors: {
       agent: async (request, context) => agent(request, context),
       ...(opts.shell ? { shell: opts.shell } : {}),
+      ...opts.tools,
     },
     retry: { baseMs: 1, maxMs: 5 },
     answers: { ...opts.answers, journaled: journal.answers() },

@@ -163,11 +163,13 @@ describe('parseDuration', () => {
     [45, 45_000],
     [0.25, 250],
     [' 2m 10s ', 130_000],
+    ['7d', 604_800_000],
+    ['1d12h', 129_600_000],
   ])('%s → %s ms', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', 'soon', '5 minutes', '-1s', '1d', 'm5', '1h30', -3, Number.NaN, Infinity])(
+  it.each(['', 'soon', '5 minutes', '-1s', '1w', 'm5', '1h30', -3, Number.NaN, Infinity])(
     '%s is not a duration',
     (text) => {
       expect(parseDuration(text)).toBeUndefined();

@@ -26,6 +26,8 @@ export class Toolset {
   private loaded?: Promise<Tool[]>;
   private readonly fixed: Tool[] = [];
   private readonly servers: Array<{ server: string; tool?: string }> = [];
+  /** Command tools declared `reuse: true`, by name. */
+  private readonly reusableCommands = new Set<string>();
 
   constructor(
     private readonly selectors: string[],
@@ -41,6 +43,7 @@ export class Toolset {
         this.servers.push({ server, ...(tool === '*' ? {} : { tool }) });
       } else if (commands[selector]) {
         this.fixed.push(commandTool(commands[selector]));
+        if (commands[selector].reuse) this.reusableCommands.add(commands[selector].name);
       } else if (isWorkspaceTool(selector)) {
         this.fixed.push(workspaceTool(selector));
       } else {
@@ -80,6 +83,22 @@ export class Toolset {
       }
     }
     return { type: 'unknown', name };
+  }
+
+  /**
+   * Whether the workflow declared the tool a model calls by `name` reusable across runs (`reuse:` of a command
+   * tool or MCP server). Workspace tools are not: they read files, which change between runs, and running
+   * them again costs nothing (an unchanged result keeps the next turn's key, so the turn is still reused).
+   */
+  reusable(name: string): boolean {
+    if (this.reusableCommands.has(name)) return true;
+    for (const { server } of this.servers) {
+      if (!name.startsWith(mcpToolName(server, ''))) continue;
+      const declared = this.mcp.spec(server).reuse;
+      if (declared === true) return true;
+      if (Array.isArray(declared)) return declared.some((tool) => mcpToolName(server, tool) === name);
+    }
+    return false;
   }
 
   /** Every tool, MCP servers started as needed; rejects when a server cannot start. */

@@ -26,6 +26,8 @@ export interface McpServerSpec {
   url?: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Declared `reuse:`: all its tools, or those named, give results that depend on their arguments alone. */
+  reuse?: boolean | string[];
 }
 
 /** What identifies a server in keys: its declared command and arguments, or its URL; never env or headers. */
