@@ -200,8 +200,9 @@ export function describeCompaction(report: CompactionReport): string | undefined
   );
 }
 
+/** The bytes of the event's line as written (checksum and newline included). */
 function lineBytes(event: JournalEvent): number {
-  return Buffer.byteLength(JSON.stringify(event), 'utf8') + 1;
+  return Buffer.byteLength(serializeEvents([event]), 'utf8');
 }
 
 function formatBytes(bytes: number): string {
