@@ -201,7 +201,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       answers: { ...options.answers, journaled: journaledAnswers(previous, reuse) },
       shard: options.shard,
       mergeOf: options.mergeOf,
-      runOutput: options.runOutput,
+      runOutput: options.runOutput && { ...options.runOutput, redactor: () => secrets.streamRedactor() },
       ...(reuse ? { reuse } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

@@ -5,7 +5,7 @@ import type { CommandPreset, ProviderDef } from '../workflow/types.js';
 import { isRecord } from './http.js';
 import { estimateTokens, toUsage, type TokenCounts } from './pricing.js';
 import { permissionArgs, toolGrant } from './permissions.js';
-import { runProcess, type ProcessResult } from './process.js';
+import { describeOutputCut, runProcess, type ProcessResult } from './process.js';
 import {
   excerpt,
   schemaInstruction,
@@ -307,6 +307,8 @@ async function attemptOnce(
     input: stdin,
     signal: context.signal,
     timeoutMs,
+    maxBytes: context.output?.maxBytes,
+    spill: context.output?.spill,
   });
 
   if (result.ended === 'aborted') throw abortedCallError(`${label}: ${command}`);
@@ -329,6 +331,13 @@ async function attemptOnce(
     throw new CallError(`${label}: ${why}`, 'fatal', { cause: result.spawnError });
   }
 
+  // A cut answer is not the answer: never parsed or journaled as if it were.
+  if (result.cut?.stdout) {
+    throw new CallError(
+      `${label}: ${command} printed a longer answer than reprise keeps: ${describeOutputCut('stdout', result.cut.stdout)}`,
+      'fatal',
+    );
+  }
   const parse = preset?.parse ?? (provider.output === 'json' ? parseGenericJson : undefined);
   let parsed: Parsed | undefined;
   try {

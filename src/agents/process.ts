@@ -9,7 +9,12 @@
 // holds a pipe to reprise; end of file on that pipe means reprise is gone, and the supervisor removes
 // the call's temporary files and kills its whole group, itself included.
 import { spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { TextRedactor } from '../journal/secrets.js';
 
 export interface ProcessSpec {
   command: string;
@@ -22,15 +27,38 @@ export interface ProcessSpec {
   timeoutMs?: number;
   /** Sees the output as it arrives (live logs); the result still carries all of it. */
   onData?: (stream: 'stdout' | 'stderr', chunk: string) => void;
-  /** Keep at most this many bytes of each stream in memory; the rest goes to `spill` or is dropped. */
+  /** Keep at most this many bytes of each stream in memory (default `DEFAULT_MAX_OUTPUT_BYTES`). */
   maxBytes?: number;
-  /** Files that receive each stream's output beyond `maxBytes` (created only if needed). */
-  spill?: { stdout: string; stderr: string };
+  /** Where a longer stream is written whole, redacted; without it, what is beyond `maxBytes` is dropped. */
+  spill?: OutputSpill;
   /** A temporary file or directory of the call, removed by the supervisor if reprise dies first. */
   cleanup?: string;
 }
 
-/** A stream that printed more than `maxBytes`: how much it printed, and the file with the rest, if any. */
+/**
+ * A run step, command agent or command tool keeps 1 MiB of each output stream in memory and in the journal;
+ * a longer stream is written whole to a file in the run directory (or dropped without one).
+ */
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/**
+ * Files that receive a stream longer than the cap, whole (created only if needed). They are written from a
+ * private temporary file once the program has ended, through `redactor` (made then, so that values masked
+ * while it ran count too): a secret never reaches them.
+ */
+export interface OutputSpill {
+  stdout: string;
+  stderr: string;
+  redactor: () => TextRedactor;
+}
+
+/** How much of a program's output is kept, and where a longer stream goes. */
+export interface OutputLimit {
+  maxBytes?: number;
+  spill?: OutputSpill;
+}
+
+/** A stream that printed more than `maxBytes`: how much it printed, and the file with all of it, if any. */
 export interface OutputCut {
   keptBytes: number;
   totalBytes: number;
@@ -49,6 +77,12 @@ export interface ProcessResult {
   spawnError?: Error;
   /** Streams that were cut at `maxBytes`. */
   cut?: { stdout?: OutputCut; stderr?: OutputCut };
+}
+
+/** `stdout was cut at 1048576 of 300000000 bytes (all of it is in <file>)`. */
+export function describeOutputCut(stream: 'stdout' | 'stderr', cut: OutputCut): string {
+  const where = cut.file ? `all of it is in ${cut.file}` : 'the rest was dropped';
+  return `${stream} was cut at ${cut.keptBytes} of ${cut.totalBytes} bytes (${where})`;
 }
 
 const KILL_GRACE_MS = 1000;
@@ -75,8 +109,15 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     child.stdio[3]?.on('error', () => {
       // The supervisor was killed with its group; its exit status tells the story.
     });
-    const stdout = new Collector(spec.maxBytes, spec.spill?.stdout);
-    const stderr = new Collector(spec.maxBytes, spec.spill?.stderr);
+    const max = spec.maxBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const stdout = new Collector(
+      max,
+      spec.spill && { path: spec.spill.stdout, redactor: spec.spill.redactor },
+    );
+    const stderr = new Collector(
+      max,
+      spec.spill && { path: spec.spill.stderr, redactor: spec.spill.redactor },
+    );
     let ended: ProcessResult['ended'];
     let spawnError: Error | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -146,55 +187,88 @@ function signalTree(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 /**
- * One output stream: the first `max` bytes in memory, the rest appended to a spill file (or counted and
- * dropped), so a script printing gigabytes costs neither memory nor an over-long string.
+ * One output stream: the first `max` bytes in memory; past them, everything is also written to a private
+ * temporary file, copied redacted to the spill path at the end (or only counted without one), so a program
+ * printing gigabytes costs neither memory nor an over-long string, and its whole output can still be read.
  */
 class Collector {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   private total = 0;
-  private file?: WriteStream;
-  private fileFailed = false;
+  private raw?: { dir: string; file: WriteStream };
+  private rawFailed = false;
 
   constructor(
-    private readonly max = Infinity,
-    private readonly spillPath?: string,
+    private readonly max: number,
+    private readonly spill?: { path: string; redactor: () => TextRedactor },
   ) {}
 
   add(chunk: Buffer): void {
     this.total += chunk.length;
-    const room = this.max - this.kept;
+    if (this.total <= this.max) {
+      this.chunks.push(chunk);
+      this.kept += chunk.length;
+      return;
+    }
+    const room = Math.max(0, this.max - this.kept);
     if (room > 0) {
-      const head = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      this.chunks.push(head);
-      this.kept += head.length;
-      if (head.length === chunk.length) return;
-      chunk = chunk.subarray(head.length);
+      this.chunks.push(chunk.subarray(0, room));
+      this.kept += room;
     }
-    if (!this.spillPath || this.fileFailed) return;
-    if (!this.file) {
-      this.file = createWriteStream(this.spillPath);
-      this.file.on('error', () => {
-        this.fileFailed = true;
-      });
-    }
-    this.file.write(chunk);
+    if (!this.spill || this.rawFailed) return;
+    // Opening writes what is kept so far; then the part of this chunk beyond it.
+    this.raw ??= this.openRaw();
+    this.raw?.file.write(chunk.subarray(room));
   }
 
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8');
   }
 
-  /** Closes the spill file; says what was cut, if anything was. */
+  /** Writes the spill file; says what was cut, if anything was. */
   async finish(): Promise<OutputCut | undefined> {
     if (this.total <= this.kept) return undefined;
-    const file = this.file;
-    if (file) await new Promise<void>((done) => file.end(done));
-    return {
-      keptBytes: this.kept,
-      totalBytes: this.total,
-      ...(file && !this.fileFailed && this.spillPath ? { file: this.spillPath } : {}),
-    };
+    const file = this.raw && !this.rawFailed ? await this.writeSpill() : undefined;
+    return { keptBytes: this.kept, totalBytes: this.total, ...(file && { file }) };
+  }
+
+  private openRaw(): { dir: string; file: WriteStream } | undefined {
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'reprise-output-'));
+      const file = createWriteStream(join(dir, 'raw'));
+      file.on('error', () => {
+        this.rawFailed = true;
+      });
+      // The bytes kept in memory begin the file: it holds the whole stream.
+      for (const head of this.chunks) file.write(head);
+      return { dir, file };
+    } catch {
+      this.rawFailed = true;
+      return undefined;
+    }
+  }
+
+  private async writeSpill(): Promise<string | undefined> {
+    const { dir, file } = this.raw!;
+    const spill = this.spill!;
+    try {
+      await new Promise<void>((done) => file.end(done));
+      if (this.rawFailed) return undefined;
+      const redactor = spill.redactor();
+      await pipeline(
+        createReadStream(file.path, { encoding: 'utf8' }),
+        async function* (text: AsyncIterable<string>) {
+          for await (const piece of text) yield redactor.push(piece);
+          yield redactor.end();
+        },
+        createWriteStream(spill.path),
+      );
+      return spill.path;
+    } catch {
+      return undefined;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }
 /** Variables the supervisor (a Node program) must not see but the program it starts must. */

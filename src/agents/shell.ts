@@ -3,7 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallError } from './types.js';
-import { runProcess, type OutputCut, type ProcessResult } from './process.js';
+import {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  describeOutputCut,
+  runProcess,
+  type OutputCut,
+  type OutputLimit,
+  type ProcessResult,
+} from './process.js';
 import { describeSpawnError } from './spawn-errors.js';
 import { LineSplitter, withoutCommands } from './workflow-commands.js';
 
@@ -19,14 +26,11 @@ export interface ShellRequest {
   retryOnFailure?: boolean;
   /** Each line of output as it is printed, workflow commands included (for live logs). */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-  /** Bytes of each stream kept in the result (and the journal); default `DEFAULT_MAX_OUTPUT_BYTES`. */
-  maxOutputBytes?: number;
-  /** Path prefix for the output beyond the cap (`<prefix>.stdout`, `<prefix>.stderr`); dropped without one. */
-  spillTo?: string;
+  /** Bytes of each stream kept in the result (and the journal; default 1 MiB) and where a longer one goes. */
+  output?: OutputLimit;
 }
 
-/** A run step keeps 1 MiB of each stream; more is spilled to a file in the run directory or dropped. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_OUTPUT_BYTES };
 
 /**
  * What a `run` call records in the journal; step outputs are derived from it. Workflow-command lines
@@ -72,10 +76,8 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
       signal: request.signal,
       timeoutMs: request.timeoutMs,
       onData: splitters && ((stream, chunk) => splitters[stream].push(chunk)),
-      maxBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-      ...(request.spillTo && {
-        spill: { stdout: `${request.spillTo}.stdout`, stderr: `${request.spillTo}.stderr` },
-      }),
+      maxBytes: request.output?.maxBytes,
+      spill: request.output?.spill,
       cleanup: dir,
     }).catch((error: unknown): ProcessResult => {
       if (!(error instanceof Error) || !('code' in error)) throw error;
@@ -111,15 +113,10 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
   }
 }
 
-/** Says what a cut stream lost and where the rest is, for a warning. */
+/** Says what a cut stream lost and where the whole of it is, for a warning. */
 export function describeCut(cut: NonNullable<ShellResult['cut']>): string {
   return (['stdout', 'stderr'] as const)
-    .flatMap((stream) => {
-      const part = cut[stream];
-      if (!part) return [];
-      const where = part.file ? `the rest is in ${part.file}` : 'the rest was dropped';
-      return [`${stream} was cut at ${part.keptBytes} of ${part.totalBytes} bytes (${where})`];
-    })
+    .flatMap((stream) => (cut[stream] ? [describeOutputCut(stream, cut[stream])] : []))
     .join('; ');
 }
 

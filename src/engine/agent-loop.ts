@@ -4,6 +4,7 @@
 // Both go through the engine's one replay-or-run path, so a resume replays finished turns and tool calls
 // by key and continues live inside the loop, and a finished side effect never runs twice.
 import { addUsage } from '../agents/pricing.js';
+import type { OutputLimit } from '../agents/process.js';
 import { checkAnswer, correctionPrompt, excerpt } from '../agents/structured.js';
 import { DEFAULT_TOOL_RESULT_LIMIT, type ToolBox } from '../agents/tools/index.js';
 import {
@@ -35,6 +36,8 @@ export interface LoopHost {
   env: Record<string, string | undefined>;
   workspace: string;
   redact: (text: string) => string;
+  /** A tool call's output cap and spill files, by its key. */
+  output(key: CallKey): OutputLimit;
 }
 
 /** Runs the loop of one agent step (or for-each item) to its final answer; resolves with the step outputs. */
@@ -175,7 +178,7 @@ export async function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<R
         execute: async (signal) => ({
           result: await toolset.invoke(
             toolCall,
-            { signal, env: host.env, workspace: host.workspace },
+            { signal, env: host.env, workspace: host.workspace, output: host.output(key) },
             { limit, redact: host.redact },
           ),
         }),

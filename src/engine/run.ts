@@ -8,6 +8,7 @@ import { describeCut, runShell } from '../agents/shell.js';
 import { CallError } from '../agents/types.js';
 import type { AgentResult, Usage } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
+import type { OutputLimit } from '../agents/process.js';
 import { JOURNAL_VERSION, type CallEvent, type Question, type RunEvent } from '../journal/types.js';
 import { planAsk, readsSteps, resolveAsk } from './ask.js';
 import { evaluateCondition, evaluateTemplate } from '../workflow/expressions.js';
@@ -685,6 +686,7 @@ class Run implements UsesHost {
       env: this.options.env,
       workspace: this.options.workspace,
       redact: this.options.redact,
+      output: (key) => this.outputLimit(key),
     });
   }
 
@@ -890,6 +892,7 @@ class Run implements UsesHost {
           timeoutMs: call.timeoutMs,
           pricing: this.workflow.pricing,
           log: (message) => this.warnOnce(message),
+          output: this.outputLimit(call.key),
         });
         return { result, usage: result.usage, model: result.model };
       }
@@ -902,8 +905,7 @@ class Run implements UsesHost {
         signal: signal.signal,
         retryOnFailure: call.step.retries !== undefined && call.step.retries > 0,
         onLine: scriptLines(call, this.options.observer, this.options.addSecret),
-        maxOutputBytes: this.options.runOutput?.maxBytes,
-        spillTo: spillPath(this.options.runOutput?.dir, call.key),
+        output: this.outputLimit(call.key),
       });
       if (result.cut) this.warnOnce(`step ${call.step.id}: ${describeCut(result.cut)}`);
       return { result };
@@ -915,6 +917,14 @@ class Run implements UsesHost {
     } finally {
       signal.dispose();
     }
+  }
+
+  /** A call's output cap, and the files in the run directory for a longer stream (only with a redactor). */
+  private outputLimit(key: CallKey): OutputLimit {
+    const { maxBytes, dir, redactor } = this.options.runOutput ?? {};
+    if (dir === undefined || redactor === undefined) return { maxBytes };
+    const prefix = join(dir, `output-${key.replace(/[^\w-]/g, '_').slice(0, 64)}`);
+    return { maxBytes, spill: { stdout: `${prefix}.stdout`, stderr: `${prefix}.stderr`, redactor } };
   }
 
   /**
@@ -955,10 +965,6 @@ class Run implements UsesHost {
 }
 
 /** Where a run call's output beyond the cap goes: a file per call key in the run directory, if there is one. */
-function spillPath(dir: string | undefined, key: string): string | undefined {
-  return dir === undefined ? undefined : join(dir, `output-${key.replace(/[^\w-]/g, '_').slice(0, 64)}`);
-}
-
 /**
  * A call's step outputs from its (live or journaled) result, which has been checked to be of its kind; a call
  * of an agent loop gives the loop its result with the usage and model of its journal line.

@@ -9,6 +9,7 @@ import type {
 } from '../agents/types.js';
 import type { ShellRequest, ShellResult } from '../agents/shell.js';
 import type { CallEvent, CallKind, JournalEvent, Question, RunStatus } from '../journal/types.js';
+import type { TextRedactor } from '../journal/secrets.js';
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import type { RunAnswers } from './ask.js';
 import type { StepKind, WorkflowDef } from '../workflow/types.js';
@@ -98,8 +99,11 @@ export interface RunOptions {
   /** Adds a value to the redaction list (a script printed `::add-mask::value`). */
   addSecret?: (value: string) => void;
   executors?: Partial<Executors>;
-  /** Run steps' output: bytes of each stream kept (default 1 MiB) and the directory for the rest. */
-  runOutput?: { maxBytes?: number; dir?: string };
+  /**
+   * Output of run steps, command agents and command tools: bytes of each stream kept (default 1 MiB), and
+   * the directory where a longer stream is written whole, through `redactor` (no file without both).
+   */
+  runOutput?: { maxBytes?: number; dir?: string; redactor?: () => TextRedactor };
   retry?: { baseMs?: number; maxMs?: number; random?: () => number };
   now?: () => Date;
   /** Answers to ask steps: journaled, given to this attempt, and whether the run may wait. */

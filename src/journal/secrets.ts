@@ -5,6 +5,12 @@ const MIN_SECRET_LENGTH = 4;
 const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
 export const REDACTED = '***';
 
+/** Redaction of a text given in pieces: what `push` returns is final; `end` gives what was held back. */
+export interface TextRedactor {
+  push(text: string): string;
+  end(): string;
+}
+
 export class Secrets {
   private readonly values = new Set<string>();
   /** Every form searched for: the values plus their JSON-escaped spellings. */
@@ -48,6 +54,41 @@ export class Secrets {
 
   get size(): number {
     return this.values.size;
+  }
+
+  /**
+   * Redacts a text that arrives in pieces (a spilled output stream): an occurrence split across two pieces
+   * is still found, because the end of each piece that could begin one is held back until the next.
+   */
+  streamRedactor(): TextRedactor {
+    const pattern = this.regex();
+    if (pattern === undefined) return { push: (text) => text, end: () => '' };
+    const longest = Math.max(...[...this.forms].map((form) => form.length));
+    let held = '';
+    return {
+      push(text) {
+        const buffer = held + text;
+        // Every occurrence that starts before `cut` lies wholly in the buffer.
+        let cut = Math.max(0, buffer.length - (longest - 1));
+        let out = '';
+        let at = 0;
+        pattern.lastIndex = 0;
+        for (let match = pattern.exec(buffer); match && match.index < cut; match = pattern.exec(buffer)) {
+          out += buffer.slice(at, match.index) + REDACTED;
+          at = match.index + match[0].length;
+          cut = Math.max(cut, at);
+        }
+        out += buffer.slice(at, cut);
+        held = buffer.slice(cut);
+        return out;
+      },
+      end() {
+        const rest = held;
+        held = '';
+        pattern.lastIndex = 0;
+        return rest.replace(pattern, REDACTED);
+      },
+    };
   }
 
   private addOne(value: string): void {

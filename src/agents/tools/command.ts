@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess } from '../process.js';
+import { describeOutputCut, runProcess } from '../process.js';
 import { shellTemplate } from '../shell.js';
 import type { ToolOutcome } from '../types.js';
 import { toolError, type Tool, type ToolContext } from './types.js';
@@ -67,6 +67,9 @@ export function commandTool(spec: CommandToolSpec): Tool {
           input: JSON.stringify(args),
           signal: context.signal,
           timeoutMs,
+          maxBytes: context.output?.maxBytes,
+          spill: context.output?.spill,
+          cleanup: dir,
         });
         if (result.ended === 'aborted') throw new Error(`tool "${spec.name}" was stopped`);
         if (result.spawnError) return toolError(`could not start ${command}: ${result.spawnError.message}`);
@@ -82,7 +85,13 @@ export function commandTool(spec: CommandToolSpec): Tool {
           const output = [result.stdout.trim(), result.stderr.trim()].filter(Boolean).join('\n');
           return toolError(`tool "${spec.name}" ${how}${output ? `:\n${output.slice(-TAIL_CHARS)}` : ''}`);
         }
-        return { content: result.stdout, isError: false };
+        const cut = result.cut?.stdout;
+        if (!cut) return { content: result.stdout, isError: false };
+        // The model sees what was kept, and first that it is not all (a result limit cuts the end).
+        return {
+          content: `[reprise: ${describeOutputCut('stdout', cut)}]\n${result.stdout}`,
+          isError: false,
+        };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
