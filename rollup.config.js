@@ -33,6 +33,14 @@ export default {
       sourceMapsOfOwnCode(),
     ],
   },
+  treeshake: {
+    // @actions/core imports the toolkit's HTTP client (for OIDC tokens) and @actions/exec (for platform
+    // details) at module level; neither runs anything when imported. Saying so lets rollup leave them, and
+    // undici under the HTTP client, out of the chunk the action's host loads at every start: main's first
+    // line and a post step with nothing to save do not wait for them. @actions/cache and @actions/artifact
+    // still get them, in their own lazily imported chunks.
+    moduleSideEffects: (id) => !/node_modules\/@actions\/(http-client|exec)\//.test(id),
+  },
   plugins: [
     precompiledWorkflowValidator(),
     typescript({ tsconfig: './tsconfig.bundle.json' }),

@@ -5,8 +5,7 @@
 //    the same journal (goal: at most 2x);
 //  - a live 1,000-call fan-out through `reprise run` vs a bare OpenAI SDK client making the same calls
 //    against the same fake server (goal: under 0.1 ms more per call);
-//  - the action on the Actions emulator: main's first log line (goal: 200 ms), post with nothing to save
-//    (goal: 100 ms), attempt 2 of a 1 MB journal restored from the cache (goal: under 1 s).
+// The action's main and post as processes on the Actions emulator: bench/cold-action.bench.ts.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,6 @@ import type { AgentRequest, AgentResult } from '../src/agents/types.js';
 import { runWorkflow } from '../src/engine/run.js';
 import { JournalWriter } from '../src/journal/writer.js';
 import { loadWorkflowFile } from '../src/workflow/loader.js';
-import { ActionHarness } from '../test/e2e/action/harness.js';
 import { startFakeOpenAI } from '../test/fakes/openai-server.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -183,85 +181,4 @@ describe(`${FAN_OUT.toLocaleString('en')} live agent calls (concurrency ${CONCUR
   );
 });
 
-// ---------------------------------------------------------------------------------------------------
-// The action on the Actions emulator
-
-const harness = await ActionHarness.start();
-afterAll(async () => {
-  await harness.close();
-  await fake.close();
-});
-const PAD = 'x'.repeat(900);
-const ACTION_WORKFLOW = `
-name: action-bench
-limits: { max-calls: 2000 }
-providers:
-  fake: { type: openai, base-url: "${harness.openai.url}" }
-inputs:
-  count: { type: number, default: 1000 }
-steps:
-  - id: items
-    run: seq 1 "$COUNT"
-    env: { COUNT: "\${{ inputs.count }}" }
-  - id: review
-    for-each: \${{ steps.items.outputs.lines }}
-    concurrency: 16
-    agent: { prompt: "review item \${{ item }} ${PAD}", model: gpt-4o-mini, provider: fake }
-`;
-const files = { '.github/reprise/bench.yml': ACTION_WORKFLOW };
-const withInputs = { workflow: '.github/reprise/bench.yml' };
-const env = { OPENAI_API_KEY: 'k' };
-let ghRun = 1000;
-
-/** Attempt 1 of a new workflow run: every call live; its journal (about 1 MB) goes to the cache. */
-async function firstAttempt(): Promise<number> {
-  const runId = ++ghRun;
-  const attempt = harness.attempt({ runId, attempt: 1, files, inputs: withInputs, env });
-  const main = await attempt.main();
-  if (main.code !== 0) throw new Error(`attempt 1 failed:\n${main.stdout}${main.stderr}`);
-  return runId;
-}
-
-/** Main of attempt `n`, timed to its first stdout line and to its exit; then its post step. */
-async function timedAttempt(runId: number, n: number) {
-  const attempt = harness.attempt({ runId, attempt: n, files, inputs: withInputs, env });
-  const started = performance.now();
-  const step = attempt.startMain();
-  let firstLine = 0;
-  step.child.stdout?.once('data', () => (firstLine = performance.now() - started));
-  const main = await step.done;
-  if (main.code !== 0) throw new Error(`attempt ${n} failed:\n${main.stdout}${main.stderr}`);
-  const postStarted = performance.now();
-  const post = await attempt.post(main.state);
-  return {
-    firstLine,
-    main: main.ms,
-    post: performance.now() - postStarted,
-    replayed: main.outputs['calls-replayed'],
-    postOut: post.stdout,
-  };
-}
-
-const resumed = await firstAttempt();
-const samples: { firstLine: number; main: number; post: number }[] = [];
-let attemptNo = 1;
-
-describe('the action on the Actions emulator (node 24 when installed), cold process', () => {
-  bench(
-    'attempt n+1 of a finished 1,000-call run (1 MB journal from the cache): main, then post',
-    async () => {
-      const result = await timedAttempt(resumed, ++attemptNo);
-      if (result.replayed !== '1001') throw new Error(`expected 1001 replayed calls, got ${result.replayed}`);
-      samples.push(result);
-    },
-    COLD,
-  );
-  afterAll(() => {
-    const median = (values: number[]) =>
-      values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!.toFixed(0);
-    console.log(
-      `action, median of ${samples.length}: main's first log line ${median(samples.map((s) => s.firstLine))} ms; ` +
-        `main ${median(samples.map((s) => s.main))} ms; post (nothing to save) ${median(samples.map((s) => s.post))} ms`,
-    );
-  });
-});
+afterAll(() => fake.close());

@@ -2,11 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { InputsError, runAttempt } from '../attempt.js';
 import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/budget.js';
-import type { RunObserver, StepStatus } from '../engine/types.js';
 import { githubContext } from '../github-context.js';
-import { ProgressReporter, callName } from '../report/progress.js';
 import { renderFailureSummary, renderJobSummary } from '../report/summary.js';
 import { renderTranscript } from '../report/calls.js';
 import { readJournalFile } from '../journal/reader.js';
@@ -20,12 +17,12 @@ import { parseInputsMap } from '../workflow/inputs.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import { ShardSetError } from '../journal/shard-set.js';
 import type { ShardSet } from '../journal/shard-set.js';
-import { describeShardReport } from '../report/progress.js';
 import { parseAnswersInput, parseResumeFrom, questionsOutput, renderQuestions } from './answers.js';
 import type { ActionHost } from './host.js';
 import { mergeShards, readShardSettings, renderShardTable, shardSettingsProblem } from './shards.js';
 import type { ShardSettings } from './shards.js';
-import { STATE, actionStore } from './persist.js';
+import { actionStore } from './persist.js';
+import { STATE } from './state.js';
 
 export interface ActionSettings {
   workflowFile: string;
@@ -242,8 +239,15 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   host.saveState(STATE.saved, 'false');
   host.setOutput('run-id', runId);
   host.setOutput('journal', journalPath);
-  // The first line the job log shows: the toolkit for the cache and artifacts loads only after it.
+  // The first line the job log shows: the engine, and the toolkit for the cache and artifacts, load after it.
   host.info(`reprise: run ${runId} of ${workflow.name}, attempt ${ghAttempt} (journal: ${journalPath})`);
+  // The engine loads while the journal is restored (a restore mostly waits on the network and tar).
+  const engine = Promise.all([
+    import('../attempt.js'),
+    import('./observer.js'),
+    import('../report/progress.js'),
+  ]);
+  engine.catch(() => undefined); // awaited below; an early return must not leave it unhandled
 
   const store = actionStore(host);
   let restored;
@@ -301,6 +305,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const [{ InputsError, runAttempt }, { ActionObserver }, { describeShardReport }] = await engine;
   let outcome;
   const observer = new ActionObserver(host);
   failing.ran = true;
@@ -409,72 +414,4 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
       host.markFailed();
     } else host.setFailed(message);
   }
-}
-
-/** Logs grouped per top-level step; one line per finished call. */
-export class ActionObserver implements RunObserver {
-  private readonly progress: ProgressReporter;
-  private openGroup?: string;
-  /** `::error` annotations made for failed steps. */
-  errors = 0;
-
-  constructor(private readonly host: ActionHost) {
-    this.progress = new ProgressReporter({
-      out: lineWriter((line) => host.info(line)),
-      bar: false,
-    });
-  }
-
-  stepStarted(step: string, info: { kind: string; items?: number; iteration?: number }): void {
-    if (this.openGroup === undefined) {
-      this.openGroup = step;
-      const detail =
-        info.items !== undefined
-          ? ` (${info.items} items)`
-          : info.iteration !== undefined
-            ? ` (iteration ${info.iteration})`
-            : '';
-      this.host.startGroup(`${step}${detail}`);
-    } else if (info.iteration !== undefined) {
-      this.host.info(`${step}: iteration ${info.iteration}`);
-    }
-  }
-
-  callFinished = (report: Parameters<ProgressReporter['callFinished']>[0]) =>
-    this.progress.callFinished(report);
-  callRetrying = (info: Parameters<ProgressReporter['callRetrying']>[0]) => this.progress.callRetrying(info);
-
-  stepFinished(step: string, status: StepStatus, error?: string): void {
-    this.progress.stepFinished(step);
-    if (status === 'failed' && error) {
-      this.host.error(error);
-      this.errors += 1;
-    } else this.host.info(`${step}: ${status}`);
-    if (this.openGroup === step) {
-      this.host.endGroup();
-      this.openGroup = undefined;
-    }
-  }
-
-  warning(message: string): void {
-    this.host.warning(message);
-  }
-
-  stepOutput(info: { step: string; item?: number; line: string }): void {
-    this.host.info(`${callName(info)} | ${info.line}`);
-  }
-
-  /** Passed on as printed, so the runner makes its annotation, group or debug line. */
-  workflowCommand(info: { command: { raw: string } }): void {
-    this.host.info(info.command.raw);
-  }
-}
-
-function lineWriter(write: (line: string) => void): NodeJS.WritableStream {
-  return {
-    write(chunk: string | Uint8Array) {
-      for (const line of String(chunk).replace(/\n$/, '').split('\n')) write(line);
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
 }

@@ -4,16 +4,6 @@ import type { ArtifactNameParts } from '../stores/artifacts.js';
 import { ActionJournalStore, type JournalBackends } from '../stores/journal-store.js';
 import type { ActionHost } from './host.js';
 
-/** Names of the values main hands to post through `core.saveState`. */
-export const STATE = {
-  journal: 'journal',
-  cacheKey: 'cache-key',
-  artifact: 'artifact',
-  /** JSON of the artifact's ArtifactNameParts: whose journal it is. */
-  identity: 'identity',
-  saved: 'saved',
-} as const;
-
 /** The journal store the action uses, logging through the host. */
 export function actionStore(host: ActionHost, backends?: JournalBackends): ActionJournalStore {
   return new ActionJournalStore({ info: (m) => host.info(m), warning: (m) => host.warning(m) }, backends);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ActionObserver } from '../../src/action/main.js';
+import { ActionObserver } from '../../src/action/observer.js';
 import type { ActionHost } from '../../src/action/host.js';
 import { parseWorkflowCommand, withoutCommands } from '../../src/agents/workflow-commands.js';
 import { runAttempt } from '../../src/attempt.js';
