@@ -10,11 +10,7 @@ import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import license from 'rollup-plugin-license';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import standaloneCode from 'ajv/dist/standalone/index.js';
 
 export default {
   input: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts', lib: 'src/lib.ts' },
@@ -42,7 +38,6 @@ export default {
     moduleSideEffects: (id) => !/node_modules\/@actions\/(http-client|exec)\//.test(id),
   },
   plugins: [
-    precompiledWorkflowValidator(),
     typescript({ tsconfig: './tsconfig.bundle.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs(),
@@ -91,35 +86,6 @@ function sourceMapsOfOwnCode() {
         const own = { version: 3, file: map.file, sources, names: [], mappings: encode(lines) };
         if (asset) asset.source = JSON.stringify(own);
       }
-    },
-  };
-}
-
-/**
- * Replaces src/workflow/schema-validator.ts with ajv's standalone code for schema/workflow.schema.json,
- * compiled here with the same options: starting the CLI or the action then costs no schema compilation.
- */
-function precompiledWorkflowValidator() {
-  const id = '\0reprise:workflow-validator';
-  const require = createRequire(import.meta.url);
-  return {
-    name: 'precompiled-workflow-validator',
-    resolveId(source, importer) {
-      return source === './schema-validator.js' && importer?.endsWith('src/workflow/schema.ts') ? id : null;
-    },
-    load(loading) {
-      if (loading !== id) return null;
-      const read = (file) => JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8'));
-      const options = read('./src/workflow/validator-options.json');
-      const ajv = new Ajv2020({ ...options, code: { source: true, esm: true } });
-      const code = standaloneCode(ajv, ajv.compile(read('./schema/workflow.schema.json')));
-      // ajv's generated code still require()s its small runtime helpers: import them instead.
-      const imports = [];
-      const body = code.replace(/require\("([^"]+)"\)/g, (_match, module) => {
-        imports.push(`import * as runtime${imports.length} from ${JSON.stringify(require.resolve(module))};`);
-        return `runtime${imports.length - 1}`;
-      });
-      return `${imports.join('\n')}\n${body}\nexport function workflowValidator() { return validate; }\n`;
     },
   };
 }

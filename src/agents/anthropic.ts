@@ -3,6 +3,7 @@
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { ProviderDef } from '../workflow/types.js';
+import { ANTHROPIC_KEY_ENV, anthropicCredential } from './credentials.js';
 import {
   apiErrorDetail,
   guardCall,
@@ -27,8 +28,6 @@ import {
   type TurnResult,
 } from './types.js';
 
-const DEFAULT_BASE_URL = 'https://api.anthropic.com';
-const DEFAULT_KEY_ENV = 'ANTHROPIC_API_KEY';
 /** The Messages API requires `max_tokens`. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
@@ -49,24 +48,10 @@ function clientFor(
   return client;
 }
 
-/**
- * The env vars that can hold this provider's credential, and whether one is required (always with an
- * explicit api-key-env; for the public endpoint; a custom endpoint may need none). Shared with the preflight.
- */
-export function anthropicCredential(
-  provider: ProviderDef,
-  env: CallContext['env'],
-): { names: string[]; required: boolean; baseUrl: string } {
-  const baseUrl = (provider.baseUrl ?? env['ANTHROPIC_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  // Without an explicit api-key-env, ANTHROPIC_AUTH_TOKEN (a bearer token, as the SDK and gateways use) also works.
-  const names = provider.apiKeyEnv ? [provider.apiKeyEnv] : [DEFAULT_KEY_ENV, 'ANTHROPIC_AUTH_TOKEN'];
-  return { names, required: provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL, baseUrl };
-}
-
 function endpointFor(provider: ProviderDef, model: string, env: CallContext['env']) {
   const { names, required, baseUrl } = anthropicCredential(provider, env);
   const key = readKey(env, names);
-  const keyEnv = key.value === undefined ? (names[0] ?? DEFAULT_KEY_ENV) : key.name;
+  const keyEnv = key.value === undefined ? (names[0] ?? ANTHROPIC_KEY_ENV) : key.name;
   if (key.value === undefined && required) {
     throw new CallError(
       `${keyEnv} is not set: export it, or set api-key-env on provider "${provider.name}"`,

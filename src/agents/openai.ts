@@ -9,6 +9,7 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import type { ProviderDef } from '../workflow/types.js';
+import { OPENAI_KEY_ENV, openaiCredential } from './credentials.js';
 import {
   apiErrorDetail,
   guardCall,
@@ -33,8 +34,6 @@ import {
   type TurnResult,
 } from './types.js';
 
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-const DEFAULT_KEY_ENV = 'OPENAI_API_KEY';
 /** Sent to keyless custom endpoints (Ollama, a local vLLM): the SDK insists on some key. */
 const NO_KEY = 'no-key';
 
@@ -68,16 +67,6 @@ function clientFor(provider: ProviderDef, apiKey: string, baseURL: string, env: 
   return client;
 }
 
-/** The env var holding this provider's key, and whether it is required (shared with the preflight). */
-export function openaiCredential(
-  provider: ProviderDef,
-  env: CallContext['env'],
-): { names: string[]; required: boolean; baseUrl: string } {
-  const baseUrl = (provider.baseUrl ?? env['OPENAI_BASE_URL'] ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const names = [provider.apiKeyEnv ?? DEFAULT_KEY_ENV];
-  return { names, required: provider.apiKeyEnv !== undefined || baseUrl === DEFAULT_BASE_URL, baseUrl };
-}
-
 /** Where the call goes and with which key; a missing key is an error before anything is sent. */
 function endpointFor(
   provider: ProviderDef,
@@ -85,7 +74,7 @@ function endpointFor(
   env: CallContext['env'],
 ): { endpoint: Endpoint; apiKey: string } {
   const { names, required: keyRequired, baseUrl } = openaiCredential(provider, env);
-  const keyEnv = names[0] ?? DEFAULT_KEY_ENV;
+  const keyEnv = names[0] ?? OPENAI_KEY_ENV;
   const key = readKey(env, names);
   if (key.value === undefined && keyRequired) {
     throw new CallError(

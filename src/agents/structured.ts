@@ -8,14 +8,18 @@ import { CallError, type AgentRequest, type AgentResult, type Usage } from './ty
 // ajv-formats is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the plugin.
 const addFormats = addFormatsModule.default;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
+// Made on first use: a run whose steps have no schema (or that replays every call) never builds one.
+let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 function validatorFor(schema: Record<string, unknown>, label: string): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = validators.get(key);
   if (!validate) {
+    if (!ajv) {
+      ajv = new Ajv({ allErrors: true, strict: false });
+      addFormats(ajv);
+    }
     try {
       validate = ajv.compile(schema);
     } catch (error) {

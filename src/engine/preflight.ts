@@ -2,10 +2,9 @@
 // PATH)? One message lists everything missing, so a run never fails N times over the same missing key.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, resolve } from 'node:path';
-import { anthropicCredential } from '../agents/anthropic.js';
 import { commandProgram } from '../agents/command.js';
+import { anthropicCredential, openaiCredential } from '../agents/credentials.js';
 import { resolveAgentTargets } from '../agents/routing.js';
-import { openaiCredential } from '../agents/openai.js';
 import type { ProviderDef, StepDef, WorkflowDef } from '../workflow/types.js';
 
 export interface PreflightSettings {

@@ -1,14 +1,10 @@
-// The compiled validator of schema/workflow.schema.json. Compiling it costs about 300 ms, so in dist/
-// this module is replaced by ajv's standalone code, generated from the same schema and options when the
-// bundle is built (rollup.config.js): the action and the CLI never compile it at start. Tests and tsc
-// use this file, which compiles it once, on first use.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import workflowSchema from '../../schema/workflow.schema.json' with { type: 'json' };
-// The options are a file of their own so that rollup.config.js compiles dist's copy with the same ones.
-import options from './validator-options.json' with { type: 'json' };
+// The validator of schema/workflow.schema.json, precompiled: compiling the schema with ajv costs about
+// 300 ms, which every start of the CLI and the action would pay. workflow-validator.generated.ts is ajv's
+// standalone code for the schema (scripts/generate-workflow-validator.mjs, with validator-options.json);
+// test/workflow/workflow-validator.test.ts fails when it no longer matches the schema.
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { validate } from './workflow-validator.generated.js';
 
-let validator: ValidateFunction | undefined;
 export function workflowValidator(): ValidateFunction {
-  validator ??= new Ajv2020(options).compile(workflowSchema);
-  return validator;
+  return validate as ValidateFunction;
 }
