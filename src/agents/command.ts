@@ -266,7 +266,9 @@ function invocation(
     ...(provider.args ?? []).map((arg) => local(provider, arg)),
   ];
   const inArgument = own.some((arg) => arg.includes('{prompt}'));
-  const fill = (arg: string) => arg.replaceAll('{model}', request.model).replaceAll('{prompt}', prompt);
+  // Replaced by functions: a string replacement would expand `$&`, `$$`, `$'` and `` $` `` in the prompt.
+  const fill = (arg: string) =>
+    arg.replaceAll('{model}', () => request.model).replaceAll('{prompt}', () => prompt);
   // Permission flags come from `allow-tools`, after the preset's flags and before the provider's `args`; they
   // are never templated.
   const permissions = provider.preset ? permissionArgs(provider.preset, toolGrant(provider.allowTools)) : [];

@@ -1,4 +1,5 @@
-// A small MCP server over stdio for tests, built on the official SDK. `echo` answers, `die` kills the
+// A small MCP server over stdio for tests, built on the official SDK. `echo` answers, `getenv` tells the
+// value of one of its environment variables, `die` kills the
 // server mid-call, `wait` never answers. At start it leaves a grandchild (`sleep`) running and writes both pids to $PID_FILE, so a
 // test can check that reprise ends the whole process tree. FAIL_AT_START=1 makes it exit before answering.
 import { spawn } from 'node:child_process';
@@ -19,6 +20,11 @@ server.registerTool(
   'echo',
   { description: 'Echo a text back.', inputSchema: { text: z.string() } },
   async ({ text }) => ({ content: [{ type: 'text', text: `echo: ${text}` }] }),
+);
+server.registerTool(
+  'getenv',
+  { description: 'The value of an environment variable.', inputSchema: { name: z.string() } },
+  async ({ name }) => ({ content: [{ type: 'text', text: process.env[name] ?? '' }] }),
 );
 server.registerTool('die', { description: 'Crash the server.', inputSchema: {} }, async () => {
   process.exit(1);

@@ -1,64 +1,17 @@
 // Injection payloads through every route a value reaches a run step, for each shell: the value is
 // printed verbatim (it arrives as data, through env) and no marker file ever appears.
 import { existsSync, mkdtempSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflowText } from '../../src/workflow/loader.js';
 import { load, run } from '../engine/harness.js';
+import { SHELLS, injectionPayloads } from './payloads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'reprise-inject-'));
 const MARKER = join(dir, 'pwned');
 const m = MARKER;
-const PAYLOADS = [
-  `$(touch ${m})`,
-  `\`touch ${m}\``,
-  `; touch ${m}`,
-  `&& touch ${m}`,
-  `|| touch ${m}`,
-  `| touch ${m}`,
-  `\ntouch ${m}\n`,
-  `"; touch ${m}; echo "`,
-  `'; touch ${m}; echo '`,
-  `\`; touch ${m}; echo \``,
-  `$(touch${'${IFS}'}${m})`,
-  `\${IFS}touch\${IFS}${m}`,
-  `* ? [a-z] ~ {a,b}`,
-  `/*/*`,
-  `x`.repeat(100_000),
-  `$((1+1)) \${HOME} $HOME`,
-  `> ${m}`,
-  `< /etc/passwd`,
-  `2>${m}`,
-  `& touch ${m} &`,
-  `\\"; touch ${m}; \\"`,
-  `__import__('os').system('touch ${m}')`,
-  `"""; import os; os.system("touch ${m}"); """`,
-  `'+require('fs').writeFileSync('${m}','')+'`,
-  `$env:PATH; New-Item ${m}`,
-  `＄(touch ${m})`,
-  `；touch ${m}`,
-  `‘; touch ${m}; ’`,
-  `\u202Etouch ${m}`,
-  `%0Atouch ${m}`,
-  `{{ touch ${m} }}`,
-  `\${{ inputs.x }}`,
-  `-rf --no-preserve-root /`,
-  `\r\ntouch ${m}\r\n`,
-];
-
-const SHELLS: { shell: string; print: string }[] = [
-  { shell: 'bash', print: `printf '%s' "$V"` },
-  { shell: 'sh', print: `printf '%s' "$V"` },
-  { shell: 'python', print: `import os, sys; sys.stdout.write(os.environ["V"])` },
-];
-try {
-  execFileSync('pwsh', ['-v'], { stdio: 'ignore' });
-  SHELLS.push({ shell: 'pwsh', print: '[Console]::Out.Write($env:V)' });
-} catch {
-  // pwsh is not installed here: its route is skipped.
-}
+const PAYLOADS = injectionPayloads(MARKER);
 
 /** Interpreters that start slowly (python) get every third payload, to keep the suite fast. */
 function payloadsFor(shell: string): string[] {

@@ -1,6 +1,8 @@
 // Command tools: a script the workflow author wrote, run once per tool call. The arguments reach it as
 // data only: JSON on stdin, the same JSON in TOOL_INPUT, and TOOL_INPUT_<NAME> per top-level argument.
-// They are never spliced into the script or a command line.
+// They are never spliced into the script or a command line. A value too long for one environment string
+// is left out of the environment (the model may send anything; the tool must still start): stdin always
+// carries the whole JSON.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +34,19 @@ export function argumentEnvName(name: string): string {
   return `TOOL_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** Linux's limit on one `NAME=value` environment string (MAX_ARG_STRLEN, with its NUL): longer fails E2BIG. */
+const MAX_ENV_STRING_BYTES = 131_072 - 1;
+
 export function argumentEnv(args: Record<string, unknown>): Record<string, string> {
-  const env: Record<string, string> = { TOOL_INPUT: JSON.stringify(args) };
+  const env: Record<string, string> = {};
+  const add = (name: string, value: string) => {
+    // A NUL cannot be in an environment string either; such a value arrives on stdin (JSON-escaped) only.
+    if (Buffer.byteLength(name) + 1 + Buffer.byteLength(value) > MAX_ENV_STRING_BYTES) return;
+    if (!value.includes('\0')) env[name] = value;
+  };
+  add('TOOL_INPUT', JSON.stringify(args));
   for (const [name, value] of Object.entries(args)) {
-    env[argumentEnvName(name)] = typeof value === 'string' ? value : JSON.stringify(value);
+    add(argumentEnvName(name), typeof value === 'string' ? value : JSON.stringify(value));
   }
   return env;
 }
