@@ -155,7 +155,48 @@ export function checkMergeInputs(
   }
 }
 
-export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcome> {
+export function runAttempt(options: AttemptOptions): Promise<AttemptOutcome> {
+  return attemptWith(options);
+}
+
+/**
+ * Whether this attempt would replay every call from the journal and run none live, so that no provider is
+ * needed. Known by doing it: the attempt runs against the journal with the same inputs, environment and
+ * answers, writing nothing, and stops at the first call that would run live (a model turn, a tool, a run
+ * step). Only a replay that gets to the end without one proves it; anything else (a live call, a failure,
+ * an error) says no. What a step does depends on what came before it (conditions, loops, asks), so
+ * nothing short of replaying can tell which calls a resume will make.
+ */
+export async function replaysWhole(options: AttemptOptions): Promise<boolean> {
+  const controller = new AbortController();
+  let live = false;
+  try {
+    const { result } = await attemptWith(
+      {
+        ...options,
+        signal: controller.signal,
+        observer: undefined,
+        onSecret: undefined,
+        runOutput: undefined,
+      },
+      {
+        beforeLive: () => {
+          live = true;
+          controller.abort(new Error('a call would run live'));
+          throw controller.signal.reason;
+        },
+      },
+    );
+    return !live && result.calls.live === 0 && result.calls.failed === 0;
+  } catch {
+    return false;
+  }
+}
+
+async function attemptWith(
+  options: AttemptOptions,
+  probe?: Pick<RunOptions, 'beforeLive'>,
+): Promise<AttemptOutcome> {
   const { workflow, previous } = options;
   const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
   const { values } = options.inputs ?? resolveAttemptInputs(workflow, previous, options.given);
@@ -173,7 +214,10 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
 
   const reuse = attemptReuse(options);
   const attempt = nextAttempt(previous.events, reuse);
-  const writer = await JournalWriter.open(options.journalPath, { secrets });
+  // A probe writes nothing.
+  const writer = probe
+    ? { append: () => {}, close: async () => {} }
+    : await JournalWriter.open(options.journalPath, { secrets });
   try {
     const result = await runWorkflow({
       workflow,
@@ -204,6 +248,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       runOutput: options.runOutput && { ...options.runOutput, redactor: () => secrets.streamRedactor() },
       ...(reuse ? { reuse } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...probe,
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };
   } finally {

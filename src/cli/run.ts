@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputsError, checkMergeInputs, resolveAttemptInputs, runAttempt } from '../attempt.js';
-import type { AttemptOutcome } from '../attempt.js';
+import { InputsError, checkMergeInputs, replaysWhole, resolveAttemptInputs, runAttempt } from '../attempt.js';
+import type { AttemptOptions, AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
 import { healJournal } from '../journal/heal.js';
 import { emptyJournalRead, journalBelongsTo, readJournalFile, summariseProblems } from '../journal/reader.js';
@@ -132,9 +132,29 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         `warning: input "${name}" recorded in run ${runId} is no longer declared by the workflow; left out\n`,
       );
     }
+    const attemptOptions = {
+      workflow,
+      runId,
+      journalPath,
+      previous,
+      inputs,
+      limits,
+      workspace: io.cwd,
+      env: io.env,
+      github: await githubContext(io.env),
+      concurrency: options.concurrency,
+      until: options.until,
+      retry: retryTuning(io.env),
+      shard,
+      mergeOf,
+      answers: { given: answers, wait: options.wait !== false },
+    } satisfies AttemptOptions;
     const inActions = io.env.GITHUB_ACTIONS === 'true';
     const unready = unreadyProviders(workflow, { env: io.env, workspace: io.cwd, inActions });
-    if (unready.length > 0) throw new UsageError(describeUnready(unready, { inActions }));
+    // A resume that replays every call needs no provider: only a replay to the end proves it.
+    if (unready.length > 0 && !(previous.calls.size > 0 && (await replaysWhole(attemptOptions)))) {
+      throw new UsageError(describeUnready(unready, { inActions }));
+    }
     lock ??= await asUsageError(() => store.lock(runId));
     if (options.background) {
       // Checked and locked here, so a mistake is reported now, not in the log; the child takes the lock.
@@ -181,24 +201,10 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     let outcome: AttemptOutcome;
     try {
       outcome = await runAttempt({
+        ...attemptOptions,
         runOutput: { dir: store.runDir(runId) },
-        workflow,
-        runId,
-        journalPath,
-        previous,
-        inputs,
-        limits,
-        workspace: io.cwd,
-        env: io.env,
-        github: await githubContext(io.env),
-        concurrency: options.concurrency,
-        until: options.until,
         signal: controller.signal,
         observer: progress,
-        retry: retryTuning(io.env),
-        shard,
-        mergeOf,
-        answers: { given: answers, wait: options.wait !== false },
       });
     } finally {
       progress.stop();

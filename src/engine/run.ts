@@ -880,6 +880,7 @@ class Run implements UsesHost {
   ): Promise<{ result: unknown; usage?: Usage; model?: string }> {
     // A call admitted before a limit refused the next ones still runs; a cancelled run starts nothing.
     if (this.signal.aborted) throw this.signal.reason;
+    this.options.beforeLive?.(call);
     // The call's own timeout starts once it has passed the gates.
     const signal = callSignal(this.signal, call.timeoutMs);
     try {

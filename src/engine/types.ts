@@ -16,6 +16,7 @@ import type { StepKind, WorkflowDef } from '../workflow/types.js';
 import type { Limits } from '../workflow/types.js';
 import type { AttemptSpend, BudgetReport, UsageTotals } from './budget.js';
 import type { CallKey } from './keys.js';
+import type { PlannedCall } from './plan.js';
 import type { ShardId, ShardReport } from './shard.js';
 import type { CrossRunReuse, ReuseReport } from './reuse.js';
 
@@ -114,6 +115,8 @@ export interface RunOptions {
   mergeOf?: number;
   /** Which journaled lines are earlier runs' (cross-run reuse: engine/reuse.ts `crossRunReuse`); absent: none. */
   reuse?: CrossRunReuse;
+  /** Told of every call about to run live, before it starts (a throw stops it): see `replaysWhole`. */
+  beforeLive?: (call: PlannedCall) => void;
 }
 
 export interface CallCounts {
