@@ -7,8 +7,8 @@
 //    against the same fake server (goal: under 0.1 ms more per call);
 // The action's main and post as processes on the Actions emulator: bench/cold-action.bench.ts.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, bench, describe } from 'vitest';
 import type { AgentRequest, AgentResult } from '../src/agents/types.js';
@@ -24,22 +24,96 @@ const ANSWER = 'lorem ipsum dolor sit amet '.repeat(37); // ~1 KB
 /** Few iterations: each is a whole process, and 100k calls take seconds. */
 const COLD = { iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 };
 
+/** GNU time, when installed, gives each process's CPU time too: steadier than wall time on a shared machine. */
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const CPU_MARK = 'reprise-bench-cpu';
+
+interface Sample {
+  wall: number;
+  cpu?: number;
+}
+/** Every timed process by row, for the summary printed at the end (min and mean, ratio to its floor). */
+const samples = new Map<string, Sample[]>();
+
 /** Runs a process to its end; rejects unless it exits 0. Async, so servers in this process keep serving. */
-function run(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<string> {
+function run(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; row?: string } = {},
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, {
+    const started = performance.now();
+    const [command, commandArgs] = TIME
+      ? [TIME, ['-f', `${CPU_MARK} %U %S`, process.execPath, ...args]]
+      : [process.execPath, args];
+    const child = spawn(command, commandArgs, {
       cwd: options.cwd ?? dir,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolvePromise(out) : reject(new Error(`${args.join(' ')} exited ${code}:\n${out}`)),
-    );
+    child.on('close', (code) => {
+      const wall = performance.now() - started;
+      const mark = err.lastIndexOf(CPU_MARK);
+      let cpu: number | undefined;
+      if (mark >= 0) {
+        const [user, system] = err
+          .slice(mark + CPU_MARK.length)
+          .trim()
+          .split(/\s+/)
+          .map(Number);
+        cpu = ((user ?? 0) + (system ?? 0)) * 1000;
+        err = err.slice(0, mark);
+      }
+      if (code !== 0) {
+        reject(new Error(`${args.join(' ')} exited ${code}:\n${out}${err}`));
+        return;
+      }
+      if (options.row) {
+        const list = samples.get(options.row) ?? [];
+        list.push({ wall, cpu });
+        samples.set(options.row, list);
+      }
+      resolvePromise(out + err);
+    });
   });
+}
+
+/** The figures bench/README.md quotes: min and mean of wall and CPU time per row, and each row over its floor. */
+function summary(): string {
+  const stats = (values: number[]) => ({
+    min: Math.min(...values),
+    mean: values.reduce((sum, value) => sum + value, 0) / values.length,
+  });
+  const lines = [
+    `node ${process.version}, load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  ];
+  let floor: { wall: ReturnType<typeof stats>; cpu?: ReturnType<typeof stats> } | undefined;
+  for (const [row, list] of samples) {
+    const wall = stats(list.map((sample) => sample.wall));
+    const cpus = list.flatMap((sample) => (sample.cpu === undefined ? [] : [sample.cpu]));
+    const cpu = cpus.length > 0 ? stats(cpus) : undefined;
+    if (row.includes('floor')) floor = { wall, cpu };
+    const ratio = (a: number, b: number | undefined) => (b ? ` ${(a / b).toFixed(2)}x` : '');
+    lines.push(
+      `${row}: wall min ${wall.min.toFixed(0)} mean ${wall.mean.toFixed(0)} ms` +
+        (row.includes('floor')
+          ? ''
+          : ` (min${ratio(wall.min, floor?.wall.min)}, mean${ratio(wall.mean, floor?.wall.mean)})`) +
+        (cpu
+          ? `; cpu min ${cpu.min.toFixed(0)} mean ${cpu.mean.toFixed(0)} ms` +
+            (row.includes('floor')
+              ? ''
+              : ` (min${ratio(cpu.min, floor?.cpu?.min)}, mean${ratio(cpu.mean, floor?.cpu?.mean)})`)
+          : ''),
+    );
+  }
+  return lines.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -103,7 +177,7 @@ for (const count of [1_000, 10_000, 100_000]) {
   describe(`resume a finished run of ${count.toLocaleString('en')} calls (${mb} MB journal), cold process`, () => {
     bench(
       'floor: node -e "readFileSync + JSON.parse of every line"',
-      () => run(['-e', FLOOR, journal]).then(),
+      () => run(['-e', FLOOR, journal], { row: `resume ${count}: floor` }).then(),
       COLD,
     );
     bench(
@@ -111,6 +185,7 @@ for (const count of [1_000, 10_000, 100_000]) {
       () =>
         run([CLI, 'run', 'bench.yml', '--resume', runId, '--runs-dir', runsDir], {
           env: { OPENAI_API_KEY: 'k' },
+          row: `resume ${count}: reprise`,
         }).then(),
       COLD,
     );
@@ -145,7 +220,7 @@ writeFileSync(join(dir, 'items.json'), JSON.stringify({ items }));
 writeFileSync(
   join(dir, 'bare-sdk.mjs'),
   `import OpenAI from ${JSON.stringify(join(REPO, 'node_modules/openai/index.mjs'))};
-const client = new OpenAI({ apiKey: 'k', baseURL: process.argv[2] + '/v1' });
+const client = new OpenAI({ apiKey: 'k', baseURL: process.argv[2] });
 let next = 0;
 async function worker() {
   while (next < ${FAN_OUT}) {
@@ -159,7 +234,11 @@ await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
 let liveRuns = 0;
 
 describe(`${FAN_OUT.toLocaleString('en')} live agent calls (concurrency ${CONCURRENCY}) against a fake OpenAI server, cold process`, () => {
-  bench('floor: the OpenAI SDK alone', () => run([join(dir, 'bare-sdk.mjs'), fake.url]).then(), COLD);
+  bench(
+    'floor: the OpenAI SDK alone',
+    () => run([join(dir, 'bare-sdk.mjs'), fake.url], { row: 'live 1000: floor (bare SDK)' }).then(),
+    COLD,
+  );
   bench(
     'reprise run (every call journaled)',
     () =>
@@ -175,10 +254,13 @@ describe(`${FAN_OUT.toLocaleString('en')} live agent calls (concurrency ${CONCUR
           '--runs-dir',
           runsDir,
         ],
-        { env: { OPENAI_API_KEY: 'k' } },
+        { env: { OPENAI_API_KEY: 'k' }, row: 'live 1000: reprise' },
       ).then(),
     COLD,
   );
 });
 
-afterAll(() => fake.close());
+afterAll(async () => {
+  await fake.close();
+  console.log(`\ncold processes, min and mean of each row (ratio to its floor):\n${summary()}`);
+});

@@ -1,11 +1,7 @@
 // Call keys: content addresses of what determines a call's result (DESIGN.md section 3).
 import { createHash } from 'node:crypto';
-import canonicalizeModule from 'canonicalize';
 import type { CallKind } from '../journal/types.js';
-
-// canonicalize is CommonJS (`module.exports = fn`) but its typings declare an ES default export;
-// at run time the default import is the function itself.
-const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+import { canonicalJson } from './canonical-json.js';
 
 export type CallKey = string;
 
@@ -21,7 +17,7 @@ export interface KeyMaterial {
  * must never be a hash an attacker can test guesses against).
  */
 export function baseKey(material: KeyMaterial, redact: (text: string) => string): CallKey {
-  const canonical = canonicalize(material);
+  const canonical = canonicalJson(material);
   if (canonical === undefined) throw new Error(`call of step ${material.step} has no JSON form`);
   return 'sha256:' + createHash('sha256').update(redact(canonical)).digest('hex');
 }
