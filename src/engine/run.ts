@@ -280,6 +280,10 @@ class Run implements UsesHost {
     return this.options.observer;
   }
 
+  get addSecret(): RunOptions['addSecret'] {
+    return this.options.addSecret;
+  }
+
   get concurrency(): number | undefined {
     return this.options.concurrency;
   }

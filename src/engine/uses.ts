@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { evaluateTemplate } from '../workflow/expressions.js';
 import { resolveInputs } from '../workflow/inputs.js';
 import type { ExpressionContext, StepDef, UsesStep } from '../workflow/types.js';
-import { describeValue, stringMap } from './plan.js';
+import { describeValue, registerSecretEnv, stringMap } from './plan.js';
 import { ItemError, ItemsFailed, StepFailed, StepWaiting } from './scope.js';
 import type { Frame, Scope } from './scope.js';
 import type { RunObserver } from './types.js';
@@ -16,6 +16,8 @@ import type { RunObserver } from './types.js';
 export interface UsesHost {
   readonly signal: AbortSignal;
   readonly observer: RunObserver | undefined;
+  /** Registers a secret value for redaction (before it is keyed or written anywhere). */
+  readonly addSecret: ((value: string) => void) | undefined;
   context(scope: Scope): ExpressionContext;
   runSequence(steps: StepDef[], scope: Scope): Promise<void>;
   evaluateOutputs(frame: Frame): Record<string, unknown>;
@@ -96,8 +98,16 @@ async function invoke(host: UsesHost, step: UsesStep, scope: Scope, path: string
   if (problems.length > 0) {
     throw new StepFailed(`step "${path}": inputs of ${step.uses}: ${problems.join('; ')}`);
   }
+  // The callee's secrets are the run's, as the caller's are: values given to its `secret: true` inputs
+  // and its env entries named like credentials are redacted before anything is keyed or written.
+  for (const input of callee.inputs) {
+    const value = values[input.name];
+    if (!input.secret || value === undefined || value === null || value === '') continue;
+    host.addSecret?.(typeof value === 'string' ? value : JSON.stringify(value));
+  }
   const frame: Frame = { workflow: callee, inputs: values, env: {}, steps: {}, prefix: `${path}/` };
   frame.env = stringMap(evaluateTemplate(callee.env, host.context({ frame })), `env of ${step.uses}`);
+  registerSecretEnv(frame.env, host.addSecret);
   await host.runSequence(callee.steps, { frame, reuse: scope.reuse });
   host.throwIfStopped();
   return host.evaluateOutputs(frame);

@@ -1,12 +1,13 @@
 // Secrets never reach a journal, a result or a log: declared credential-like env vars, short secret
 // inputs, and the encoded spellings of a secret; a resume without a secret input it was given is refused.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputsError, runAttempt } from '../../src/attempt.js';
 import { emptyJournalRead, readJournalFile } from '../../src/journal/reader.js';
 import { Secrets } from '../../src/journal/secrets.js';
+import { loadWorkflowFile } from '../../src/workflow/loader.js';
 import { load } from '../engine/harness.js';
 
 const SECRET = 'p@ss word/42';
@@ -98,4 +99,83 @@ describe('secrets', () => {
       expect(secrets.redact(`before ${form} after`)).toBe('before *** after');
     }
   });
+
+  it.each(['in the caller', 'in a uses: callee'])(
+    'a secret-named env entry and a secret input %s are redacted the same way',
+    async (where) => {
+      const dir = mkdtempSync(join(tmpdir(), 'reprise-secrets-'));
+      // The same steps, declared in the caller itself or in a workflow it calls with the values.
+      const body = (token: string, pin: string) => `env:
+  DEPLOY_TOKEN: "\${{ ${token} }}"
+steps:
+  - id: show
+    env: { PIN: "\${{ ${pin} }}" }
+    run: |
+      echo "token $DEPLOY_TOKEN"
+      printf '%s' "$DEPLOY_TOKEN" | base64
+      echo "pin $PIN"
+`;
+      const files: Record<string, string> =
+        where === 'in the caller'
+          ? {
+              'caller.yml': `name: caller
+inputs:
+  deploy: { type: string }
+  pin: { type: string, secret: true }
+${body('inputs.deploy', 'inputs.pin')}outputs:
+  out: \${{ steps.show.outputs.stdout }}
+`,
+            }
+          : {
+              'caller.yml': `name: caller
+inputs:
+  deploy: { type: string }
+  code: { type: string }
+steps:
+  - id: call
+    uses: ./callee.yml
+    with: { token: "\${{ inputs.deploy }}", pin: "\${{ inputs.code }}" }
+outputs:
+  out: \${{ steps.call.outputs.out }}
+`,
+              'callee.yml': `name: callee
+inputs:
+  token: { type: string }
+  pin: { type: string, secret: true }
+${body('inputs.token', 'inputs.pin')}outputs:
+  out: \${{ steps.show.outputs.stdout }}
+`,
+            };
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      const loaded = await loadWorkflowFile(join(dir, 'caller.yml'));
+      if (!loaded.workflow) throw new Error(JSON.stringify(loaded.problems));
+      const given =
+        where === 'in the caller'
+          ? { deploy: SECRET, pin: 'pin-0042' }
+          : { deploy: SECRET, code: 'pin-0042' };
+      const logged: string[] = [];
+      const { result } = await runAttempt({
+        workflow: loaded.workflow,
+        runId: 'r',
+        journalPath: join(dir, 'journal.jsonl'),
+        previous: emptyJournalRead(join(dir, 'journal.jsonl')),
+        given: { values: given, fromStrings: false },
+        workspace: dir,
+        env: { PATH: process.env.PATH },
+        observer: {
+          stepOutput: ({ line }) => logged.push(line),
+          callFinished: (report) => logged.push(JSON.stringify(report)),
+        },
+      });
+      expect(result.status).toBe('succeeded');
+      // The header records the caller's non-secret inputs as given; every later line is checked.
+      const journal = readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n').slice(1).join('\n');
+      for (const form of [SECRET, Buffer.from(SECRET).toString('base64'), 'pin-0042']) {
+        expect(journal).not.toContain(form);
+        expect(JSON.stringify(result)).not.toContain(form);
+        expect(logged.join('\n')).not.toContain(form);
+      }
+      expect(result.outputs.out).toBe('token ***\n***\npin ***\n');
+    },
+  );
 });
