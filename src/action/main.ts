@@ -217,7 +217,6 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     job,
     suffix: settings.suffix || undefined,
     ...(shard ? { shard } : {}),
-    scriptHash: workflow.scriptHash,
     runId: ghRunId,
     attempt: ghAttempt,
     scope: settings.scope,

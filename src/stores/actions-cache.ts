@@ -15,7 +15,10 @@ export interface StoreLog {
   warning(message: string): void;
 }
 
-/** `run`: earlier attempts of this run; `workflow`: also earlier runs of the same script. */
+/**
+ * `run`: earlier attempts of this run; `workflow`: also the newest earlier run of the same workflow name, job
+ * and suffix, whatever its script (an edited workflow still reuses every call whose key matches).
+ */
 export type ResumeScope = 'run' | 'workflow' | 'off';
 
 export interface CacheKeyParts {
@@ -27,7 +30,6 @@ export interface CacheKeyParts {
   suffix?: string;
   /** A shard of a sharded run saves and restores under keys of its own. */
   shard?: ShardId;
-  scriptHash: string;
   runId: string | number;
   attempt: number;
   scope: ResumeScope;
@@ -66,16 +68,18 @@ export function slug(part: string): string {
 }
 
 /**
- * `reprise-v1-<name>-<job>[-<suffix>]-<hash>-<run_id>-<run_attempt>`. `<hash>` is 16 hex of
- * sha256 over the script hash and the raw name, job and suffix: slugs are lossy, and two jobs
- * whose slugs collide (job `a` + suffix `b-c`, job `a-b` + suffix `c`) must never replay each
- * other's journals. Restore keys end in `-`, so run 12 never matches run 123.
+ * `reprise-v1-<name>-<job>[-<suffix>]-<hash>-<run_id>-<run_attempt>`. `<hash>` is 16 hex of sha256 over the
+ * raw name, job, suffix and shard: slugs are lossy, and two jobs whose slugs collide (job `a` + suffix `b-c`,
+ * job `a-b` + suffix `c`) must never replay each other's journals. Restore keys end in `-`, so run 12 never
+ * matches run 123. The script is not part of the key: attempts of one run share their commit anyway, and
+ * `resume-scope: workflow` must find the journal of an earlier run whose workflow was edited since (content
+ * keys decide which of its calls still match).
  */
 export function cacheKeys(parts: CacheKeyParts): CacheKeys {
   const identity = createHash('sha256')
     .update(
       JSON.stringify([
-        parts.scriptHash,
+        'journal',
         parts.name,
         parts.job,
         parts.suffix ?? '',
@@ -86,14 +90,15 @@ export function cacheKeys(parts: CacheKeyParts): CacheKeys {
     .slice(0, 16);
   const shard = parts.shard ? [`shard-${parts.shard.index}-of-${parts.shard.total}`] : [];
   const who = [parts.name, parts.job, ...(parts.suffix ? [parts.suffix] : []), ...shard].map(slug).join('-');
-  const sameScript = `${KEY_PREFIX}-${who}-${identity}-`;
-  const sameRun = `${sameScript}${slug(String(parts.runId))}-`;
+  const sameJob = `${KEY_PREFIX}-${who}-${identity}-`;
+  const sameRun = `${sameJob}${slug(String(parts.runId))}-`;
   const key = `${sameRun}${slug(String(parts.attempt))}`;
   switch (parts.scope) {
     case 'run':
       return { key, restoreKeys: [sameRun] };
     case 'workflow':
-      return { key, restoreKeys: [sameRun, sameScript] };
+      // This run's newest attempt first; else the newest entry of any run of this job.
+      return { key, restoreKeys: [sameRun, sameJob] };
     case 'off':
       return { key, restoreKeys: [] };
   }

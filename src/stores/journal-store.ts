@@ -88,6 +88,11 @@ export interface RestoredJournal {
   source?: string;
   /** Restored journals that were damaged and set aside (healed as the CLI heals a resumed run's). */
   damaged: DamagedJournal[];
+  /**
+   * The journal is an earlier run's (`resume-scope: workflow` found no attempt of this run): this attempt
+   * starts a new run that may reuse its calls by the cross-run rule, not a resume that replays them all.
+   */
+  fromEarlierRun?: boolean;
 }
 
 /**
@@ -170,7 +175,7 @@ export class ActionJournalStore {
         // 0: an entry of an earlier run (resume-scope: workflow), older than any attempt of this one.
         const attempt = attemptOfKey(hit.matchedKey, plan.keys.restoreKeys[0]) ?? 0;
         if (attempt === plan.attempt - 1 || !plan.artifacts) {
-          return this.use(plan, read, hit.matchedKey, `the Actions cache (${hit.matchedKey})`, cachePath);
+          return this.fromCache(plan, read, hit.matchedKey, attempt, cachePath);
         }
         cached = { read, key: hit.matchedKey, attempt };
       }
@@ -182,8 +187,7 @@ export class ActionJournalStore {
         return restored;
       }
     }
-    if (cached)
-      return this.use(plan, cached.read, cached.key, `the Actions cache (${cached.key})`, cachePath);
+    if (cached) return this.fromCache(plan, cached.read, cached.key, cached.attempt, cachePath);
     if (plan.resumeFrom) {
       const restored = await this.fromNewestArtifact(plan, { otherRun: plan.resumeFrom });
       if (restored) return { ...restored, source: `run ${plan.resumeFrom.runId}: ${restored.source ?? ''}` };
@@ -285,6 +289,22 @@ export class ActionJournalStore {
     await rm(downloadDir, { recursive: true, force: true });
     const read = await this.check(plan, `the artifact ${found.name}`, artifactPath);
     return read && this.use(plan, read, found.name, `the artifact ${found.name}`, artifactPath);
+  }
+
+  /** A restored cache entry: of an attempt of this run, or (attempt 0) of an earlier run. */
+  private async fromCache(
+    plan: RestorePlan,
+    read: JournalRead,
+    key: string,
+    attempt: number,
+    path: string,
+  ): Promise<Omit<RestoredJournal, 'damaged'>> {
+    const earlier = attempt === 0;
+    const from = earlier
+      ? `an earlier run's entry in the Actions cache (${key})`
+      : `the Actions cache (${key})`;
+    const restored = await this.use(plan, read, key, from, path);
+    return earlier ? { ...restored, fromEarlierRun: true } : restored;
   }
 
   /**

@@ -37,13 +37,10 @@ function recordingLog(): StoreLog & { infos: string[]; warnings: string[] } {
   return { infos, warnings, info: (m) => infos.push(m), warning: (m) => warnings.push(m) };
 }
 
-const SCRIPT = 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
-
 function parts(over: Partial<CacheKeyParts> = {}): CacheKeyParts {
   return {
     name: 'pr-review',
     job: 'review',
-    scriptHash: SCRIPT,
     runId: 5000,
     attempt: 1,
     scope: 'run',
@@ -94,14 +91,23 @@ describe('cacheKeys', () => {
     expect(cacheKeys(parts({ scope: 'off' })).restoreKeys).toEqual([]);
   });
 
-  it('keeps run 12 and run 123 apart, and the script hash in the identity', () => {
+  it('keeps run 12 and run 123 apart; the workflow scope finds any run of the same job, not another job', () => {
     const run12 = cacheKeys(parts({ runId: 12 }));
     const run123 = cacheKeys(parts({ runId: 123 }));
     expect(run123.key.startsWith(run12.restoreKeys[0] ?? '')).toBe(false);
 
-    const edited = cacheKeys(parts({ runId: 12, scriptHash: 'sha256:other', scope: 'workflow' }));
-    expect(edited.key).not.toBe(run12.key);
-    expect(run12.key.startsWith(edited.restoreKeys[1] ?? '')).toBe(false);
+    // The script is no part of the key: a later run of an edited workflow still finds run 12's entry.
+    const later = cacheKeys(parts({ runId: 13, scope: 'workflow' }));
+    expect(run12.key.startsWith(later.restoreKeys[0] ?? '')).toBe(false);
+    expect(run12.key.startsWith(later.restoreKeys[1] ?? '')).toBe(true);
+    for (const other of [
+      parts({ runId: 12, job: 'other' }),
+      parts({ runId: 12, suffix: 'leg-2' }),
+      parts({ runId: 12, name: 'other' }),
+      parts({ runId: 12, shard: { index: 0, total: 2 } }),
+    ]) {
+      expect(cacheKeys(other).key.startsWith(later.restoreKeys[1] ?? '')).toBe(false);
+    }
   });
 
   it('never lets two jobs share keys through lossy slugs', () => {

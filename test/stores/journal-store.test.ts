@@ -71,7 +71,7 @@ function plan(attempt: number, overrides: Partial<RestorePlan> = {}): RestorePla
     scope: 'run',
     cache: true,
     artifacts: true,
-    keys: cacheKeys({ ...IDENTITY, scriptHash: 'h', runId: 12, attempt, scope: 'run' }),
+    keys: cacheKeys({ ...IDENTITY, runId: 12, attempt, scope: 'run' }),
     identity: IDENTITY,
     attempt,
     ...overrides,
@@ -80,8 +80,7 @@ function plan(attempt: number, overrides: Partial<RestorePlan> = {}): RestorePla
 
 const journal = (...keys: string[]) => lines(runEvent(), ...keys.map((key) => callEvent(key)));
 const silent = { info: () => undefined, warning: () => undefined };
-const keyOf = (attempt: number) =>
-  cacheKeys({ ...IDENTITY, scriptHash: 'h', runId: 12, attempt, scope: 'run' }).key;
+const keyOf = (attempt: number) => cacheKeys({ ...IDENTITY, runId: 12, attempt, scope: 'run' }).key;
 
 describe('ActionJournalStore.restore', () => {
   it('takes the cache entry of the previous attempt without looking at artifacts', async () => {
@@ -146,6 +145,23 @@ describe('ActionJournalStore.restore', () => {
     const restored = await new ActionJournalStore(silent, backends).restore(plan(2, { resumeFrom: other }));
     expect(restored.source).toBe(keyOf(1));
     expect(calls).toEqual(['cache']);
+  });
+
+  it("resume-scope workflow: an earlier run's entry starts a reusing run; this run's own attempt resumes", async () => {
+    const earlierKey = cacheKeys({ ...IDENTITY, runId: 11, attempt: 3, scope: 'run' }).key;
+    const workflowKeys = (attempt: number) =>
+      cacheKeys({ ...IDENTITY, runId: 12, attempt, scope: 'workflow' });
+    const { backends } = fakeBackends({ [earlierKey]: journal('a') }, {});
+    const store = new ActionJournalStore(silent, backends);
+    const first = await store.restore(plan(1, { scope: 'workflow', keys: workflowKeys(1) }));
+    expect(first).toMatchObject({ source: earlierKey, fromEarlierRun: true });
+
+    const { backends: withOwn } = fakeBackends({ [earlierKey]: journal('a'), [keyOf(1)]: journal('a') }, {});
+    const second = await new ActionJournalStore(silent, withOwn).restore(
+      plan(2, { scope: 'workflow', keys: workflowKeys(2) }),
+    );
+    expect(second.source).toBe(keyOf(1));
+    expect(second.fromEarlierRun).toBeUndefined();
   });
 
   it('restores nothing with resume-scope off', async () => {
