@@ -14,6 +14,8 @@ import { StoreError } from '../stores/errors.js';
 import { LocalStore } from '../stores/local.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { parseInputsMap } from '../workflow/inputs.js';
+import { parseDuration } from '../workflow/duration.js';
+import { reuseMaxAge } from '../engine/reuse.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import { ShardSetError } from '../journal/shard-set.js';
 import type { ShardSet } from '../journal/shard-set.js';
@@ -46,6 +48,8 @@ export interface ActionSettings {
   shards: ShardSettings;
   /** Limits over the workflow's for this attempt: the explicit way to let a re-run spend more. */
   limits: LimitOverrides;
+  /** `reuse-max-age` over the workflow's: how old an earlier run's call may be and still be reused. */
+  reuseMaxAgeMs?: number;
 }
 
 /** A wrong `with:` value: the step fails with this message and nothing runs. */
@@ -74,7 +78,15 @@ export function readSettings(host: ActionHost): ActionSettings {
   if ('error' in parsedLimits) throw new SettingsError(`input "limits": ${parsedLimits.error}`);
   const limits = parseLimitOverrides(parsedLimits.values);
   if ('error' in limits) throw new SettingsError(`input "limits": ${limits.error}`);
+  const maxAgeText = host.getInput('reuse-max-age');
+  const reuseMaxAgeMs = maxAgeText ? parseDuration(maxAgeText) : undefined;
+  if (maxAgeText && reuseMaxAgeMs === undefined) {
+    throw new SettingsError(
+      `input "reuse-max-age" must be a duration such as 10d, 36h or 0; got "${maxAgeText}"`,
+    );
+  }
   return {
+    ...(reuseMaxAgeMs !== undefined ? { reuseMaxAgeMs } : {}),
     limits: limits.limits,
     workflowFile,
     inputs,
@@ -318,6 +330,10 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
       given:
         Object.keys(settings.inputs).length > 0 ? { values: settings.inputs, fromStrings: true } : undefined,
       limits: settings.limits,
+      // An earlier run's journal (resume-scope: workflow): a new run that reuses only what the cross-run rule
+      // allows (model calls; run steps and tools run again), not a resume of that run.
+      reuseEarlierRuns: restored.fromEarlierRun === true,
+      ...(settings.reuseMaxAgeMs !== undefined ? { reuseMaxAgeMs: settings.reuseMaxAgeMs } : {}),
       workspace: settings.workspace,
       env,
       github: await githubContext(env),
@@ -342,6 +358,13 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   }
   const { result } = outcome;
 
+  // Saved for later runs: thinned first, so that it does not grow with every scheduled run.
+  const compacted =
+    settings.scope === 'workflow' && settings.cache === 'true'
+      ? await store.compactForLaterRuns(journalPath, {
+          maxAgeMs: reuseMaxAge(workflow, settings.reuseMaxAgeMs),
+        })
+      : undefined;
   const summary =
     renderJobSummary({
       workflow,
@@ -355,7 +378,8 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     }) +
     (shardSet ? `\n${renderShardTable(shardSet)}` : '') +
     (result.shard ? `\n${describeShardReport(result.shard)}\n` : '') +
-    (result.status === 'waiting' ? `\n${renderQuestions(result.questions, ghRunId)}` : '');
+    (result.status === 'waiting' ? `\n${renderQuestions(result.questions, ghRunId)}` : '') +
+    (compacted ? `\n**Saved for later runs:** ${compacted}.\n` : '');
   await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
   const transcript = renderTranscript(await readJournalFile(journalPath), {
@@ -380,6 +404,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   host.setOutput('calls-live', result.calls.live);
   host.setOutput('calls-replayed', result.calls.replayed);
   host.setOutput('calls-failed', result.calls.failed);
+  host.setOutput('calls-reused', result.reuse?.reused ?? 0);
   host.setOutput('input-tokens', result.usage.inputTokens);
   host.setOutput('output-tokens', result.usage.outputTokens);
   // An unknown cost is never written as 0: `cost-usd` is "unknown" when a call was unpriced.

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { compactJournalFile, describeCompaction, type CompactOptions } from '../journal/compact.js';
 import { healJournal, isDamaged, setAside } from '../journal/heal.js';
 import {
   emptyJournalRead,
@@ -248,6 +249,27 @@ export class ActionJournalStore {
       reads.push({ ...read, source: `the artifact ${artifact.name}` });
     }
     return reads;
+  }
+
+  /**
+   * Before a journal is saved for later runs (`resume-scope: workflow`): earlier runs' calls are thinned to
+   * what a later run could still reuse (journal/compact.ts: one line per key, none older than reuse-max-age,
+   * a size cap), so the journal does not grow with every scheduled run. This run's own lines stay whole: its
+   * next attempt replays everything it did and counts all it spent. Best effort: on trouble the journal is
+   * saved as it is. Returns what was dropped, for the job summary (undefined: nothing).
+   */
+  async compactForLaterRuns(journalPath: string, options: CompactOptions): Promise<string | undefined> {
+    if (!existsSync(journalPath)) return undefined;
+    try {
+      const described = describeCompaction(await compactJournalFile(journalPath, options));
+      if (described) this.log.info(described);
+      return described;
+    } catch (caught) {
+      this.log.warning(
+        `the journal was not compacted (it is saved as it is): ${caught instanceof Error ? caught.message : String(caught)}`,
+      );
+      return undefined;
+    }
   }
 
   /** Best effort: every failure is a warning (the next attempt then simply replays less). */

@@ -1,17 +1,24 @@
 // The bundled action across attempts and runs, on the Actions emulator with a fake OpenAI server: what a
 // re-run may spend (limits count every attempt of the run), and what a later run may take from an earlier
 // one (`resume-scope: workflow`).
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { RecordedRequest } from '../fakes/openai-server.js';
-import { ActionHarness, NODE24, commands, type StepResult } from './action/harness.js';
+import { ActionHarness, NODE24, REPO, commands, type StepResult } from './action/harness.js';
 
 let harness: ActionHarness;
 
 beforeAll(async () => {
   harness = await ActionHarness.start();
-  // Every answer costs 20 tokens, so a limit trips after a known number of calls.
+  // Every answer costs 20 tokens, so a limit trips after a known number of calls. The research example's
+  // planner gets three sub-questions.
   harness.openai.respond((request) => ({
-    text: `echo: ${request.prompt}`,
+    text: request.prompt.startsWith('List up to five sub-questions')
+      ? JSON.stringify({ questions: ['what broke', 'what got faster', 'what is deprecated'] })
+      : `echo: ${request.prompt}`,
     usage: { input: 10, output: 10 },
   }));
 });
@@ -105,5 +112,168 @@ steps:
       'calls-replayed': '3',
       'run-tokens': '120',
     });
+  });
+});
+
+/** Call lines of a journal file (one per journaled call). */
+function journalCalls(path: string): Array<{ key: string; step: string; kind: string }> {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { t: string; key: string; step: string; kind: string })
+    .filter((event) => event.t === 'call');
+}
+
+describe('resume-scope: workflow through the action', () => {
+  const file = '.github/reprise/twelve.yml';
+  const twelve = (edited: number | undefined) =>
+    `name: twelve
+providers:
+  fake: { type: openai, base-url: "${harness.openai.url}" }
+defaults: { provider: fake, model: gpt-4o-mini, retries: 0 }
+steps:
+${Array.from({ length: 12 }, (_, i) => `  - id: q${i + 1}\n    agent: { prompt: "twelve: question ${i + 1}${i + 1 === edited ? ', asked better' : ''}" }`).join('\n')}
+`;
+
+  it('a new run of an edited workflow replays the 11 calls whose keys still match and runs 1 live', async () => {
+    const inputs = { workflow: file, 'resume-scope': 'workflow' };
+    const first = await jobAttempt({ runId: 4101, attempt: 1, files: { [file]: twelve(undefined) }, inputs });
+    expect(first.main.code, log(first.main)).toBe(0);
+    expect(first.requests).toHaveLength(12);
+
+    // Run 2 is a new workflow run (new run id) after one prompt of the file was edited.
+    const second = await jobAttempt({ runId: 4102, attempt: 1, files: { [file]: twelve(7) }, inputs });
+    expect(second.main.code, log(second.main)).toBe(0);
+    expect(prompts(second.requests)).toEqual(['twelve: question 7, asked better']);
+    expect(second.main.outputs).toMatchObject({
+      status: 'succeeded',
+      'calls-live': '1',
+      'calls-replayed': '11',
+      'calls-reused': '11',
+      'restored-from': expect.stringMatching(/-4101-1$/),
+    });
+    expect(second.main.summary).toMatch(/\b1 journaled (calls )?no longer matched/);
+  });
+});
+
+/** A `gh` on PATH that records its arguments and answers `gh api` with what the world holds this week. */
+function fakeGh(root: string) {
+  const bin = join(root, 'bin');
+  const calls = join(root, 'calls');
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(calls, { recursive: true });
+  writeFileSync(
+    join(bin, 'gh'),
+    `#!/bin/sh
+# Test double of the GitHub CLI: one file per call holding its arguments, NUL-separated.
+n=$(ls "${calls}" | wc -l)
+printf '%s\\0' "$@" > "${calls}/$(printf '%03d' "$n")"
+case "$1" in
+  api) cat "${root}/world.txt" ;;
+  issue) echo "https://github.com/octo-org/octo-repo/issues/$n" ;;
+esac
+`,
+  );
+  chmodSync(join(bin, 'gh'), 0o755);
+  const path = [
+    bin,
+    ...(process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes('node_modules')),
+  ];
+  return {
+    env: { PATH: path.join(delimiter) },
+    world: (releases: string) => writeFileSync(join(root, 'world.txt'), releases),
+    /** The calls since the last `take`, each its argument list. */
+    take(): string[][] {
+      const taken = readdirSync(calls)
+        .sort()
+        .map((name) => readFileSync(join(calls, name), 'utf8').split('\0').slice(0, -1));
+      rmSync(calls, { recursive: true });
+      mkdirSync(calls);
+      return taken;
+    },
+  };
+}
+
+describe('the scheduled research example over three simulated weeks', () => {
+  it('observes the world and opens an issue every week, reuses unchanged prompts, keeps the journal bounded', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    // The GitHub workflow of the example, as a user copies it: its `with:` is what the action gets.
+    const example = parseYaml(readFileSync(join(REPO, '.github/workflows/example-research.yml'), 'utf8')) as {
+      jobs: { research: { steps: Array<{ uses?: string; with?: Record<string, string> }> } };
+    };
+    const withInputs = example.jobs.research.steps.find((step) => step.uses === './')?.with ?? {};
+    expect(withInputs['resume-scope']).toBe('workflow');
+    const workflowFile = withInputs['workflow'] ?? '';
+    const files = { [workflowFile]: readFileSync(join(REPO, workflowFile), 'utf8') };
+    const gh = fakeGh(join(harness.root, 'gh'));
+    const releases = [
+      'v4.2.0 (2026-11-30T10:00:00Z): faster restores\n',
+      'v4.2.1 (2026-12-08T10:00:00Z): fix for cross-os caches\nv4.2.0 (2026-11-30T10:00:00Z): faster restores\n',
+    ];
+    // The schedule fires a little later each week than the week before: last week's calls are just over
+    // 7 days old, past the 7-day default, within the example's reuse-max-age.
+    const week = async (n: number, world: string) => {
+      gh.world(world);
+      const offset = n * 7 * DAY + n * 60 * 60 * 1000;
+      const clock = `${pathToFileURL(join(REPO, 'test/e2e/action/shifted-clock.mjs')).href}?offset=${offset}`;
+      const ran = await jobAttempt({
+        runId: 4201 + n,
+        attempt: 1,
+        files,
+        inputs: withInputs,
+        env: { ...gh.env, OPENAI_BASE_URL: harness.openai.url, GH_TOKEN: 'gh-e2e-not-a-real-token' },
+        preload: [clock],
+      });
+      expect(ran.main.code, log(ran.main)).toBe(0);
+      const ghCalls = gh.take();
+      // The world-observing step and the issue run every week, the issue with this week's report.
+      expect(ghCalls.map((args) => args.slice(0, 2).join(' '))).toEqual([
+        'api repos/actions/cache/releases?per_page=5',
+        'issue create',
+      ]);
+      const report = JSON.parse(ran.main.outputs.outputs ?? '{}').report as string;
+      expect(ghCalls[1]).toEqual([
+        'issue',
+        'create',
+        '--title',
+        expect.stringMatching(/^Research: /),
+        '--body',
+        report,
+      ]);
+      expect(report).toContain(world.split('\n')[0]);
+      return { ...ran, calls: journalCalls(ran.main.outputs.journal ?? '') };
+    };
+    const live = (ran: Ran) => ran.requests.map((request) => request.prompt.split('\n')[0]).sort();
+
+    const first = await week(0, releases[0]!);
+    expect(live(first)).toHaveLength(5); // plan, three answers, report
+
+    // Week 2: a release came out. The plan and the answers are reused; the report, whose prompt holds the
+    // releases, runs live.
+    const second = await week(1, releases[1]!);
+    expect(live(second)).toEqual(['Question: What changed this week in GitHub Actions caching?']);
+    expect(second.main.outputs['calls-reused']).toBe('4');
+    expect(second.main.summary).toMatch(/^\| plan \| ✅ succeeded \| 0 \| 1 \| 0 \|/m);
+    expect(second.main.summary).toMatch(/^\| releases \| ✅ succeeded \| 1 \| 0 \| 0 \|/m);
+
+    // Week 3: nothing new. Last week's report is reused; the plan and answers, journaled two weeks ago, are
+    // older than reuse-max-age and run live again.
+    const third = await week(2, releases[1]!);
+    expect(live(third)).toEqual([
+      'Answer concretely, with sources where you know them: what broke',
+      'Answer concretely, with sources where you know them: what got faster',
+      'Answer concretely, with sources where you know them: what is deprecated',
+      'List up to five sub-questions that together answer: What changed this week in GitHub Actions caching?',
+    ]);
+    expect(third.main.outputs['calls-reused']).toBe('1');
+    expect(third.main.summary).toMatch(
+      /Saved for later runs:\*\* journal compacted: .*older than reuse-max-age/,
+    );
+
+    // Bounded: one line per key, and no more lines in week 3 than in week 2.
+    for (const ran of [first, second, third]) {
+      expect(new Set(ran.calls.map((call) => call.key)).size).toBe(ran.calls.length);
+    }
+    expect(third.calls.length).toBeLessThanOrEqual(second.calls.length);
   });
 });
