@@ -175,10 +175,15 @@ export class ActionJournalStore {
       if (hit && read) {
         // 0: an entry of an earlier run (resume-scope: workflow), older than any attempt of this one.
         const attempt = attemptOfKey(hit.matchedKey, plan.keys.restoreKeys[0]) ?? 0;
-        if (attempt === plan.attempt - 1 || !plan.artifacts) {
+        if (attempt === 0 && plan.resumeFrom) {
+          // resume-from names the run to continue; the newest entry of some earlier run is not (known to be) it.
+          this.log.info(
+            `not reusing ${hit.matchedKey}: resume-from ${plan.resumeFrom.runId} names the run to continue`,
+          );
+          await rm(cachePath, { force: true });
+        } else if (attempt === plan.attempt - 1 || !plan.artifacts) {
           return this.fromCache(plan, read, hit.matchedKey, attempt, cachePath);
-        }
-        cached = { read, key: hit.matchedKey, attempt };
+        } else cached = { read, key: hit.matchedKey, attempt };
       }
     }
     if (plan.artifacts && plan.attempt > 1) {

@@ -119,6 +119,15 @@ describe('the action main on its error paths', () => {
     expect(run.summary).toContain('input "concurrency" must be a whole number');
   });
 
+  it('a reuse-max-age that is no duration: one ::error naming the input, nothing runs', async () => {
+    const file = workflow('ok.yml', 'name: ok\nsteps:\n  - id: say\n    run: echo hi\n');
+    const run = host({ workflow: file, 'resume-scope': 'workflow', 'reuse-max-age': 'a week' });
+    await runMain(run.host);
+    expect(run.outputs.status).toBe('failed');
+    expect(run.errors).toEqual([{ message: expect.stringContaining('input "reuse-max-age"') }]);
+    expect(run.summary).toContain('must be a duration such as 10d, 36h or 0; got "a week"');
+  });
+
   it('a missing workflow input: the same (summary, status=failed, one ::error)', async () => {
     const run = host({});
     await runMain(run.host);

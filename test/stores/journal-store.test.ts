@@ -164,6 +164,22 @@ describe('ActionJournalStore.restore', () => {
     expect(second.fromEarlierRun).toBeUndefined();
   });
 
+  it("resume-from with resume-scope workflow: continues the named run, not some earlier run's entry", async () => {
+    const earlierKey = cacheKeys({ ...IDENTITY, runId: 11, attempt: 1, scope: 'run' }).key;
+    const { backends, calls } = fakeBackends({ [earlierKey]: journal('a') }, {});
+    const other = { runId: 77, repository: 'o/r', token: 't' };
+    const restored = await new ActionJournalStore(silent, backends).restore(
+      plan(1, {
+        scope: 'workflow',
+        keys: cacheKeys({ ...IDENTITY, runId: 12, attempt: 1, scope: 'workflow' }),
+        resumeFrom: other,
+      }),
+    );
+    expect(restored.source).toBe('run 77: reprise-pr-review-review-attempt-2');
+    expect(restored.fromEarlierRun).toBeUndefined();
+    expect(calls).toEqual(['cache', 'run 77']);
+  });
+
   it('restores nothing with resume-scope off', async () => {
     const { backends, calls } = fakeBackends({ [keyOf(1)]: journal('a') }, {});
     const restored = await new ActionJournalStore(silent, backends).restore(plan(2, { scope: 'off' }));
