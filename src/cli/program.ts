@@ -90,6 +90,14 @@ Exit codes:
       [],
     )
     .option('--no-wait', 'unanswered asks take their default instead of waiting')
+    .option(
+      '--reuse <run>',
+      'start a new run reusing an earlier run\'s journal ("latest" for the newest): its model calls replay, run steps and tools run again',
+    )
+    .option(
+      '--reuse-max-age <duration>',
+      "calls of earlier runs older than this run live again (default: the workflow's reuse-max-age, else 7d)",
+    )
     .option('--verbose', 'print a line for every replayed call (by default, one line per step)')
     .action(async (file: string, options) =>
       set(

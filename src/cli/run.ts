@@ -18,6 +18,7 @@ import { recordProcess, startInBackground } from './background.js';
 import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/budget.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { describeShards, prepareMerge, shardOfRun, writeMergedJournal } from './shards.js';
+import { parseMaxAgeFlag, pinReusedRun, seedFromRun } from './reuse.js';
 import { answerTarget, checkGivenAnswers, type GivenAnswer } from '../engine/ask.js';
 import type { Question } from '../journal/types.js';
 import { describeAnswerSchema } from '../workflow/answer.js';
@@ -47,6 +48,10 @@ export interface RunCommandOptions {
   answer?: string[];
   /** false (`--no-wait`): unanswered asks take their default instead of waiting. */
   wait?: boolean;
+  /** Start a new run reusing what this earlier run journaled (cross-run reuse). */
+  reuse?: string;
+  /** Overrides the workflow's `reuse-max-age` (a duration). */
+  reuseMaxAge?: string;
   /** The command the person typed to start reprise, for the resume hint. */
   invokedAs?: string;
   verbose?: boolean;
@@ -80,6 +85,12 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       `--merge starts a new run from the shards' journals; it cannot be combined with ${resume ? '--resume' : '--shard'}`,
     );
   }
+  if (options.reuse !== undefined && (resume || options.merge || options.shard)) {
+    throw new UsageError(
+      `--reuse starts a new run from an earlier run's journal; it cannot be combined with ${resume ? '--resume (a resumed run keeps reusing what it reused)' : options.merge ? '--merge' : '--shard'}`,
+    );
+  }
+  const reuseMaxAgeMs = parseMaxAgeFlag(options.reuseMaxAge);
   if (options.runId !== undefined) await asUsageError(async () => store.runDir(options.runId as string));
   const runId = resume
     ? await asUsageError(() => store.resolve(resume))
@@ -103,7 +114,23 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     if (foreign) throw new UsageError(`cannot resume run "${runId}": ${foreign}`);
     const shard = shardOfRun(workflow, options.shard, previous);
     let mergeOf: number | undefined;
+    // The journal a new run starts from (merged shards, or an earlier run's to reuse): written once checked.
     let mergedJournal: JournalRead | undefined;
+    let reusedRun: string | undefined;
+    if (options.reuse !== undefined) {
+      const seeded = await seedFromRun(
+        store,
+        options.reuse,
+        workflow,
+        { journalPath, now: new Date() },
+        io,
+      );
+      previous = seeded.previous;
+      mergedJournal = seeded.previous;
+      reusedRun = seeded.sourceId;
+      log.write(`${seeded.description}
+`);
+    }
     if (options.merge) {
       const merged = await prepareMerge(
         options.merge,
@@ -148,6 +175,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       shard,
       mergeOf,
       answers: { given: answers, wait: options.wait !== false },
+      reuseEarlierRuns: options.reuse !== undefined,
+      ...(reuseMaxAgeMs !== undefined ? { reuseMaxAgeMs } : {}),
     } satisfies AttemptOptions;
     const inActions = io.env.GITHUB_ACTIONS === 'true';
     const unready = unreadyProviders(workflow, { env: io.env, workspace: io.cwd, inActions });
@@ -160,7 +189,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       // Checked and locked here, so a mistake is reported now, not in the log; the child takes the lock.
       await lock.release();
       lock = undefined;
-      return await startInBackground(options.argv ?? [], runId, store.runDir(runId), io);
+      const argv = reusedRun ? pinReusedRun(options.argv ?? [], reusedRun) : (options.argv ?? []);
+      return await startInBackground(argv, runId, store.runDir(runId), io);
     }
     forgetProcess = await recordProcess(store.runDir(runId));
     // Only now, with every check passed, does the merge become a run.
@@ -189,7 +219,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     io.err.on('error', onOutputError);
 
     log.write(
-      `${options.merge ? 'merging into' : previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
+      `${options.merge ? 'merging into' : options.reuse !== undefined ? 'starting' : previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
         (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
         `\n  journal: ${journalPath}\n`,
     );
@@ -226,6 +256,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       saved: result.saved,
       steps: result.steps,
       unmatchedJournalCalls: result.unmatchedJournalCalls,
+      ...(result.reuse ? { reuse: result.reuse } : {}),
       replayedKeys: result.replayedKeys,
       ms: result.ms,
       finishedAt: new Date().toISOString(),
@@ -257,6 +288,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
           },
           outputs: result.outputs,
           error: result.error,
+          ...(result.reuse ? { reuse: result.reuse } : {}),
           ...(result.shard ? { shard: result.shard } : {}),
           ...(result.status === 'waiting'
             ? {

@@ -1,6 +1,7 @@
 // Numbers as a person reads them, shared by the terminal report and the job summary.
 import { totalTokens, type BudgetReport, type UsageTotals } from '../engine/budget.js';
 import type { Usage } from '../agents/types.js';
+import type { ReuseReport } from '../engine/reuse.js';
 
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -96,4 +97,32 @@ export function table(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * What cross-run reuse did, in one line for the terminal and the job summary: calls reused from earlier
+ * runs, calls that ran again because they act on or read the world, calls too old, and journaled keys no
+ * call asked for any more.
+ */
+export function formatReuse(report: ReuseReport): string {
+  const calls = (n: number) => `${n} call${n === 1 ? '' : 's'}`;
+  return [
+    `${calls(report.reused)} reused from earlier runs`,
+    `${report.rerun} ran again (run steps, tools, command agents, asks: side effects or the world)`,
+    `${report.expired} too old (reuse-max-age ${formatAge(report.maxAgeMs)})`,
+    `${report.unmatched} journaled no longer matched`,
+  ].join(', ');
+}
+
+/** A reuse-max-age as written in a workflow: `7d`, `36h`, `90m`, `0`. */
+export function formatAge(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  if (ms === 0) return '0';
+  for (const [unit, size] of units) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }

@@ -12,6 +12,7 @@ import {
   formatBudget,
   formatMs,
   formatTokens,
+  formatReuse,
   formatTotals,
   formatTotalsCost,
   formatUsageCost,
@@ -190,6 +191,7 @@ export function renderSummary(runId: string, result: RunResult): string {
       `  ${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps)`,
     );
   }
+  if (result.reuse) lines.push(`  reuse: ${formatReuse(result.reuse)}`);
   if (result.shard) lines.push(`  ${describeShardReport(result.shard)}`);
   if (result.error) lines.push('', `error: ${result.error}`);
   return lines.join('\n') + '\n';

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { RunResult } from '../engine/types.js';
 import { renderMermaid } from '../workflow/graph.js';
 import type { WorkflowDef } from '../workflow/types.js';
-import { formatBudget, formatMs, formatTokens, formatTotals, formatTotalsCost, hasUsage } from './format.js';
+import { formatBudget, formatMs, formatReuse, formatTokens, formatTotals, formatTotalsCost, hasUsage } from './format.js';
 
 const STATUS_ICON: Record<string, string> = {
   succeeded: '✅',
@@ -105,6 +105,7 @@ export function renderJobSummary(context: SummaryContext): string {
       `${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps).`,
     );
   }
+  if (result.reuse) lines.push('', `**Reuse across runs:** ${formatReuse(result.reuse)}.`);
   const status = Object.fromEntries(
     result.steps.map((step) => [step.id, step.status === 'not-run' ? 'pending' : step.status] as const),
   );

@@ -1,0 +1,70 @@
+// Cross-run reuse through the CLI: `run --reuse` starts a new run from an earlier run's journal; after an
+// edit of one prompt of a 12-call workflow, 11 calls replay and 1 reaches the (fake) provider.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI } from '../fakes/openai-server.js';
+import type { FakeServer } from '../fakes/openai-server.js';
+import { cliAsync, exited, journalLines, lastJson, workspace } from './cli-helpers.js';
+
+const workflow = (third: string) => `
+name: twelve
+defaults: { provider: openai, model: gpt-4o-mini, retries: 0 }
+steps:
+${[0, 1, 2, 3, 4, 5].map((i) => `  - id: s${i}\n    agent: { prompt: "${i === 3 ? third : `step ${i}`}" }`).join('\n')}
+  - id: fan
+    for-each: [a, b, c, d, e, f]
+    agent: { prompt: "item \${{ item }}" }
+`;
+
+let server: FakeServer;
+beforeAll(async () => {
+  server = await startFakeOpenAI({ apiKey: 'test-key' });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function reprise(dir: string, args: string[]) {
+  return exited(cliAsync(dir, args, { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test-key' }));
+}
+
+describe('run --reuse', () => {
+  it('after editing one prompt of 12 calls, a new run reusing the first replays 11 and runs 1 live', async () => {
+    const dir = workspace({ 'w.yml': workflow('step 3') });
+    const first = await reprise(dir, ['run', 'w.yml', '--run-id', 'week-1']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(server.requests).toHaveLength(12);
+
+    writeFileSync(join(dir, 'w.yml'), workflow('step 3, reworded'));
+    const second = await reprise(dir, ['run', 'w.yml', '--reuse', 'latest', '--run-id', 'week-2', '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(server.requests).toHaveLength(13);
+    expect(lastJson(second.stdout)).toMatchObject({
+      status: 'succeeded',
+      runId: 'week-2',
+      calls: { live: 1, replayed: 11 },
+      reuse: { reused: 11, rerun: 0, expired: 0, unmatched: 1 },
+    });
+    expect(second.stderr).toContain('reusing run week-1: 12 journaled calls');
+    expect(second.stderr).toContain('reuse: 11 calls reused from earlier runs');
+    // The new run's first header names the run it reuses; week 1's journal is untouched.
+    const header = journalLines(dir, 'week-2').find((line) => line['runId'] === 'week-2');
+    expect(header).toMatchObject({ attempt: 1, reuses: ['week-1'] });
+    expect(readFileSync(join(dir, '.reprise/runs/week-1/journal.jsonl'), 'utf8')).not.toContain('week-2');
+
+    // Resuming the new run replays all of it; nothing older than --reuse-max-age 0 is reused by a third.
+    const resumed = await reprise(dir, ['run', 'w.yml', '--resume', 'week-2', '--json']);
+    expect(lastJson(resumed.stdout)).toMatchObject({ calls: { live: 0, replayed: 12 } });
+    const none = await reprise(dir, ['run', 'w.yml', '--reuse', 'week-2', '--reuse-max-age', '0', '--json']);
+    expect(lastJson(none.stdout)).toMatchObject({ calls: { live: 12 }, reuse: { reused: 0, expired: 12 } });
+    expect(server.requests).toHaveLength(25);
+
+    const wrong = await reprise(dir, ['run', 'w.yml', '--reuse', 'week-1', '--resume', 'week-2']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--reuse starts a new run');
+    const badAge = await reprise(dir, ['run', 'w.yml', '--reuse', 'week-1', '--reuse-max-age', 'soon']);
+    expect(badAge.code).toBe(2);
+    expect(badAge.stderr).toContain('--reuse-max-age expects a duration');
+  });
+});
