@@ -30,7 +30,8 @@ export async function seedFromRun(
   for (const problem of summariseProblems(read.problems)) {
     io.err.write(`${problem.severity}: ${path}: ${problem.message}\n`);
   }
-  if (read.runs.length === 0) throw new UsageError(`--reuse ${source}: run ${sourceId} has no journal to reuse`);
+  if (read.runs.length === 0)
+    throw new UsageError(`--reuse ${source}: run ${sourceId} has no journal to reuse`);
   const foreign = journalBelongsTo(read, workflow.name);
   if (foreign) throw new UsageError(`--reuse ${source}: ${foreign}`);
   const { events, report } = compactJournal(read.events, {

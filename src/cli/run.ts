@@ -118,13 +118,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     let mergedJournal: JournalRead | undefined;
     let reusedRun: string | undefined;
     if (options.reuse !== undefined) {
-      const seeded = await seedFromRun(
-        store,
-        options.reuse,
-        workflow,
-        { journalPath, now: new Date() },
-        io,
-      );
+      const seeded = await seedFromRun(store, options.reuse, workflow, { journalPath, now: new Date() }, io);
       previous = seeded.previous;
       mergedJournal = seeded.previous;
       reusedRun = seeded.sourceId;

@@ -4,7 +4,15 @@ import { basename } from 'node:path';
 import type { RunResult } from '../engine/types.js';
 import { renderMermaid } from '../workflow/graph.js';
 import type { WorkflowDef } from '../workflow/types.js';
-import { formatBudget, formatMs, formatReuse, formatTokens, formatTotals, formatTotalsCost, hasUsage } from './format.js';
+import {
+  formatBudget,
+  formatMs,
+  formatReuse,
+  formatTokens,
+  formatTotals,
+  formatTotalsCost,
+  hasUsage,
+} from './format.js';
 
 const STATUS_ICON: Record<string, string> = {
   succeeded: '✅',

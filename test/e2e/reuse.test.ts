@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI } from '../fakes/openai-server.js';
 import type { FakeServer } from '../fakes/openai-server.js';
-import { cliAsync, exited, journalLines, lastJson, workspace } from './cli-helpers.js';
+import { REPO, cliAsync, exited, journalLines, lastJson, workspace } from './cli-helpers.js';
 
 const workflow = (third: string) => `
 name: twelve
@@ -66,5 +66,24 @@ describe('run --reuse', () => {
     const badAge = await reprise(dir, ['run', 'w.yml', '--reuse', 'week-1', '--reuse-max-age', 'soon']);
     expect(badAge.code).toBe(2);
     expect(badAge.stderr).toContain('--reuse-max-age expects a duration');
+  });
+});
+
+describe('examples/weekly-digest.yml', () => {
+  it('a second week runs the run steps again and reuses the agent calls', async () => {
+    const dir = workspace();
+    const example = join(REPO, 'examples/weekly-digest.yml');
+    const env = { TINY_AGENT_DELAY_MS: '0' };
+    const first = await exited(cliAsync(dir, ['run', example, '--run-id', 'week-1'], env));
+    expect(first.code, first.stderr).toBe(0);
+    const second = await exited(
+      cliAsync(dir, ['run', example, '--reuse', 'week-1', '--run-id', 'week-2', '--json'], env),
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const json = lastJson(second.stdout);
+    // `digest` reads the ISO week, so it is reused unless the two runs straddle a week's start.
+    expect(json).toMatchObject({ reuse: { rerun: 2, expired: 0 } });
+    expect((json['reuse'] as { reused: number }).reused).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(dir, '.reprise/weekly-digest.txt'), 'utf8')).toContain('In short');
   });
 });

@@ -1,10 +1,14 @@
 // Cross-run reuse (issue 10): a new run seeded from an earlier run's journal reuses its model calls and
 // runs again what observes or changes the world; attempts of one run still replay everything.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callAgent } from '../../src/agents/index.js';
 import type { ShellRequest, ShellResult } from '../../src/agents/shell.js';
 import { startFakeOpenAI } from '../fakes/openai-server.js';
 import type { FakeServer } from '../fakes/common.js';
+import { toolResults, toolScript } from '../fakes/tool-script.js';
 import { MemoryJournal, echoAgent, load, run } from './harness.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -289,5 +293,109 @@ ${Array.from({ length: 8 }, (_, i) => `  - id: s${i}\n    agent: { prompt: "${i 
     expect(openai.requests).toHaveLength(13);
     expect(edited.calls).toMatchObject({ live: 1, replayed: 11 });
     expect(edited.reuse).toMatchObject({ reused: 11, rerun: 0, expired: 0, unmatched: 1 });
+  });
+});
+
+describe('tool calls across runs', () => {
+  let openai: FakeServer;
+  let workspace: string;
+  let counter: string;
+  beforeAll(async () => {
+    openai = await startFakeOpenAI();
+  });
+  afterAll(async () => {
+    await openai.close();
+  });
+  beforeEach(() => {
+    openai.requests.length = 0;
+    workspace = mkdtempSync(join(tmpdir(), 'reprise-reuse-tools-'));
+    counter = join(workspace, 'count.log');
+    writeFileSync(join(workspace, 'notes.txt'), 'week one\n');
+  });
+
+  const workflow = () =>
+    load(`
+name: tools
+defaults: { provider: openai, model: gpt-4.1-mini, retries: 0 }
+tools:
+  lookup:
+    description: A lookup whose answer depends on its argument alone.
+    reuse: true
+    parameters: { type: object, properties: { label: { type: string } } }
+    run: |
+      printf 'lookup %s\\n' "$TOOL_INPUT_LABEL" >> "$COUNTER_FILE"
+      printf 'found %s' "$TOOL_INPUT_LABEL"
+  stamp:
+    description: Records that the digest went out (a side effect).
+    parameters: { type: object, properties: { label: { type: string } } }
+    run: |
+      printf 'stamp %s\\n' "$TOOL_INPUT_LABEL" >> "$COUNTER_FILE"
+      printf 'stamped'
+steps:
+  - id: work
+    agent:
+      prompt: Look up a, stamp it, read notes.txt.
+      tools: [lookup, stamp, read_file]
+`);
+
+  it('reuses turns and tools declared reuse: true; runs other tools again; a changed file goes on live', async () => {
+    openai.respond(
+      toolScript((turn, request) =>
+        turn === 0
+          ? {
+              text: '',
+              toolCalls: [
+                { name: 'lookup', arguments: { label: 'a' } },
+                { name: 'stamp', arguments: { label: 'a' } },
+                { name: 'read_file', arguments: { path: 'notes.txt' } },
+              ],
+            }
+          : {
+              text: `done: ${toolResults(request)
+                .map((result) => result.content)
+                .join(' | ')}`,
+            },
+      ),
+    );
+    const env = {
+      PATH: process.env.PATH,
+      COUNTER_FILE: counter,
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_API_KEY: 'test-key',
+    };
+    const lines = () => readFileSync(counter, 'utf8').split('\n').filter(Boolean);
+    const journal = new MemoryJournal();
+    const first = await run(workflow(), { journal, env, workspace, runId: 'r1', now: at(0) });
+    expect(first.status).toBe('succeeded');
+    expect(openai.requests).toHaveLength(2);
+    expect(lines()).toEqual(['lookup a', 'stamp a']);
+
+    // Same files: both turns and the lookup are reused; the stamp and read_file run again.
+    const second = await run(workflow(), {
+      journal,
+      env,
+      workspace,
+      runId: 'r2',
+      reuseEarlierRuns: true,
+      now: at(1),
+    });
+    expect(second.outputs).toEqual(first.outputs);
+    expect(openai.requests).toHaveLength(2);
+    expect(lines()).toEqual(['lookup a', 'stamp a', 'stamp a']);
+    expect(second.reuse).toMatchObject({ reused: 3, rerun: 2 });
+
+    // A file the model read changed: read_file returns it, so the next turn's key changes and runs live.
+    writeFileSync(join(workspace, 'notes.txt'), 'week two\n');
+    const third = await run(workflow(), {
+      journal,
+      env,
+      workspace,
+      runId: 'r3',
+      reuseEarlierRuns: true,
+      now: at(2),
+    });
+    expect(openai.requests).toHaveLength(3);
+    expect(third.calls).toMatchObject({ live: 3, replayed: 2 });
+    expect(third.reuse).toMatchObject({ reused: 2, rerun: 2 });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Budget, emptyTotals } from '../../src/engine/budget.js';
 import type { RunResult } from '../../src/engine/types.js';
 import { renderJobSummary } from '../../src/report/summary.js';
+import { renderSummary } from '../../src/report/progress.js';
 import { load } from '../engine/harness.js';
 
 const workflow = load('name: w\nsteps:\n  - id: a\n    run: echo hi\n');
@@ -77,5 +78,22 @@ describe('job summary', () => {
     );
     expect(summary).toContain("`journal.jsonl.damaged-2026-12-04T09-00-00-000Z` in this attempt's artifact");
     expect(summary).toContain('> - line 3 fails its checksum');
+  });
+});
+
+describe('reuse across runs in the summaries', () => {
+  it('says what was reused, run again, too old and no longer matched', () => {
+    const reused: RunResult = {
+      ...result('succeeded', {}),
+      reuse: { reused: 11, rerun: 2, expired: 1, unmatched: 3, maxAgeMs: 7 * 24 * 3600_000 },
+    };
+    const line =
+      '11 calls reused from earlier runs, 2 ran again (run steps, tools, command agents, asks: side effects or the world), ' +
+      '1 too old (reuse-max-age 7d), 3 journaled no longer matched';
+    expect(renderJobSummary({ workflow, runId: 'r', attempt: 1, result: reused })).toContain(
+      `**Reuse across runs:** ${line}.`,
+    );
+    expect(renderSummary('r', reused)).toContain(`  reuse: ${line}`);
+    expect(renderSummary('r', result('succeeded', {}))).not.toContain('reuse:');
   });
 });
