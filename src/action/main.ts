@@ -380,19 +380,44 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     (result.shard ? `\n${describeShardReport(result.shard)}\n` : '') +
     (result.status === 'waiting' ? `\n${renderQuestions(result.questions, ghRunId)}` : '') +
     (compacted ? `\n**Saved for later runs:** ${compacted}.\n` : '');
+  // A re-run that replayed every call from this run's own cache entry and journaled none adds nothing an
+  // artifact would keep: the earlier attempts' artifacts hold the same calls, and the summary is in the job
+  // summary. Its upload (the artifact toolkit is the largest part of dist/) is skipped; the cache still
+  // gets the journal under this attempt's key, so the next attempt restores it without listing artifacts.
+  const nothingNew =
+    result.status === 'succeeded' &&
+    result.calls.live === 0 &&
+    result.calls.failed === 0 &&
+    (result.reuse?.reused ?? 0) === 0 &&
+    restored.damaged.length === 0 &&
+    !restored.fromEarlierRun &&
+    !shardSet &&
+    !shard &&
+    restored.source !== undefined &&
+    keys.restoreKeys[0] !== undefined &&
+    restored.source.startsWith(keys.restoreKeys[0]);
+  const upload = settings.artifacts && !nothingNew;
   await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
-  const transcript = renderTranscript(await readJournalFile(journalPath), {
-    runId,
-    replayedKeys: result.replayedKeys,
-  });
-  await writeFile(join(runDir, 'transcript.md'), transcript, 'utf8');
+  if (upload) {
+    // For the artifact only: the whole journal, read back with this attempt's calls.
+    const transcript = renderTranscript(await readJournalFile(journalPath), {
+      runId,
+      replayedKeys: result.replayedKeys,
+    });
+    await writeFile(join(runDir, 'transcript.md'), transcript, 'utf8');
+  } else if (settings.artifacts) {
+    host.info(
+      `reprise: every call was replayed from ${restored.source} and none was added: no artifact for this ` +
+        "attempt (the earlier attempts' artifacts hold the same calls)",
+    );
+  }
   await writeJobSummary(host, summary);
 
   await store.save({
     journalPath,
     cacheKey: settings.cache === 'true' ? keys.key : '',
-    artifact: settings.artifacts ? artifact : '',
+    artifact: upload ? artifact : '',
     identity,
   });
   host.saveState(STATE.saved, 'true');

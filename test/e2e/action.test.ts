@@ -208,6 +208,41 @@ describe('re-running a failed job', () => {
     ]);
   });
 
+  it(`a re-run of a finished run replays every call, saves it to the cache and uploads no artifact (${NODE_LABEL})`, async () => {
+    const leg = { runId: 1111 };
+    const tag = 's1b';
+    const first = await runAttempt(attempt(leg, 1, tag));
+    expect(first.main.code, log(first.main)).toBe(0);
+    const key1 = first.main.state['cache-key'] ?? '';
+
+    // Another job of the workflow failed; "Re-run failed jobs" runs this one again, with nothing left to do.
+    const second = await runAttempt(attempt(leg, 2, tag));
+    expect(second.main.code, log(second.main)).toBe(0);
+    expect(second.requests).toEqual([]);
+    expect(second.main.outputs).toMatchObject({
+      status: 'succeeded',
+      'restored-from': key1,
+      'calls-live': '0',
+      'calls-replayed': '8',
+      outputs: fanoutOutputs(tag),
+    });
+    expect(second.main.stdout).toContain(`every call was replayed from ${key1} and none was added`);
+    expect(artifactNames(1111)).toEqual(['reprise-fanout-review-attempt-1']);
+    const key2 = key1.replace(/-1$/, '-2');
+    expect(cacheKeysOfRun(1111)).toEqual([key1, key2]);
+    expect(second.post.stdout).toContain('the journal was saved by the main step');
+
+    // The next attempt takes attempt 2's entry (the newest attempt) without looking for artifacts.
+    const third = await runAttempt(attempt(leg, 3, tag));
+    expect(third.main.outputs).toMatchObject({
+      status: 'succeeded',
+      'restored-from': key2,
+      'calls-live': '0',
+    });
+    expect(third.main.stdout).not.toContain('journal artifact');
+    expect(artifactNames(1111)).toEqual(['reprise-fanout-review-attempt-1']);
+  });
+
   it(`falls back to attempt 1's artifact when the cache entry is gone (${NODE_OTHER_LABEL})`, async () => {
     const leg = { runId: 1201, node: NODE_OTHER.path };
     const { ran: first, completed } = await failMidway(leg, 's2');
