@@ -1,7 +1,7 @@
 // Messages a person reads when a call fails: what went wrong, once, in plain words.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { httpError } from '../../src/agents/http.js';
+import { httpError, transportError } from '../../src/agents/http.js';
 import { runShell } from '../../src/agents/shell.js';
 import { ProgressReporter, headline } from '../../src/report/progress.js';
 
@@ -52,6 +52,22 @@ describe('provider errors', () => {
     );
     expect(error.message).toContain('(401): invalid x-api-key provided. Check the value');
     expect(error.message).not.toContain('..');
+  });
+
+  it('a connection failure reads "Connection error: fetch failed", not "Connection error.: fetch failed"', () => {
+    const guard = {
+      signal: new AbortController().signal,
+      timeoutMs: 1000,
+      timedOut: () => false,
+      aborted: () => false,
+      dispose: () => {},
+    };
+    const error = transportError(
+      new Error('Connection error.', { cause: new TypeError('fetch failed') }),
+      guard,
+      endpoint,
+    );
+    expect(error.message).toMatch(/: Connection error: fetch failed$/);
   });
 });
 
