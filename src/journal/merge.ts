@@ -20,16 +20,25 @@ export function mergeJournals(reads: JournalRead[]): JournalRead {
     candidates: new Map(),
     problems: [],
   };
+  // The run each merged call line belongs to: a line is a duplicate only of the same run's line. Shards
+  // that reused an earlier run hold that run's lines and their own with the same results, and only their
+  // own replay in full (journal/lineage.ts).
+  const runOf = new Map<JournalEvent, string>();
   for (const read of reads) {
     merged.header ??= read.header;
     merged.runs.push(...read.runs);
+    let runId: string | undefined;
     for (const event of read.events) {
+      if (event.t === 'run') runId = event.runId;
       if (event.t === 'call') {
         // A call already merged from an earlier journal is usually the same result twice; a different
         // one is kept as a candidate (the first that replays wins, so a damaged copy cannot hide it).
         const list = merged.candidates.get(event.key);
         const result = JSON.stringify(event.result);
-        if (list?.some((other) => JSON.stringify(other.result) === result)) continue;
+        const same = (other: JournalEvent) =>
+          other.t === 'call' && runOf.get(other) === runId && JSON.stringify(other.result) === result;
+        if (list?.some(same)) continue;
+        if (runId !== undefined) runOf.set(event, runId);
         if (list) list.push(event);
         else merged.candidates.set(event.key, [event]);
         if (!merged.calls.has(event.key)) merged.calls.set(event.key, event);

@@ -4,6 +4,7 @@
 // unless the caller chose to run a missing or unfinished shard's items live.
 import { addUsage, emptyTotals } from '../engine/budget.js';
 import type { UsageTotals } from '../engine/budget.js';
+import { journalLineage } from './lineage.js';
 import { mergeJournals } from './merge.js';
 import { summariseProblems, type JournalRead } from './reader.js';
 import type { RunStatus, ShardId } from './types.js';
@@ -57,7 +58,11 @@ export function checkShardSet(reads: JournalRead[], options: ShardSetOptions): S
   const found: { read: JournalRead; shard: ShardJournal }[] = [];
 
   for (const read of reads) {
-    const header = read.runs[0];
+    // A shard that reused an earlier run's journal (resume-scope: workflow) holds that run's lines too:
+    // only its own attempts say which shard it is.
+    const earlierRuns = journalLineage(read.events).earlierRuns;
+    const runs = read.runs.filter((run) => !earlierRuns.has(run.runId));
+    const header = runs[0];
     if (!header) {
       const why = read.problems.find((p) => p.severity === 'warning')?.message;
       problems.push(`${read.source} is ${why ? `corrupted: ${why}` : 'empty: no run was journaled in it'}`);
@@ -69,17 +74,17 @@ export function checkShardSet(reads: JournalRead[], options: ShardSetOptions): S
       continue;
     }
     const shard = header.shard;
-    if (!shard || read.runs.some((run) => !run.shard)) {
+    if (!shard || runs.some((run) => !run.shard)) {
       problems.push(
         `${read.source} is not a shard's journal (it was not run with --shard or the action's "shard" input)`,
       );
       continue;
     }
-    if (read.runs.some((run) => run.shard?.index !== shard.index || run.shard.total !== shard.total)) {
+    if (runs.some((run) => run.shard?.index !== shard.index || run.shard.total !== shard.total)) {
       problems.push(`${read.source} holds attempts of different shards`);
       continue;
     }
-    const changed = read.runs.find((run) => run.script !== options.script);
+    const changed = runs.find((run) => run.script !== options.script);
     if (changed) {
       problems.push(
         `${read.source} (shard ${shard.index}/${shard.total}) ran another version of the workflow file ` +
@@ -90,15 +95,14 @@ export function checkShardSet(reads: JournalRead[], options: ShardSetOptions): S
     for (const problem of summariseProblems(read.problems)) {
       if (problem.severity === 'warning') warnings.push(`${read.source}: ${problem.message}`);
     }
-    const lastRun = read.runs.length - 1;
-    const lastStart = read.events.lastIndexOf(read.runs[lastRun]!);
+    const lastStart = read.events.lastIndexOf(runs[runs.length - 1]!);
     const end = read.events.slice(lastStart).findLast((event) => event.t === 'end');
     found.push({
       read,
       shard: {
         ...shard,
         source: read.source,
-        attempts: read.runs.length,
+        attempts: runs.length,
         status: end?.t === 'end' ? end.status : undefined,
         calls: read.calls.size,
         usage: totalUsage(read),

@@ -9,6 +9,9 @@ import type { ShellRequest, ShellResult } from '../../src/agents/shell.js';
 import { startFakeOpenAI } from '../fakes/openai-server.js';
 import type { FakeServer } from '../fakes/common.js';
 import { toolResults, toolScript } from '../fakes/tool-script.js';
+import { checkShardSet } from '../../src/journal/shard-set.js';
+import { serializeEvents } from '../../src/journal/merge.js';
+import { parseJournal } from '../../src/journal/reader.js';
 import { MemoryJournal, echoAgent, load, run } from './harness.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -398,5 +401,74 @@ steps:
     expect(openai.requests).toHaveLength(3);
     expect(third.calls).toMatchObject({ live: 3, replayed: 2 });
     expect(third.reuse).toMatchObject({ reused: 2, rerun: 2 });
+  });
+});
+
+describe('shards of a run that reuses an earlier one', () => {
+  it("merge as one run: the shards' run steps replay in the merge, the earlier run's are not taken", async () => {
+    const workflow = load(`
+name: sharded
+steps:
+  - id: list
+    run: printf 'a\\nb\\n'
+  - id: each
+    for-each: \${{ steps.list.outputs.lines }}
+    shard: true
+    env: { ITEM: "\${{ item }}" }
+    run: printf '%s' "$ITEM"
+  - id: sum
+    agent: { prompt: "Sum up", model: m, provider: openai }
+`);
+    const scripts: string[] = [];
+    const shell = async (request: ShellRequest): Promise<ShellResult> => {
+      scripts.push(`${request.script} ${request.env['ITEM'] ?? ''}`.trim());
+      return {
+        stdout: request.script.startsWith("printf 'a") ? 'a\nb\n' : request.env['ITEM']!,
+        stderr: '',
+        exitCode: 0,
+      } as ShellResult;
+    };
+    const week1 = new MemoryJournal();
+    await run(workflow, { journal: week1, shell, runId: 'week-1', now: at(0) });
+    expect(scripts).toHaveLength(3);
+
+    // Week 2: each shard job restores week 1's journal and starts a run reusing it.
+    const shards = [0, 1].map(() => copy(week1));
+    for (const [index, journal] of shards.entries()) {
+      const result = await run(workflow, {
+        journal,
+        shell,
+        runId: `week-2-shard-${index}`,
+        reuseEarlierRuns: true,
+        shard: { index, total: 2 },
+        now: at(7),
+      });
+      expect(result.status).toBe('sharded');
+    }
+    // Each shard ran `list` again and its own item: 2 + 2 scripts.
+    expect(scripts).toHaveLength(7);
+
+    const reads = shards.map((journal, index) => ({
+      ...parseJournal(serializeEvents(journal.events), `shard-${index}`),
+    }));
+    const set = checkShardSet(reads, { workflow: 'sharded', script: workflow.scriptHash, onMissing: 'fail' });
+    expect(set.shards.map((shard) => shard.attempts)).toEqual([1, 1]);
+    const merged = new MemoryJournal();
+    merged.events.push(...set.merged.events);
+    const agent = echoAgent();
+    const merge = await run(workflow, {
+      journal: merged,
+      shell,
+      agent: agent.fn,
+      runId: 'week-2',
+      mergeOf: 2,
+      now: at(7.01),
+    });
+    expect(merge.status).toBe('succeeded');
+    // Nothing ran again: the shards' run steps are the run's own; the model call is week 1's, reused.
+    expect(scripts).toHaveLength(7);
+    expect(agent.prompts).toEqual([]);
+    expect(merge.calls).toMatchObject({ live: 0, replayed: 4 });
+    expect(merge.reuse).toMatchObject({ reused: 1 });
   });
 });
