@@ -2,10 +2,12 @@
 // separate processes against the Actions emulator (cache, artifacts) and a fake OpenAI server, each job
 // attempt on a fresh runner (new, empty workspace and RUNNER_TEMP; same run id). What a user sees on
 // "Re-run failed jobs": finished calls come back from the journal, only the missing ones reach the provider.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withChecksum } from '../../src/journal/checksum.js';
+import { parseJournal } from '../../src/journal/reader.js';
 import { defaultRunBackendId } from '../emulator/runner-env.js';
 import type { RecordedRequest } from '../fakes/openai-server.js';
 import {
@@ -471,7 +473,7 @@ describe('isolation and damage', () => {
     );
   });
 
-  it(`a damaged journal under the right cache key: warns, replays only intact calls, succeeds (${NODE_LABEL})`, async () => {
+  it(`a damaged journal under the right cache key: warns, heals, replays only intact calls, succeeds (${NODE_LABEL})`, async () => {
     const tag = 's5';
     const leg = { runId: 1501 };
     const { ran: first } = await failMidway(leg, tag);
@@ -486,10 +488,11 @@ describe('isolation and damage', () => {
     const beta = lineOf(1);
     expect(alpha).toBeGreaterThan(0);
     expect(beta).toBeGreaterThan(0);
-    // alpha's line becomes garbage; beta's stays JSON but its result is no agent result.
+    // alpha's line becomes garbage; beta's stays a whole line (its checksum recomputed, as a forger would)
+    // whose result is no agent result.
     lines[alpha] = `${lines[alpha]?.slice(0, 40)}\u0000garbage`;
-    const tampered = JSON.parse(lines[beta] ?? '') as Record<string, unknown>;
-    lines[beta] = JSON.stringify({ ...tampered, result: { bogus: true } });
+    const { crc: _crc, ...tampered } = JSON.parse(lines[beta] ?? '') as Record<string, unknown>;
+    lines[beta] = withChecksum(JSON.stringify({ ...tampered, result: { bogus: true } }));
     const damaged = join(harness.root, 'damaged-journal.jsonl');
     writeFileSync(damaged, lines.join('\n'));
 
@@ -510,8 +513,19 @@ describe('isolation and damage', () => {
     const warnings = commands(main.stdout, 'warning');
     expect(warnings).toEqual([
       `::warning::journal from the Actions cache (${key1}): line ${alpha + 1} is not valid JSON; ignored`,
+      expect.stringMatching(
+        /^::warning::the journal from the Actions cache \(.*\) was damaged: set aside as .*journal\.jsonl\.damaged-\S+ \(kept in this attempt's artifact\); a fresh journal continues with its \d+ valid calls$/,
+      ),
       '::warning::journaled result of step "review" item 1 is not replayed: it is not a whole agent result; running it again',
     ]);
+    // The original is kept beside the journal, which is whole again.
+    const runDir = dirname(main.outputs.journal ?? '');
+    const aside = readdirSync(runDir).filter((name) => name.startsWith('journal.jsonl.damaged-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(runDir, aside[0] ?? ''), 'utf8')).toBe(lines.join('\n'));
+    expect(parseJournal(readFileSync(main.outputs.journal ?? '', 'utf8'), 'journal').problems).toEqual([]);
+    expect(main.summary).toContain(`The journal restored from the Actions cache (${key1}) was damaged.`);
+    expect(main.summary).toContain(`line ${alpha + 1} is not valid JSON`);
     expect(main.outputs).toMatchObject({
       status: 'succeeded',
       'restored-from': key1,
