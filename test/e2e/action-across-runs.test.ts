@@ -152,7 +152,10 @@ ${Array.from({ length: 12 }, (_, i) => `  - id: q${i + 1}\n    agent: { prompt: 
       'calls-reused': '11',
       'restored-from': expect.stringMatching(/-4101-1$/),
     });
-    expect(second.main.summary).toMatch(/\b1 journaled (calls )?no longer matched/);
+    // The engine's reuse report, in the job summary: what was reused, and the one edited call's old key.
+    expect(second.main.summary).toMatch(
+      /\*\*Reuse across runs:\*\* 11 calls reused from earlier runs, .*, 1 journaled no longer matched/,
+    );
   });
 });
 
@@ -253,6 +256,9 @@ describe('the scheduled research example over three simulated weeks', () => {
     const second = await week(1, releases[1]!);
     expect(live(second)).toEqual(['Question: What changed this week in GitHub Actions caching?']);
     expect(second.main.outputs['calls-reused']).toBe('4');
+    expect(second.main.summary).toMatch(
+      /4 calls reused from earlier runs, 1 ran again .*, 0 too old \(reuse-max-age 10d\)/,
+    );
     expect(second.main.summary).toMatch(/^\| plan \| ✅ succeeded \| 0 \| 1 \| 0 \|/m);
     expect(second.main.summary).toMatch(/^\| releases \| ✅ succeeded \| 1 \| 0 \| 0 \|/m);
 
@@ -266,6 +272,7 @@ describe('the scheduled research example over three simulated weeks', () => {
       'List up to five sub-questions that together answer: What changed this week in GitHub Actions caching?',
     ]);
     expect(third.main.outputs['calls-reused']).toBe('1');
+    expect(third.main.summary).toMatch(/1 call reused from earlier runs, 2 ran again .*, 4 too old/);
     expect(third.main.summary).toMatch(
       /Saved for later runs:\*\* journal compacted: .*older than reuse-max-age/,
     );
