@@ -5,13 +5,37 @@
 //  - post when main already saved (goal: under 100 ms);
 //  - attempt n+1 of a finished 1,000-call run: its 1 MB journal restored from the cache, every call replayed,
 //    main then post (goal: under 1 s).
-// Every figure is a whole process timed by this one; the table after the run gives min and mean of each.
+// Every figure is a whole process timed by this one; the table after the run gives min and mean of each, and
+// each process's CPU time (user + system, from GNU time when installed): steadier than wall time on a shared
+// machine.
 import { spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, bench, describe } from 'vitest';
 import { ActionHarness, NODE24 } from '../test/e2e/action/harness.js';
 
 const NODE = NODE24 ?? process.execPath;
+const TIME = '/usr/bin/time';
+const scratch = mkdtempSync(join(tmpdir(), 'reprise-bench-action-'));
+/** Node under GNU time, which appends `cpu <user> <system>` (seconds) to $BENCH_CPU_FILE as the process ends. */
+const TIMED_NODE = existsSync(TIME) ? join(scratch, 'node') : undefined;
+if (TIMED_NODE) {
+  writeFileSync(TIMED_NODE, `#!/bin/sh\nexec ${TIME} -a -o "$BENCH_CPU_FILE" -f 'cpu %U %S' ${NODE} "$@"\n`);
+  chmodSync(TIMED_NODE, 0o755);
+}
+let cpuFiles = 0;
+/** The CPU times (ms) GNU time wrote to `file`, one per process, in order. */
+function cpuTimes(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('cpu '))
+    .map((line) => {
+      const [, user, system] = line.split(' ');
+      return (Number(user) + Number(system)) * 1000;
+    });
+}
 const COLD = { iterations: 8, warmupIterations: 0, time: 0, warmupTime: 0 };
 
 const harness = await ActionHarness.start();
@@ -50,13 +74,23 @@ interface Sample {
   firstLine: number;
   main: number;
   post: number;
+  mainCpu?: number;
+  postCpu?: number;
 }
 const samples: Sample[] = [];
-const floor: { firstLine: number; exit: number }[] = [];
+const floor: { firstLine: number; exit: number; cpu?: number }[] = [];
 
 /** Main of attempt `n` of the finished run, timed to its first stdout line and to its exit; then post. */
 async function nextAttempt(runId: number, n: number): Promise<void> {
-  const attempt = harness.attempt({ runId, attempt: n, files, inputs, env });
+  const cpuFile = join(scratch, `cpu-${++cpuFiles}`);
+  const attempt = harness.attempt({
+    runId,
+    attempt: n,
+    files,
+    inputs,
+    env: { ...env, BENCH_CPU_FILE: cpuFile },
+    node: TIMED_NODE ?? NODE,
+  });
   const started = performance.now();
   const step = attempt.startMain();
   let firstLine = 0;
@@ -72,20 +106,25 @@ async function nextAttempt(runId: number, n: number): Promise<void> {
   if (post.code !== 0 || !post.stdout.includes('saved by the main step')) {
     throw new Error(`post of attempt ${n}:\n${post.stdout}${post.stderr}`);
   }
-  samples.push({ firstLine, main: main.ms, post: post.ms });
+  const [mainCpu, postCpu] = cpuTimes(cpuFile);
+  samples.push({ firstLine, main: main.ms, post: post.ms, mainCpu, postCpu });
 }
 
 /** The least a Node 24 process does to print a line: spawn to first stdout data, and to exit. */
 function nodeFloor(): Promise<void> {
   return new Promise((resolvePromise, reject) => {
+    const cpuFile = join(scratch, `cpu-${++cpuFiles}`);
     const started = performance.now();
-    const child = spawn(NODE, ['-e', 'console.log(1)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(TIMED_NODE ?? NODE, ['-e', 'console.log(1)'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_CPU_FILE: cpuFile },
+    });
     let firstLine = 0;
     child.stdout.once('data', () => (firstLine = performance.now() - started));
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`node -e exited ${code}`));
-      floor.push({ firstLine, exit: performance.now() - started });
+      floor.push({ firstLine, exit: performance.now() - started, cpu: cpuTimes(cpuFile)[0] });
       resolvePromise();
     });
   });
@@ -107,48 +146,59 @@ describe('the action on the Actions emulator, cold processes (Node 24)', () => {
 // Hooks inside a bench `describe` never run (vitest bench): the report and cleanup are the file's.
 afterAll(async () => {
   await harness.close();
-  const row = (what: string, values: number[], goal: string) => {
-    const min = Math.min(...values);
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    return `| ${what} | ${min.toFixed(0)} ms | ${mean.toFixed(0)} ms | ${goal} |`;
+  rmSync(scratch, { recursive: true, force: true });
+  const stats = (values: (number | undefined)[]): string => {
+    const known = values.filter((value): value is number => value !== undefined);
+    if (known.length === 0) return '| | ';
+    const mean = known.reduce((a, b) => a + b, 0) / known.length;
+    return `| ${Math.min(...known).toFixed(0)} ms | ${mean.toFixed(0)} ms `;
   };
-  process.stdout.write(
-    [
-      `\nthe action, ${samples.length} samples (node ${NODE}); load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
-      '| what | min | mean | goal |',
-      '| --- | ---: | ---: | --- |',
-      row(
-        'floor: `node -e` to its line',
-        floor.map((f) => f.firstLine),
-        '',
-      ),
-      row(
-        'floor: `node -e` to exit',
-        floor.map((f) => f.exit),
-        '',
-      ),
-      row(
-        "main's first log line",
-        samples.map((s) => s.firstLine),
-        '200 ms',
-      ),
-      row(
-        'main (restore 1 MB, replay 1,001 calls, save)',
-        samples.map((s) => s.main),
-        '',
-      ),
-      row(
-        'post, nothing to save',
-        samples.map((s) => s.post),
-        '100 ms',
-      ),
-      row(
-        'main + post',
-        samples.map((s) => s.main + s.post),
-        '1 s',
-      ),
-    ].join('\n') + '\n',
-  );
+  const row = (what: string, wall: number[], cpu: (number | undefined)[], goal: string): string =>
+    `| ${what} ${stats(wall)}${stats(cpu)}| ${goal} |`;
+  const lines = [
+    `\nthe action, ${samples.length} samples (node ${NODE}); load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+    '| what | wall min | wall mean | cpu min | cpu mean | goal |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    row(
+      'floor: `node -e` to its line',
+      floor.map((f) => f.firstLine),
+      [],
+      '',
+    ),
+    row(
+      'floor: `node -e` to exit',
+      floor.map((f) => f.exit),
+      floor.map((f) => f.cpu),
+      '',
+    ),
+    row(
+      "main's first log line",
+      samples.map((s) => s.firstLine),
+      [],
+      '200 ms',
+    ),
+    row(
+      'main: restore 1 MB, replay 1,001 calls, save',
+      samples.map((s) => s.main),
+      samples.map((s) => s.mainCpu),
+      '',
+    ),
+    row(
+      'post, nothing to save',
+      samples.map((s) => s.post),
+      samples.map((s) => s.postCpu),
+      '100 ms',
+    ),
+    row(
+      'main + post',
+      samples.map((s) => s.main + s.post),
+      samples
+        .map((s) => (s.mainCpu ?? NaN) + (s.postCpu ?? NaN))
+        .map((v) => (Number.isNaN(v) ? undefined : v)),
+      '1 s',
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 });
