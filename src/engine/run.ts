@@ -681,7 +681,8 @@ class Run implements UsesHost {
         env: this.callEnv(inner.env),
         cwd: this.options.workspace,
         timeoutMs: inner.timeoutMs,
-        pricing: frame.workflow.pricing,
+        // Prices come from the top workflow, for a callee's turns as for its other calls.
+        pricing: this.workflow.pricing,
         log: (message) => this.warnOnce(message),
       }),
       toolbox: toolbox.toolbox,
