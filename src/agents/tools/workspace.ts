@@ -3,7 +3,6 @@
 // is refused as a tool error.
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { minimatch } from 'minimatch';
 import { WORKSPACE_TOOLS } from '../../workflow/types.js';
 import type { ToolOutcome } from '../types.js';
 import { toolError, type Tool, type ToolContext } from './types.js';
@@ -69,6 +68,11 @@ async function* walk(dir: string, prefix = ''): AsyncGenerator<string> {
   }
 }
 
+/** Loaded by the tools that match globs, when they run: a run without them (or a replay) never loads it. */
+async function loadMinimatch(): Promise<typeof import('minimatch').minimatch> {
+  return (await import('minimatch')).minimatch;
+}
+
 async function readFileTool(args: Record<string, unknown>, workspace: string): Promise<ToolOutcome> {
   const { real, shown } = await confined(workspace, args['path'] as string);
   if (!(await stat(real)).isFile()) return toolError(`"${shown}" is not a file`);
@@ -84,6 +88,7 @@ async function listFilesTool(args: Record<string, unknown>, workspace: string): 
   const { real, shown } = await confined(workspace, (args['path'] as string | undefined) ?? '.');
   if (!(await stat(real)).isDirectory()) return toolError(`"${shown}" is not a directory`);
   const pattern = (args['pattern'] as string | undefined) ?? '**';
+  const minimatch = await loadMinimatch();
   const found: string[] = [];
   let more = false;
   for await (const file of walk(real)) {
@@ -107,6 +112,7 @@ async function searchTextTool(args: Record<string, unknown>, workspace: string):
   }
   const { real, shown } = await confined(workspace, (args['path'] as string | undefined) ?? '.');
   const glob = args['glob'] as string | undefined;
+  const minimatch = await loadMinimatch();
   const files = (await stat(real)).isFile() ? [''] : walk(real);
   const matches: string[] = [];
   for await (const file of files) {
