@@ -359,12 +359,12 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   const { result } = outcome;
 
   // Saved for later runs: thinned first, so that it does not grow with every scheduled run.
-  const compacted =
-    settings.scope === 'workflow' && settings.cache === 'true'
-      ? await store.compactForLaterRuns(journalPath, {
-          maxAgeMs: reuseMaxAge(workflow, settings.reuseMaxAgeMs),
-        })
-      : undefined;
+  const compacted = await store.compactForLaterRuns({
+    journalPath,
+    scope: settings.scope,
+    saveToCache: settings.cache === 'true',
+    maxAgeMs: reuseMaxAge(workflow, settings.reuseMaxAgeMs),
+  });
   const summary =
     renderJobSummary({
       workflow,

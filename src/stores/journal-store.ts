@@ -133,6 +133,16 @@ export interface SaveTarget {
   identity?: ArtifactNameParts;
 }
 
+/** A journal about to be saved, and whether later runs will restore it. */
+export interface LaterRunsTarget {
+  journalPath: string;
+  scope: ResumeScope;
+  /** `cache: true`: the journal is saved to the Actions cache, where later runs find it. */
+  saveToCache: boolean;
+  /** The effective `reuse-max-age` (engine/reuse.ts `reuseMaxAge`). */
+  maxAgeMs: CompactOptions['maxAgeMs'];
+}
+
 /** Files of the run directory an artifact carries beside the journal. */
 const ARTIFACT_FILES = ['journal.jsonl', 'result.json', 'summary.md', 'transcript.md'];
 
@@ -261,12 +271,16 @@ export class ActionJournalStore {
    * what a later run could still reuse (journal/compact.ts: one line per key, none older than reuse-max-age,
    * a size cap), so the journal does not grow with every scheduled run. This run's own lines stay whole: its
    * next attempt replays everything it did and counts all it spent. Best effort: on trouble the journal is
-   * saved as it is. Returns what was dropped, for the job summary (undefined: nothing).
+   * saved as it is. Returns what was dropped, for the job summary (undefined: nothing). Nothing is done unless
+   * the journal goes to the cache for later runs (`resume-scope: workflow`, `cache: true`).
    */
-  async compactForLaterRuns(journalPath: string, options: CompactOptions): Promise<string | undefined> {
-    if (!existsSync(journalPath)) return undefined;
+  async compactForLaterRuns(target: LaterRunsTarget): Promise<string | undefined> {
+    const { journalPath, ...options } = target;
+    if (target.scope !== 'workflow' || !target.saveToCache || !existsSync(journalPath)) return undefined;
     try {
-      const described = describeCompaction(await compactJournalFile(journalPath, options));
+      const described = describeCompaction(
+        await compactJournalFile(journalPath, { maxAgeMs: options.maxAgeMs }),
+      );
       if (described) this.log.info(described);
       return described;
     } catch (caught) {

@@ -188,6 +188,61 @@ describe('ActionJournalStore.restore', () => {
   });
 });
 
+describe('ActionJournalStore.compactForLaterRuns', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const ago = (days: number) => new Date(Date.parse('2026-12-01T06:00:00.000Z') - days * DAY).toISOString();
+  // Two earlier runs, then this run's first attempt, which reuses them (its header names them).
+  const answer = (key: string, days: number) =>
+    callEvent(key, {
+      at: ago(days),
+      result: { text: key, model: 'gpt-test', usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } },
+    });
+  const carried = () =>
+    lines(
+      runEvent({ runId: 'week-1', at: ago(14) }),
+      answer('old', 14),
+      answer('kept', 14),
+      runEvent({ runId: 'week-2', at: ago(7) }),
+      answer('kept', 7),
+      answer('young', 7),
+      runEvent({ runId: 'week-3', at: ago(0), reuses: ['week-1', 'week-2'] }),
+      answer('own', 0),
+    );
+  const keysIn = (path: string) =>
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"t":"call"'))
+      .map((line) => (JSON.parse(line) as { key: string }).key);
+
+  it('drops expired and duplicate lines of earlier runs, keeps this run whole, and says what it dropped', async () => {
+    const path = join(tempDir('reprise-journal-store-compact-'), 'journal.jsonl');
+    writeFileSync(path, carried());
+    const described = await new ActionJournalStore(silent).compactForLaterRuns({
+      journalPath: path,
+      scope: 'workflow',
+      saveToCache: true,
+      maxAgeMs: 10 * DAY,
+    });
+    expect(keysIn(path).sort()).toEqual(['kept', 'own', 'young']);
+    expect(described).toMatch(/5 → 3 calls.*older than reuse-max-age/);
+  });
+
+  it('leaves the journal alone when no later run will restore it', async () => {
+    for (const target of [
+      { scope: 'run' as const, saveToCache: true },
+      { scope: 'workflow' as const, saveToCache: false },
+    ]) {
+      const path = join(tempDir('reprise-journal-store-compact-'), 'journal.jsonl');
+      writeFileSync(path, carried());
+      const store = new ActionJournalStore(silent);
+      expect(
+        await store.compactForLaterRuns({ journalPath: path, maxAgeMs: 10 * DAY, ...target }),
+      ).toBeUndefined();
+      expect(readFileSync(path, 'utf8')).toBe(carried());
+    }
+  });
+});
+
 describe('ActionJournalStore.restoreShards', () => {
   it('reads every shard artifact, named by its artifact, and refuses one holding another shard', async () => {
     const dir = tempDir('reprise-journal-store-shards-');
