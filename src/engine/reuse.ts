@@ -115,9 +115,9 @@ export class ReuseRule {
   candidates(
     call: ReuseSubject,
     lines: readonly CallEvent[],
-  ): { lines: CallEvent[]; refused?: 'rerun' | 'expired' } {
+  ): { lines: readonly CallEvent[]; refused?: 'rerun' | 'expired' } {
     const earlier = this.reuse?.earlier;
-    if (!earlier || earlier.size === 0) return { lines: [...lines] };
+    if (!earlier || earlier.size === 0) return { lines };
     const own = lines.filter((line) => !earlier.has(line));
     const theirs = lines.filter((line) => earlier.has(line));
     if (theirs.length === 0) return { lines: own };
