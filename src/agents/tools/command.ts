@@ -6,7 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeOutputCut, runProcess } from '../process.js';
+import { describeOutputCut, runProcess, type ProcessResult } from '../process.js';
+import { describeSpawnError } from '../spawn-errors.js';
 import { shellTemplate } from '../shell.js';
 import type { ToolOutcome } from '../types.js';
 import { toolError, type Tool, type ToolContext } from './types.js';
@@ -36,13 +37,22 @@ export function argumentEnvName(name: string): string {
 
 /** Linux's limit on one `NAME=value` environment string (MAX_ARG_STRLEN, with its NUL): longer fails E2BIG. */
 const MAX_ENV_STRING_BYTES = 131_072 - 1;
+/**
+ * What the arguments may add to the environment in all: the system's limit on arguments plus environment
+ * (ARG_MAX, 2 MiB on Linux by default) must still hold the inherited environment.
+ */
+const MAX_ARGUMENT_ENV_BYTES = 1024 * 1024;
 
 export function argumentEnv(args: Record<string, unknown>): Record<string, string> {
   const env: Record<string, string> = {};
+  let total = 0;
   const add = (name: string, value: string) => {
+    const bytes = Buffer.byteLength(name) + 2 + Buffer.byteLength(value);
     // A NUL cannot be in an environment string either; such a value arrives on stdin (JSON-escaped) only.
-    if (Buffer.byteLength(name) + 1 + Buffer.byteLength(value) > MAX_ENV_STRING_BYTES) return;
-    if (!value.includes('\0')) env[name] = value;
+    if (bytes > MAX_ENV_STRING_BYTES || total + bytes > MAX_ARGUMENT_ENV_BYTES || value.includes('\0'))
+      return;
+    env[name] = value;
+    total += bytes;
   };
   add('TOOL_INPUT', JSON.stringify(args));
   for (const [name, value] of Object.entries(args)) {
@@ -70,20 +80,28 @@ export function commandTool(spec: CommandToolSpec): Tool {
         const [command, ...rest] = shellTemplate(spec.shell ?? 'bash').map((part) =>
           part.replaceAll('{0}', scriptFile),
         ) as [string, ...string[]];
+        const env = { ...context.env, ...spec.env, ...argumentEnv(args) };
         const result = await runProcess({
           command,
           args: rest,
           cwd: context.workspace,
-          env: { ...context.env, ...spec.env, ...argumentEnv(args) },
+          env,
           input: JSON.stringify(args),
           signal: context.signal,
           timeoutMs,
           maxBytes: context.output?.maxBytes,
           spill: context.output?.spill,
           cleanup: dir,
+        }).catch((error: unknown): ProcessResult => {
+          // spawn() itself throws for some failures (E2BIG): a tool error for the model, like those it emits.
+          if (!(error instanceof Error) || !('code' in error)) throw error;
+          return { stdout: '', stderr: '', exitCode: null, signal: null, spawnError: error };
         });
         if (result.ended === 'aborted') throw new Error(`tool "${spec.name}" was stopped`);
-        if (result.spawnError) return toolError(`could not start ${command}: ${result.spawnError.message}`);
+        if (result.spawnError) {
+          const why = describeSpawnError(result.spawnError, { command, cwd: context.workspace, env });
+          return toolError(`could not start ${command}: ${why}`);
+        }
         if (result.ended === 'timeout') {
           return toolError(
             `tool "${spec.name}" ran longer than its timeout of ${timeoutMs} ms and was stopped`,
