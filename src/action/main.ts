@@ -364,6 +364,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     scope: settings.scope,
     saveToCache: settings.cache === 'true',
     maxAgeMs: reuseMaxAge(workflow, settings.reuseMaxAgeMs),
+    keep: new Set(result.replayedKeys),
   });
   const summary =
     renderJobSummary({

@@ -28,6 +28,11 @@ export interface CompactOptions {
    * the newest of those headers (the start of the run that reused them, so its attempts decide alike).
    */
   seedAt?: Date;
+  /**
+   * Keys the size cap never drops: the earlier-run calls this run replayed. Its next attempt ("Re-run failed
+   * jobs") must replay them again rather than spend on them live; expiry and duplicates still apply.
+   */
+  keep?: ReadonlySet<string>;
 }
 
 export interface CompactionReport {
@@ -120,6 +125,7 @@ export function compactJournal(
   const overCap = new Set<number>();
   for (const { line, index } of byAge) {
     if (total <= maxBytes) break;
+    if (options.keep?.has(line.call.key)) continue;
     overCap.add(index);
     total -= line.bytes;
     const entry = headerBytes.get(line.header)!;

@@ -186,7 +186,8 @@ export function renderSummary(runId: string, result: RunResult): string {
   ];
   const budget = formatBudget(result.budget);
   if (budget) lines.push(`  limits: ${budget}`);
-  if (result.unmatchedJournalCalls > 0) {
+  // A run reusing earlier runs says it in its reuse line (journaled no longer matched), not twice.
+  if (result.unmatchedJournalCalls > 0 && !result.reuse) {
     lines.push(
       `  ${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps)`,
     );

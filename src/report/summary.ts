@@ -107,7 +107,8 @@ export function renderJobSummary(context: SummaryContext): string {
   );
   const budget = formatBudget(result.budget);
   if (budget) lines.push('', `**Limits (all attempts of this run):** ${budget}.`);
-  if (result.unmatchedJournalCalls > 0) {
+  // A run reusing earlier runs says it in its reuse line (journaled no longer matched), not twice.
+  if (result.unmatchedJournalCalls > 0 && !result.reuse) {
     lines.push(
       '',
       `${result.unmatchedJournalCalls} journaled calls no longer matched the workflow (edited or removed steps).`,

@@ -141,6 +141,8 @@ export interface LaterRunsTarget {
   saveToCache: boolean;
   /** The effective `reuse-max-age` (engine/reuse.ts `reuseMaxAge`). */
   maxAgeMs: CompactOptions['maxAgeMs'];
+  /** Keys this run replayed: the size cap keeps them for its next attempt. */
+  keep?: CompactOptions['keep'];
 }
 
 /** Files of the run directory an artifact carries beside the journal. */
@@ -279,7 +281,7 @@ export class ActionJournalStore {
     if (target.scope !== 'workflow' || !target.saveToCache || !existsSync(journalPath)) return undefined;
     try {
       const described = describeCompaction(
-        await compactJournalFile(journalPath, { maxAgeMs: options.maxAgeMs }),
+        await compactJournalFile(journalPath, { maxAgeMs: options.maxAgeMs, keep: options.keep }),
       );
       if (described) this.log.info(described);
       return described;

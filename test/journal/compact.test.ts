@@ -144,6 +144,18 @@ describe('compactJournal', () => {
     expect(Math.max(...droppedAt.map(Date.parse))).toBeLessThanOrEqual(Math.min(...kept.map(Date.parse)));
     expect(spentInJournal(events, 'week-3')).toEqual(spentInJournal(journal.events, 'week-3'));
 
+    // The calls this run replayed from earlier runs are never dropped for size: its next attempt replays them.
+    const oldest = calls(whole.events)
+      .filter((event) => !kept.includes(event.at))
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0]!;
+    const kept2 = compactJournal(journal.events, {
+      maxAgeMs: 30 * DAY,
+      maxBytes: ownBytes + 700,
+      keep: new Set([oldest.key]),
+    });
+    expect(kept2.report.dropped.overCap).toBeGreaterThan(0);
+    expect(calls(kept2.events).map((event) => event.key)).toContain(oldest.key);
+
     // Too small even for the run itself: its lines are all kept, and the report says so.
     const tiny = compactJournal(journal.events, { maxAgeMs: 30 * DAY, maxBytes: 100 });
     expect(tiny.report.ownOverCap).toBe(true);

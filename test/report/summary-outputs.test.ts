@@ -86,6 +86,7 @@ describe('reuse across runs in the summaries', () => {
     const reused: RunResult = {
       ...result('succeeded', {}),
       reuse: { reused: 11, rerun: 2, expired: 1, unmatched: 3, maxAgeMs: 7 * 24 * 3600_000 },
+      unmatchedJournalCalls: 3,
     };
     const line =
       '11 calls reused from earlier runs, 2 ran again (run steps, tools, command agents, asks: side effects or the world), ' +
@@ -94,6 +95,11 @@ describe('reuse across runs in the summaries', () => {
       `**Reuse across runs:** ${line}.`,
     );
     expect(renderSummary('r', reused)).toContain(`  reuse: ${line}`);
+    // Said once, in the reuse line, not again as a separate line.
+    expect(renderSummary('r', reused)).not.toContain('no longer matched the workflow');
+    expect(renderJobSummary({ workflow, runId: 'r', attempt: 1, result: reused })).not.toContain(
+      'no longer matched the workflow',
+    );
     expect(renderSummary('r', result('succeeded', {}))).not.toContain('reuse:');
   });
 });
