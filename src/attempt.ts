@@ -245,7 +245,11 @@ async function attemptWith(
       answers: { ...options.answers, journaled: journaledAnswers(previous, reuse) },
       shard: options.shard,
       mergeOf: options.mergeOf,
-      runOutput: options.runOutput && { ...options.runOutput, redactor: () => secrets.streamRedactor() },
+      runOutput: {
+        ...options.runOutput,
+        redactor: () => secrets.streamRedactor(),
+        cutEnd: (text) => secrets.cutEnd(text),
+      },
       ...(reuse ? { reuse } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...probe,

@@ -311,6 +311,7 @@ async function attemptOnce(
     timeoutMs,
     maxBytes: context.output?.maxBytes,
     spill: context.output?.spill,
+    cutEnd: context.output?.cutEnd,
   });
 
   if (result.ended === 'aborted') throw abortedCallError(`${label}: ${command}`);

@@ -31,6 +31,8 @@ export interface ProcessSpec {
   maxBytes?: number;
   /** Where a longer stream is written whole, redacted; without it, what is beyond `maxBytes` is dropped. */
   spill?: OutputSpill;
+  /** Trims the end of a cut stream's kept text that begins a secret (`Secrets.cutEnd`). */
+  cutEnd?: (text: string) => string;
   /** A temporary file or directory of the call, removed by the supervisor if reprise dies first. */
   cleanup?: string;
 }
@@ -56,6 +58,8 @@ export interface OutputSpill {
 export interface OutputLimit {
   maxBytes?: number;
   spill?: OutputSpill;
+  /** Trims the end of a cut stream's kept text that begins a secret (`Secrets.cutEnd`). */
+  cutEnd?: (text: string) => string;
 }
 
 /** A stream that printed more than `maxBytes`: how much it printed, and the file with all of it, if any. */
@@ -162,9 +166,12 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
           outCut || errCut
             ? { ...(outCut && { stdout: outCut }), ...(errCut && { stderr: errCut }) }
             : undefined;
+        // A cut may split a secret: the kept text must not end with its first characters.
+        const kept = (text: string, wasCut: OutputCut | undefined) =>
+          wasCut && spec.cutEnd ? spec.cutEnd(text) : text;
         resolve({
-          stdout: stdout.text(),
-          stderr: stderr.text(),
+          stdout: kept(stdout.text(), outCut),
+          stderr: kept(stderr.text(), errCut),
           exitCode,
           signal,
           ended,

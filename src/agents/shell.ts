@@ -78,6 +78,7 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
       onData: splitters && ((stream, chunk) => splitters[stream].push(chunk)),
       maxBytes: request.output?.maxBytes,
       spill: request.output?.spill,
+      cutEnd: request.output?.cutEnd,
       cleanup: dir,
     }).catch((error: unknown): ProcessResult => {
       if (!(error instanceof Error) || !('code' in error)) throw error;

@@ -927,10 +927,10 @@ class Run implements UsesHost {
 
   /** A call's output cap, and the files in the run directory for a longer stream (only with a redactor). */
   private outputLimit(key: CallKey): OutputLimit {
-    const { maxBytes, dir, redactor } = this.options.runOutput ?? {};
-    if (dir === undefined || redactor === undefined) return { maxBytes };
+    const { maxBytes, dir, redactor, cutEnd } = this.options.runOutput ?? {};
+    if (dir === undefined || redactor === undefined) return { maxBytes, cutEnd };
     const prefix = join(dir, `output-${key.replace(/[^\w-]/g, '_').slice(0, 64)}`);
-    return { maxBytes, spill: { stdout: `${prefix}.stdout`, stderr: `${prefix}.stderr`, redactor } };
+    return { maxBytes, cutEnd, spill: { stdout: `${prefix}.stdout`, stderr: `${prefix}.stderr`, redactor } };
   }
 
   /**

@@ -104,7 +104,13 @@ export interface RunOptions {
    * Output of run steps, command agents and command tools: bytes of each stream kept (default 1 MiB), and
    * the directory where a longer stream is written whole, through `redactor` (no file without both).
    */
-  runOutput?: { maxBytes?: number; dir?: string; redactor?: () => TextRedactor };
+  runOutput?: {
+    maxBytes?: number;
+    dir?: string;
+    redactor?: () => TextRedactor;
+    /** Trims the end of a cut stream that begins a secret (`Secrets.cutEnd`). */
+    cutEnd?: (text: string) => string;
+  };
   retry?: { baseMs?: number; maxMs?: number; random?: () => number };
   now?: () => Date;
   /** Answers to ask steps: journaled, given to this attempt, and whether the run may wait. */

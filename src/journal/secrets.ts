@@ -52,6 +52,25 @@ export class Secrets {
     return pattern.test(text);
   }
 
+  /**
+   * Removes the end of a text that was cut short when that end begins a secret (in any form redaction
+   * knows): the cut split the secret, so the whole-occurrence redaction would let its first characters
+   * through. Any such prefix goes, even one character: the text is already cut, and a shorter cut costs
+   * nothing a reader needs, while a 3-character prefix of a 4-character secret would give most of it away.
+   */
+  cutEnd(text: string): string {
+    let drop = 0;
+    for (const form of this.forms) {
+      for (let length = Math.min(form.length - 1, text.length); length > drop; length--) {
+        if (text.endsWith(form.slice(0, length))) {
+          drop = length;
+          break;
+        }
+      }
+    }
+    return drop === 0 ? text : text.slice(0, text.length - drop);
+  }
+
   get size(): number {
     return this.values.size;
   }

@@ -91,6 +91,7 @@ export function commandTool(spec: CommandToolSpec): Tool {
           timeoutMs,
           maxBytes: context.output?.maxBytes,
           spill: context.output?.spill,
+          cutEnd: context.output?.cutEnd,
           cleanup: dir,
         }).catch((error: unknown): ProcessResult => {
           // spawn() itself throws for some failures (E2BIG): a tool error for the model, like those it emits.
