@@ -5,6 +5,11 @@ const MIN_SECRET_LENGTH = 4;
 const SECRET_ENV_NAME = /TOKEN|KEY|SECRET|PASSWORD/i;
 export const REDACTED = '***';
 
+/** Whether an environment variable is named like a credential (its value is redacted everywhere). */
+export function isSecretEnvName(name: string): boolean {
+  return SECRET_ENV_NAME.test(name);
+}
+
 /** Redaction of a text given in pieces: what `push` returns is final; `end` gives what was held back. */
 export interface TextRedactor {
   push(text: string): string;

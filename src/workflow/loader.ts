@@ -11,6 +11,7 @@ import { isRecord, schemaProblems } from './schema.js';
 import { YamlSource } from './source.js';
 import { aliasCycles, githubWorkflowProblem } from './shape.js';
 import { retiredModelWarnings } from './models.js';
+import { secretInputWarnings } from './secret-inputs.js';
 import type { Problem, WorkflowDef } from './types.js';
 import { checkUses } from './uses.js';
 import type { LoadedCallee, UsesContext } from './uses.js';
@@ -128,7 +129,11 @@ function loadUnsafe(text: string, file: string, scriptHash: string, uses: UsesCo
   });
   if (conversion.length > 0) return { problems: sorted(conversion, file) };
   attachCallees(workflow.steps, called.callees);
-  const warnings = [...shardWarnings(workflow), ...retiredModelWarnings(raw, source)];
+  const warnings = [
+    ...secretInputWarnings(raw, source, workflow, called.callees),
+    ...shardWarnings(workflow),
+    ...retiredModelWarnings(raw, source),
+  ];
   return { workflow, problems: [], ...(warnings.length > 0 ? { warnings: sorted(warnings, file) } : {}) };
 }
 

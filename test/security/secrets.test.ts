@@ -48,8 +48,8 @@ describe('secrets', () => {
     const { result } = await attempt(dir, { deploy: SECRET, pin: '42', extra: 'xyzzy-extra' });
     expect(result.status).toBe('succeeded');
     const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n');
-    // The header records the (non-secret) input `deploy` as given; every later line is checked.
-    const journal = lines.slice(1).join('\n');
+    // The whole journal, the run's first line included: `deploy` feeds DEPLOY_TOKEN, so it is a secret.
+    const journal = lines.join('\n');
     const encoded = [
       SECRET,
       Buffer.from(SECRET).toString('base64'),
@@ -62,6 +62,7 @@ describe('secrets', () => {
       expect(JSON.stringify(result)).not.toContain(form);
     }
     const header = JSON.parse(lines[0] ?? '') as { inputs: Record<string, unknown> };
+    expect(header.inputs['deploy']).toBe('***');
     expect(header.inputs['pin']).toBe('***');
     expect(header.inputs['extra']).toBe('***');
     expect(String(result.outputs.out)).toContain('plain ***');
@@ -69,16 +70,17 @@ describe('secrets', () => {
 
   it('a resume without a secret input the run was given is refused, naming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reprise-secrets-'));
-    await attempt(dir, { deploy: 'x', extra: 'xyzzy-extra' });
+    await attempt(dir, { deploy: 'x-deploy', extra: 'xyzzy-extra' });
     const error = await attempt(dir, undefined).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputsError);
-    expect((error as Error).message).toContain('secret input extra');
+    // `deploy` is not declared secret, but it feeds DEPLOY_TOKEN: it was never stored either.
+    expect((error as Error).message).toContain('secret inputs deploy, extra');
     expect((error as Error).message).toContain('--input extra=...');
   });
 
   it('a secret input never given is not asked for on resume', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reprise-secrets-'));
-    await attempt(dir, { deploy: 'x' });
+    await attempt(dir, {});
     const { result } = await attempt(dir, undefined);
     expect(result.status).toBe('succeeded');
     expect(result.calls.replayed).toBe(1);
@@ -101,7 +103,7 @@ describe('secrets', () => {
   });
 
   it.each(['in the caller', 'in a uses: callee'])(
-    'a secret-named env entry and a secret input %s are redacted the same way',
+    'a secret-named env entry and a secret input %s are redacted the same way, in the run line too',
     async (where) => {
       const dir = mkdtempSync(join(tmpdir(), 'reprise-secrets-'));
       // The same steps, declared in the caller itself or in a workflow it calls with the values.
@@ -168,8 +170,12 @@ ${body('inputs.token', 'inputs.pin')}outputs:
         },
       });
       expect(result.status).toBe('succeeded');
-      // The header records the caller's non-secret inputs as given; every later line is checked.
-      const journal = readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n').slice(1).join('\n');
+      // The whole journal, the run's first line included: the caller's inputs feed a credential (directly,
+      // or through the callee's input that feeds one or is declared secret), so they are secrets too.
+      const journal = readFileSync(join(dir, 'journal.jsonl'), 'utf8');
+      const header = JSON.parse(journal.split('\n')[0] ?? '') as { inputs: Record<string, unknown> };
+      expect(Object.values(header.inputs)).toEqual(['***', '***']);
+      expect(loaded.warnings?.map((w) => w.message).join('\n')).toContain('input "deploy" feeds');
       for (const form of [SECRET, Buffer.from(SECRET).toString('base64'), 'pin-0042']) {
         expect(journal).not.toContain(form);
         expect(JSON.stringify(result)).not.toContain(form);

@@ -1,0 +1,101 @@
+// Inputs that feed a credential are secrets, whether or not they say so. An input referenced by the value
+// of an env entry named like a credential (TOKEN, KEY, SECRET, PASSWORD: workflow, step, tool, MCP server
+// or provider env) or by a `with:` entry given to a callee's secret input is treated as `secret: true`
+// from load on: its value is redacted before the run's first line is written, recorded as `***`, and must
+// be given again on resume. Each such input gets a warning suggesting to declare it.
+import { isSecretEnvName } from '../journal/secrets.js';
+import { parseTemplate } from './expressions.js';
+import { isRecord } from './schema.js';
+import type { Path, YamlSource } from './source.js';
+import type { Problem, WorkflowDef } from './types.js';
+
+type Raw = Record<string, unknown>;
+
+/** Marks the inputs that feed a credential `secret: true` in `workflow`; returns one warning per input. */
+export function secretInputWarnings(
+  raw: Raw,
+  source: YamlSource,
+  workflow: WorkflowDef,
+  callees: ReadonlyMap<string, WorkflowDef>,
+): Problem[] {
+  const declared = new Map(workflow.inputs.map((input) => [input.name, input]));
+  /** Input name → the first place that feeds it to a credential, and what that place is. */
+  const found = new Map<string, { path: Path; what: string }>();
+  const scan = (value: unknown, path: Path, what: string): void => {
+    for (const name of inputRefs(value)) {
+      const input = declared.get(name);
+      if (input && !input.secret && !found.has(name)) found.set(name, { path, what });
+    }
+  };
+  const env = (value: unknown, path: Path): void => {
+    if (!isRecord(value)) return;
+    for (const [name, entry] of Object.entries(value)) {
+      if (isSecretEnvName(name)) scan(entry, [...path, name], `the env var ${name}`);
+    }
+  };
+  const steps = (value: unknown, path: Path): void => {
+    if (!Array.isArray(value)) return;
+    value.forEach((s, i) => {
+      if (!isRecord(s)) return;
+      const at = [...path, i];
+      env(s['env'], [...at, 'env']);
+      steps(s['parallel'], [...at, 'parallel']);
+      if (isRecord(s['repeat'])) steps(s['repeat']['steps'], [...at, 'repeat', 'steps']);
+      const callee = typeof s['id'] === 'string' ? callees.get(s['id']) : undefined;
+      if (callee && isRecord(s['with'])) {
+        for (const input of callee.inputs) {
+          if (input.secret && input.name in s['with']) {
+            scan(
+              s['with'][input.name],
+              [...at, 'with', input.name],
+              `the secret input ${input.name} of ${String(s['uses'])}`,
+            );
+          }
+        }
+      }
+    });
+  };
+  env(raw['env'], ['env']);
+  for (const group of ['tools', 'mcp-servers', 'providers']) {
+    const entries = raw[group];
+    if (!isRecord(entries)) continue;
+    for (const [name, def] of Object.entries(entries)) {
+      if (isRecord(def)) env(def['env'], [group, name, 'env']);
+    }
+  }
+  steps(raw['steps'], ['steps']);
+
+  const warnings: Problem[] = [];
+  for (const [name, { path, what }] of found) {
+    declared.get(name)!.secret = true;
+    warnings.push(
+      source.problem(
+        path,
+        `input "${name}" feeds ${what}, so it is treated as a secret (redacted, never journaled, ` +
+          `given again on resume): declare it "secret: true"`,
+      ),
+    );
+  }
+  return warnings;
+}
+
+/** Names of the inputs a template value reads (`inputs.<name>`), in strings at any depth. */
+function inputRefs(value: unknown): string[] {
+  if (typeof value === 'string') {
+    if (!value.includes('${{')) return [];
+    try {
+      return parseTemplate(value).parts.flatMap((part) =>
+        typeof part === 'string'
+          ? []
+          : part.refs.flatMap((ref) =>
+              ref.context.toLowerCase() === 'inputs' && typeof ref.path[0] === 'string' ? [ref.path[0]] : [],
+            ),
+      );
+    } catch {
+      return []; // Reported by the semantic checks.
+    }
+  }
+  if (Array.isArray(value)) return value.flatMap(inputRefs);
+  if (isRecord(value)) return Object.values(value).flatMap(inputRefs);
+  return [];
+}

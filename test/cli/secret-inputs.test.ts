@@ -1,0 +1,64 @@
+// An input that feeds a credential-named env var is a secret even when it does not say so: `reprise run`
+// never records or prints its value (journal, its first line included, result.json, summary, output), and
+// `validate` says where to declare it.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, scratch } from './harness.js';
+
+const SECRET = 'hunter2-deploy-credential';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+describe('an input feeding a secret-named env var', () => {
+  it('never reaches the run directory or the output of reprise run; validate warns at its place', async () => {
+    const root = scratch({
+      'deploy.yml': `name: deploy
+inputs:
+  token: { type: string }
+env:
+  DEPLOY_TOKEN: \${{ inputs.token }}
+steps:
+  - id: show
+    env: { PLAIN: "\${{ inputs.token }}" }
+    run: |
+      echo "token $DEPLOY_TOKEN"
+      echo "plain $PLAIN"
+outputs:
+  out: \${{ steps.show.outputs.stdout }}
+`,
+    });
+    const run = await cli(
+      root,
+      'run',
+      'deploy.yml',
+      '--input',
+      `token=${SECRET}`,
+      '--run-id',
+      'r1',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    expect(run.out + run.err).not.toContain(SECRET);
+    const files = filesUnder(join(root, '.reprise'));
+    expect(files.some((f) => f.endsWith('journal.jsonl'))).toBe(true);
+    expect(files.some((f) => f.endsWith('result.json'))).toBe(true);
+    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET);
+    expect(run.out).toContain('token ***');
+
+    // Resuming needs it again, as for a declared secret input.
+    const resumed = await cli(root, 'run', 'deploy.yml', '--resume', 'r1');
+    expect(resumed.code).toBe(2);
+    expect(resumed.err).toContain('--input token=...');
+
+    const validated = await cli(root, 'validate', 'deploy.yml');
+    expect(validated.out + validated.err).toMatch(
+      /deploy\.yml:5:17: .*input "token" feeds the env var DEPLOY_TOKEN.*declare it "secret: true"/,
+    );
+  });
+});
