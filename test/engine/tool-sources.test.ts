@@ -400,7 +400,8 @@ outputs:
       workspace,
       redact: (text) => text.replaceAll('s3cr3t-value', '***'),
     });
-    expect(result.outputs['text']).toMatch(/\[reprise: the result was cut at 1000 of 5019 bytes\]$/);
+    // The cut counts the redacted result (5019 bytes printed, the 12-character secret now `***`).
+    expect(result.outputs['text']).toMatch(/\[reprise: the result was cut at 1000 of 5010 bytes\]$/);
     const journaled = JSON.stringify(journal.events);
     expect(journaled).toContain('token=***');
     expect(journaled).not.toContain('s3cr3t-value');

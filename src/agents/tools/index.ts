@@ -137,7 +137,7 @@ export class Toolset {
     options: { limit: number; redact: (text: string) => string },
   ): Promise<ToolOutcome> {
     const outcome = await this.outcome(call, context);
-    return { content: options.redact(cap(outcome.content, options.limit)), isError: outcome.isError };
+    return { content: limitResult(outcome.content, options), isError: outcome.isError };
   }
 
   private async outcome(call: ToolCall, context: ToolContext): Promise<ToolOutcome> {
@@ -174,6 +174,17 @@ export class Toolset {
   toString(): string {
     return this.selectors.join(', ');
   }
+}
+
+/**
+ * What the model sees and the journal keeps of a tool's result: redacted, then cut at `limit` bytes. In this
+ * order, a cut can only split a `***`, never a secret whose first characters would then escape redaction.
+ */
+export function limitResult(
+  content: string,
+  options: { limit: number; redact: (text: string) => string },
+): string {
+  return cap(options.redact(content), options.limit);
 }
 
 /** Cuts a result above `limit` bytes, saying so. */
