@@ -335,6 +335,9 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
       reuseEarlierRuns: restored.fromEarlierRun === true,
       ...(settings.reuseMaxAgeMs !== undefined ? { reuseMaxAgeMs: settings.reuseMaxAgeMs } : {}),
       workspace: settings.workspace,
+      // A stream past the output cap is written whole, redacted, into the run directory: it travels with
+      // this attempt's artifact (the warning names the file).
+      runOutput: { dir: runDir },
       env,
       github: await githubContext(env),
       concurrency: settings.concurrency,

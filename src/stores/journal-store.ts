@@ -147,6 +147,8 @@ export interface LaterRunsTarget {
 
 /** Files of the run directory an artifact carries beside the journal. */
 const ARTIFACT_FILES = ['journal.jsonl', 'result.json', 'summary.md', 'transcript.md'];
+/** The spill files of streams cut at the output cap (`Run.outputLimit`). */
+const OUTPUT_FILE_PREFIX = 'output-';
 
 export class ActionJournalStore {
   /** Damaged journals met by the restore under way. */
@@ -307,8 +309,9 @@ export class ActionJournalStore {
       const files = ARTIFACT_FILES.map((name) => join(rootDir, name)).filter((file) => existsSync(file));
       // A restored journal found damaged this attempt travels with it, for audit (never to the cache).
       const aside = `${basename(target.journalPath)}.damaged-`;
+      // So do the whole, redacted outputs of streams cut at the output cap (`output-<key>.stdout|stderr`).
       for (const name of readdirSync(rootDir).sort())
-        if (name.startsWith(aside)) files.push(join(rootDir, name));
+        if (name.startsWith(aside) || name.startsWith(OUTPUT_FILE_PREFIX)) files.push(join(rootDir, name));
       await this.backends.uploadArtifact({
         name: target.artifact,
         files,

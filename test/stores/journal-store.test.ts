@@ -374,4 +374,24 @@ describe('ActionJournalStore heals a damaged restored journal', () => {
     expect([...parseJournal(saved.cache ?? '', 'cache').calls.keys()]).toEqual(['b']);
     expect(saved.artifact).toEqual(['journal.jsonl', expect.stringMatching(/^journal\.jsonl\.damaged-/)]);
   });
+
+  it('the artifact carries the spill files of outputs cut at the cap', async () => {
+    const saved: { artifact?: string[] } = {};
+    const { backends } = fakeBackends({}, {});
+    backends.uploadArtifact = async ({ files, rootDir }) => {
+      saved.artifact = files.map((file) => file.slice(rootDir.length + 1));
+      return true;
+    };
+    const p = plan(1);
+    const store = new ActionJournalStore(silent, backends);
+    await store.restore(p);
+    writeFileSync(p.journalPath, checked('a'));
+    writeFileSync(join(p.workDir, 'output-flood.stdout'), 'whole, redacted');
+    await store.save({
+      journalPath: p.journalPath,
+      cacheKey: '',
+      artifact: 'reprise-pr-review-review-attempt-1',
+    });
+    expect(saved.artifact).toEqual(['journal.jsonl', 'output-flood.stdout']);
+  });
 });
