@@ -1,8 +1,8 @@
 // The action's main on its error paths, with an injected host: every exit path writes the job summary
 // (saying what went wrong) and `status=failed`, and each failure gives exactly one `::error`.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionHost, Annotation } from '../../src/action/host.js';
 import { runMain } from '../../src/action/main.js';
@@ -159,5 +159,28 @@ describe('the action main on its error paths', () => {
     expect(run.errors[0]!.message).toContain('${{ secrets.OPENAI_API_KEY }}');
     expect(run.summary).toContain('OPENAI_API_KEY is not set');
     expect(run.outputs['run-id']).toBeUndefined();
+  });
+});
+
+describe('the action main on a long output', () => {
+  it('spills a run step past the cap, redacted, into its run directory, and the warning names the file', async () => {
+    const file = workflow(
+      'flood.yml',
+      'name: flood\nsteps:\n  - id: flood\n' +
+        '    run: |\n      for i in $(seq 1200); do printf \'%0996d%s\' 0 "$MY_TOKEN"; done\n',
+    );
+    const warnings: string[] = [];
+    const run = host({ workflow: file }, { MY_TOKEN: 'tok-0123456789' });
+    run.host.warning = (message) => warnings.push(message);
+    await runMain(run.host);
+    expect(run.outputs.status).toBe('succeeded');
+    const spilled = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) =>
+      basename(name).startsWith('output-'),
+    );
+    expect(spilled).toHaveLength(1);
+    const text = readFileSync(join(dir, spilled[0]!), 'utf8');
+    expect(text).not.toContain('tok-0123456789');
+    expect(text.split('***')).toHaveLength(1201);
+    expect(warnings.join('\n')).toContain(`(all of it is in ${join(dir, spilled[0]!)})`);
   });
 });
