@@ -1,2 +1,2 @@
-process.setSourceMapsEnabled(true);const{runnerHost:s}=await(import("./chunks/host-CWvqoAgF.js"));const{runPost:t}=await(import("./chunks/post-uAbX4RqR.js"));const r=s();try{await t(r)}catch(s){r.warning(`reprise post: ${s instanceof Error?s.message:String(s)}`)}process.exit();
+process.setSourceMapsEnabled(true);const{leftToSave:s,runPost:t}=await(import("./chunks/post-BoLJBlDq.js"));const o={getState:s=>process.env[`STATE_${s}`]??"",info:s=>void process.stdout.write(`${s}\n`)};if(s(o)){const{runnerHost:s}=await(import("./chunks/host-DzDzDHES.js"));const o=s();try{await t(o)}catch(s){o.warning(`reprise post: ${s instanceof Error?s.message:String(s)}`)}}process.exit();
 //# sourceMappingURL=post.js.map

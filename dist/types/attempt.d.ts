@@ -39,6 +39,17 @@ export interface AttemptOptions {
     mergeOf?: number;
     /** Run steps' output cap and the directory (the run's own, never uploaded) for what exceeds it. */
     runOutput?: RunOptions['runOutput'];
+    /**
+     * `previous` was written by earlier runs (the action's `resume-scope: workflow` restoring another run's
+     * journal, `reprise run --reuse`): this attempt starts a new run that reuses their calls by the cross-run
+     * rule (engine/reuse.ts) and says so in its header. Later attempts of the run need not say it: the journal
+     * does. Ignored, with a warning, when `previous` already holds an attempt of this run id (then it is a resume).
+     */
+    reuseEarlierRuns?: boolean;
+    /** Overrides the workflow's `reuse-max-age` (`--reuse-max-age`, the action's input). */
+    reuseMaxAgeMs?: number;
+    /** The clock of the run's timestamps and of reuse ages (tests simulate weeks with it). */
+    now?: () => Date;
 }
 export interface AttemptOutcome {
     attempt: number;
@@ -67,3 +78,12 @@ export declare function resolveAttemptInputs(workflow: WorkflowDef, previous: Jo
  */
 export declare function checkMergeInputs(workflow: WorkflowDef, previous: JournalRead, values: Record<string, unknown>): void;
 export declare function runAttempt(options: AttemptOptions): Promise<AttemptOutcome>;
+/**
+ * Whether this attempt would replay every call from the journal and run none live, so that no provider is
+ * needed. Known by doing it: the attempt runs against the journal with the same inputs, environment and
+ * answers, writing nothing, and stops at the first call that would run live (a model turn, a tool, a run
+ * step). Only a replay that gets to the end without one proves it; anything else (a live call, a failure,
+ * an error) says no. What a step does depends on what came before it (conditions, loops, asks), so
+ * nothing short of replaying can tell which calls a resume will make.
+ */
+export declare function replaysWhole(options: AttemptOptions): Promise<boolean>;

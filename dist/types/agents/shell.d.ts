@@ -1,4 +1,4 @@
-import { type OutputCut } from './process.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type OutputCut, type OutputLimit } from './process.js';
 export interface ShellRequest {
     script: string;
     /** bash (default), sh, python, node, or a custom command line with `{0}` for the script file. */
@@ -11,13 +11,10 @@ export interface ShellRequest {
     retryOnFailure?: boolean;
     /** Each line of output as it is printed, workflow commands included (for live logs). */
     onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-    /** Bytes of each stream kept in the result (and the journal); default `DEFAULT_MAX_OUTPUT_BYTES`. */
-    maxOutputBytes?: number;
-    /** Path prefix for the output beyond the cap (`<prefix>.stdout`, `<prefix>.stderr`); dropped without one. */
-    spillTo?: string;
+    /** Bytes of each stream kept in the result (and the journal; default 1 MiB) and where a longer one goes. */
+    output?: OutputLimit;
 }
-/** A run step keeps 1 MiB of each stream; more is spilled to a file in the run directory or dropped. */
-export declare const DEFAULT_MAX_OUTPUT_BYTES: number;
+export { DEFAULT_MAX_OUTPUT_BYTES };
 /**
  * What a `run` call records in the journal; step outputs are derived from it. Workflow-command lines
  * (`::notice::…`, `::add-mask::…`) are messages to the runner, not output: they are left out.
@@ -33,6 +30,6 @@ export interface ShellResult {
     };
 }
 export declare function runShell(request: ShellRequest): Promise<ShellResult>;
-/** Says what a cut stream lost and where the rest is, for a warning. */
+/** Says what a cut stream lost and where the whole of it is, for a warning. */
 export declare function describeCut(cut: NonNullable<ShellResult['cut']>): string;
 export declare function shellTemplate(shell: string): string[];

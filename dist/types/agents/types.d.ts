@@ -1,4 +1,5 @@
 import type { PriceDef, ProviderDef } from '../workflow/types.js';
+import type { OutputLimit } from './process.js';
 /** Normalized usage of one call. `costUsd` is null when the price is unknown (never shown as 0). */
 export interface Usage {
     inputTokens: number;
@@ -42,6 +43,8 @@ export interface CallContext {
     /** Pricing overrides from the workflow's `pricing:` map, by model name. */
     pricing?: Record<string, PriceDef>;
     log?: (message: string) => void;
+    /** A command agent's output cap and spill files (default: 1 MiB per stream, the rest dropped). */
+    output?: OutputLimit;
 }
 export interface AgentProvider {
     call(request: AgentRequest, context: CallContext): Promise<AgentResult>;

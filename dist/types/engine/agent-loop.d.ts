@@ -1,5 +1,6 @@
+import type { OutputLimit } from '../agents/process.js';
 import { type ToolBox } from '../agents/tools/index.js';
-import { type CallContext, type ChatMessage, type ToolOutcome, type TurnRequest, type TurnResult } from '../agents/types.js';
+import { type CallContext, type ChatMessage, type TurnRequest, type TurnResult } from '../agents/types.js';
 import type { CallKey, KeyMaterial } from './keys.js';
 import { type PerformedCall, type PlannedCall } from './plan.js';
 export interface LoopHost {
@@ -18,12 +19,8 @@ export interface LoopHost {
     env: Record<string, string | undefined>;
     workspace: string;
     redact: (text: string) => string;
+    /** A tool call's output cap and spill files, by its key. */
+    output(key: CallKey): OutputLimit;
 }
 /** Runs the loop of one agent step (or for-each item) to its final answer; resolves with the step outputs. */
 export declare function runAgentLoop(call: PlannedCall, host: LoopHost): Promise<Record<string, unknown>>;
-/** What a turn journals as its result (its usage and model are on the call line). */
-type TurnAnswer = Pick<TurnResult, 'text' | 'toolCalls'>;
-/** A journaled result is untrusted input: a turn replays only with the shape a live one has. */
-export declare function isTurnAnswer(value: unknown): value is TurnAnswer;
-export declare function isToolOutcome(value: unknown): value is ToolOutcome;
-export {};

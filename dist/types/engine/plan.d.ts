@@ -47,6 +47,8 @@ export interface PlannedCall {
     }>;
     /** The turn and tool calls of a loop: a journaled result replays only when this accepts it. */
     accepts?: (result: unknown) => boolean;
+    /** Whether an earlier run's result may stand for it (`reuse:` of the step or tool); unset: the default rule. */
+    reuse?: boolean;
 }
 /** What `perform` gives back for a call of an agent loop: its result, and the usage and model journaled beside it. */
 export interface PerformedCall {

@@ -22,6 +22,8 @@ export interface Scope {
     };
     /** The phase of the enclosing group or loop: sub-steps without their own phase belong to it. */
     phase?: string;
+    /** `reuse:` of the enclosing group, loop or `uses:` step: sub-steps without their own take it. */
+    reuse?: boolean;
     /** An earlier step of this sequence failed: only steps whose `if` asks for it (`failure()`, `always()`) run. */
     failed?: boolean;
 }

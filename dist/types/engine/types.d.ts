@@ -1,13 +1,16 @@
 import type { AgentRequest, AgentResult, CallContext, TurnRequest, TurnResult, Usage } from '../agents/types.js';
 import type { ShellRequest, ShellResult } from '../agents/shell.js';
 import type { CallEvent, CallKind, JournalEvent, Question, RunStatus } from '../journal/types.js';
+import type { TextRedactor } from '../journal/secrets.js';
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import type { RunAnswers } from './ask.js';
 import type { StepKind, WorkflowDef } from '../workflow/types.js';
 import type { Limits } from '../workflow/types.js';
 import type { AttemptSpend, BudgetReport, UsageTotals } from './budget.js';
 import type { CallKey } from './keys.js';
+import type { PlannedCall } from './plan.js';
 import type { ShardId, ShardReport } from './shard.js';
+import type { CrossRunReuse, ReuseReport } from './reuse.js';
 /** Where the engine appends events; a JournalWriter in practice. */
 export interface JournalSink {
     append(event: JournalEvent): void;
@@ -99,10 +102,16 @@ export interface RunOptions {
     /** Adds a value to the redaction list (a script printed `::add-mask::value`). */
     addSecret?: (value: string) => void;
     executors?: Partial<Executors>;
-    /** Run steps' output: bytes of each stream kept (default 1 MiB) and the directory for the rest. */
+    /**
+     * Output of run steps, command agents and command tools: bytes of each stream kept (default 1 MiB), and
+     * the directory where a longer stream is written whole, through `redactor` (no file without both).
+     */
     runOutput?: {
         maxBytes?: number;
         dir?: string;
+        redactor?: () => TextRedactor;
+        /** Trims the end of a cut stream that begins a secret (`Secrets.cutEnd`). */
+        cutEnd?: (text: string) => string;
     };
     retry?: {
         baseMs?: number;
@@ -116,6 +125,10 @@ export interface RunOptions {
     shard?: ShardId;
     /** A merge of this many shards' journals: sharded items that no shard journaled are reported by shard. */
     mergeOf?: number;
+    /** Which journaled lines are earlier runs' (cross-run reuse: engine/reuse.ts `crossRunReuse`); absent: none. */
+    reuse?: CrossRunReuse;
+    /** Told of every call about to run live, before it starts (a throw stops it): see `replaysWhole`. */
+    beforeLive?: (call: PlannedCall) => void;
 }
 export interface CallCounts {
     live: number;
@@ -149,6 +162,8 @@ export interface RunResult {
     steps: StepSummary[];
     /** Journaled calls of earlier attempts that no call of this run matched (edited or removed). */
     unmatchedJournalCalls: number;
+    /** What cross-run reuse did: present when the journal holds earlier runs' calls (or this attempt starts reusing them). */
+    reuse?: ReuseReport;
     /** Keys of the journaled calls this attempt replayed (for `runs show --calls`). */
     replayedKeys: string[];
     ms: number;

@@ -5,6 +5,8 @@ import type { RunObserver } from './types.js';
 export interface UsesHost {
     readonly signal: AbortSignal;
     readonly observer: RunObserver | undefined;
+    /** Registers a secret value for redaction (before it is keyed or written anywhere). */
+    readonly addSecret: ((value: string) => void) | undefined;
     context(scope: Scope): ExpressionContext;
     runSequence(steps: StepDef[], scope: Scope): Promise<void>;
     evaluateOutputs(frame: Frame): Record<string, unknown>;

@@ -1,4 +1,11 @@
 export declare const REDACTED = "***";
+/** Whether an environment variable is named like a credential (its value is redacted everywhere). */
+export declare function isSecretEnvName(name: string): boolean;
+/** Redaction of a text given in pieces: what `push` returns is final; `end` gives what was held back. */
+export interface TextRedactor {
+    push(text: string): string;
+    end(): string;
+}
 export declare class Secrets {
     private readonly values;
     /** Every form searched for: the values plus their JSON-escaped spellings. */
@@ -12,7 +19,19 @@ export declare class Secrets {
     redact(text: string): string;
     /** Whether `text` contains any secret. */
     test(text: string): boolean;
+    /**
+     * Removes the end of a text that was cut short when that end begins a secret (in any form redaction
+     * knows): the cut split the secret, so the whole-occurrence redaction would let its first characters
+     * through. Any such prefix goes, even one character: the text is already cut, and a shorter cut costs
+     * nothing a reader needs, while a 3-character prefix of a 4-character secret would give most of it away.
+     */
+    cutEnd(text: string): string;
     get size(): number;
+    /**
+     * Redacts a text that arrives in pieces (a spilled output stream): an occurrence split across two pieces
+     * is still found, because the end of each piece that could begin one is held back until the next.
+     */
+    streamRedactor(): TextRedactor;
     private addOne;
     private regex;
 }

@@ -1,5 +1,11 @@
 import type { Usage } from '../agents/types.js';
-export declare const JOURNAL_VERSION = 1;
+/** The version this reprise writes. 2: every line ends with a checksum (see checksum.ts). */
+export declare const JOURNAL_VERSION = 2;
+/** The first version whose lines carry checksums. Lines of version 1 attempts are read unchecked. */
+export declare const CHECKSUM_VERSION = 2;
+export type JournalVersion = 1 | 2;
+/** Versions this reprise reads: its own and version 1 (without checksums). */
+export declare function isReadableVersion(version: number): version is JournalVersion;
 /** `waiting`: an ask is unanswered; everything that did not depend on it ran. `sharded`: a shard of a
  * matrix job finished its part of the sharded fan-outs (see engine/shard.ts). `paused`: stopped after
  * the step named by `--until`; `--resume` continues. */
@@ -7,7 +13,7 @@ export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting' | 'shar
 export type CallKind = 'agent' | 'run' | 'tool' | 'ask';
 /** Opens every attempt: the first line of a journal is always one. */
 export interface RunEvent {
-    v: typeof JOURNAL_VERSION;
+    v: JournalVersion;
     t: 'run';
     workflow: string;
     /** `sha256:<hex>` of the workflow file this attempt ran. */
@@ -22,6 +28,12 @@ export interface RunEvent {
     shard?: ShardId;
     /** Limits given for this attempt on top of the workflow's (`--limit`, the action's `limits`). */
     limits?: Record<string, number>;
+    /**
+     * Set on the first attempt of a run seeded from earlier runs' journal (`reprise run --reuse`, the action's
+     * `resume-scope: workflow`): the ids of those runs. Their calls are reused only by the cross-run rule
+     * (engine/reuse.ts); every other line of the journal is a run's own and replays in full.
+     */
+    reuses?: string[];
     at: string;
 }
 export interface ShardId {

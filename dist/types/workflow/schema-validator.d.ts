@@ -1,2 +1,2 @@
-import { type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 export declare function workflowValidator(): ValidateFunction;

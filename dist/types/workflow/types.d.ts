@@ -97,6 +97,12 @@ interface StepBase {
     retries?: number;
     continueOnError: boolean;
     replay: boolean;
+    /**
+     * Whether this step's calls may be taken from an earlier run's journal (cross-run reuse, engine/reuse.ts).
+     * Unset: the default rule (model turns yes; run steps, tools, command agents, asks no). On a group, loop or
+     * `uses:` step it applies to the steps inside that set none.
+     */
+    reuse?: boolean;
     /** Fan-out: the list to iterate; `item` and `index` (0-based) are in scope of the step. */
     forEach?: Template;
     concurrency?: number;
@@ -133,6 +139,8 @@ export interface ToolDef {
     shell?: string;
     env: Record<string, Template>;
     timeoutMs?: number;
+    /** Its results depend on its arguments alone: a later run may reuse them (cross-run reuse). */
+    reuse?: boolean;
 }
 /** An MCP server from the workflow's `mcp-servers:` map: stdio (`command`) or Streamable HTTP (`url`). */
 export interface McpServerDef {
@@ -143,6 +151,8 @@ export interface McpServerDef {
     url?: string;
     headers: Record<string, Template>;
     timeoutMs?: number;
+    /** Its tools (all, or those named) give results that depend on their arguments alone: reusable across runs. */
+    reuse?: boolean | string[];
 }
 export interface AgentStep extends StepBase {
     kind: 'agent';
@@ -206,6 +216,8 @@ export interface WorkflowDef {
     phases: Record<string, PhaseDef>;
     tools: Record<string, ToolDef>;
     mcpServers: Record<string, McpServerDef>;
+    /** `reuse-max-age`: calls journaled by earlier runs longer ago than this run live again (default 7 days). */
+    reuseMaxAgeMs?: number;
     steps: StepDef[];
     outputs: Record<string, Template>;
 }

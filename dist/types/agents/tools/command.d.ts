@@ -11,6 +11,8 @@ export interface CommandToolSpec {
     /** Env names left out of the key (credentials). */
     keyEnv: Record<string, string>;
     timeoutMs?: number;
+    /** Declared `reuse: true`: its results depend on its arguments alone (reusable across runs). */
+    reuse?: boolean;
 }
 /** `TOOL_INPUT_<NAME>`: the argument's name upper-cased, anything but letters and digits as `_`. */
 export declare function argumentEnvName(name: string): string;

@@ -16,6 +16,8 @@ export declare class Toolset {
     private loaded?;
     private readonly fixed;
     private readonly servers;
+    /** Command tools declared `reuse: true`, by name. */
+    private readonly reusableCommands;
     constructor(selectors: string[], commands: Record<string, CommandToolSpec>, mcp: McpServers);
     /**
      * The tool definitions as they enter a turn's key. Command and workspace tools by their full definition;
@@ -25,6 +27,12 @@ export declare class Toolset {
     keyDefinitions(): unknown[];
     /** What a tool call's key names as its tool, known without starting anything. */
     identityOf(name: string): Record<string, unknown>;
+    /**
+     * Whether the workflow declared the tool a model calls by `name` reusable across runs (`reuse:` of a command
+     * tool or MCP server). Workspace tools are not: they read files, which change between runs, and running
+     * them again costs nothing (an unchanged result keeps the next turn's key, so the turn is still reused).
+     */
+    reusable(name: string): boolean;
     /** Every tool, MCP servers started as needed; rejects when a server cannot start. */
     tools(): Promise<Tool[]>;
     specs(): Promise<ToolSpec[]>;
@@ -40,6 +48,14 @@ export declare class Toolset {
     private outcome;
     toString(): string;
 }
+/**
+ * What the model sees and the journal keeps of a tool's result: redacted, then cut at `limit` bytes. In this
+ * order, a cut can only split a `***`, never a secret whose first characters would then escape redaction.
+ */
+export declare function limitResult(content: string, options: {
+    limit: number;
+    redact: (text: string) => string;
+}): string;
 /** Cuts a result above `limit` bytes, saying so. */
 export declare function cap(content: string, limit: number): string;
 export { McpServers, type McpServerSpec } from './mcp.js';

@@ -1,3 +1,5 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type Tool } from './types.js';
 export declare const DEFAULT_MCP_TIMEOUT_MS = 60000;
 /** A server as declared under `mcp-servers:`, its env and headers resolved. */
@@ -9,11 +11,25 @@ export interface McpServerSpec {
     url?: string;
     headers?: Record<string, string>;
     timeoutMs?: number;
+    /** Declared `reuse:`: all its tools, or those named, give results that depend on their arguments alone. */
+    reuse?: boolean | string[];
 }
 /** What identifies a server in keys: its declared command and arguments, or its URL; never env or headers. */
 export declare function serverIdentity(spec: McpServerSpec): Record<string, unknown>;
 /** The name a model sees for `server/tool`: `server__tool`, in the characters both APIs accept. */
 export declare function mcpToolName(server: string, tool: string): string;
+/** A started server: its client, its tools, and why it is gone, once it is. */
+export interface McpSession {
+    client: Client;
+    tools: Array<{
+        name: string;
+        description?: string;
+        inputSchema: Record<string, unknown>;
+    }>;
+    transport: Transport;
+    /** Why the server is gone, once it is. */
+    gone?: string;
+}
 /** The run's MCP servers. */
 export declare class McpServers {
     private readonly specs;
@@ -35,6 +51,5 @@ export declare class McpServers {
     /** Stops every server that was started, and their process trees. Safe to call more than once. */
     close(): Promise<void>;
     private session;
-    private start;
     private tool;
 }

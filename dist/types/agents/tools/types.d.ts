@@ -1,9 +1,12 @@
+import type { OutputLimit } from '../process.js';
 import type { ToolOutcome, ToolSpec } from '../types.js';
 export interface ToolContext {
     signal: AbortSignal;
     /** The inherited environment (command tools add their own declared env on top). */
     env: Record<string, string | undefined>;
     workspace: string;
+    /** A command tool's output cap and spill files (default: 1 MiB per stream, the rest dropped). */
+    output?: OutputLimit;
 }
 /** One tool a step may call, from any source. */
 export interface Tool {

@@ -1,0 +1,16 @@
+/** The journal line (without its newline) for an event's JSON text `{...}`. */
+export declare function withChecksum(json: string): string;
+/**
+ * What a line's checksum says: `ok` with the JSON text to parse (the field removed from the end),
+ * `absent` (a line without the field: written before version 2, or cut where the field was),
+ * or `mismatch` (the line changed after it was written).
+ */
+export type LineCheck = {
+    status: 'ok';
+    json: string;
+} | {
+    status: 'absent';
+} | {
+    status: 'mismatch';
+};
+export declare function checkLine(line: string): LineCheck;

@@ -1,0 +1,12 @@
+import type { CallEvent, JournalEvent } from './types.js';
+export interface JournalLineage {
+    /** Ids of the runs whose lines are held only for reuse: every id a `reuses` header names. */
+    earlierRuns: ReadonlySet<string>;
+    /** The `at` of the newest header that started reusing: how old a reused call is, is measured from it. */
+    since?: string;
+}
+export declare function journalLineage(events: readonly JournalEvent[]): JournalLineage;
+/** The ids of every run with an attempt in the journal, in order of first appearance. */
+export declare function runIdsOf(events: readonly JournalEvent[]): string[];
+/** The call lines journaled by attempts of `runIds` (a line belongs to the run of the header before it). */
+export declare function callsOfRuns(events: readonly JournalEvent[], runIds: ReadonlySet<string>): Set<CallEvent>;
