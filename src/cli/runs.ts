@@ -1,6 +1,7 @@
 // `reprise runs ls|show|rm|gc`: the local store, for a person.
 import { resolve } from 'node:path';
 import { answerTarget } from '../engine/ask.js';
+import { journalLineage } from '../journal/lineage.js';
 import { readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
@@ -86,11 +87,20 @@ export async function runsShowCommand(
   const runId = await asUsageError(() => store.resolve(id));
   const journal = await readJournalFile(store.journalPath(runId));
   const result = await store.readResult(runId);
-  const lastRun = journal.runs.at(-1);
+  // A run seeded from earlier runs (`--reuse`) holds their lines too, for reuse only: what this run did,
+  // spent and took is its own attempts' lines, as its own summary says.
+  const earlierRuns = journalLineage(journal.events).earlierRuns;
+  const ownRuns = journal.runs.filter((header) => !earlierRuns.has(header.runId));
+  const lastRun = ownRuns.at(-1);
   const end = [...journal.events].reverse().find((event) => event.t === 'end');
   const steps = new Map<string, { status: string; calls: CallEvent[]; failures: number; time: Span }>();
   const run = new Span();
+  const ownKeys = new Set<string>();
+  let own = true;
   for (const event of journal.events) {
+    if (event.t === 'run') own = !earlierRuns.has(event.runId);
+    if (!own) continue;
+    if (event.t === 'call') ownKeys.add(event.key);
     if (event.t === 'run') {
       run.next(Date.parse(event.at));
       for (const entry of steps.values()) entry.time.next();
@@ -136,9 +146,10 @@ export async function runsShowCommand(
     runId,
     workflow: lastRun?.workflow,
     status: end?.t === 'end' ? end.status : 'interrupted',
-    attempts: journal.runs.length,
+    attempts: ownRuns.length,
     inputs: lastRun?.inputs,
-    calls: journal.calls.size,
+    calls: ownKeys.size,
+    reusedFrom: earlierRuns.size > 0 ? [...earlierRuns] : undefined,
     usage: total,
     ms: run.total(),
     steps: stepRows,
@@ -155,6 +166,9 @@ export async function runsShowCommand(
     [
       `run ${runId}: ${summary.status} (${summary.workflow ?? 'unknown workflow'}, ${summary.attempts} attempt${summary.attempts === 1 ? '' : 's'}, ${summary.calls} journaled calls) in ${formatMs(summary.ms)}`,
       `  spent: ${formatTotals(total)}`,
+      summary.reusedFrom
+        ? `  reuses calls of earlier runs: ${summary.reusedFrom.join(', ')} (not counted here)`
+        : '',
       '',
       table(
         ['step', 'status', 'calls', 'failures', 'tokens', 'cost', 'time'],

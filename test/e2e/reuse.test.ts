@@ -53,6 +53,13 @@ describe('run --reuse', () => {
     expect(header).toMatchObject({ attempt: 1, reuses: ['week-1'] });
     expect(readFileSync(join(dir, '.reprise/runs/week-1/journal.jsonl'), 'utf8')).not.toContain('week-2');
 
+    // `runs show` speaks of the run's own attempt (1 live call, its spend), not of week 1's reused lines.
+    const shown = await reprise(dir, ['runs', 'show', 'week-2', '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ attempts: 1, calls: 1, reusedFrom: ['week-1'] });
+    const shownText = await reprise(dir, ['runs', 'show', 'week-2']);
+    expect(shownText.stdout).toContain('1 attempt, 1 journaled calls');
+    expect(shownText.stdout).toContain('reuses calls of earlier runs: week-1 (not counted here)');
+
     // Resuming the new run replays all of it; nothing older than --reuse-max-age 0 is reused by a third.
     const resumed = await reprise(dir, ['run', 'w.yml', '--resume', 'week-2', '--json']);
     expect(lastJson(resumed.stdout)).toMatchObject({ calls: { live: 0, replayed: 12 } });
