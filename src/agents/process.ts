@@ -99,14 +99,22 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       return;
     }
     const supervised = process.platform !== 'win32';
-    const child = supervised
-      ? spawn(process.execPath, ['-e', SUPERVISOR, '--', spec.cleanup ?? '', spec.command, ...spec.args], {
-          cwd: spec.cwd,
-          env: supervisorEnv(spec.env),
-          detached: true,
-          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        })
-      : spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // spawn() itself throws for some failures (E2BIG: arguments and environment past the system's limit):
+    // reported like those it emits, so that no caller has to catch.
+    const child = attempt(() =>
+      supervised
+        ? spawn(process.execPath, ['-e', SUPERVISOR, '--', spec.cleanup ?? '', spec.command, ...spec.args], {
+            cwd: spec.cwd,
+            env: supervisorEnv(spec.env),
+            detached: true,
+            stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+          })
+        : spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
+    if (child instanceof Error) {
+      resolve({ stdout: '', stderr: '', exitCode: null, signal: null, spawnError: child });
+      return;
+    }
     // The supervisor reports a program that could not be started on its pipe (as `{code, message}`).
     let control = '';
     child.stdio[3]?.on('data', (chunk: Buffer) => (control += chunk.toString('utf8')));
@@ -347,3 +355,12 @@ child.on('exit', (code, signal) => {
   process.exit(code ?? 128);
 });
 `;
+
+/** What `start` returns, or what it threw (as an Error). */
+function attempt<T>(start: () => T): T | Error {
+  try {
+    return start();
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}

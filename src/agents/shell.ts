@@ -9,7 +9,6 @@ import {
   runProcess,
   type OutputCut,
   type OutputLimit,
-  type ProcessResult,
 } from './process.js';
 import { describeSpawnError } from './spawn-errors.js';
 import { LineSplitter, withoutCommands } from './workflow-commands.js';
@@ -80,10 +79,6 @@ export async function runShell(request: ShellRequest): Promise<ShellResult> {
       spill: request.output?.spill,
       cutEnd: request.output?.cutEnd,
       cleanup: dir,
-    }).catch((error: unknown): ProcessResult => {
-      if (!(error instanceof Error) || !('code' in error)) throw error;
-      // spawn() itself throws for some failures (E2BIG): reported like those it emits.
-      return { stdout: '', stderr: '', exitCode: null, signal: null, spawnError: error };
     });
     splitters?.stdout.flush();
     splitters?.stderr.flush();

@@ -218,6 +218,20 @@ describe('command provider: generic programs', () => {
     expect(result.usage.costUsd).toBeNull();
   });
 
+  it('a {prompt} past the argument limit fails clearly, with the fix (spawn() throws E2BIG itself)', async () => {
+    const error = await callErrorOf(
+      callAgent(
+        makeRequest(
+          { name: 'script', type: 'command', command: process.execPath, args: ['-e', '0', '{prompt}'] },
+          { model: 'tiny', prompt: 'x'.repeat(4 * 1024 * 1024) },
+        ),
+        context(),
+      ),
+    );
+    expect(error.message).toContain('the prompt is too long for a command-line argument');
+    expect(error.message).toContain('pass it on stdin');
+  });
+
   it('json output: the result field, with usage when present', async () => {
     const program =
       'process.stdin.resume(); let s=""; process.stdin.on("data", d => s += d).on("end", () => console.log(JSON.stringify({ result: "got " + s, usage: { input_tokens: 7, output_tokens: 3 }, total_cost_usd: 0.5 })))';

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeOutputCut, runProcess, type ProcessResult } from '../process.js';
+import { describeOutputCut, runProcess } from '../process.js';
 import { describeSpawnError } from '../spawn-errors.js';
 import { shellTemplate } from '../shell.js';
 import type { ToolOutcome } from '../types.js';
@@ -93,10 +93,6 @@ export function commandTool(spec: CommandToolSpec): Tool {
           spill: context.output?.spill,
           cutEnd: context.output?.cutEnd,
           cleanup: dir,
-        }).catch((error: unknown): ProcessResult => {
-          // spawn() itself throws for some failures (E2BIG): a tool error for the model, like those it emits.
-          if (!(error instanceof Error) || !('code' in error)) throw error;
-          return { stdout: '', stderr: '', exitCode: null, signal: null, spawnError: error };
         });
         if (result.ended === 'aborted') throw new Error(`tool "${spec.name}" was stopped`);
         if (result.spawnError) {
