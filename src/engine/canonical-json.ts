@@ -4,8 +4,18 @@
 // planning a replayed call; this is the same algorithm writing into one string.
 // test/engine/canonical-json.test.ts checks it against canonicalize on arbitrary values, quirks included.
 
+/**
+ * A value whose canonical JSON was written once and is reused in many keys (a provider's identity is the
+ * same in every call of a step): `canonicalJson` inserts its text as it is.
+ */
+export class CanonicalFragment {
+  constructor(readonly json: string) {}
+}
+
 /** The canonical JSON of `value`; undefined where JSON.stringify gives none (undefined, a function, a symbol). */
 export function canonicalJson(value: unknown): string | undefined {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof CanonicalFragment) return value.json;
   if (typeof value === 'number') {
     if (Number.isNaN(value)) throw new Error('NaN is not allowed');
     if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');

@@ -10,6 +10,7 @@ import { evaluateTemplate, parseTemplate } from '../workflow/expressions.js';
 import { dataRef, inputTypesOf } from '../workflow/injection.js';
 import type { AgentStep, ExpressionContext, RunStep, WorkflowDef } from '../workflow/types.js';
 import type { CallKey, KeyMaterial } from './keys.js';
+import { CanonicalFragment, canonicalJson } from './canonical-json.js';
 
 const DEFAULT_AGENT_RETRIES = 2;
 const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
@@ -93,13 +94,12 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
   const timeoutMs = step.timeoutMs ?? workflow.defaults.timeoutMs;
   if (step.kind === 'agent') {
     const spec = step.agent;
-    const [target, ...fallbacks] = resolveAgentTargets({
-      stepProvider: spec.provider,
-      stepModel: modelOf(evaluateTemplate(spec.model, context)),
-      phase: settings.phase ? workflow.phases[settings.phase] : undefined,
-      defaults: workflow.defaults,
-      providers: workflow.providers,
-    }) as [AgentTarget, ...AgentTarget[]];
+    const [target, ...fallbacks] = targetsOf(
+      step,
+      modelOf(evaluateTemplate(spec.model, context)),
+      settings.phase,
+      workflow,
+    );
     const request: AgentRequest = {
       provider: target.provider,
       model: target.model,
@@ -110,24 +110,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
       maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
       ...(fallbacks.length > 0 ? { fallbacks } : {}),
     };
-    const key = settings.key({
-      step: path,
-      kind: 'agent',
-      request: {
-        provider: providerIdentity(request.provider),
-        model: request.model,
-        // The declared list, not the model that answered: a replay does not depend on which one it was.
-        fallbacks: request.fallbacks?.map((fallback) => ({
-          provider: providerIdentity(fallback.provider),
-          model: fallback.model,
-        })),
-        prompt: request.prompt,
-        system: request.system,
-        schema: request.schema,
-        temperature: request.temperature,
-        maxTokens: request.maxTokens,
-      },
-    });
+    const key = settings.key({ step: path, kind: 'agent', request: agentKeyRequest(request) });
     return {
       step,
       path,
@@ -183,8 +166,85 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
   };
 }
 
-/** What selects the endpoint and the agent, in keys: never credentials or headers. */
-export function providerIdentity(provider: ProviderDef): Record<string, unknown> {
+/**
+ * The request part of an agent call's key: the canonical JSON of
+ * `{ provider, model, fallbacks, prompt, system, schema, temperature, maxTokens }` with each provider as
+ * its identity, written member by member in key order (test/engine/plan-key.test.ts checks it against
+ * `canonicalJson` of that object). A resume keys every journaled call again, so this is its hottest path.
+ */
+export function agentKeyRequest(request: AgentRequest): CanonicalFragment {
+  let json = '';
+  const member = (name: string, value: unknown) => {
+    const text = value === undefined ? undefined : canonicalJson(value);
+    if (text !== undefined) json += (json === '' ? '{"' : ',"') + name + '":' + text;
+  };
+  // The declared list, not the model that answered: a replay does not depend on which one it was.
+  member(
+    'fallbacks',
+    request.fallbacks?.map((fallback) => ({
+      provider: providerIdentity(fallback.provider),
+      model: fallback.model,
+    })),
+  );
+  member('maxTokens', request.maxTokens);
+  member('model', request.model);
+  member('prompt', request.prompt);
+  member('provider', providerIdentity(request.provider));
+  member('schema', request.schema);
+  member('system', request.system);
+  member('temperature', request.temperature);
+  return new CanonicalFragment(json === '' ? '{}' : json + '}');
+}
+
+/**
+ * An agent step's targets for a model (its fallback list resolved), once per step, model and phase: the
+ * items of a fan-out all resolve the same.
+ */
+function targetsOf(
+  step: AgentStep,
+  model: string | string[] | undefined,
+  phase: string | undefined,
+  workflow: WorkflowDef,
+): [AgentTarget, ...AgentTarget[]] {
+  let byModel = resolvedTargets.get(step);
+  if (byModel === undefined) {
+    byModel = new Map();
+    resolvedTargets.set(step, byModel);
+  }
+  const memo = JSON.stringify([phase ?? null, model ?? null]);
+  let targets = byModel.get(memo);
+  if (targets === undefined) {
+    targets = resolveAgentTargets({
+      stepProvider: step.agent.provider,
+      stepModel: model,
+      phase: phase ? workflow.phases[phase] : undefined,
+      defaults: workflow.defaults,
+      providers: workflow.providers,
+    }) as [AgentTarget, ...AgentTarget[]];
+    byModel.set(memo, targets);
+  }
+  return targets;
+}
+
+/** Steps belong to one workflow (their providers, phases and defaults), so a step is enough to tell. */
+const resolvedTargets = new WeakMap<AgentStep, Map<string, [AgentTarget, ...AgentTarget[]]>>();
+
+/**
+ * What selects the endpoint and the agent, in keys: never credentials or headers. Written once per
+ * provider (a fan-out keys thousands of calls of the same one) as the canonical JSON of `identityOf`.
+ */
+export function providerIdentity(provider: ProviderDef): CanonicalFragment {
+  let fragment = identities.get(provider);
+  if (fragment === undefined) {
+    fragment = new CanonicalFragment(canonicalJson(identityOf(provider))!);
+    identities.set(provider, fragment);
+  }
+  return fragment;
+}
+
+const identities = new WeakMap<ProviderDef, CanonicalFragment>();
+
+function identityOf(provider: ProviderDef): Record<string, unknown> {
   return {
     name: provider.name,
     type: provider.type,

@@ -44,6 +44,26 @@ export function checkLine(line: string): LineCheck {
   return { status: 'ok', json: body + '}' };
 }
 
+/**
+ * `checkLine` on the bytes of a line (from `start` to `end`, without its line end): `absent`, `mismatch`,
+ * or, when the checksum holds, where the field starts (the line's JSON text is the bytes before it, and `}`).
+ * The CRC is taken of the bytes themselves, which are what the writer hashed (UTF-8 of its text).
+ */
+export function checkBytes(buffer: Buffer, start: number, end: number): number | 'absent' | 'mismatch' {
+  const field = end - SUFFIX_LENGTH;
+  if (
+    field < start + 1 ||
+    buffer[end - 1] !== 125 || // }
+    buffer[end - 2] !== 34 || // "
+    buffer.compare(FIELD_BYTES, 0, FIELD_BYTES.length, field, field + FIELD_BYTES.length) !== 0
+  )
+    return 'absent';
+  const digits = buffer.toString('latin1', end - 10, end - 2);
+  return hex(crc32(buffer.subarray(start, field))) === digits ? field : 'mismatch';
+}
+
+const FIELD_BYTES = Buffer.from(FIELD, 'latin1');
+
 function hex(value: number): string {
   return value.toString(16).padStart(8, '0');
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { withChecksum } from '../../src/journal/checksum.js';
 import { journalBelongsTo, parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { callEvent, endEvent, lines, runEvent } from './events.js';
 import { tempDir } from './temp.js';
@@ -313,5 +314,60 @@ describe('journalBelongsTo', () => {
 
   it('has nothing to say about an empty journal', () => {
     expect(journalBelongsTo(parseJournal('', 'j'), 'pr-review')).toBeUndefined();
+  });
+});
+
+describe('readJournalFile and parseJournal', () => {
+  // The file is read in 1 MiB chunks and checked on its bytes; the text path splits a string. Both must
+  // read any file the same: the same events, calls and problems, line for line.
+  const checked = (event: unknown) => withChecksum(JSON.stringify(event));
+  const base = [
+    checked(runEvent({ v: 2 })),
+    // Lines that cross the chunk boundaries, and one longer than a chunk (the buffer grows).
+    ...Array.from({ length: 1500 }, (_, i) =>
+      checked(callEvent(`sha256:k${i}`, { result: { text: `é${i} `.repeat(200 + (i % 7)) } })),
+    ),
+    checked(callEvent('sha256:long', { result: { text: 'x'.repeat(2.5 * 2 ** 20) } })),
+    checked(endEvent('failed')),
+    checked(runEvent({ v: 2, attempt: 2 })),
+    checked(callEvent('sha256:after')),
+  ];
+
+  async function same(bytes: Buffer) {
+    const path = join(tempDir('reprise-reader-'), 'journal.jsonl');
+    writeFileSync(path, bytes);
+    const fromFile = await readJournalFile(path);
+    const fromText = parseJournal(bytes.toString('utf8'), path);
+    expect(fromFile.problems).toEqual(fromText.problems);
+    expect(fromFile.events).toEqual(fromText.events);
+    expect([...fromFile.calls.keys()]).toEqual([...fromText.calls.keys()]);
+    return fromFile;
+  }
+
+  it('read a clean journal of lines longer than a chunk alike', async () => {
+    const read = await same(Buffer.from(base.join('\n') + '\n'));
+    expect(read.problems).toEqual([]);
+    expect(read.calls.size).toBe(1502);
+    expect(read.calls.get('sha256:long')?.result).toEqual({ text: 'x'.repeat(2.5 * 2 ** 20) });
+  });
+
+  it('read damaged journals alike: flipped bytes, CRLF, blank and torn lines, invalid UTF-8', async () => {
+    const clean = Buffer.from(base.join('\n') + '\n');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(clean.length - 1), fc.integer({ min: 1, max: 255 })), { maxLength: 6 }),
+        fc.boolean(),
+        fc.nat(clean.length),
+        fc.constantFrom('', '\r', '   ', '\u00a0', '{"t":'),
+        async (flips, crlf, cut, inserted) => {
+          let text = clean.toString('utf8');
+          if (crlf) text = text.replaceAll('\n', '\r\n');
+          const bytes = Buffer.from(text.slice(0, 400) + '\n' + inserted + '\n' + text.slice(400));
+          for (const [at, mask] of flips) bytes[at % bytes.length]! ^= mask;
+          await same(bytes.subarray(0, Math.min(cut + 500, bytes.length)));
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
