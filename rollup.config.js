@@ -52,8 +52,8 @@ export default {
 };
 
 /**
- * Keeps only the mappings into src/: a stack trace through reprise's own code names its file and line,
- * and the maps stay small (the full maps of the bundled SDKs would double the package). A chunk with no
+ * Keeps only the mappings into src/: a stack trace through reprise's own code names its file and line
+ * (src/stack-traces.ts reads the map when a stack is printed), and the maps stay small (the full maps of the bundled SDKs would double the package). A chunk with no
  * code of ours gets no map at all.
  */
 function sourceMapsOfOwnCode() {
@@ -70,13 +70,23 @@ function sourceMapsOfOwnCode() {
         );
         const sources = [];
         const renumber = map.sources.map((source, index) => (keep[index] ? sources.push(source) - 1 : -1));
+        // Where other code follows ours, a segment with no source says so: a frame in a bundled SDK is then
+        // left unmapped instead of being named after the nearest line of ours before it.
+        let ownBefore = false;
         const lines = decode(map.mappings).map((line) =>
-          line.flatMap((segment) =>
-            segment.length >= 4 && keep[segment[1]]
-              ? [[segment[0], renumber[segment[1]], segment[2], segment[3]]]
-              : [],
-          ),
+          line.flatMap((segment) => {
+            if (segment.length >= 4 && keep[segment[1]]) {
+              ownBefore = true;
+              return [[segment[0], renumber[segment[1]], segment[2], segment[3]]];
+            }
+            if (!ownBefore) return [];
+            ownBefore = false;
+            return [[segment[0]]];
+          }),
         );
+        // Node's map parser (20, 24) reads a source-less segment that ends the mappings as mapped: an empty
+        // line after it ends it with a separator.
+        if (lines.at(-1)?.at(-1)?.length === 1) lines.push([]);
         const comment = `\n//# sourceMappingURL=${mapFile.split('/').pop()}`;
         if (sources.length === 0) {
           delete bundle[mapFile];

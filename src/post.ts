@@ -1,8 +1,9 @@
-// Action entry point (post). Thin: the logic is in src/action/post.ts, imported only after source maps
-// are on, so a stack trace names src/ lines (dist/ is minified).
-process.setSourceMapsEnabled(true);
-const { leftToSave, runPost } = await import('./action/post.js');
+// Action entry point (post). Thin: the logic is in src/action/post.ts.
+import { leftToSave, runPost } from './action/post.js';
+import { mapStackTraces } from './stack-traces.js';
 
+// A stack trace names src/ lines (dist/ is minified); the maps are read only if one is printed.
+mapStackTraces();
 // Usually main saved and there is nothing to do: that is read from main's state as the runner hands it
 // (STATE_<name>, what @actions/core's getState reads), before @actions/core and the stores load.
 const probe = {

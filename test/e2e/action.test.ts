@@ -682,6 +682,9 @@ steps:
     const ran = await runAttempt(step);
     const { main } = ran;
     expect(main.code, log(main)).toBe(1);
+    // The first line comes before the workflow is read, and claims nothing about it; no run starts.
+    expect(main.stdout.split('\n')[0]).toBe(`reprise: checking ${file} (job review, attempt 1)`);
+    expect(main.stdout).not.toContain('reprise: run ');
     const errors = commands(main.stdout, 'error');
     const at = (line: number, col: number): RegExp =>
       new RegExp(
@@ -702,5 +705,28 @@ steps:
     expect(artifactNames(1701)).toEqual([]);
     expect(ran.post.code).toBe(0);
     expect(ran.post.stdout).toContain('main never started a run; nothing to save');
+  });
+});
+
+describe('an internal error', () => {
+  it(`fails main with a stack trace that names src/ lines, not the minified bundle (${NODE_LABEL})`, async () => {
+    const file = '.github/reprise/hello.yml';
+    // RUNNER_TEMP is a file: creating the run directory under it fails, as no user mistake would.
+    const notADirectory = join(harness.root, 'runner-temp-is-a-file');
+    writeFileSync(notADirectory, '');
+    const step = harness.attempt({
+      runId: 1702,
+      attempt: 1,
+      files: { [file]: 'name: hello\nsteps:\n  - id: hi\n    run: echo hi\n' },
+      inputs: { workflow: file },
+      env: { RUNNER_TEMP: notADirectory },
+    });
+    const main = await step.main();
+    expect(main.code, log(main)).toBe(1);
+    const [error] = commands(main.stdout, 'error');
+    expect(error).toContain('ENOTDIR');
+    expect(error).toMatch(/at async attempt \(\/\S+\/src\/action\/main\.ts:\d+:\d+\)/);
+    expect(error).not.toMatch(/dist\/chunks\/main-/);
+    expect(main.outputs.status).toBe('failed');
   });
 });
