@@ -10,6 +10,8 @@ import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import MagicString from 'magic-string';
+import { isBuiltin } from 'node:module';
 import license from 'rollup-plugin-license';
 
 export default {
@@ -26,6 +28,7 @@ export default {
       // Whitespace and local names only: `compress` costs minutes on 2 cores and saves little more.
       // Class and function names stay, because SDKs read `constructor.name` in their errors.
       terser({ compress: false, mangle: true, keep_classnames: true, keep_fnames: true, maxWorkers: 2 }),
+      builtinsWithoutFacades(),
       sourceMapsOfOwnCode(),
     ],
   },
@@ -50,6 +53,44 @@ export default {
     warn(warning);
   },
 };
+
+/**
+ * Imports Node's own modules with `process.getBuiltinModule` instead of `import`. An ESM import of a builtin
+ * builds its module namespace, which reads every export, lazy ones included: importing `node:fs`, `crypto`,
+ * `util` and `process` loaded and compiled about 90 further internal modules (web crypto, fs streams,
+ * worker threads, diffing...) that a run never uses, some 20 ms of every start of the CLI and the action.
+ * `getBuiltinModule` returns the module itself (the same object an import's default export is).
+ */
+function builtinsWithoutFacades() {
+  return {
+    name: 'builtins-without-facades',
+    renderChunk(code) {
+      const out = new MagicString(code);
+      for (const node of this.parse(code).body) {
+        if (node.type !== 'ImportDeclaration' || !isBuiltin(node.source.value)) continue;
+        const module = `globalThis.process.getBuiltinModule(${JSON.stringify(node.source.value)})`;
+        const named = [];
+        const whole = [];
+        for (const specifier of node.specifiers) {
+          if (specifier.type === 'ImportSpecifier') {
+            const imported = specifier.imported.name ?? specifier.imported.value;
+            named.push(`${JSON.stringify(imported)}:${specifier.local.name}`);
+          } else whole.push(specifier.local.name);
+        }
+        const declarations = [
+          ...whole.map((name) => `${name}=${module}`),
+          ...(named.length > 0 ? [`{${named.join(',')}}=${module}`] : []),
+        ];
+        out.overwrite(
+          node.start,
+          node.end,
+          declarations.length > 0 ? `const ${declarations.join(',')};` : '',
+        );
+      }
+      return out.hasChanged() ? { code: out.toString(), map: out.generateMap({ hires: true }) } : null;
+    },
+  };
+}
 
 /**
  * Keeps only the mappings into src/: a stack trace through reprise's own code names its file and line

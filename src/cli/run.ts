@@ -217,7 +217,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
         `\n  journal: ${journalPath}\n`,
     );
-    const progress = new ProgressReporter({
+    const progress = await ProgressReporter.create({
       out: log,
       bar: !options.json && io.out.isTTY === true,
       verbose: options.verbose,

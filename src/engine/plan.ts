@@ -87,9 +87,13 @@ export interface PlanSettings {
 export function planCall(step: AgentStep | RunStep, settings: PlanSettings): PlannedCall {
   const { workflow } = settings;
   const path = settings.path ?? step.id;
-  const stepEnv = stringMap(evaluateTemplate(step.env, settings.context()), `step "${step.id}" env`);
-  registerSecretEnv(stepEnv, settings.addSecret);
-  const env = { ...settings.workflowEnv, ...stepEnv };
+  // Most steps declare no env: their calls share the workflow's (never changed once planned).
+  let env = settings.workflowEnv;
+  if (hasEntries(step.env)) {
+    const stepEnv = stringMap(evaluateTemplate(step.env, settings.context()), `step "${step.id}" env`);
+    registerSecretEnv(stepEnv, settings.addSecret);
+    env = { ...settings.workflowEnv, ...stepEnv };
+  }
   const context = settings.context(env);
   const timeoutMs = step.timeoutMs ?? workflow.defaults.timeoutMs;
   if (step.kind === 'agent') {
@@ -303,6 +307,11 @@ export function registerSecretEnv(
   for (const [name, value] of Object.entries(env)) {
     if (value !== '' && SECRET_ENV_NAME.test(name)) addSecret(value);
   }
+}
+
+function hasEntries(map: Record<string, unknown>): boolean {
+  for (const _ in map) return true;
+  return false;
 }
 
 /** An `env:` map as the strings a process sees. */

@@ -477,34 +477,37 @@ class Run implements UsesHost {
     }
     this.options.observer?.stepStarted?.(frame.prefix + step.id, { kind: step.kind, items: list.length });
 
-    // Plan every item first, in item order: occurrence numbers never depend on completion order.
-    const planned = list.map((value, index) => {
-      try {
-        return this.plan(step, { ...scope, item: value, index });
-      } catch (caught) {
-        return new ItemError(index, value, caught);
-      }
-    });
-    const limit = pLimit(this.fanOutLimit(step, frame));
+    // Plan every item before any runs live, in item order: occurrence numbers never depend on completion
+    // order. A journaled item is replayed as soon as it is planned (its plan is then garbage at once, which
+    // keeps a resume of a large fan-out from holding every plan), and needs no scheduling: only live calls
+    // go through the concurrency limit. A shard leaves the items it does not own alone (their outputs stay
+    // null; the merge run fills them in).
     const outputs: unknown[] = new Array(list.length).fill(null);
-    const failures: ItemError[] = [];
-    let stopScheduling = false;
-    // Replayed items need no scheduling: only live calls go through the concurrency limit. A shard
-    // leaves the items it does not own alone (their outputs stay null; the merge run fills them in).
+    const live: (PlannedCall | ItemError | undefined)[] = new Array(list.length);
     let owned = 0;
-    const live = planned.map((call, index) => {
-      if (!this.sharding.owns(step, call instanceof ItemError ? undefined : call.key, index))
-        return undefined;
+    for (let index = 0; index < list.length; index++) {
+      const value: unknown = list[index];
+      let call: PlannedCall | ItemError;
+      try {
+        call = this.plan(step, { ...scope, item: value, index });
+      } catch (caught) {
+        call = new ItemError(index, value, caught);
+      }
+      if (!this.sharding.owns(step, call instanceof ItemError ? undefined : call.key, index)) continue;
       owned += 1;
-      if (call instanceof ItemError || call.loop) return call;
+      if (call instanceof ItemError || call.loop) {
+        live[index] = call;
+        continue;
+      }
       const replayed = this.tryReplay(call);
       if (replayed === undefined) {
         this.sharding.noteLive(step, call.key);
-        return call;
-      }
-      outputs[index] = replayed;
-      return undefined;
-    });
+        live[index] = call;
+      } else outputs[index] = replayed;
+    }
+    const limit = pLimit(this.fanOutLimit(step, frame));
+    const failures: ItemError[] = [];
+    let stopScheduling = false;
     this.sharding.countOwned(step, owned, list.length);
     for (const warning of this.sharding.mergeWarnings(step)) this.options.observer?.warning?.(warning);
     await Promise.all(

@@ -2,7 +2,7 @@
 // calls are counted and told once per step (a resume of 10,000 calls is not 10,000 lines), unless verbose.
 // The bar is a cli-progress MultiBar: its log() writes lines above the bar, which moves down with them, so
 // nothing printed is ever overwritten and the bar alone is cleared at the end.
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
 import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
 import type { UsageTotals } from '../engine/budget.js';
@@ -28,16 +28,29 @@ export interface ProgressOptions {
   verbose?: boolean;
 }
 
+/** cli-progress draws the bar; it (and the readline it loads) is imported only for a terminal. */
+type BarLibrary = typeof CliProgress;
+
 export class ProgressReporter implements RunObserver {
-  private bars?: cliProgress.MultiBar;
-  private bar?: cliProgress.SingleBar;
+  private bars?: CliProgress.MultiBar;
+  private bar?: CliProgress.SingleBar;
   private planned = 0;
   private finished = 0;
   /** Replayed calls not yet told, by step. */
   private readonly replayed = new Map<string, { calls: number; usage: UsageTotals }>();
 
-  constructor(private readonly options: ProgressOptions) {
-    if (options.bar) {
+  /** A reporter; with `bar`, its bar library is loaded first. */
+  static async create(options: ProgressOptions): Promise<ProgressReporter> {
+    const library = options.bar ? (await import('cli-progress')).default : undefined;
+    return new ProgressReporter(options, library);
+  }
+
+  /** `bar` draws a bar only given the bar library (`create` loads it). */
+  constructor(
+    private readonly options: ProgressOptions,
+    cliProgress?: BarLibrary,
+  ) {
+    if (options.bar && cliProgress) {
       this.bars = new cliProgress.MultiBar(
         {
           format: '  {bar} {value}/{total} calls | {step}',
