@@ -1,6 +1,8 @@
-// The `reprise` command. Thin: the program lives in src/cli/. It is imported only after source maps are
-// on, so a stack trace names src/ lines (dist/ is minified).
-process.setSourceMapsEnabled(true);
+// The `reprise` command. Thin: the program lives in src/cli/.
+import { mapStackTraces } from './stack-traces.js';
+
+// A stack trace names src/ lines (dist/ is minified); the maps are read only if one is printed.
+mapStackTraces();
 const { main } = await import('./cli/program.js');
 
 // Output read by a program that stopped reading (`reprise runs ls | head -1`) is not an error worth a
