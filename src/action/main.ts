@@ -3,10 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/budget.js';
-import { githubContext } from '../github-context.js';
 import { renderFailureSummary, renderJobSummary } from '../report/summary.js';
-import { renderTranscript } from '../report/calls.js';
-import { readJournalFile } from '../journal/reader.js';
 import { cacheKeys, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
 import { artifactName, type ArtifactNameParts } from '../stores/artifacts.js';
@@ -15,15 +12,12 @@ import { LocalStore } from '../stores/local.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { parseDuration } from '../workflow/duration.js';
-import { reuseMaxAge } from '../engine/reuse.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
-import { ShardSetError } from '../journal/shard-set.js';
 import type { ShardSet } from '../journal/shard-set.js';
 import { parseAnswersInput, parseResumeFrom, questionsOutput, renderQuestions } from './answers.js';
 import type { ActionHost } from './host.js';
-import { mergeShards, readShardSettings, renderShardTable, shardSettingsProblem } from './shards.js';
+import { readShardSettings, shardSettingsProblem } from './shards.js';
 import type { ShardSettings } from './shards.js';
-import { actionStore } from './persist.js';
 import { STATE } from './state.js';
 
 export interface ActionSettings {
@@ -252,11 +246,15 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   host.setOutput('journal', journalPath);
   // The first line the job log shows: the engine, and the toolkit for the cache and artifacts, load after it.
   host.info(`reprise: run ${runId} of ${workflow.name}, attempt ${ghAttempt} (journal: ${journalPath})`);
-  // The engine loads while the journal is restored (a restore mostly waits on the network and tar).
+  // The stores load first; the engine loads while the journal is restored (a restore mostly waits on the
+  // network and tar).
+  const { actionStore } = await import('./persist.js');
   const engine = Promise.all([
     import('../attempt.js'),
     import('./observer.js'),
     import('../report/progress.js'),
+    import('../github-context.js'),
+    import('../engine/reuse.js'),
   ]);
   engine.catch(() => undefined); // awaited below; an early return must not leave it unhandled
 
@@ -283,7 +281,9 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   host.setOutput('restored-from', restored.source ?? '');
   let shardSet: ShardSet | undefined;
   let previous = restored.read;
-  if (settings.shards.merge) {
+  const shardMerge = settings.shards.merge ? await import('./shard-merge.js') : undefined;
+  if (shardMerge) {
+    const { mergeShards, ShardSetError } = shardMerge;
     try {
       const merged = await mergeShards({
         store,
@@ -316,7 +316,13 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const [{ InputsError, runAttempt }, { ActionObserver }, { describeShardReport }] = await engine;
+  const [
+    { InputsError, runAttempt },
+    { ActionObserver },
+    { describeShardReport },
+    { githubContext },
+    { reuseMaxAge },
+  ] = await engine;
   let outcome;
   const observer = new ActionObserver(host);
   failing.ran = true;
@@ -380,7 +386,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
       damagedJournals: restored.damaged,
       journaledCalls: previous.calls.size + result.calls.live,
     }) +
-    (shardSet ? `\n${renderShardTable(shardSet)}` : '') +
+    (shardSet && shardMerge ? `\n${shardMerge.renderShardTable(shardSet)}` : '') +
     (result.shard ? `\n${describeShardReport(result.shard)}\n` : '') +
     (result.status === 'waiting' ? `\n${renderQuestions(result.questions, ghRunId)}` : '') +
     (compacted ? `\n**Saved for later runs:** ${compacted}.\n` : '');
@@ -405,6 +411,10 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
   if (upload) {
     // For the artifact only: the whole journal, read back with this attempt's calls.
+    const [{ renderTranscript }, { readJournalFile }] = await Promise.all([
+      import('../report/calls.js'),
+      import('../journal/reader.js'),
+    ]);
     const transcript = renderTranscript(await readJournalFile(journalPath), {
       runId,
       replayedKeys: result.replayedKeys,
