@@ -301,7 +301,10 @@ function redactingObserver(observer: RunObserver, secrets: Secrets): RunObserver
     stepStarted: observer.stepStarted?.bind(observer),
     callFinished:
       observer.callFinished &&
-      ((report) => observer.callFinished?.({ ...report, error: redact(report.error) })),
+      ((report) =>
+        observer.callFinished?.(
+          report.error === undefined ? report : { ...report, error: redact(report.error) },
+        )),
     callRetrying:
       observer.callRetrying &&
       ((info) => observer.callRetrying?.({ ...info, message: secrets.redact(info.message) })),

@@ -177,27 +177,26 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
  * `canonicalJson` of that object). A resume keys every journaled call again, so this is its hottest path.
  */
 export function agentKeyRequest(request: AgentRequest): CanonicalFragment {
-  let json = '';
-  const member = (name: string, value: unknown) => {
-    const text = value === undefined ? undefined : canonicalJson(value);
-    if (text !== undefined) json += (json === '' ? '{"' : ',"') + name + '":' + text;
-  };
   // The declared list, not the model that answered: a replay does not depend on which one it was.
-  member(
-    'fallbacks',
-    request.fallbacks?.map((fallback) => ({
-      provider: providerIdentity(fallback.provider),
-      model: fallback.model,
-    })),
-  );
-  member('maxTokens', request.maxTokens);
-  member('model', request.model);
-  member('prompt', request.prompt);
-  member('provider', providerIdentity(request.provider));
-  member('schema', request.schema);
-  member('system', request.system);
-  member('temperature', request.temperature);
+  const fallbacks = request.fallbacks?.map((fallback) => ({
+    provider: providerIdentity(fallback.provider),
+    model: fallback.model,
+  }));
+  let json = member('', 'fallbacks', fallbacks);
+  json = member(json, 'maxTokens', request.maxTokens);
+  json = member(json, 'model', request.model);
+  json = member(json, 'prompt', request.prompt);
+  json = member(json, 'provider', providerIdentity(request.provider));
+  json = member(json, 'schema', request.schema);
+  json = member(json, 'system', request.system);
+  json = member(json, 'temperature', request.temperature);
   return new CanonicalFragment(json === '' ? '{}' : json + '}');
+}
+
+/** `json` (an object's members so far, from its `{`) with `"name":value` added, unless value has no JSON. */
+function member(json: string, name: string, value: unknown): string {
+  const text = value === undefined ? undefined : canonicalJson(value);
+  return text === undefined ? json : (json === '' ? '{"' : json + ',"') + name + '":' + text;
 }
 
 /**
@@ -215,7 +214,8 @@ function targetsOf(
     byModel = new Map();
     resolvedTargets.set(step, byModel);
   }
-  const memo = JSON.stringify([phase ?? null, model ?? null]);
+  const memo =
+    typeof model === 'string' && phase === undefined ? model : JSON.stringify([phase ?? null, model ?? null]);
   let targets = byModel.get(memo);
   if (targets === undefined) {
     targets = resolveAgentTargets({

@@ -55,6 +55,11 @@ export interface ParsedExpression {
   ast: Expr;
   refs: ContextRef[];
   usesStatusFunction: boolean;
+  /**
+   * Set when the expression only reads a value by name (`item`, `inputs.title`, `steps.a.outputs.text`):
+   * the context (lowercase) and the member names, which `lookup` follows without the evaluator.
+   */
+  path?: { context: ContextName; members: string[] };
 }
 
 type TemplatePart = string | ParsedExpression;
@@ -97,7 +102,19 @@ function parseUncached(source: string): ParsedExpression | ExpressionError {
   const refs: ContextRef[] = [];
   const calls: string[] = [];
   collect(ast, refs, calls);
-  return { source, ast, refs, usesStatusFunction: calls.some((name) => name in STATUS_FUNCTIONS) };
+  const chain = chainOf(ast);
+  const context = chain?.context.toLowerCase();
+  const path =
+    chain && chain.path.every((member) => member !== null && member !== '*')
+      ? CONTEXT_NAMES.find((name) => name === context)
+      : undefined;
+  return {
+    source,
+    ast,
+    refs,
+    usesStatusFunction: calls.some((name) => name in STATUS_FUNCTIONS),
+    ...(path !== undefined ? { path: { context: path, members: chain!.path as string[] } } : {}),
+  };
 }
 
 function describeParseError(error: unknown, shown: string): string {
@@ -229,11 +246,12 @@ export function evaluateTemplate(value: Template, ctx: ExpressionContext): unkno
   if (typeof value === 'string') {
     if (!value.includes('${{')) return value;
     const template = parseTemplate(value);
-    const root = contextData(ctx);
-    if (template.single) return fromData(evaluate(template.single, root, ctx));
+    let root: data.Dictionary | undefined;
+    const valueOf = (part: ParsedExpression) =>
+      (part.path && lookup(part.path, ctx)) ?? evaluate(part, (root ??= contextData(ctx)), ctx);
+    if (template.single) return fromData(valueOf(template.single));
     let out = '';
-    for (const part of template.parts)
-      out += typeof part === 'string' ? part : interpolate(evaluate(part, root, ctx));
+    for (const part of template.parts) out += typeof part === 'string' ? part : interpolate(valueOf(part));
     return out;
   }
   if (Array.isArray(value)) return value.map((v) => evaluateTemplate(v, ctx));
@@ -295,6 +313,35 @@ function statusFunctions(status: RunStatus): Map<string, FunctionDefinition> {
     statusFunctionsByStatus.set(status, map);
   }
   return map;
+}
+
+/**
+ * What the evaluator gives for a value read by name, without it (a resume evaluates `${{ item }}` once per
+ * journaled call of a fan-out): each member is looked up as a context dictionary looks it up (its own key,
+ * else a key equal ignoring case), a string, number, boolean, null or date has no members (null). Undefined
+ * when the path goes through a list, whose members the evaluator reads by position: it decides.
+ */
+function lookup(
+  path: NonNullable<ParsedExpression['path']>,
+  ctx: ExpressionContext,
+): data.ExpressionData | undefined {
+  let value: unknown = ctx[path.context] ?? null;
+  for (const member of path.members) {
+    if (Array.isArray(value)) return undefined;
+    if (value === null || typeof value !== 'object' || value instanceof Date) return new data.Null();
+    const record = value as Record<string, unknown>;
+    const key = Object.hasOwn(record, member) ? member : keyIgnoringCase(record, member);
+    if (key === undefined) return new data.Null();
+    value = record[key];
+  }
+  return toData(value);
+}
+
+/** As `LazyDictionary` finds a key written in another case (the last of several that match). */
+function keyIgnoringCase(record: Record<string, unknown>, key: string): string | undefined {
+  const found = new Map<string, string>();
+  for (const name of Object.keys(record)) found.set(name.toLowerCase(), name);
+  return found.get(key.toLowerCase());
 }
 
 function contextData(ctx: ExpressionContext): data.Dictionary {

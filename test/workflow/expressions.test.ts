@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ExpressionError,
@@ -175,4 +176,58 @@ describe('parseDuration', () => {
       expect(parseDuration(text)).toBeUndefined();
     },
   );
+});
+
+describe('a value read by name', () => {
+  // `${{ item.title }}` is looked up without the evaluator; `${{ (item.title) }}` (a group) always goes
+  // through it. Both must give the same value for any context and any path.
+  const key = fc.constantFrom('a', 'A', 'b', 'title', 'Title', 'TITLE', '0', '1', 'x-y', 'length');
+  const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.date({ noInvalidDate: true }),
+      fc.constant(undefined),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+    ),
+  })).value;
+  const context = fc.record({
+    inputs: fc.dictionary(key, value, { maxKeys: 4 }),
+    steps: fc.dictionary(
+      key,
+      fc.record({ outputs: value, outcome: fc.constant('success'), conclusion: fc.constant('success') }),
+    ),
+    env: fc.dictionary(key, fc.string()),
+    github: fc.dictionary(key, value, { maxKeys: 4 }),
+    item: value,
+    index: fc.option(fc.nat(), { nil: undefined }),
+  }) as fc.Arbitrary<ExpressionContext>;
+  const path = fc.tuple(
+    fc.constantFrom('item', 'Item', 'inputs', 'steps', 'env', 'github', 'index', 'loop'),
+    fc.array(key, { maxLength: 3 }),
+  );
+
+  it('is what the evaluator gives, alone and inside text', () => {
+    fc.assert(
+      fc.property(context, path, (ctx, [name, members]) => {
+        const chain = [
+          name,
+          ...members.map((member) =>
+            /^\w+$/.test(member) && !/^\d/.test(member) ? `.${member}` : `['${member}']`,
+          ),
+        ].join('');
+        const read = (text: string) => {
+          try {
+            return { value: evaluateTemplate(text, ctx) };
+          } catch (error) {
+            return { error: (error as Error).message.replace(/\(|\)/g, '') };
+          }
+        };
+        expect(read(`\${{ ${chain} }}`)).toEqual(read(`\${{ (${chain}) }}`));
+        expect(read(`<\${{ ${chain} }}>`)).toEqual(read(`<\${{ (${chain}) }}>`));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
