@@ -52,20 +52,38 @@ export function modelFamily(model: string): string {
     .replace(/-(latest|\d{8}|\d{4}-\d{2}-\d{2})$/, '');
 }
 
+/**
+ * The built-in table's entry for a model id. Every live call prices its answer, so the (few) ids a run
+ * meets are looked up once each: the family and up to 16 patterns per call cost more than the rest of
+ * the pricing. Bounded, because a provider may answer with any id.
+ */
+const tableCache = new Map<string, TablePrice | null>();
+const TABLE_CACHE_SIZE = 256;
+
+function tablePrice(model: string): TablePrice | undefined {
+  let price = tableCache.get(model);
+  if (price === undefined) {
+    const family = modelFamily(model);
+    price = PRICE_TABLE.find(([pattern]) => pattern.test(family))?.[1] ?? null;
+    if (tableCache.size >= TABLE_CACHE_SIZE) tableCache.clear();
+    tableCache.set(model, price);
+  }
+  return price ?? undefined;
+}
+
 /** When the built-in table marks a model retired: the date and its successor. */
 export function retirement(model: string): { on: string; use: string } | undefined {
-  return PRICE_TABLE.find(([pattern]) => pattern.test(modelFamily(model)))?.[1].retired;
+  return tablePrice(model)?.retired;
 }
 
 /** The price of a model: the workflow's `pricing:` map (exact id, then family), then the built-in table. */
 export function priceFor(model: string, overrides?: Record<string, PriceDef>): TablePrice | undefined {
-  return (
-    priceOverride(model, overrides) ?? PRICE_TABLE.find(([pattern]) => pattern.test(modelFamily(model)))?.[1]
-  );
+  return priceOverride(model, overrides) ?? tablePrice(model);
 }
 
 function priceOverride(model: string, overrides?: Record<string, PriceDef>): PriceDef | undefined {
-  return overrides?.[model] ?? overrides?.[modelFamily(model)];
+  if (overrides === undefined) return undefined;
+  return overrides[model] ?? overrides[modelFamily(model)];
 }
 
 /** Token counts exactly as the provider reported them, in reprise's terms. */
@@ -94,9 +112,9 @@ export function costUsd(
     return tokens.reportedCostUsd;
   }
   const names = Array.isArray(model) ? model : [model];
-  const price: TablePrice | undefined =
-    names.map((name) => priceOverride(name, overrides)).find(Boolean) ??
-    names.map((name) => priceFor(name)).find(Boolean);
+  let price: TablePrice | undefined;
+  for (const name of names) if ((price = priceOverride(name, overrides))) break;
+  if (!price) for (const name of names) if ((price = tablePrice(name))) break;
   if (!price) return null;
   const cached = Math.min(tokens.cached, tokens.input);
   const cacheWrite = Math.min(tokens.cacheWrite ?? 0, tokens.input - cached);

@@ -20,6 +20,25 @@ describe('pricing', () => {
     expect(priceFor('gpt-5-codex')).toBeUndefined();
   });
 
+  it("looks the built-in table up once per id, and the workflow's pricing still wins afterwards", () => {
+    // Filled past its bound, the cache starts again: every answer stays the table's.
+    for (let n = 0; n < 600; n++) expect(priceFor(`gpt-4o-mini-${n}`)).toBeUndefined();
+    for (let round = 0; round < 2; round++) {
+      expect(priceFor('gpt-4o-2024-08-06')).toMatchObject({ input: 2.5 });
+      expect(priceFor('openai/gpt-4.1-nano')).toMatchObject({ input: 0.1 });
+      expect(priceFor('gpt-5-codex')).toBeUndefined();
+    }
+    const pricing = { 'gpt-4o': { input: 1, output: 1 }, 'gpt-5-codex': { input: 3, output: 3 } };
+    expect(priceFor('gpt-4o-2024-08-06', pricing)).toMatchObject({ input: 1 });
+    expect(priceFor('gpt-5-codex', pricing)).toMatchObject({ input: 3 });
+    expect(costUsd(['gpt-4o-2024-08-06', 'gpt-4o'], { input: 1_000_000, output: 0, cached: 0 })).toBe(2.5);
+    expect(
+      costUsd(['gpt-4o-2024-08-06', 'gpt-4o'], { input: 1_000_000, output: 0, cached: 0 }, pricing),
+    ).toBe(1);
+    // The answering model's name counts first, the requested one after it.
+    expect(costUsd(['mystery', 'gpt-4o'], { input: 1_000_000, output: 0, cached: 0 })).toBe(2.5);
+  });
+
   it('prices cached input at the cached rate and falls back to the input rate', () => {
     expect(costUsd('gpt-4.1', { input: 1_000_000, output: 0, cached: 500_000 })).toBe(1 + 0.25);
     expect(

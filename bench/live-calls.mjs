@@ -1,0 +1,168 @@
+// Per-call overhead of live agent calls through `reprise run` against a bare OpenAI SDK client: only the
+// live rows of bench/cold.bench.ts, quick to repeat while profiling. Needs `npm run bundle` (it runs dist/).
+//
+//   node_modules/.bin/node bench/live-calls.mjs [--runs 5] [--calls 1000] [--cli dist/cli.js]
+//
+// Each sample is a cold process timed from spawn to exit (wall) and by GNU time (CPU: user + system). The
+// fake server runs in a process of its own. Four commands, interleaved: the bare SDK client making 1 call
+// and `--calls` calls, and `reprise run` of a 1-item and a `--calls`-item `for-each`. Per call:
+//   ((reprise(N) - reprise(1)) - (sdk(N) - sdk(1))) / (N - 1)
+// so that neither side's start-up (Node, imports, loading the workflow) counts as per-call cost.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const REPO = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    calls: { type: 'string', default: '1000' },
+    cli: { type: 'string', default: join(REPO, 'dist/cli.js') },
+    concurrency: { type: 'string', default: '16' },
+  },
+});
+const RUNS = Number(values.runs);
+const CALLS = Number(values.calls);
+const CONCURRENCY = Number(values.concurrency);
+const CLI = resolve(values.cli);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const MARK = 'reprise-bench-cpu';
+
+/** Starts bench/fake-openai.mjs; resolves to its base URL and a function that stops it. */
+async function startFakeProcess() {
+  const child = spawn(process.execPath, [join(REPO, 'bench/fake-openai.mjs')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`fake server exited ${code}`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolveUrl(out.split('\n')[0]);
+    });
+  });
+  return { url, stop: () => child.stdin.end() };
+}
+
+/** One cold process: wall time from spawn to exit, CPU time (user + system) from GNU time. */
+function timed(args, cwd, env) {
+  return new Promise((resolveRun, reject) => {
+    const started = performance.now();
+    const [command, commandArgs] = TIME
+      ? [TIME, ['-f', `${MARK} %U %S`, process.execPath, ...args]]
+      : [process.execPath, args];
+    const child = spawn(command, commandArgs, { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall = performance.now() - started;
+      const mark = out.lastIndexOf(MARK);
+      const [user, system] =
+        mark >= 0
+          ? out
+              .slice(mark + MARK.length)
+              .trim()
+              .split(/\s+/)
+              .map(Number)
+          : [NaN, NaN];
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}:\n${out}`));
+      else resolveRun({ wall, cpu: (user + system) * 1000 });
+    });
+  });
+}
+
+const stats = (list) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)] };
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-live-'));
+const fake = await startFakeProcess();
+try {
+  writeFileSync(
+    join(dir, 'live.yml'),
+    `name: live
+limits: { max-calls: ${2 * CALLS} }
+providers:
+fake: { type: openai, base-url: "${fake.url}" }
+steps:
+- id: review
+  for-each: \${{ fromJSON(inputs.items) }}
+  concurrency: ${CONCURRENCY}
+  agent: { prompt: "review item \${{ item }}", model: gpt-4o-mini, provider: fake }
+inputs:
+items: { type: string }
+`,
+  );
+  for (const count of [1, CALLS]) {
+    const items = JSON.stringify(Array.from({ length: count }, (_, i) => i));
+    writeFileSync(join(dir, `items-${count}.json`), JSON.stringify({ items }));
+  }
+  writeFileSync(
+    join(dir, 'bare-sdk.mjs'),
+    `import OpenAI from ${JSON.stringify(join(REPO, 'node_modules/openai/index.mjs'))};
+const count = Number(process.argv[3]);
+const client = new OpenAI({ apiKey: 'k', baseURL: process.argv[2] });
+let next = 0;
+async function worker() {
+while (next < count) {
+  const i = next++;
+  await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
+}
+}
+await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
+`,
+  );
+  let runId = 0;
+  const rows = {
+    'sdk 1': () => timed([join(dir, 'bare-sdk.mjs'), fake.url, '1'], dir),
+    [`sdk ${CALLS}`]: () => timed([join(dir, 'bare-sdk.mjs'), fake.url, String(CALLS)], dir),
+    'reprise 1': () => reprise(1),
+    [`reprise ${CALLS}`]: () => reprise(CALLS),
+  };
+  function reprise(count) {
+    const args = [CLI, 'run', 'live.yml', '--inputs-file', `items-${count}.json`];
+    args.push('--run-id', `live-${++runId}`, '--runs-dir', join(dir, 'runs'));
+    return timed(args, dir, { OPENAI_API_KEY: 'k' });
+  }
+  const samples = Object.fromEntries(Object.keys(rows).map((row) => [row, []]));
+  // One warm-up round (page cache, the fake server's JIT), then the measured rounds, interleaved.
+  for (let round = 0; round <= RUNS; round++) {
+    for (const [row, run] of Object.entries(rows)) {
+      const sample = await run();
+      if (round > 0) samples[row].push(sample);
+    }
+  }
+  const load = loadavg().map((value) => value.toFixed(1));
+  console.log(`node ${process.version}, ${RUNS} runs per row, load average ${load.join(' ')}`);
+  const figures = {};
+  for (const [row, list] of Object.entries(samples)) {
+    const wall = stats(list.map((sample) => sample.wall));
+    const cpu = stats(list.map((sample) => sample.cpu));
+    figures[row] = { wall, cpu };
+    console.log(
+      `${row.padEnd(14)} wall min ${wall.min.toFixed(0).padStart(5)} median ${wall.median.toFixed(0).padStart(5)} ms;` +
+        ` cpu min ${cpu.min.toFixed(0).padStart(5)} median ${cpu.median.toFixed(0).padStart(5)} ms`,
+    );
+  }
+  for (const measure of ['wall', 'cpu']) {
+    for (const stat of ['min', 'median']) {
+      const at = (row) => figures[row][measure][stat];
+      const reprise = at(`reprise ${CALLS}`) - at('reprise 1');
+      const sdk = at(`sdk ${CALLS}`) - at('sdk 1');
+      const perCall = (reprise - sdk) / (CALLS - 1);
+      console.log(
+        `per call, ${measure} ${stat}: reprise ${(reprise / (CALLS - 1)).toFixed(3)} ms, sdk ${(sdk / (CALLS - 1)).toFixed(3)} ms,` +
+          ` overhead ${perCall.toFixed(3)} ms; start-up: reprise ${at('reprise 1').toFixed(0)} ms, sdk ${at('sdk 1').toFixed(0)} ms`,
+      );
+    }
+  }
+} finally {
+  fake.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
