@@ -12,6 +12,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import MagicString from 'magic-string';
 import { isBuiltin } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import license from 'rollup-plugin-license';
 
 export default {
@@ -41,6 +42,7 @@ export default {
     moduleSideEffects: (id) => !/node_modules\/@actions\/(http-client|exec)\//.test(id),
   },
   plugins: [
+    lazyUndiciForHttpClient(),
     typescript({ tsconfig: './tsconfig.bundle.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs(),
@@ -88,6 +90,22 @@ function builtinsWithoutFacades() {
         );
       }
       return out.hasChanged() ? { code: out.toString(), map: out.generateMap({ hires: true }) } : null;
+    },
+  };
+}
+
+/**
+ * @actions/http-client gets scripts/bundle/lazy-undici.cjs for `undici`: its ProxyAgent loads undici when
+ * first constructed (a fetch through a proxy), instead of undici being evaluated wherever the client loads.
+ */
+function lazyUndiciForHttpClient() {
+  const shim = fileURLToPath(new URL('./scripts/bundle/lazy-undici.cjs', import.meta.url));
+  return {
+    name: 'lazy-undici-for-http-client',
+    resolveId(source, importer) {
+      if (source !== 'undici' || !importer || !/node_modules\/@actions\/http-client\//.test(importer))
+        return null;
+      return shim;
     },
   };
 }
