@@ -37,33 +37,44 @@ import {
 /** Sent to keyless custom endpoints (Ollama, a local vLLM): the SDK insists on some key. */
 const NO_KEY = 'no-key';
 
-const clients = new Map<string, OpenAI>();
+/** One client per provider and credential: its HTTP connections are kept alive from call to call. */
+interface CachedClient {
+  apiKey: string;
+  baseURL: string;
+  organization: string | null;
+  project: string | null;
+  client: OpenAI;
+}
+/**
+ * By the provider's definition (the same object for every call of a run), then by what the call's env gives
+ * it: looked up on every live call, so by identity and four comparisons, not by serialising a cache key.
+ */
+const clients = new WeakMap<ProviderDef, CachedClient[]>();
 
 function clientFor(provider: ProviderDef, apiKey: string, baseURL: string, env: CallContext['env']): OpenAI {
   // Passed explicitly (null when unset) so that the SDK does not read them from process.env.
   const organization = env['OPENAI_ORG_ID'] ?? null;
   const project = env['OPENAI_PROJECT_ID'] ?? null;
-  const cacheKey = JSON.stringify([
-    provider.name,
+  let cached = clients.get(provider);
+  if (!cached) clients.set(provider, (cached = []));
+  const found = cached.find(
+    (entry) =>
+      entry.apiKey === apiKey &&
+      entry.baseURL === baseURL &&
+      entry.organization === organization &&
+      entry.project === project,
+  );
+  if (found) return found.client;
+  // Retries belong to the engine (its backoff, its journal of failures), never to the SDK.
+  const client = new OpenAI({
     apiKey,
     baseURL,
-    provider.headers ?? {},
     organization,
     project,
-  ]);
-  let client = clients.get(cacheKey);
-  if (!client) {
-    // Retries belong to the engine (its backoff, its journal of failures), never to the SDK.
-    client = new OpenAI({
-      apiKey,
-      baseURL,
-      organization,
-      project,
-      maxRetries: 0,
-      defaultHeaders: provider.headers,
-    });
-    clients.set(cacheKey, client);
-  }
+    maxRetries: 0,
+    defaultHeaders: provider.headers,
+  });
+  cached.push({ apiKey, baseURL, organization, project, client });
   return client;
 }
 

@@ -136,6 +136,48 @@ describe('openai provider: answers', () => {
   });
 });
 
+describe('openai provider: clients kept across calls', () => {
+  it('reuses a client only for the same provider and credentials: each call still sends its own key, organization, project, endpoint and headers', async () => {
+    const first = await startFakeOpenAI();
+    const second = await startFakeOpenAI();
+    try {
+      const router: ProviderDef = { name: 'router', type: 'openai', headers: { 'x-title': 'router' } };
+      const plain: ProviderDef = { name: 'plain', type: 'openai' };
+      const calls: Array<[ProviderDef, Record<string, string>, FakeServer]> = [
+        [router, { OPENAI_API_KEY: 'key-one' }, first],
+        [router, { OPENAI_API_KEY: 'key-two', OPENAI_ORG_ID: 'org-2' }, first],
+        [router, { OPENAI_API_KEY: 'key-two', OPENAI_PROJECT_ID: 'proj-3' }, first],
+        [router, { OPENAI_API_KEY: 'key-one' }, second],
+        [plain, { OPENAI_API_KEY: 'key-one' }, first],
+        [router, { OPENAI_API_KEY: 'key-one' }, first],
+      ];
+      const sent = [];
+      for (const [def, callEnv, server] of calls) {
+        const before = server.requests.length;
+        await callAgent(makeRequest(def), makeContext({ env: { ...callEnv, OPENAI_BASE_URL: server.url } }));
+        expect(server.requests).toHaveLength(before + 1);
+        const { headers } = server.requests[before]!;
+        sent.push([
+          headers.authorization,
+          headers['openai-organization'],
+          headers['openai-project'],
+          headers['x-title'],
+        ]);
+      }
+      expect(sent).toEqual([
+        ['Bearer key-one', undefined, undefined, 'router'],
+        ['Bearer key-two', 'org-2', undefined, 'router'],
+        ['Bearer key-two', undefined, 'proj-3', 'router'],
+        ['Bearer key-one', undefined, undefined, 'router'],
+        ['Bearer key-one', undefined, undefined, undefined],
+        ['Bearer key-one', undefined, undefined, 'router'],
+      ]);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
+
 describe('openai provider: structured output', () => {
   it('asks for json_schema and returns the validated value', async () => {
     const result = await callAgent(
