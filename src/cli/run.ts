@@ -221,6 +221,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       out: log,
       bar: !options.json && io.out.isTTY === true,
       verbose: options.verbose,
+      batch: true,
     });
     let outcome: AttemptOutcome;
     try {

@@ -5,9 +5,13 @@ import type { CallReport } from '../../src/engine/types.js';
 
 function recorder() {
   let text = '';
+  const writes: string[] = [];
   return {
-    out: { write: (chunk: string) => ((text += chunk), true) } as NodeJS.WritableStream,
+    out: {
+      write: (chunk: string) => (writes.push(chunk), (text += chunk), true),
+    } as NodeJS.WritableStream,
     text: () => text,
+    writes,
   };
 }
 
@@ -52,5 +56,35 @@ describe('progress lines', () => {
     progress.callFinished(replayed(0));
     progress.stop();
     expect(text()).toMatch(/replayed +review +1 call\b/);
+  });
+
+  it('with batch, write the lines of one turn of the event loop together, in order, and the rest at stop', async () => {
+    const { out, text, writes } = recorder();
+    const progress = new ProgressReporter({ out, bar: false, batch: true });
+    for (const item of [0, 1, 2]) progress.callFinished({ ...replayed(item), status: 'live', ms: 5 });
+    progress.warning('slow provider');
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(1);
+    expect(text().trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^ {2}live +review\[0\]/),
+      expect.stringMatching(/^ {2}live +review\[1\]/),
+      expect.stringMatching(/^ {2}live +review\[2\]/),
+      'warning: slow provider',
+    ]);
+    progress.callFinished({ ...replayed(3), status: 'live', ms: 5 });
+    progress.callFinished(replayed(4));
+    progress.stop();
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toMatch(/^ {2}live +review\[3\].*\n {2}replayed +review +1 call\b/s);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(2);
+  });
+
+  it('without batch, write each line as it comes', () => {
+    const { out, writes } = recorder();
+    const progress = new ProgressReporter({ out, bar: false });
+    for (const item of [0, 1]) progress.callFinished({ ...replayed(item), status: 'live', ms: 5 });
+    expect(writes).toHaveLength(2);
   });
 });
