@@ -6,11 +6,19 @@ import type { PlannedCall } from './plan.js';
 import type { RunObserver } from './types.js';
 
 const REQUEST_SUMMARY_CHARS = 200;
+/** How much of a long request `requestSummary` looks at first. */
+const SUMMARY_HEAD = 4 * REQUEST_SUMMARY_CHARS;
 
 /** A call's request in one short line (an agent's prompt, a script), journaled for `runs show --calls`. */
 export function requestSummary(call: PlannedCall): string | undefined {
   const text = call.agent?.prompt ?? call.shell?.script;
   if (text === undefined) return undefined;
+  // Prompts run to many kilobytes and every live call is summarised: collapse only as much as the summary
+  // shows when that is enough (the start of the collapsed text does not depend on what follows it).
+  if (text.length > SUMMARY_HEAD) {
+    const head = text.slice(0, SUMMARY_HEAD).replace(/\s+/g, ' ').trimStart();
+    if (head.length > REQUEST_SUMMARY_CHARS + 1) return `${head.slice(0, REQUEST_SUMMARY_CHARS - 1)}…`;
+  }
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > REQUEST_SUMMARY_CHARS ? `${line.slice(0, REQUEST_SUMMARY_CHARS - 1)}…` : line;
 }

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ActionObserver } from '../../src/action/observer.js';
 import type { ActionHost } from '../../src/action/host.js';
@@ -10,6 +11,8 @@ import { parseWorkflowCommand, withoutCommands } from '../../src/agents/workflow
 import { runAttempt } from '../../src/attempt.js';
 import { emptyJournalRead } from '../../src/journal/reader.js';
 import { ProgressReporter } from '../../src/report/progress.js';
+import { requestSummary } from '../../src/engine/script-output.js';
+import type { PlannedCall } from '../../src/engine/plan.js';
 import type { RunObserver } from '../../src/engine/types.js';
 import { load } from './harness.js';
 
@@ -127,5 +130,38 @@ describe('run-step output and workflow commands', () => {
     expect(parseWorkflowCommand('a ::notice::b')).toBeUndefined();
     expect(withoutCommands('a\n::notice::x\r\nb\n::endgroup::')).toBe('a\nb\n');
     expect(withoutCommands('no newline at end')).toBe('no newline at end');
+  });
+});
+
+describe('request summaries', () => {
+  const summary = (prompt: string) => requestSummary({ agent: { prompt } } as PlannedCall);
+  // What the summary is: the whole request with its whitespace collapsed, cut to 200 characters.
+  const collapsedWhole = (prompt: string) => {
+    const line = prompt.replace(/\s+/g, ' ').trim();
+    return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  };
+
+  it('of a long request are those of the whole request, whatever its whitespace', () => {
+    const piece = fc.constantFrom(
+      'a',
+      'word ',
+      ' ',
+      '  ',
+      '\n',
+      '\t\n ',
+      'é',
+      ' '.repeat(300),
+      'x'.repeat(150),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 400 }), (pieces) => {
+        const prompt = pieces.join('');
+        expect(summary(prompt)).toBe(collapsedWhole(prompt));
+      }),
+      { numRuns: 2000 },
+    );
+    const long = `  review\n\n${'this  file\t'.repeat(5000)}`;
+    expect(summary(long)).toBe(collapsedWhole(long));
+    expect(summary(long)).toHaveLength(200);
   });
 });
