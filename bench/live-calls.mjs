@@ -29,6 +29,8 @@ const CONCURRENCY = Number(values.concurrency);
 const CLI = resolve(values.cli);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const MARK = 'reprise-bench-cpu';
+// A key of a real key's length, so that redacting it from every journal line costs what it costs in use.
+const API_KEY = 'sk-bench-0123456789abcdefghijklmnopqrstuvwxyzABCDEF0123456789';
 
 /** Starts bench/fake-openai.mjs; resolves to its base URL and a function that stops it. */
 async function startFakeProcess() {
@@ -89,14 +91,14 @@ try {
     `name: live
 limits: { max-calls: ${2 * CALLS} }
 providers:
-fake: { type: openai, base-url: "${fake.url}" }
+  fake: { type: openai, base-url: "${fake.url}" }
 steps:
-- id: review
-  for-each: \${{ fromJSON(inputs.items) }}
-  concurrency: ${CONCURRENCY}
-  agent: { prompt: "review item \${{ item }}", model: gpt-4o-mini, provider: fake }
+  - id: review
+    for-each: \${{ fromJSON(inputs.items) }}
+    concurrency: ${CONCURRENCY}
+    agent: { prompt: "review item \${{ item }}", model: gpt-4o-mini, provider: fake }
 inputs:
-items: { type: string }
+  items: { type: string }
 `,
   );
   for (const count of [1, CALLS]) {
@@ -107,13 +109,13 @@ items: { type: string }
     join(dir, 'bare-sdk.mjs'),
     `import OpenAI from ${JSON.stringify(join(REPO, 'node_modules/openai/index.mjs'))};
 const count = Number(process.argv[3]);
-const client = new OpenAI({ apiKey: 'k', baseURL: process.argv[2] });
+const client = new OpenAI({ apiKey: ${JSON.stringify(API_KEY)}, baseURL: process.argv[2] });
 let next = 0;
 async function worker() {
-while (next < count) {
-  const i = next++;
-  await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
-}
+  while (next < count) {
+    const i = next++;
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
+  }
 }
 await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
 `,
@@ -128,7 +130,7 @@ await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
   function reprise(count) {
     const args = [CLI, 'run', 'live.yml', '--inputs-file', `items-${count}.json`];
     args.push('--run-id', `live-${++runId}`, '--runs-dir', join(dir, 'runs'));
-    return timed(args, dir, { OPENAI_API_KEY: 'k' });
+    return timed(args, dir, { OPENAI_API_KEY: API_KEY });
   }
   const samples = Object.fromEntries(Object.keys(rows).map((row) => [row, []]));
   // One warm-up round (page cache, the fake server's JIT), then the measured rounds, interleaved.
