@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'node_modules/**'],
+          setupFiles: ['test/setup/json-schema.ts'],
           testTimeout: 30_000,
         },
       },

@@ -13,6 +13,7 @@ import type { RunObserver, RunOptions, RunResult } from './engine/types.js';
 import type { ShardId } from './engine/shard.js';
 import { resolveInputs } from './workflow/inputs.js';
 import type { WorkflowDef } from './workflow/types.js';
+import { loadJsonSchemaSupport, needsJsonSchema } from './workflow/json-schema-support.js';
 
 export interface AttemptOptions {
   workflow: WorkflowDef;
@@ -198,6 +199,8 @@ async function attemptWith(
   probe?: Pick<RunOptions, 'beforeLive'>,
 ): Promise<AttemptOutcome> {
   const { workflow, previous } = options;
+  // Schemas (of answers, asks, tool arguments) are checked synchronously while the run goes.
+  if (needsJsonSchema(workflow)) await loadJsonSchemaSupport();
   const secretNames = new Set(workflow.inputs.filter((input) => input.secret).map((input) => input.name));
   const { values } = options.inputs ?? resolveAttemptInputs(workflow, previous, options.given);
   if (options.mergeOf !== undefined) checkMergeInputs(workflow, previous, values);

@@ -13,4 +13,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+try {
+  process.exitCode = await main(process.argv);
+} catch (caught) {
+  // A bug in reprise, not in the workflow or the command: its stack (src/ lines), not a page of bundle.
+  process.stderr.write(
+    `reprise: internal error: ${caught instanceof Error ? (caught.stack ?? caught.message) : String(caught)}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -1,12 +1,9 @@
 // Structured output shared by all providers: validate the answer against the request's JSON Schema, and
 // when it does not conform, show the model its errors once before giving up.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { JsonSchemaNotLoaded, jsonSchemaSupport } from '../workflow/json-schema-support.js';
 import { addUsage } from './pricing.js';
 import { CallError, type AgentRequest, type AgentResult, type Usage } from './types.js';
-
-// ajv-formats is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the plugin.
-const addFormats = addFormatsModule.default;
 
 // Made on first use: a run whose steps have no schema (or that replays every call) never builds one.
 let ajv: Ajv | undefined;
@@ -16,10 +13,7 @@ function validatorFor(schema: Record<string, unknown>, label: string): ValidateF
   const key = JSON.stringify(schema);
   let validate = validators.get(key);
   if (!validate) {
-    if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false });
-      addFormats(ajv);
-    }
+    ajv ??= jsonSchemaSupport().valueValidator();
     try {
       validate = ajv.compile(schema);
     } catch (error) {
@@ -101,7 +95,8 @@ export function schemaErrors(schema: Record<string, unknown>, value: unknown): s
   let validate: ValidateFunction;
   try {
     validate = validatorFor(schema, 'schema');
-  } catch {
+  } catch (error) {
+    if (error instanceof JsonSchemaNotLoaded) throw error;
     return undefined;
   }
   return validate(value) ? [] : (validate.errors ?? []).map(describe);

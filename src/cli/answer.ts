@@ -8,6 +8,7 @@ import { JournalWriter } from '../journal/writer.js';
 import type { Question } from '../journal/types.js';
 import { LocalStore } from '../stores/local.js';
 import { answerFromText, answerProblem, describeAnswerSchema } from '../workflow/answer.js';
+import { loadJsonSchemaSupport } from '../workflow/json-schema-support.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
 
@@ -45,6 +46,8 @@ export async function answerCommand(
     } else {
       value = answerFromText(question.answerSchema, text);
     }
+    // The answer is checked against the question's schema, as the journal recorded it.
+    await loadJsonSchemaSupport();
     const problem = answerProblem(question.answerSchema, value);
     const target = answerTarget(question.step, question.item);
     if (problem !== undefined) {

@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentResult } from '../agents/types.js';
 import { checkAnswer } from '../agents/structured.js';
+import { JsonSchemaNotLoaded } from '../workflow/json-schema-support.js';
 import type { CallEvent } from '../journal/types.js';
 import { isAgentResult, isShellResult } from './outputs.js';
 import type { PlannedCall } from './plan.js';
@@ -28,7 +29,8 @@ function schemaProblem(result: AgentResult, schema: Record<string, unknown>): st
   let check: ReturnType<typeof checkAnswer>;
   try {
     check = checkAnswer(result.text, schema, 'the step');
-  } catch {
+  } catch (error) {
+    if (error instanceof JsonSchemaNotLoaded) throw error;
     return "the step's schema does not compile";
   }
   if (!check.ok)

@@ -1,14 +1,12 @@
 // What an `ask` step accepts as an answer: its `answer:` (shorthand or JSON Schema) as one JSON Schema,
 // and the check every answer passes before anything is written, wherever it comes from (a person on the
 // CLI, a comment, a dispatch form, a journal).
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { jsonSchemaSupport } from './json-schema-support.js';
 import { isRecord } from './schema.js';
 
 export type AnswerSchema = Record<string, unknown>;
 
-// ajv-formats is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the plugin.
-const addFormats = addFormatsModule.default;
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction | string>();
 
@@ -24,10 +22,7 @@ function validatorFor(schema: AnswerSchema): ValidateFunction | string {
   const key = JSON.stringify(schema);
   let found = validators.get(key);
   if (found === undefined) {
-    if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false });
-      addFormats(ajv);
-    }
+    ajv ??= jsonSchemaSupport().valueValidator();
     const { $schema: _draft, ...rest } = schema;
     try {
       found = ajv.compile(rest);

@@ -1,5 +1,6 @@
 // Checks the schema cannot express: ids, references between steps, expression scopes, names.
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { jsonSchemaSupport } from './json-schema-support.js';
 import { answerProblem, answerSchema } from './answer.js';
 import { ExpressionError, parseExpression, parseTemplate, type ParsedExpression } from './expressions.js';
 import { inputTypesOf, scriptExpressionProblem, type InputTypes } from './injection.js';
@@ -652,7 +653,7 @@ function agentSchemaProblem(schema: Record<string, unknown>): string | undefined
   if (schemaVerdicts.has(key)) return schemaVerdicts.get(key);
   // `$schema` names a draft; the structure is what matters here, and draft-07 and 2020-12 agree on it.
   const { $schema: _draft, ...rest } = schema;
-  schemaAjv ??= new Ajv2020({ strict: false, allErrors: false });
+  schemaAjv ??= jsonSchemaSupport().schemaChecker();
   const ajv = schemaAjv;
   let message: string | undefined;
   if (!ajv.validateSchema(rest)) {

@@ -10,6 +10,7 @@ import { shardWarnings } from './shards.js';
 import { isRecord, schemaProblems } from './schema.js';
 import { YamlSource } from './source.js';
 import { aliasCycles, githubWorkflowProblem } from './shape.js';
+import { JsonSchemaNotLoaded, loadJsonSchemaSupport, needsJsonSchema } from './json-schema-support.js';
 import { retiredModelWarnings } from './models.js';
 import { secretInputWarnings } from './secret-inputs.js';
 import type { Problem, WorkflowDef } from './types.js';
@@ -38,9 +39,25 @@ export async function loadWorkflowFile(file: string): Promise<LoadResult> {
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : describeError(error);
     return { problems: [{ file, line: 1, column: 1, message: `cannot read the workflow: ${reason}` }] };
   }
-  return load(bytes.toString('utf8'), file, hash(bytes));
+  const text = bytes.toString('utf8');
+  let result: LoadResult;
+  try {
+    result = load(text, file, hash(bytes));
+  } catch (error) {
+    // A schema (of an answer, an ask, a tool) was met: check again with JSON Schema support loaded.
+    if (!(error instanceof JsonSchemaNotLoaded)) throw error;
+    await loadJsonSchemaSupport();
+    result = load(text, file, hash(bytes));
+  }
+  // Whatever runs the workflow (or answers its asks) next may validate against a schema synchronously.
+  if (result.workflow && needsJsonSchema(result.workflow)) await loadJsonSchemaSupport();
+  return result;
 }
 
+/**
+ * `loadWorkflowFile` for a text, synchronously: a workflow with a schema needs JSON Schema support loaded
+ * first (`loadJsonSchemaSupport`; the unit tests load it in test/setup/json-schema.ts).
+ */
 export function loadWorkflowText(text: string, file: string): LoadResult {
   return load(text, file, hash(Buffer.from(text, 'utf8')));
 }
@@ -49,6 +66,7 @@ function load(text: string, file: string, scriptHash: string, uses = topLevel())
   try {
     return loadUnsafe(text, file, scriptHash, uses);
   } catch (error) {
+    if (error instanceof JsonSchemaNotLoaded) throw error;
     // A bug in reprise, not in the file; still reported as a problem so callers never crash on input.
     return {
       problems: [
