@@ -98,7 +98,7 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
   const timeoutMs = step.timeoutMs ?? workflow.defaults.timeoutMs;
   if (step.kind === 'agent') {
     const spec = step.agent;
-    const [target, ...fallbacks] = targetsOf(
+    const { target, fallbacks } = targetsOf(
       step,
       modelOf(evaluateTemplate(spec.model, context)),
       settings.phase,
@@ -112,10 +112,10 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
       schema: spec.schema,
       temperature: optionalNumber(evaluateTemplate(spec.temperature, context), 'temperature'),
       maxTokens: optionalNumber(evaluateTemplate(spec.maxTokens, context), 'max-tokens'),
-      ...(fallbacks.length > 0 ? { fallbacks } : {}),
     };
+    if (fallbacks) request.fallbacks = fallbacks;
     const key = settings.key({ step: path, kind: 'agent', request: agentKeyRequest(request) });
-    return {
+    const call: PlannedCall = {
       step,
       path,
       item: settings.item,
@@ -125,17 +125,9 @@ export function planCall(step: AgentStep | RunStep, settings: PlanSettings): Pla
       env,
       timeoutMs: timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
       retries: step.retries ?? workflow.defaults.retries ?? DEFAULT_AGENT_RETRIES,
-      ...(spec.tools?.length || spec.thread !== undefined
-        ? {
-            loop: {
-              tools: spec.tools ?? [],
-              maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
-              ...(spec.thread !== undefined ? { thread: spec.thread } : {}),
-              ...(spec.toolResultLimit !== undefined ? { toolResultLimit: spec.toolResultLimit } : {}),
-            },
-          }
-        : {}),
     };
+    if (spec.tools?.length || spec.thread !== undefined) call.loop = loopSettings(spec);
+    return call;
   }
   const script = requiredString(evaluateTemplate(step.run, context), 'run');
   const workingDirectory = optionalString(
@@ -208,7 +200,7 @@ function targetsOf(
   model: string | string[] | undefined,
   phase: string | undefined,
   workflow: WorkflowDef,
-): [AgentTarget, ...AgentTarget[]] {
+): Targets {
   let byModel = resolvedTargets.get(step);
   if (byModel === undefined) {
     byModel = new Map();
@@ -218,20 +210,36 @@ function targetsOf(
     typeof model === 'string' && phase === undefined ? model : JSON.stringify([phase ?? null, model ?? null]);
   let targets = byModel.get(memo);
   if (targets === undefined) {
-    targets = resolveAgentTargets({
+    const [target, ...fallbacks] = resolveAgentTargets({
       stepProvider: step.agent.provider,
       stepModel: model,
       phase: phase ? workflow.phases[phase] : undefined,
       defaults: workflow.defaults,
       providers: workflow.providers,
     }) as [AgentTarget, ...AgentTarget[]];
+    targets = { target, ...(fallbacks.length > 0 ? { fallbacks } : {}) };
     byModel.set(memo, targets);
   }
   return targets;
 }
 
+/** The model to call and, for `model: [primary, fallback, ...]`, those to try after it. */
+interface Targets {
+  target: AgentTarget;
+  fallbacks?: AgentTarget[];
+}
+
+function loopSettings(spec: AgentStep['agent']): LoopSettings {
+  return {
+    tools: spec.tools ?? [],
+    maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
+    ...(spec.thread !== undefined ? { thread: spec.thread } : {}),
+    ...(spec.toolResultLimit !== undefined ? { toolResultLimit: spec.toolResultLimit } : {}),
+  };
+}
+
 /** Steps belong to one workflow (their providers, phases and defaults), so a step is enough to tell. */
-const resolvedTargets = new WeakMap<AgentStep, Map<string, [AgentTarget, ...AgentTarget[]]>>();
+const resolvedTargets = new WeakMap<AgentStep, Map<string, Targets>>();
 
 /**
  * What selects the endpoint and the agent, in keys: never credentials or headers. Written once per

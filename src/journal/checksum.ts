@@ -51,15 +51,17 @@ export function checkLine(line: string): LineCheck {
  */
 export function checkBytes(buffer: Buffer, start: number, end: number): number | 'absent' | 'mismatch' {
   const field = end - SUFFIX_LENGTH;
-  if (
-    field < start + 1 ||
-    buffer[end - 1] !== 125 || // }
-    buffer[end - 2] !== 34 || // "
-    buffer.compare(FIELD_BYTES, 0, FIELD_BYTES.length, field, field + FIELD_BYTES.length) !== 0
-  )
-    return 'absent';
-  const digits = buffer.toString('latin1', end - 10, end - 2);
-  return hex(crc32(buffer.subarray(start, field))) === digits ? field : 'mismatch';
+  if (field < start + 1 || buffer[end - 1] !== 125 || buffer[end - 2] !== 34) return 'absent'; // `"}`
+  for (let i = 0; i < FIELD_BYTES.length; i++) if (buffer[field + i] !== FIELD_BYTES[i]) return 'absent';
+  // The 8 digits as a number, lowercase only (as the writer writes them), compared with the CRC: no strings.
+  let written = 0;
+  for (let at = end - 10; at < end - 2; at++) {
+    const c = buffer[at]!;
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return 'mismatch';
+    written = written * 16 + digit;
+  }
+  return crc32(buffer.subarray(start, field)) === written ? field : 'mismatch';
 }
 
 const FIELD_BYTES = Buffer.from(FIELD, 'latin1');
