@@ -1,7 +1,10 @@
 // Per-call overhead of live agent calls through `reprise run` against a bare OpenAI SDK client: only the
 // live rows of bench/cold.bench.ts, quick to repeat while profiling. Needs `npm run bundle` (it runs dist/).
 //
-//   node_modules/.bin/node bench/live-calls.mjs [--runs 5] [--calls 1000] [--cli dist/cli.js]
+//   node_modules/.bin/node bench/live-calls.mjs [--runs 5] [--calls 1000] [--cli dist/cli.js ...]
+//
+// Several --cli (e.g. the bundles of two commits) are measured in the same interleaved rounds, so that a
+// before/after comparison sees the same load.
 //
 // Each sample is a cold process timed from spawn to exit (wall) and by GNU time (CPU: user + system). The
 // fake server runs in a process of its own. Four commands, interleaved: the bare SDK client making 1 call
@@ -19,14 +22,16 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     calls: { type: 'string', default: '1000' },
-    cli: { type: 'string', default: join(REPO, 'dist/cli.js') },
+    cli: { type: 'string', multiple: true, default: [join(REPO, 'dist/cli.js')] },
     concurrency: { type: 'string', default: '16' },
   },
 });
 const RUNS = Number(values.runs);
 const CALLS = Number(values.calls);
 const CONCURRENCY = Number(values.concurrency);
-const CLI = resolve(values.cli);
+const CLIS = values.cli.map((cli) => resolve(cli));
+/** How a CLI is named in the rows: `reprise`, or `reprise#<n>` (the n-th --cli) when several are compared. */
+const label = (cli) => (CLIS.length === 1 ? 'reprise' : `reprise#${CLIS.indexOf(cli) + 1}`);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const MARK = 'reprise-bench-cpu';
 // A key of a real key's length, so that redacting it from every journal line costs what it costs in use.
@@ -124,11 +129,13 @@ await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
   const rows = {
     'sdk 1': () => timed([join(dir, 'bare-sdk.mjs'), fake.url, '1'], dir),
     [`sdk ${CALLS}`]: () => timed([join(dir, 'bare-sdk.mjs'), fake.url, String(CALLS)], dir),
-    'reprise 1': () => reprise(1),
-    [`reprise ${CALLS}`]: () => reprise(CALLS),
   };
-  function reprise(count) {
-    const args = [CLI, 'run', 'live.yml', '--inputs-file', `items-${count}.json`];
+  for (const cli of CLIS) {
+    rows[`${label(cli)} 1`] = () => reprise(cli, 1);
+    rows[`${label(cli)} ${CALLS}`] = () => reprise(cli, CALLS);
+  }
+  function reprise(cli, count) {
+    const args = [cli, 'run', 'live.yml', '--inputs-file', `items-${count}.json`];
     args.push('--run-id', `live-${++runId}`, '--runs-dir', join(dir, 'runs'));
     return timed(args, dir, { OPENAI_API_KEY: API_KEY });
   }
@@ -148,20 +155,23 @@ await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
     const cpu = stats(list.map((sample) => sample.cpu));
     figures[row] = { wall, cpu };
     console.log(
-      `${row.padEnd(14)} wall min ${wall.min.toFixed(0).padStart(5)} median ${wall.median.toFixed(0).padStart(5)} ms;` +
+      `${row.padEnd(16)} wall min ${wall.min.toFixed(0).padStart(5)} median ${wall.median.toFixed(0).padStart(5)} ms;` +
         ` cpu min ${cpu.min.toFixed(0).padStart(5)} median ${cpu.median.toFixed(0).padStart(5)} ms`,
     );
   }
-  for (const measure of ['wall', 'cpu']) {
-    for (const stat of ['min', 'median']) {
-      const at = (row) => figures[row][measure][stat];
-      const reprise = at(`reprise ${CALLS}`) - at('reprise 1');
-      const sdk = at(`sdk ${CALLS}`) - at('sdk 1');
-      const perCall = (reprise - sdk) / (CALLS - 1);
-      console.log(
-        `per call, ${measure} ${stat}: reprise ${(reprise / (CALLS - 1)).toFixed(3)} ms, sdk ${(sdk / (CALLS - 1)).toFixed(3)} ms,` +
-          ` overhead ${perCall.toFixed(3)} ms; start-up: reprise ${at('reprise 1').toFixed(0)} ms, sdk ${at('sdk 1').toFixed(0)} ms`,
-      );
+  for (const cli of CLIS) {
+    if (CLIS.length > 1) console.log(`${label(cli)}: ${cli}`);
+    for (const measure of ['wall', 'cpu']) {
+      for (const stat of ['min', 'median']) {
+        const at = (row) => figures[row][measure][stat];
+        const reprise = at(`${label(cli)} ${CALLS}`) - at(`${label(cli)} 1`);
+        const sdk = at(`sdk ${CALLS}`) - at('sdk 1');
+        const perCall = (reprise - sdk) / (CALLS - 1);
+        console.log(
+          `per call, ${measure} ${stat}: reprise ${(reprise / (CALLS - 1)).toFixed(3)} ms, sdk ${(sdk / (CALLS - 1)).toFixed(3)} ms,` +
+            ` overhead ${perCall.toFixed(3)} ms; start-up: reprise ${at(`${label(cli)} 1`).toFixed(0)} ms, sdk ${at('sdk 1').toFixed(0)} ms`,
+        );
+      }
     }
   }
 } finally {
