@@ -1,8 +1,12 @@
 // The `reprise` command. Thin: the program lives in src/cli/.
+import * as nodeModule from 'node:module';
 import { mapStackTraces } from './stack-traces.js';
 
 // A stack trace names src/ lines (dist/ is minified); the maps are read only if one is printed.
 mapStackTraces();
+// Node 22.1+ keeps the code it compiled for the bundle's chunks on disk (in the temporary directory, as
+// tsc does; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a later start compiles less. Older Node lacks it.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 const { main } = await import('./cli/program.js');
 
 // Output read by a program that stopped reading (`reprise runs ls | head -1`) is not an error worth a
