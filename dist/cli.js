@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-process.setSourceMapsEnabled(true);const{main:r}=await import("./chunks/program-YwBVS8sS.js").then(function(r){return r.p});for(const r of[process.stdout,process.stderr]){r.on("error",r=>{if(r.code!=="EPIPE")throw r})}process.exitCode=await r(process.argv);
+const r=globalThis.process.getBuiltinModule("node:module");import{m as e}from"./chunks/stack-traces-DICpBJpq.js";e();r.enableCompileCache?.();const{main:o}=await import("./chunks/program-vp0GXlTf.js").then(function(r){return r.p});for(const r of[process.stdout,process.stderr]){r.on("error",r=>{if(r.code!=="EPIPE")throw r})}try{process.exitCode=await o(process.argv)}catch(r){process.stderr.write(`reprise: internal error: ${r instanceof Error?r.stack??r.message:String(r)}\n`);process.exitCode=1}
 //# sourceMappingURL=cli.js.map

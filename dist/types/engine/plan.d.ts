@@ -3,6 +3,7 @@ import type { ProviderDef } from '../workflow/types.js';
 import type { CallKind } from '../journal/types.js';
 import type { AgentStep, ExpressionContext, RunStep, WorkflowDef } from '../workflow/types.js';
 import type { CallKey, KeyMaterial } from './keys.js';
+import { CanonicalFragment } from './canonical-json.js';
 /** Env vars named like credentials stay out of keys (and their values are redacted everywhere). */
 export declare const SECRET_ENV_NAME: RegExp;
 export declare const DEFAULT_MAX_TURNS = 20;
@@ -74,8 +75,18 @@ export interface PlanSettings {
     key: (material: KeyMaterial) => CallKey;
 }
 export declare function planCall(step: AgentStep | RunStep, settings: PlanSettings): PlannedCall;
-/** What selects the endpoint and the agent, in keys: never credentials or headers. */
-export declare function providerIdentity(provider: ProviderDef): Record<string, unknown>;
+/**
+ * The request part of an agent call's key: the canonical JSON of
+ * `{ provider, model, fallbacks, prompt, system, schema, temperature, maxTokens }` with each provider as
+ * its identity, written member by member in key order (test/engine/plan-key.test.ts checks it against
+ * `canonicalJson` of that object). A resume keys every journaled call again, so this is its hottest path.
+ */
+export declare function agentKeyRequest(request: AgentRequest): CanonicalFragment;
+/**
+ * What selects the endpoint and the agent, in keys: never credentials or headers. Written once per
+ * provider (a fan-out keys thousands of calls of the same one) as the canonical JSON of `identityOf`.
+ */
+export declare function providerIdentity(provider: ProviderDef): CanonicalFragment;
 export declare function describeValue(value: unknown): string;
 /**
  * Values of env vars the workflow declares with credential-like names (`DEPLOY_TOKEN: ${{ inputs.t }}`)

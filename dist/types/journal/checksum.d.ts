@@ -14,3 +14,9 @@ export type LineCheck = {
     status: 'mismatch';
 };
 export declare function checkLine(line: string): LineCheck;
+/**
+ * `checkLine` on the bytes of a line (from `start` to `end`, without its line end): `absent`, `mismatch`,
+ * or, when the checksum holds, where the field starts (the line's JSON text is the bytes before it, and `}`).
+ * The CRC is taken of the bytes themselves, which are what the writer hashed (UTF-8 of its text).
+ */
+export declare function checkBytes(buffer: Buffer, start: number, end: number): number | 'absent' | 'mismatch';

@@ -31,7 +31,14 @@ export interface JournalRead {
     problems: JournalProblem[];
 }
 export declare function emptyJournalRead(source: string): JournalRead;
-/** Reads and validates a journal file. A missing file is an empty journal. */
+/**
+ * Reads and validates a journal file. A missing file is an empty journal.
+ *
+ * Read in chunks, line by line: a line's checksum is verified on its bytes and only its JSON text is
+ * decoded, so a journal is never held twice more (as one buffer and one string of the whole file) before it
+ * is split. For a 137 MB journal of 100,000 calls that took a second of page faults and copies by itself,
+ * more than parsing every line. Deliberately synchronous: a journal is read once, as an attempt starts.
+ */
 export declare function readJournalFile(path: string): Promise<JournalRead>;
 export declare function parseJournal(text: string, source: string): JournalRead;
 /** A message when the journal was written by another workflow (the caller then ignores it), else undefined. */

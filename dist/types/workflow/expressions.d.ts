@@ -20,6 +20,14 @@ export interface ParsedExpression {
     ast: Expr;
     refs: ContextRef[];
     usesStatusFunction: boolean;
+    /**
+     * Set when the expression only reads a value by name (`item`, `inputs.title`, `steps.a.outputs.text`):
+     * the context (lowercase) and the member names, which `lookup` follows without the evaluator.
+     */
+    path?: {
+        context: ContextName;
+        members: string[];
+    };
 }
 type TemplatePart = string | ParsedExpression;
 interface ParsedTemplate {

@@ -9,4 +9,8 @@ export interface LoadResult {
 /** `file:line:column: message`, with the file as it was given. */
 export declare function formatProblem(p: Problem): string;
 export declare function loadWorkflowFile(file: string): Promise<LoadResult>;
+/**
+ * `loadWorkflowFile` for a text, synchronously: a workflow with a schema needs JSON Schema support loaded
+ * first (`loadJsonSchemaSupport`; the unit tests load it in test/setup/json-schema.ts).
+ */
 export declare function loadWorkflowText(text: string, file: string): LoadResult;

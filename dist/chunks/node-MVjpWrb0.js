@@ -1,1 +1,0 @@
-import*as o from"node:child_process";export{o as child_process};import*as r from"node:crypto";export{r as crypto};import*as t from"node:fs";export{t as fs};import*as e from"node:os";export{e as os};import*as p from"node:path";export{p as path};import*as s from"node:stream";export{s as stream};import*as m from"node:util";export{m as util};
