@@ -4,6 +4,8 @@ import type { Usage } from '../agents/types.js';
 import type { JournalEvent } from '../journal/types.js';
 import type { Limits } from '../workflow/types.js';
 
+/** Earlier attempts named one by one in a limit's message; beyond this, only those that spent. */
+const MAX_ATTEMPTS_NAMED = 5;
 export interface UsageTotals {
   inputTokens: number;
   outputTokens: number;
@@ -248,7 +250,12 @@ export class Budget {
   /** ` (attempt 1: 30, attempt 2: 18)` when earlier attempts spent part of it; empty otherwise. */
   private byAttempt(measure: (spend: AttemptSpend) => number | string, current: number | string): string {
     if (this.earlier.length === 0) return '';
-    const parts = this.earlier.map((spend) => `attempt ${spend.attempt}: ${measure(spend)}`);
+    // A run resumed many times names the attempts that made live calls, and counts those that only replayed.
+    const many = this.earlier.length > MAX_ATTEMPTS_NAMED;
+    const named = many ? this.earlier.filter((spend) => spend.calls > 0) : this.earlier;
+    const parts = named.map((spend) => `attempt ${spend.attempt}: ${measure(spend)}`);
+    const idle = this.earlier.length - named.length;
+    if (idle > 0) parts.push(`${idle} other attempt${idle === 1 ? '' : 's'}: nothing`);
     parts.push(`attempt ${this.attempt}: ${current}`);
     return ` (${parts.join(', ')})`;
   }

@@ -50,7 +50,7 @@ export function formatBudget(report: BudgetReport): string | undefined {
   const words =
     earlier.attempts.length === 1
       ? `attempt ${earlier.attempts[0]}`
-      : `attempts ${earlier.attempts.join(', ')}`;
+      : `attempts ${numberRanges(earlier.attempts)}`;
   const approx = spent.estimatedCalls > 0 ? '~' : '';
   const parts: string[] = [];
   if (limits.tokens !== undefined) {
@@ -75,6 +75,18 @@ export function formatBudget(report: BudgetReport): string | undefined {
     return `earlier attempts (${words}) spent ${earlier.calls} live calls, ${formatTokens(earlier.usage)}, ${formatTotalsCost(earlier.usage)}`;
   }
   return parts.join('; ');
+}
+
+/** `1-3, 5, 7-9`: a sorted list of whole numbers, runs of consecutive ones as ranges (a run resumed 177 times). */
+export function numberRanges(numbers: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < numbers.length; i++) {
+    const first = numbers[i]!;
+    let last = first;
+    while (i + 1 < numbers.length && numbers[i + 1] === last + 1) last = numbers[++i]!;
+    parts.push(last === first ? `${first}` : last === first + 1 ? `${first}, ${last}` : `${first}-${last}`);
+  }
+  return parts.join(', ');
 }
 
 /** Whether calls spent anything worth a cost column: tokens, or a call whose price is unknown. */
