@@ -16,6 +16,7 @@ import type { AgentRequest, AgentResult } from '../src/agents/types.js';
 import { runWorkflow } from '../src/engine/run.js';
 import { JournalWriter } from '../src/journal/writer.js';
 import { loadWorkflowFile } from '../src/workflow/loader.js';
+import { API_KEY, startFakeProcess, writeLiveFixtures } from './live-fixtures.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist/cli.js');
@@ -195,69 +196,12 @@ for (const count of [1_000, 10_000, 100_000]) {
 // ---------------------------------------------------------------------------------------------------
 // Per-call overhead of live calls, against a bare SDK client
 
-/**
- * The fake OpenAI server runs in a process of its own (bench/fake-openai.mjs), not in this one: in here it
- * would share vitest's event loop, and its answers would wait for the bench's own work.
- */
-async function startFakeProcess(): Promise<{ url: string; stop(): void }> {
-  // Node 24 runs the fake's TypeScript source (type stripping); the project's own Node 24 if present.
-  const node = existsSync(join(REPO, 'node_modules/.bin/node'))
-    ? join(REPO, 'node_modules/.bin/node')
-    : process.execPath;
-  const child = spawn(node, [join(REPO, 'bench/fake-openai.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`bench/fake-openai.mjs exited ${code}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolveUrl(out.split('\n')[0]!);
-    });
-  });
-  return { url, stop: () => child.stdin.end() };
-}
-
+// The fake OpenAI server runs in a process of its own (bench/fake-openai.mjs), not in this one: in here it
+// would share vitest's event loop, and its answers would wait for the bench's own work.
 const fake = await startFakeProcess();
 const FAN_OUT = 1_000;
 const CONCURRENCY = 16;
-// A key of a real key's length, so that redacting it from every journal line costs what it costs in use.
-const API_KEY = 'sk-bench-0123456789abcdefghijklmnopqrstuvwxyzABCDEF0123456789';
-writeFileSync(
-  join(dir, 'live.yml'),
-  `
-name: live
-limits: { max-calls: 2000 }
-providers:
-  fake: { type: openai, base-url: "${fake.url}" }
-steps:
-  - id: review
-    for-each: \${{ fromJSON(inputs.items) }}
-    concurrency: ${CONCURRENCY}
-    agent: { prompt: "review item \${{ item }}", model: gpt-4o-mini, provider: fake }
-inputs:
-  items: { type: string }
-`,
-);
-for (const count of [1, FAN_OUT]) {
-  const items = JSON.stringify(Array.from({ length: count }, (_, i) => i));
-  writeFileSync(join(dir, `items-${count}.json`), JSON.stringify({ items }));
-}
-// The same requests through the OpenAI SDK alone, at the same concurrency, in a cold process.
-writeFileSync(
-  join(dir, 'bare-sdk.mjs'),
-  `import OpenAI from ${JSON.stringify(join(REPO, 'node_modules/openai/index.mjs'))};
-const count = Number(process.argv[3]);
-const client = new OpenAI({ apiKey: ${JSON.stringify(API_KEY)}, baseURL: process.argv[2] });
-let next = 0;
-async function worker() {
-  while (next < count) {
-    const i = next++;
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
-  }
-}
-await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
-`,
-);
+writeLiveFixtures(dir, { url: fake.url, counts: [1, FAN_OUT], concurrency: CONCURRENCY, maxCalls: 2000 });
 let liveRuns = 0;
 
 // Each size has its floor; the 1-call rows measure each side's start-up, which the per-call figure leaves out.

@@ -1,19 +1,8 @@
 // The fake OpenAI server of the tests (test/fakes/openai-server.ts) in a process of its own, so that the
 // benchmarks' measured processes do not share a process (and its event loop) with it. Prints its base URL
 // on the first line of stdout, then serves until stdin closes or it is signalled.
-// Node 24 runs the TypeScript source directly (type stripping); the hook maps its `./x.js` imports to `x.ts`.
-import { registerHooks } from 'node:module';
-
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context);
-    } catch (error) {
-      if (!specifier.startsWith('.') || !specifier.endsWith('.js')) throw error;
-      return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
-    }
-  },
-});
+// Node 24 runs the TypeScript source directly (type stripping); ts-imports.mjs maps its `./x.js` imports.
+import './ts-imports.mjs';
 
 const { startFakeOpenAI } = await import('../test/fakes/openai-server.ts');
 const fake = await startFakeOpenAI();

@@ -12,10 +12,11 @@
 //   ((reprise(N) - reprise(1)) - (sdk(N) - sdk(1))) / (N - 1)
 // so that neither side's start-up (Node, imports, loading the workflow) counts as per-call cost.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { API_KEY, startFakeProcess, writeLiveFixtures } from './live-fixtures.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -34,25 +35,6 @@ const CLIS = values.cli.map((cli) => resolve(cli));
 const label = (cli) => (CLIS.length === 1 ? 'reprise' : `reprise#${CLIS.indexOf(cli) + 1}`);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const MARK = 'reprise-bench-cpu';
-// A key of a real key's length, so that redacting it from every journal line costs what it costs in use.
-const API_KEY = 'sk-bench-0123456789abcdefghijklmnopqrstuvwxyzABCDEF0123456789';
-
-/** Starts bench/fake-openai.mjs; resolves to its base URL and a function that stops it. */
-async function startFakeProcess() {
-  const child = spawn(process.execPath, [join(REPO, 'bench/fake-openai.mjs')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolveUrl, reject) => {
-    let out = '';
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`fake server exited ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolveUrl(out.split('\n')[0]);
-    });
-  });
-  return { url, stop: () => child.stdin.end() };
-}
 
 /** One cold process: wall time from spawn to exit, CPU time (user + system) from GNU time. */
 function timed(args, cwd, env) {
@@ -91,40 +73,12 @@ const stats = (list) => {
 const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-live-'));
 const fake = await startFakeProcess();
 try {
-  writeFileSync(
-    join(dir, 'live.yml'),
-    `name: live
-limits: { max-calls: ${2 * CALLS} }
-providers:
-  fake: { type: openai, base-url: "${fake.url}" }
-steps:
-  - id: review
-    for-each: \${{ fromJSON(inputs.items) }}
-    concurrency: ${CONCURRENCY}
-    agent: { prompt: "review item \${{ item }}", model: gpt-4o-mini, provider: fake }
-inputs:
-  items: { type: string }
-`,
-  );
-  for (const count of [1, CALLS]) {
-    const items = JSON.stringify(Array.from({ length: count }, (_, i) => i));
-    writeFileSync(join(dir, `items-${count}.json`), JSON.stringify({ items }));
-  }
-  writeFileSync(
-    join(dir, 'bare-sdk.mjs'),
-    `import OpenAI from ${JSON.stringify(join(REPO, 'node_modules/openai/index.mjs'))};
-const count = Number(process.argv[3]);
-const client = new OpenAI({ apiKey: ${JSON.stringify(API_KEY)}, baseURL: process.argv[2] });
-let next = 0;
-async function worker() {
-  while (next < count) {
-    const i = next++;
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
-  }
-}
-await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
-`,
-  );
+  writeLiveFixtures(dir, {
+    url: fake.url,
+    counts: [1, CALLS],
+    concurrency: CONCURRENCY,
+    maxCalls: 2 * CALLS,
+  });
   let runId = 0;
   const rows = {
     'sdk 1': () => timed([join(dir, 'bare-sdk.mjs'), fake.url, '1'], dir),

@@ -7,25 +7,13 @@
 //
 // Every round runs every layer once, in turn; the first round is a warm-up; the best round counts.
 // Progress lines go to this process's stdout: send it to /dev/null (the figures are printed on stderr).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import './ts-imports.mjs';
+import { API_KEY, startFakeProcess, writeLiveFixtures } from './live-fixtures.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context);
-    } catch (error) {
-      if (!specifier.startsWith('.') || !specifier.endsWith('.js')) throw error;
-      return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
-    }
-  },
-});
-
-const REPO = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '2000' },
@@ -34,7 +22,6 @@ const { values } = parseArgs({
 });
 const CALLS = Number(values.calls);
 const CONCURRENCY = 16;
-const API_KEY = 'sk-bench-0123456789abcdefghijklmnopqrstuvwxyzABCDEF0123456789';
 
 const { default: OpenAI } = await import('openai');
 const { openaiProvider } = await import('../src/agents/openai.ts');
@@ -44,29 +31,11 @@ const { Secrets } = await import('../src/journal/secrets.ts');
 const { loadWorkflowFile } = await import('../src/workflow/loader.ts');
 const { ProgressReporter } = await import('../src/report/progress.ts');
 
-const fake = spawn(process.execPath, [join(REPO, 'bench/fake-openai.mjs')], {
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolveUrl) =>
-  fake.stdout.once('data', (chunk) => resolveUrl(String(chunk).split('\n')[0])),
-);
+const fake = await startFakeProcess();
+const { url } = fake;
 const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-warm-'));
 try {
-  writeFileSync(
-    join(dir, 'live.yml'),
-    `name: live
-limits: { max-calls: 100000000 }
-providers:
-  fake: { type: openai, base-url: "${url}" }
-steps:
-  - id: review
-    for-each: \${{ fromJSON(inputs.items) }}
-    concurrency: ${CONCURRENCY}
-    agent: { prompt: "review item \${{ item }}", model: gpt-4o-mini, provider: fake }
-inputs:
-  items: { type: string }
-`,
-  );
+  writeLiveFixtures(dir, { url, counts: [], concurrency: CONCURRENCY, maxCalls: 100_000_000 });
   const { workflow } = await loadWorkflowFile(join(dir, 'live.yml'));
   const env = { ...process.env, OPENAI_API_KEY: API_KEY };
   const client = new OpenAI({ apiKey: API_KEY, baseURL: url, maxRetries: 0 });
@@ -136,6 +105,6 @@ inputs:
     console.error(`${layer.padEnd(32)} ${us.toFixed(1).padStart(6)} µs CPU per call`);
   }
 } finally {
-  fake.stdin.end();
+  fake.stop();
   rmSync(dir, { recursive: true, force: true });
 }
