@@ -1,5 +1,5 @@
 // Call keys: content addresses of what determines a call's result (DESIGN.md section 3).
-import * as crypto from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CallKind } from '../journal/types.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -27,17 +27,9 @@ export function baseKey(material: KeyMaterial, redact: (text: string) => string)
     ',"step":' +
     JSON.stringify(material.step) +
     '}';
-  return 'sha256:' + sha256Hex(redact(canonical));
+  // One call, without a Hash object per key: a resume keys every journaled call again.
+  return 'sha256:' + hash('sha256', redact(canonical), 'hex');
 }
-
-/**
- * `crypto.hash` (Node 20.12+) hashes in one call, without a Hash object per key: a resume keys every
- * journaled call again, so this is on its hottest path.
- */
-const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'hex')
-    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * Tells identical calls of one run apart. Occurrences are handed out in the order calls are *planned*

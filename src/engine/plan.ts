@@ -206,8 +206,12 @@ function targetsOf(
     byModel = new Map();
     resolvedTargets.set(step, byModel);
   }
+  // A model name alone (the common case), or the phase and the name(s) as JSON, which starts with `[`: the
+  // two forms never meet (`s` first).
   const memo =
-    typeof model === 'string' && phase === undefined ? model : JSON.stringify([phase ?? null, model ?? null]);
+    typeof model === 'string' && phase === undefined
+      ? `s${model}`
+      : JSON.stringify([phase ?? null, model ?? null]);
   let targets = byModel.get(memo);
   if (targets === undefined) {
     const [target, ...fallbacks] = resolveAgentTargets({

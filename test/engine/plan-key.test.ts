@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../../src/agents/types.js';
 import { baseKey } from '../../src/engine/keys.js';
 import { agentKeyRequest } from '../../src/engine/plan.js';
+import { load, run } from './harness.js';
 import type { ProviderDef } from '../../src/workflow/types.js';
 
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
@@ -108,5 +109,41 @@ describe('agentKeyRequest', () => {
     expect(baseKey({ ...material, request: agentKeyRequest(r) }, same)).toBe(
       'sha256:521e94d8e86eba3c16b68a7a4b0709e7fa51435639d2a724713aa28499f8448b',
     );
+  });
+});
+
+describe('the targets of a fan-out whose items choose the model', () => {
+  it('tell a model named like a list apart from the list', async () => {
+    // Targets are resolved once per step and model: a name that reads as the memo of a list must not
+    // take the list's targets (and its fallback), nor the other way round.
+    const workflow = load(`
+name: models
+defaults: { provider: openai, retries: 0 }
+inputs:
+  models: { type: array }
+steps:
+  - id: ask
+    for-each: \${{ inputs.models }}
+    agent: { model: "\${{ item }}", prompt: "hi \${{ index }}" }
+`);
+    const models = [['gpt-a', 'gpt-b'], 's[null,["gpt-a","gpt-b"]]', '[null,["gpt-a","gpt-b"]]'];
+    const asked: { model: string; fallbacks: number }[] = [];
+    const result = await run(workflow, {
+      inputs: { models },
+      agent: (request) => {
+        asked.push({ model: request.model, fallbacks: request.fallbacks?.length ?? 0 });
+        return {
+          text: 'ok',
+          usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, costUsd: 0 },
+          model: request.model,
+        };
+      },
+    });
+    expect(result.status, result.error).toBe('succeeded');
+    expect(asked.sort((a, b) => a.model.localeCompare(b.model))).toEqual([
+      { model: '[null,["gpt-a","gpt-b"]]', fallbacks: 0 },
+      { model: 'gpt-a', fallbacks: 1 },
+      { model: 's[null,["gpt-a","gpt-b"]]', fallbacks: 0 },
+    ]);
   });
 });
