@@ -43,6 +43,7 @@ export default {
   },
   plugins: [
     lazyUndiciForHttpClient(),
+    lazyChildProcessForCommander(),
     typescript({ tsconfig: './tsconfig.bundle.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs(),
@@ -104,6 +105,22 @@ function lazyUndiciForHttpClient() {
     name: 'lazy-undici-for-http-client',
     resolveId(source, importer) {
       if (source !== 'undici' || !importer || !/node_modules\/@actions\/http-client\//.test(importer))
+        return null;
+      return shim;
+    },
+  };
+}
+
+/**
+ * commander gets scripts/bundle/lazy-child-process.cjs for `node:child_process`, which it needs only to run
+ * executable subcommands (reprise has none): the CLI's start does not load child_process for it.
+ */
+function lazyChildProcessForCommander() {
+  const shim = fileURLToPath(new URL('./scripts/bundle/lazy-child-process.cjs', import.meta.url));
+  return {
+    name: 'lazy-child-process-for-commander',
+    resolveId(source, importer) {
+      if (source !== 'node:child_process' || !importer || !/node_modules\/commander\//.test(importer))
         return null;
       return shim;
     },

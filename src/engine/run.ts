@@ -142,7 +142,7 @@ class Run implements UsesHost {
   }
 
   async execute(): Promise<RunResult> {
-    const started = performance.now();
+    const started = monotonicMs();
     const { workflow, options } = this;
     const startedAt = this.now();
     this.reuse.begin(startedAt);
@@ -233,7 +233,7 @@ class Run implements UsesHost {
       unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
       ...(this.reuse.reuse ? { reuse: this.reuse.report(this.usedKeys)! } : {}),
       replayedKeys: [...this.replayedKeys],
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(monotonicMs() - started),
       ...(options.shard ? { shard: this.sharding.report() } : {}),
     };
   }
@@ -331,7 +331,7 @@ class Run implements UsesHost {
     const frame = scope.frame ?? this.top;
     const path = frame.prefix + step.id;
     const summary = this.summary(path);
-    const started = performance.now();
+    const started = monotonicMs();
     try {
       const blocker = this.waitsOn(step, frame);
       if (blocker !== undefined) {
@@ -370,10 +370,10 @@ class Run implements UsesHost {
           break;
       }
       frame.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
-      summary.ms += performance.now() - started;
+      summary.ms += monotonicMs() - started;
       this.finishStep(path, 'succeeded');
     } catch (caught) {
-      summary.ms += performance.now() - started;
+      summary.ms += monotonicMs() - started;
       if (caught instanceof StepWaiting && !this.signal.aborted) {
         frame.steps[step.id] = { outputs: caught.outputs, outcome: '', conclusion: '' };
         this.waiting.add(path);
@@ -717,10 +717,10 @@ class Run implements UsesHost {
       // A refused call stops the run from admitting more; calls already in flight are not aborted.
       const refused = this.budget.reserveCall();
       if (refused) this.halt(new RunStopped(refused.message, 'failed'));
-      const started = performance.now();
+      const started = monotonicMs();
       try {
         const { result, usage, model } = await this.invoke(call, target);
-        const ms = Math.round(performance.now() - started);
+        const ms = Math.round(monotonicMs() - started);
         // Journal first: once a call is complete, nothing may lose it. An agent's model and usage are in
         // its result, and are not copied onto the line (journals before 0.2 did; readers accept both).
         const own = typeof result === 'object' && result !== null ? (result as Partial<AgentResult>) : {};
@@ -784,7 +784,7 @@ class Run implements UsesHost {
           }
           continue;
         }
-        const ms = Math.round(performance.now() - started);
+        const ms = Math.round(monotonicMs() - started);
         this.options.journal.append({
           t: 'fail',
           key: call.key,
@@ -1034,3 +1034,8 @@ function describeError(path: string, caught: unknown): string {
 
 // Re-exported so drivers can tell a limit failure from others without reaching into budget.ts.
 export { LimitExceeded };
+
+/** Milliseconds on a monotonic clock; `performance` would load perf_hooks, some 2 ms of every start. */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

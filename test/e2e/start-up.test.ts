@@ -1,0 +1,54 @@
+// What the bundled CLI loads at start. Node's child_process brings net, dgram and the streams (about 8 ms of
+// every start), and `performance` brings perf_hooks: a resume that replays every call and `validate` start no
+// process and need neither (src/lazy-builtins.ts, scripts/bundle/lazy-child-process.cjs for commander).
+// The builtins a process loaded are read from `process.moduleLoadList` as it exits.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, lastJson, workspace } from './cli-helpers.js';
+
+const WORKFLOW = `name: start-up
+steps:
+  - id: greet
+    run: echo "hello"
+outputs:
+  said: \${{ steps.greet.outputs.stdout }}
+`;
+
+/** The CLI's exit code and the builtins it loaded (Node's own names, such as `child_process`). */
+function loaded(dir: string, args: string[]): { code: number | null; stdout: string; builtins: Set<string> } {
+  const list = join(dir, `loaded-${Math.random().toString(36).slice(2)}.txt`);
+  const preload = join(dir, 'record-builtins.cjs');
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`,
+  );
+  const run = cli(dir, args, { NODE_OPTIONS: `--require ${preload}` });
+  const names = readFileSync(list, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('NativeModule '))
+    .map((line) => line.slice('NativeModule '.length));
+  return { code: run.code, stdout: run.stdout, builtins: new Set(names) };
+}
+
+describe('start-up of the CLI', () => {
+  it('loads child_process for a live run step, and neither it nor perf_hooks to validate or replay', () => {
+    const dir = workspace({ 'wf.yml': WORKFLOW });
+
+    const validate = loaded(dir, ['validate', 'wf.yml']);
+    expect(validate.code).toBe(0);
+    expect(validate.builtins.has('child_process')).toBe(false);
+
+    const live = loaded(dir, ['run', 'wf.yml', '--run-id', 'r', '--json']);
+    expect(live.code).toBe(0);
+    expect(lastJson(live.stdout).outputs).toEqual({ said: 'hello\n' });
+    // The check would pass vacuously if the list missed what the process used.
+    expect(live.builtins.has('child_process')).toBe(true);
+
+    const resume = loaded(dir, ['run', 'wf.yml', '--resume', 'r', '--json']);
+    expect(resume.code).toBe(0);
+    expect(lastJson(resume.stdout)).toMatchObject({ outputs: { said: 'hello\n' }, calls: { live: 0 } });
+    expect(resume.builtins.has('child_process')).toBe(false);
+    expect(resume.builtins.has('perf_hooks')).toBe(false);
+  });
+});
