@@ -7,21 +7,22 @@ mapStackTraces();
 // Node 22.1+ keeps the code it compiled for the bundle's chunks on disk (in the temporary directory, as
 // tsc does; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a later start compiles less. Older Node lacks it.
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-const { main } = await import('./cli/program.js');
+const { main, standardIO } = await import('./cli/program.js');
+const io = standardIO();
 
 // Output read by a program that stopped reading (`reprise runs ls | head -1`) is not an error worth a
 // stack trace; `reprise run` also stops its run cleanly when that happens (see cli/run.ts).
-for (const stream of [process.stdout, process.stderr]) {
+for (const stream of [io.out, io.err]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
 }
 
 try {
-  process.exitCode = await main(process.argv);
+  process.exitCode = await main(process.argv, io);
 } catch (caught) {
   // A bug in reprise, not in the workflow or the command: its stack (src/ lines), not a page of bundle.
-  process.stderr.write(
+  io.err.write(
     `reprise: internal error: ${caught instanceof Error ? (caught.stack ?? caught.message) : String(caught)}\n`,
   );
   process.exitCode = 1;

@@ -1,9 +1,21 @@
 import { StoreError } from '../stores/errors.js';
 
+/**
+ * Where a CLI command writes text: standard output or error (src/cli/fd-stream.ts), or what a test captures.
+ * `isTTY` and `columns` are those of a terminal, for the progress bar.
+ */
+export interface Output {
+  write(text: string): boolean;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  off(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
 // What a CLI command writes to, passed in so tests can capture it.
 export interface CliIO {
-  out: NodeJS.WritableStream & { isTTY?: boolean };
-  err: NodeJS.WritableStream;
+  out: Output;
+  err: Output;
   cwd: string;
   env: Record<string, string | undefined>;
 }

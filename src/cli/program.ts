@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { EXIT, UsageError } from './io.js';
+import { FdStream } from './fd-stream.js';
 import { StoreError } from '../stores/errors.js';
 import { isAbsolute, relative } from 'node:path';
 import type { CliIO } from './io.js';
@@ -21,7 +22,7 @@ function positiveInt(value: string): number {
   return number;
 }
 
-export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+export async function main(argv: string[], io: CliIO = standardIO()): Promise<number> {
   let exitCode: number = EXIT.ok;
   const set = (code: number) => {
     exitCode = code;
@@ -239,6 +240,12 @@ export function invokedAs(argv: string[], io: Pick<CliIO, 'cwd' | 'env'>): strin
   return `node ${/^[\w./-]+$/.test(shown) ? shown : JSON.stringify(shown)}`;
 }
 
-function defaultIO(): CliIO {
-  return { out: process.stdout, err: process.stderr, cwd: process.cwd(), env: process.env };
+/** Standard output and error (src/cli/fd-stream.ts), the directory and the environment of this process. */
+export function standardIO(): CliIO {
+  return {
+    out: new FdStream(1, () => process.stdout),
+    err: new FdStream(2, () => process.stderr),
+    cwd: process.cwd(),
+    env: process.env,
+  };
 }

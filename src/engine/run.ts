@@ -483,7 +483,8 @@ class Run implements UsesHost {
     // go through the concurrency limit. A shard leaves the items it does not own alone (their outputs stay
     // null; the merge run fills them in).
     const outputs: unknown[] = new Array(list.length).fill(null);
-    const live: (PlannedCall | ItemError | undefined)[] = new Array(list.length);
+    // The items left to run (by index): a resume that replays them all schedules nothing.
+    const live: { index: number; call: PlannedCall | ItemError }[] = [];
     let owned = 0;
     for (let index = 0; index < list.length; index++) {
       const value: unknown = list[index];
@@ -496,13 +497,13 @@ class Run implements UsesHost {
       if (!this.sharding.owns(step, call instanceof ItemError ? undefined : call.key, index)) continue;
       owned += 1;
       if (call instanceof ItemError || call.loop) {
-        live[index] = call;
+        live.push({ index, call });
         continue;
       }
       const replayed = this.tryReplay(call);
       if (replayed === undefined) {
         this.sharding.noteLive(step, call.key);
-        live[index] = call;
+        live.push({ index, call });
       } else outputs[index] = replayed;
     }
     const limit = pLimit(this.fanOutLimit(step, frame));
@@ -511,26 +512,22 @@ class Run implements UsesHost {
     this.sharding.countOwned(step, owned, list.length);
     for (const warning of this.sharding.mergeWarnings(step)) this.options.observer?.warning?.(warning);
     await Promise.all(
-      live.map((call, index) =>
-        call === undefined
-          ? undefined
-          : limit(async () => {
-              if (stopScheduling || this.signal.aborted || this.halted) return;
-              if (call instanceof ItemError) {
-                failures.push(call);
-                if (step.failFast) stopScheduling = true;
-                return;
-              }
-              try {
-                outputs[index] = call.loop
-                  ? await this.runLoop(call, scope)
-                  : await this.perform(call, false);
-              } catch (caught) {
-                if (this.signal.aborted || caught === this.halted) return;
-                failures.push(new ItemError(index, list[index], caught));
-                if (step.failFast) stopScheduling = true;
-              }
-            }),
+      live.map(({ index, call }) =>
+        limit(async () => {
+          if (stopScheduling || this.signal.aborted || this.halted) return;
+          if (call instanceof ItemError) {
+            failures.push(call);
+            if (step.failFast) stopScheduling = true;
+            return;
+          }
+          try {
+            outputs[index] = call.loop ? await this.runLoop(call, scope) : await this.perform(call, false);
+          } catch (caught) {
+            if (this.signal.aborted || caught === this.halted) return;
+            failures.push(new ItemError(index, list[index], caught));
+            if (step.failFast) stopScheduling = true;
+          }
+        }),
       ),
     );
     this.throwIfStopped();

@@ -7,6 +7,7 @@ import type { WorkflowCommand } from '../agents/workflow-commands.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
 import type { UsageTotals } from '../engine/budget.js';
 import type { CallReport, RunObserver, RunResult } from '../engine/types.js';
+import type { Output } from '../cli/io.js';
 import type { ShardReport } from '../engine/shard.js';
 import {
   formatBudget,
@@ -21,7 +22,7 @@ import {
 } from './format.js';
 
 export interface ProgressOptions {
-  out: NodeJS.WritableStream & { isTTY?: boolean };
+  out: Output;
   /** Draw a progress bar (stdout is a TTY and not --json). */
   bar: boolean;
   /** A line for every replayed call too (`--verbose`), instead of one per step. */
@@ -66,7 +67,8 @@ export class ProgressReporter implements RunObserver {
           format: '  {bar} {value}/{total} calls | {step}',
           hideCursor: true,
           clearOnComplete: true,
-          stream: options.out,
+          // cli-progress writes, and reads `isTTY` and `columns`: all an Output has (a terminal's).
+          stream: options.out as unknown as NodeJS.WritableStream,
         },
         cliProgress.Presets.shades_classic,
       );

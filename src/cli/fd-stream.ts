@@ -1,0 +1,74 @@
+// The CLI's standard output and error. Node builds `process.stdout` on first use: for a pipe (a CI log, a
+// `| tee`), a net.Socket, which loads net and the streams, some 15 ms of CPU at every start, more than
+// reading a journal of a thousand calls. When the descriptor is a pipe or a file, which is never a
+// terminal, this writes to it directly with write(2), as Node's own pipe and file writes on Linux are
+// synchronous too; a terminal, or anything else, gets Node's stream.
+import { EventEmitter } from 'node:events';
+import { fstatSync, writeSync } from 'node:fs';
+import type { Output } from './io.js';
+
+/** Node's `process.stdout` or `process.stderr`. */
+type NodeOutput = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+export class FdStream extends EventEmitter implements Output {
+  /** Node's stream, once this writes through it (a terminal, or a pipe that would have blocked). */
+  private stream: NodeOutput | undefined;
+  /** The reader is gone (EPIPE): what is written now goes nowhere, as with Node's stream. */
+  private closed = false;
+
+  constructor(
+    private readonly fd: 1 | 2,
+    private readonly nodeStream: () => NodeOutput,
+  ) {
+    super();
+    if (!pipeOrFile(fd)) this.useStream();
+  }
+
+  /** True only for a terminal (a pipe or file is written directly and never is one). */
+  get isTTY(): boolean | undefined {
+    return this.stream?.isTTY;
+  }
+
+  get columns(): number | undefined {
+    return this.stream?.columns;
+  }
+
+  write(text: string): boolean {
+    if (this.stream) return this.stream.write(text);
+    if (this.closed) return false;
+    const bytes = Buffer.from(text, 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+      } catch (caught) {
+        const error = caught as NodeJS.ErrnoException;
+        if (error.code === 'EAGAIN') {
+          // A non-blocking pipe that is full: Node's stream waits for it to drain.
+          return this.useStream().write(bytes.subarray(offset));
+        }
+        if (error.code === 'EPIPE') this.closed = true;
+        // As a stream reports a failed write: after this call returns, to the 'error' listeners.
+        process.nextTick(() => this.emit('error', error));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private useStream(): NodeOutput {
+    const stream = this.nodeStream();
+    stream.on('error', (error: Error) => this.emit('error', error));
+    this.stream = stream;
+    return stream;
+  }
+}
+
+function pipeOrFile(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFIFO() || stat.isFile();
+  } catch {
+    return false;
+  }
+}
