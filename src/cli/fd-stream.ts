@@ -1,8 +1,8 @@
 // The CLI's standard output and error. Node builds `process.stdout` on first use: for a pipe (a CI log, a
 // `| tee`), a net.Socket, which loads net and the streams, some 15 ms of CPU at every start, more than
-// reading a journal of a thousand calls. When the descriptor is a pipe or a file, which is never a
-// terminal, this writes to it directly with write(2), as Node's own pipe and file writes on Linux are
-// synchronous too; a terminal, or anything else, gets Node's stream.
+// reading a journal of a thousand calls. When the descriptor is a pipe, a socket (what Node and libuv
+// give a child for `stdio: 'pipe'`) or a file, never a terminal, this writes to it directly with write(2),
+// as Node's own writes to them on Linux are synchronous too; a terminal, or anything else, gets Node's stream.
 import { EventEmitter } from 'node:events';
 import { fstatSync, writeSync } from 'node:fs';
 import type { Output } from './io.js';
@@ -16,15 +16,17 @@ export class FdStream extends EventEmitter implements Output {
   /** The reader is gone (EPIPE): what is written now goes nowhere, as with Node's stream. */
   private closed = false;
 
-  constructor(
-    private readonly fd: 1 | 2,
-    private readonly nodeStream: () => NodeOutput,
-  ) {
+  private readonly fd: number;
+  private readonly nodeStream: () => NodeOutput;
+
+  constructor(fd: number, nodeStream: () => NodeOutput) {
     super();
-    if (!pipeOrFile(fd)) this.useStream();
+    this.fd = fd;
+    this.nodeStream = nodeStream;
+    if (!pipeSocketOrFile(fd)) this.useStream();
   }
 
-  /** True only for a terminal (a pipe or file is written directly and never is one). */
+  /** True only for a terminal (what is written directly never is one). */
   get isTTY(): boolean | undefined {
     return this.stream?.isTTY;
   }
@@ -64,10 +66,10 @@ export class FdStream extends EventEmitter implements Output {
   }
 }
 
-function pipeOrFile(fd: number): boolean {
+function pipeSocketOrFile(fd: number): boolean {
   try {
     const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isFile();
+    return stat.isFIFO() || stat.isSocket() || stat.isFile();
   } catch {
     return false;
   }

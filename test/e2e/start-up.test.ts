@@ -1,5 +1,5 @@
 // What the bundled CLI loads at start. Node's child_process brings net, dgram and the streams (about 8 ms of
-// every start), and `performance` brings perf_hooks: a resume that replays every call and `validate` start no
+// every start), `performance` brings perf_hooks, and `process.stdout` on a pipe brings net: a resume that replays every call and `validate` start no
 // process and need neither (src/lazy-builtins.ts, scripts/bundle/lazy-child-process.cjs for commander).
 // The builtins a process loaded are read from `process.moduleLoadList` as it exits.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -50,5 +50,7 @@ describe('start-up of the CLI', () => {
     expect(lastJson(resume.stdout)).toMatchObject({ outputs: { said: 'hello\n' }, calls: { live: 0 } });
     expect(resume.builtins.has('child_process')).toBe(false);
     expect(resume.builtins.has('perf_hooks')).toBe(false);
+    // Its standard output and error are pipes here, written without Node's stream (src/cli/fd-stream.ts).
+    expect(resume.builtins.has('net')).toBe(false);
   });
 });
