@@ -57,11 +57,14 @@ export interface RunCommandOptions {
   verbose?: boolean;
 }
 
+/** Where in the runs directory checked workflow definitions are kept (not a run id: ids start with a letter or digit). */
+const WORKFLOWS_DIR = '.workflows';
+
 /** After a cancel signal the run must be gone within 2 s; this is the last resort before that. */
 const CANCEL_DEADLINE_MS = 1800;
 
 export async function runCommand(file: string, options: RunCommandOptions, io: CliIO): Promise<number> {
-  const loaded = await load(file, io);
+  const loaded = await load(file, io, resolve(io.cwd, options.runsDir, WORKFLOWS_DIR));
   if (!loaded.workflow) return EXIT.usage;
   const workflow = loaded.workflow;
   if (options.shard) printWarnings(loaded, io);
@@ -187,6 +190,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       return await startInBackground(argv, runId, store.runDir(runId), io);
     }
     forgetProcess = await recordProcess(store.runDir(runId));
+    await loaded.remember();
     // Only now, with every check passed, does the merge become a run.
     if (mergedJournal) await writeMergedJournal(mergedJournal, journalPath);
 

@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { renderMermaid } from '../workflow/graph.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
+import { loadWorkflowCached } from '../workflow/definition-cache.js';
 import type { LoadResult } from '../workflow/loader.js';
 import { calleeSteps } from '../engine/uses.js';
 import { unpricedModels } from '../engine/prices.js';
@@ -48,12 +49,29 @@ function printPriceWarnings(workflow: WorkflowDef, io: CliIO): number {
 }
 
 /** Loads a workflow and prints its problems (with paths as the user typed them). */
-export async function load(file: string, io: CliIO): Promise<LoadResult> {
+export async function load(file: string, io: CliIO): Promise<LoadResult>;
+/**
+ * With `cacheDir`, a definition checked before for the same bytes comes from there
+ * (src/workflow/definition-cache.ts); `remember` keeps this one once the caller has a run to keep it for.
+ */
+export async function load(
+  file: string,
+  io: CliIO,
+  cacheDir: string,
+): Promise<LoadResult & { remember: () => Promise<void> }>;
+export async function load(
+  file: string,
+  io: CliIO,
+  cacheDir?: string,
+): Promise<LoadResult & { remember?: () => Promise<void> }> {
   // Relative to the command's directory (the process's own, except when a test runs the CLI in-process).
   const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
-  const result = await loadWorkflowFile(path);
+  const { result, remember } =
+    cacheDir === undefined
+      ? { result: await loadWorkflowFile(path), remember: undefined }
+      : await loadWorkflowCached(path, cacheDir);
   for (const problem of result.problems) io.err.write(formatProblem(problem) + '\n');
-  return result;
+  return remember ? { ...result, remember } : result;
 }
 
 /** Warnings of a loaded workflow (what runs, but probably not as meant), as `file:line:col: warning: ...`. */

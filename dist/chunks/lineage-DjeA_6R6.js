@@ -1,2 +1,0 @@
-function journalLineage(n){const e=new Set;let r;for(const t of n){if(t.t!=="run"||t.reuses===undefined)continue;for(const n of t.reuses)e.add(n);r=t.at}return{earlierRuns:e,...r!==undefined?{since:r}:{}}}function runIdsOf(n){const e=new Set;for(const r of n)if(r.t==="run")e.add(r.runId);return[...e]}function callsOfRuns(n,e){const r=new Set;if(e.size===0)return r;let t;for(const s of n){if(s.t==="run")t=s;else if(s.t==="call"&&t&&e.has(t.runId))r.add(s)}return r}export{callsOfRuns as c,journalLineage as j,runIdsOf as r};
-//# sourceMappingURL=lineage-DjeA_6R6.js.map

@@ -1,0 +1,134 @@
+// Checked workflow definitions, kept beside the runs (`<runs dir>/.workflows/`), as a compiler keeps what it
+// compiled. Checking a workflow (YAML, the JSON Schema of the language, the semantic checks, called files)
+// is the same work for the same bytes, and on a resume it was about a tenth of what the CLI did before its
+// first replayed call. An entry is used only for the same reprise, the same file (as given and resolved) with
+// the same bytes, and called files (`uses:`) whose bytes are still those it was checked with; anything else,
+// or an entry that does not read back, is checked again from the file.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+import { loadJsonSchemaSupport, needsJsonSchema } from './json-schema-support.js';
+import { loadWorkflowFile, type LoadResult } from './loader.js';
+import type { Problem, StepDef, WorkflowDef } from './types.js';
+
+/** Bumped when what an entry holds changes shape. */
+const ENTRY_VERSION = 1;
+/** Entries kept: each edit of a workflow makes one, and the oldest go first. */
+export const ENTRIES_KEPT = 64;
+
+interface Entry {
+  v: number;
+  workflow: WorkflowDef;
+  warnings?: Problem[];
+}
+
+export interface CachedLoad {
+  result: LoadResult;
+  /** Keeps a definition that was checked from its file (a no-op when it came from the cache): call it once the run exists. */
+  remember: () => Promise<void>;
+}
+
+/**
+ * `loadWorkflowFile(file)`, from `dir` when it holds this file's checked definition. Nothing is written
+ * until `remember` is called, so a command rejected later (bad inputs) leaves nothing behind.
+ */
+export async function loadWorkflowCached(file: string, dir: string): Promise<CachedLoad> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    // loadWorkflowFile says what is wrong with the file.
+  }
+  const path = bytes && join(dir, `${entryName(file, bytes)}.json`);
+  const cached = path && (await readEntry(path));
+  if (cached) {
+    if (needsJsonSchema(cached.workflow)) await loadJsonSchemaSupport();
+    const result = {
+      workflow: cached.workflow,
+      problems: [],
+      ...(cached.warnings && { warnings: cached.warnings }),
+    };
+    return { result, remember: async () => {} };
+  }
+  const result = await loadWorkflowFile(file);
+  const { workflow } = result;
+  // Kept only when what was checked is the bytes the entry is named after (the file may change meanwhile).
+  const keep = path && workflow && result.problems.length === 0 && workflow.scriptHash === scriptHash(bytes!);
+  return {
+    result,
+    remember: async () => {
+      if (!keep) return;
+      const entry: Entry = {
+        v: ENTRY_VERSION,
+        workflow,
+        ...(result.warnings && { warnings: result.warnings }),
+      };
+      try {
+        await mkdir(dir, { recursive: true });
+        // Written aside and renamed: a reader sees a whole entry or none.
+        const temporary = `${path}.${process.pid}.tmp`;
+        await writeFile(temporary, JSON.stringify(entry));
+        await rename(temporary, path);
+        await forgetOldest(dir);
+      } catch {
+        // A cache: a run does not fail for want of one.
+      }
+    },
+  };
+}
+
+/** What an entry is named after: this reprise, the file as given and as resolved, and its bytes. */
+function entryName(file: string, bytes: Buffer): string {
+  return createHash('sha256')
+    .update(JSON.stringify([ENTRY_VERSION, packageJson.version, file, resolve(file), scriptHash(bytes)]))
+    .digest('hex');
+}
+
+function scriptHash(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** The entry at `path` when it reads back whole and every file it was checked with is unchanged. */
+async function readEntry(path: string): Promise<Entry | undefined> {
+  let entry: Entry;
+  try {
+    entry = JSON.parse(await readFile(path, 'utf8')) as Entry;
+  } catch {
+    return undefined;
+  }
+  if (entry?.v !== ENTRY_VERSION || typeof entry.workflow !== 'object' || entry.workflow === null)
+    return undefined;
+  return calleesUnchanged(entry.workflow.steps) ? entry : undefined;
+}
+
+/** Whether each called file (`uses:`, at any depth) still has the bytes its definition was checked from. */
+function calleesUnchanged(steps: StepDef[] | undefined): boolean {
+  if (!Array.isArray(steps)) return false;
+  for (const step of steps) {
+    if ((step.kind === 'parallel' || step.kind === 'repeat') && !calleesUnchanged(step.steps)) return false;
+    if (step.kind !== 'uses') continue;
+    const callee = step.callee;
+    if (!callee) return false;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(callee.file);
+    } catch {
+      return false;
+    }
+    if (scriptHash(bytes) !== callee.scriptHash || !calleesUnchanged(callee.steps)) return false;
+  }
+  return true;
+}
+
+/** Removes the entries beyond the newest ENTRIES_KEPT (by when they were written). */
+async function forgetOldest(dir: string): Promise<void> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith('.json'));
+  if (names.length <= ENTRIES_KEPT) return;
+  const written = await Promise.all(
+    names.map(async (name) => ({ name, at: (await stat(join(dir, name))).mtimeMs })),
+  );
+  written.sort((a, b) => b.at - a.at);
+  await Promise.all(written.slice(ENTRIES_KEPT).map(({ name }) => rm(join(dir, name), { force: true })));
+}
