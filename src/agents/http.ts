@@ -20,6 +20,17 @@ export interface CallGuard {
 
 export function guardCall(context: CallContext, timeoutMs: number | undefined): CallGuard {
   const ms = timeoutMs ?? context.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { timedOut: callTimedOut, signal: callSignal } = context;
+  if (callTimedOut && context.timeoutMs !== undefined && ms >= context.timeoutMs) {
+    // The caller's signal already ends the call at its deadline, no later than this one would.
+    return {
+      signal: callSignal,
+      timeoutMs: ms,
+      timedOut: callTimedOut,
+      aborted: () => callSignal.aborted && !callTimedOut(),
+      dispose: () => undefined,
+    };
+  }
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = () => controller.abort(context.signal.reason);

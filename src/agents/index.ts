@@ -19,12 +19,21 @@ const PROVIDERS: Record<ProviderType, () => Promise<AgentProvider>> = {
   command: async () => (await import('./command.js')).commandProvider,
 };
 const loaded = new Map<ProviderType, Promise<AgentProvider>>();
+/** The providers already imported: a live call to one of them does not wait a turn for its import. */
+const ready = new Map<ProviderType, AgentProvider>();
 
 function providerFor(request: AgentRequest | TurnRequest): Promise<AgentProvider> | undefined {
   const type = request.provider.type;
   if (!Object.hasOwn(PROVIDERS, type)) return undefined;
   let provider = loaded.get(type);
-  if (!provider) loaded.set(type, (provider = PROVIDERS[type]()));
+  if (!provider) {
+    provider = PROVIDERS[type]();
+    loaded.set(type, provider);
+    provider.then(
+      (imported) => ready.set(type, imported),
+      () => undefined,
+    );
+  }
   return provider;
 }
 
@@ -41,7 +50,7 @@ function unexpected(request: AgentRequest | TurnRequest, error: unknown): CallEr
  * a CallError: `errorClass` says whether the engine may retry, `aborted` that `context.signal` cancelled it.
  */
 export async function callAgent(request: AgentRequest, context: CallContext): Promise<AgentResult> {
-  const provider = providerFor(request);
+  const provider = ready.get(request.provider.type) ?? providerFor(request);
   if (!provider) {
     throw new CallError(
       `provider "${request.provider.name}" has unknown type "${String(request.provider.type)}": use openai, anthropic or command`,
@@ -49,7 +58,7 @@ export async function callAgent(request: AgentRequest, context: CallContext): Pr
     );
   }
   try {
-    return await (await provider).call(request, context);
+    return await ('call' in provider ? provider : await provider).call(request, context);
   } catch (error) {
     throw unexpected(request, error);
   }

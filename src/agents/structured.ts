@@ -119,13 +119,21 @@ export interface Correction {
  * Runs a call, validating structured output: on a non-conforming answer, retries once with the errors
  * shown to the model; the usage of both attempts is reported. `label` names the provider in errors.
  */
-export async function withStructuredOutput(
+export function withStructuredOutput(
   request: AgentRequest,
   label: string,
   attempt: (correction?: Correction) => Promise<Attempt>,
 ): Promise<AgentResult> {
+  // Without a schema the answer is the attempt's, as it is (not wrapped in a promise of its own).
   const schema = request.schema;
-  if (!schema) return attempt();
+  return schema ? structured(schema, label, attempt) : attempt();
+}
+
+async function structured(
+  schema: Record<string, unknown>,
+  label: string,
+  attempt: (correction?: Correction) => Promise<Attempt>,
+): Promise<AgentResult> {
   validatorFor(schema, label); // an invalid schema fails before anything is spent
   const first = await attempt();
   const firstCheck = checkAnswer(first.text, schema, label);

@@ -1,7 +1,6 @@
 // Runs a validated workflow: replay every call whose key is journaled, run the rest live, journal each
 // completion the moment it happens.
 import { join, relative, sep } from 'node:path';
-import pLimit from 'p-limit';
 import { callAgent, callTurn } from '../agents/index.js';
 import type { ChatMessage } from '../agents/types.js';
 import { describeCut, runShell } from '../agents/shell.js';
@@ -23,7 +22,9 @@ import type {
 } from '../workflow/types.js';
 import { Budget, LimitExceeded, addUsage, emptyTotals } from './budget.js';
 import { nextTarget, requestForTarget, targetName } from './fallback.js';
+import { CallDeadlines } from './deadline.js';
 import { CallGates } from './gates.js';
+import { eachAtMost } from './pool.js';
 import { unpricedModels } from './prices.js';
 import { Occurrences, baseKey } from './keys.js';
 import type { CallKey } from './keys.js';
@@ -75,6 +76,7 @@ class Run implements UsesHost {
   private readonly usedKeys = new Set<CallKey>();
   private readonly replayedKeys: CallKey[] = [];
   private readonly controller = new AbortController();
+  private readonly deadlines = new CallDeadlines(this.controller.signal);
   private readonly executors: Executors;
   private readonly retry: RetryPolicy;
   private readonly summaries = new Map<string, StepSummary>();
@@ -506,30 +508,25 @@ class Run implements UsesHost {
         live.push({ index, call });
       } else outputs[index] = replayed;
     }
-    const limit = pLimit(this.fanOutLimit(step, frame));
     const failures: ItemError[] = [];
     let stopScheduling = false;
     this.sharding.countOwned(step, owned, list.length);
     for (const warning of this.sharding.mergeWarnings(step)) this.options.observer?.warning?.(warning);
-    await Promise.all(
-      live.map(({ index, call }) =>
-        limit(async () => {
-          if (stopScheduling || this.signal.aborted || this.halted) return;
-          if (call instanceof ItemError) {
-            failures.push(call);
-            if (step.failFast) stopScheduling = true;
-            return;
-          }
-          try {
-            outputs[index] = call.loop ? await this.runLoop(call, scope) : await this.perform(call, false);
-          } catch (caught) {
-            if (this.signal.aborted || caught === this.halted) return;
-            failures.push(new ItemError(index, list[index], caught));
-            if (step.failFast) stopScheduling = true;
-          }
-        }),
-      ),
-    );
+    await eachAtMost(live, this.fanOutLimit(step, frame), async ({ index, call }) => {
+      if (stopScheduling || this.signal.aborted || this.halted) return;
+      if (call instanceof ItemError) {
+        failures.push(call);
+        if (step.failFast) stopScheduling = true;
+        return;
+      }
+      try {
+        outputs[index] = call.loop ? await this.runLoop(call, scope) : await this.perform(call, false);
+      } catch (caught) {
+        if (this.signal.aborted || caught === this.halted) return;
+        failures.push(new ItemError(index, list[index], caught));
+        if (step.failFast) stopScheduling = true;
+      }
+    });
     this.throwIfStopped();
     if (failures.length > 0) {
       failures.sort((a, b) => a.index - b.index);
@@ -847,8 +844,9 @@ class Run implements UsesHost {
     addUsage(this.summary(call.path).usage, usage);
     const exceeded = this.budget.recordLive(usage);
     if (exceeded) this.stop(new RunStopped(exceeded.message, 'failed'));
+    if (usage.costUsd !== null) return;
     const limits = { ...this.workflow.limits, ...this.options.limits };
-    if (usage.costUsd === null && limits.usd !== undefined) {
+    if (limits.usd !== undefined) {
       const message = `step "${call.path}": the cost of model "${model ?? call.agent?.model ?? '?'}" is unknown, so limits.usd cannot count it`;
       if (limits.onUnknownCost === 'fail') {
         this.halted ??= new RunStopped(`${message} (limits.on-unknown-cost: fail)`, 'failed');
@@ -871,10 +869,7 @@ class Run implements UsesHost {
   }
 
   /** One live try of a call (of its `target`-th model), once the run's and its provider's gates let it. */
-  private async invoke(
-    call: PlannedCall,
-    target = 0,
-  ): Promise<{ result: unknown; usage?: Usage; model?: string }> {
+  private invoke(call: PlannedCall, target = 0): Promise<{ result: unknown; usage?: Usage; model?: string }> {
     const agent = call.agent && requestForTarget(call.agent, target);
     return this.gates.pass(agent?.provider, this.signal, () => this.invokeNow(call, agent));
   }
@@ -887,7 +882,7 @@ class Run implements UsesHost {
     if (this.signal.aborted) throw this.signal.reason;
     this.options.beforeLive?.(call);
     // The call's own timeout starts once it has passed the gates.
-    const signal = callSignal(this.signal, call.timeoutMs);
+    const signal = this.deadlines.start(call.timeoutMs);
     try {
       if (call.execute) return await call.execute(signal.signal, agent);
       if (agent) {
@@ -896,9 +891,11 @@ class Run implements UsesHost {
           env: this.callEnv(call.env),
           cwd: this.options.workspace,
           timeoutMs: call.timeoutMs,
+          ...(call.timeoutMs !== undefined ? { timedOut: () => signal.timedOut } : {}),
           pricing: this.workflow.pricing,
           log: (message) => this.warnOnce(message),
-          output: this.outputLimit(call.key),
+          // Only a command agent's processes have output to cap; an HTTP provider's answer is its body.
+          ...(agent.provider.type === 'command' ? { output: this.outputLimit(call.key) } : {}),
         });
         return { result, usage: result.usage, model: result.model };
       }
@@ -980,37 +977,6 @@ function outputsOf(call: PlannedCall, result: unknown, usage?: Usage, model?: st
   return call.kind === 'agent'
     ? agentOutputs(result as AgentResult, call.agent?.schema !== undefined)
     : shellOutputs(result as ShellResult);
-}
-
-/**
- * The signal of one call: the run's, and the call's timeout when it has one. One controller, one timer and
- * one listener, all released when the call settles (AbortSignal.timeout + AbortSignal.any cost several
- * times more per call, and keep their listeners on the run's signal until garbage collection).
- */
-function callSignal(
-  run: AbortSignal,
-  timeoutMs: number | undefined,
-): { signal: AbortSignal; readonly timedOut: boolean; dispose(): void } {
-  if (timeoutMs === undefined) return { signal: run, timedOut: false, dispose: () => undefined };
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = () => controller.abort(run.reason);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
-  }, timeoutMs);
-  if (run.aborted) onAbort();
-  else run.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    get timedOut() {
-      return timedOut;
-    },
-    dispose() {
-      clearTimeout(timer);
-      run.removeEventListener('abort', onAbort);
-    },
-  };
 }
 
 /** Whether two JSON values serialize the same (what the journal would hold for each). */
