@@ -29,7 +29,14 @@ export default {
     plugins: [
       // Whitespace and local names only: `compress` costs minutes on 2 cores and saves little more.
       // Class and function names stay, because SDKs read `constructor.name` in their errors.
-      terser({ compress: false, mangle: true, keep_classnames: true, keep_fnames: true, maxWorkers: 2 }),
+      terser({
+        compress: false,
+        mangle: true,
+        keep_classnames: true,
+        keep_fnames: true,
+        maxWorkers: 2,
+        format: { ascii_only: true },
+      }),
       builtinsWithoutFacades(),
       sourceMapsOfOwnCode(),
     ],
