@@ -63,7 +63,7 @@ const TABLE_CACHE_SIZE = 256;
 function tablePrice(model: string): TablePrice | undefined {
   let price = tableCache.get(model);
   if (price === undefined) {
-    const family = modelFamily(model);
+    const family = familyOf(model);
     price = PRICE_TABLE.find(([pattern]) => pattern.test(family))?.[1] ?? null;
     if (tableCache.size >= TABLE_CACHE_SIZE) tableCache.clear();
     tableCache.set(model, price);
@@ -83,7 +83,28 @@ export function priceFor(model: string, overrides?: Record<string, PriceDef>): T
 
 function priceOverride(model: string, overrides?: Record<string, PriceDef>): PriceDef | undefined {
   if (overrides === undefined) return undefined;
-  return overrides[model] ?? overrides[modelFamily(model)];
+  return ownPrice(overrides, model) ?? ownPrice(overrides, familyOf(model));
+}
+
+/** An entry of the map itself: a model answering as `constructor` has no price from Object.prototype. */
+function ownPrice(overrides: Record<string, PriceDef>, name: string): PriceDef | undefined {
+  return Object.hasOwn(overrides, name) ? overrides[name] : undefined;
+}
+
+/**
+ * `modelFamily`, once per model id: every live call looks up the `pricing:` map (empty or not) by the family
+ * of the answering and the requested model. Bounded, as the table's memo is.
+ */
+const families = new Map<string, string>();
+
+function familyOf(model: string): string {
+  let family = families.get(model);
+  if (family === undefined) {
+    family = modelFamily(model);
+    if (families.size >= TABLE_CACHE_SIZE) families.clear();
+    families.set(model, family);
+  }
+  return family;
 }
 
 /** Token counts exactly as the provider reported them, in reprise's terms. */

@@ -39,6 +39,20 @@ describe('pricing', () => {
     expect(costUsd(['mystery', 'gpt-4o'], { input: 1_000_000, output: 0, cached: 0 })).toBe(2.5);
   });
 
+  it("the workflow's pricing is found by id and by family however many ids were met, and only by its own entries", () => {
+    const pricing = { 'gpt-4o': { input: 1, output: 1 }, 'my-model': { input: 7, output: 7 } };
+    // Past the family memo's bound, and back: the family of each id is still its own.
+    for (let n = 0; n < 600; n++) {
+      expect(priceFor(`my-model-2025010${n % 10}`, pricing)).toMatchObject({ input: 7 });
+      expect(priceFor(`other-${n}`, pricing)).toBeUndefined();
+    }
+    expect(priceFor('gpt-4o-2024-08-06', pricing)).toMatchObject({ input: 1 });
+    expect(priceFor('openai/my-model', pricing)).toMatchObject({ input: 7 });
+    // A model answering with the name of an Object.prototype member has no price from it.
+    expect(priceFor('constructor', pricing)).toBeUndefined();
+    expect(costUsd(['toString', 'hasOwnProperty'], { input: 10, output: 10, cached: 0 }, pricing)).toBeNull();
+  });
+
   it('prices cached input at the cached rate and falls back to the input rate', () => {
     expect(costUsd('gpt-4.1', { input: 1_000_000, output: 0, cached: 500_000 })).toBe(1 + 0.25);
     expect(
