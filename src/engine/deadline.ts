@@ -7,11 +7,13 @@
 export interface CallDeadline {
   readonly signal: AbortSignal;
   readonly timedOut: boolean;
+  /** `timedOut` as a function, for a provider's `CallContext.timedOut`. */
+  readonly hasTimedOut: () => boolean;
   /** Stops the timer and forgets the call; the call must not use `signal` after. */
   dispose(): void;
 }
 
-const NO_DEADLINE = { timedOut: false, dispose: () => undefined };
+const NO_DEADLINE = { timedOut: false, hasTimedOut: () => false, dispose: () => undefined };
 
 export class CallDeadlines {
   /** Controllers of the calls in flight that have a timeout, aborted together when the run is. */
@@ -39,6 +41,7 @@ export class CallDeadlines {
       get timedOut() {
         return timedOut;
       },
+      hasTimedOut: () => timedOut,
       dispose() {
         clearTimeout(timer);
         live.delete(controller);

@@ -255,6 +255,9 @@ class Run implements UsesHost {
     throw this.halted;
   }
 
+  /** `warnOnce` for the calls' contexts: one function for the run, not one per call. */
+  private readonly warn = (message: string): void => this.warnOnce(message);
+
   private warnOnce(message: string): void {
     if (this.warned.has(message)) return;
     this.warned.add(message);
@@ -891,11 +894,11 @@ class Run implements UsesHost {
           env: this.callEnv(call.env),
           cwd: this.options.workspace,
           timeoutMs: call.timeoutMs,
-          ...(call.timeoutMs !== undefined ? { timedOut: () => signal.timedOut } : {}),
+          timedOut: signal.hasTimedOut,
           pricing: this.workflow.pricing,
-          log: (message) => this.warnOnce(message),
+          log: this.warn,
           // Only a command agent's processes have output to cap; an HTTP provider's answer is its body.
-          ...(agent.provider.type === 'command' ? { output: this.outputLimit(call.key) } : {}),
+          output: agent.provider.type === 'command' ? this.outputLimit(call.key) : undefined,
         });
         return { result, usage: result.usage, model: result.model };
       }

@@ -35,6 +35,8 @@ describe('call deadlines', () => {
       vi.advanceTimersByTime(150);
       expect(short.signal.aborted).toBe(true);
       expect(short.timedOut).toBe(true);
+      expect(short.hasTimedOut()).toBe(true);
+      expect(long.hasTimedOut()).toBe(false);
       expect((short.signal.reason as DOMException).name).toBe('TimeoutError');
       expect(long.signal.aborted).toBe(false);
       short.dispose();
