@@ -1,4 +1,9 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// The CLI keeps checked workflow definitions in the user's cache directory; the tests keep theirs apart.
+const env = { REPRISE_CACHE_DIR: join(tmpdir(), 'reprise-test-cache') };
 
 // Two projects: fast unit/integration tests, and slow end-to-end tests that spawn the CLI,
 // the bundled action, Azurite and fake provider servers. CI runs both.
@@ -12,6 +17,7 @@ export default defineConfig({
           exclude: ['test/e2e/**', 'node_modules/**'],
           setupFiles: ['test/setup/json-schema.ts'],
           testTimeout: 30_000,
+          env,
         },
       },
       {
@@ -20,6 +26,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
+          env,
           fileParallelism: false,
         },
       },

@@ -22,6 +22,7 @@ import { parseMaxAgeFlag, pinReusedRun, seedFromRun } from './reuse.js';
 import { answerTarget, checkGivenAnswers, type GivenAnswer } from '../engine/ask.js';
 import type { Question } from '../journal/types.js';
 import { describeAnswerSchema } from '../workflow/answer.js';
+import { definitionCacheDir } from '../workflow/definition-cache.js';
 import type { WorkflowDef } from '../workflow/types.js';
 
 export interface RunCommandOptions {
@@ -57,14 +58,11 @@ export interface RunCommandOptions {
   verbose?: boolean;
 }
 
-/** Where in the runs directory checked workflow definitions are kept (not a run id: ids start with a letter or digit). */
-const WORKFLOWS_DIR = '.workflows';
-
 /** After a cancel signal the run must be gone within 2 s; this is the last resort before that. */
 const CANCEL_DEADLINE_MS = 1800;
 
 export async function runCommand(file: string, options: RunCommandOptions, io: CliIO): Promise<number> {
-  const loaded = await load(file, io, resolve(io.cwd, options.runsDir, WORKFLOWS_DIR));
+  const loaded = await load(file, io, definitionCacheDir(io.env));
   if (!loaded.workflow) return EXIT.usage;
   const workflow = loaded.workflow;
   if (options.shard) printWarnings(loaded, io);

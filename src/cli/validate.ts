@@ -48,30 +48,24 @@ function printPriceWarnings(workflow: WorkflowDef, io: CliIO): number {
   return fail ? unpriced.length : 0;
 }
 
-/** Loads a workflow and prints its problems (with paths as the user typed them). */
-export async function load(file: string, io: CliIO): Promise<LoadResult>;
 /**
- * With `cacheDir`, a definition checked before for the same bytes comes from there
- * (src/workflow/definition-cache.ts); `remember` keeps this one once the caller has a run to keep it for.
+ * Loads a workflow and prints its problems (with paths as the user typed them). With `cacheDir`, a definition
+ * checked before for the same bytes comes from there (src/workflow/definition-cache.ts), and `remember`
+ * keeps this one there once the caller has a run to keep it for; without, `remember` keeps nothing.
  */
 export async function load(
   file: string,
   io: CliIO,
-  cacheDir: string,
-): Promise<LoadResult & { remember: () => Promise<void> }>;
-export async function load(
-  file: string,
-  io: CliIO,
   cacheDir?: string,
-): Promise<LoadResult & { remember?: () => Promise<void> }> {
+): Promise<LoadResult & { remember: () => Promise<void> }> {
   // Relative to the command's directory (the process's own, except when a test runs the CLI in-process).
   const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
   const { result, remember } =
     cacheDir === undefined
-      ? { result: await loadWorkflowFile(path), remember: undefined }
+      ? { result: await loadWorkflowFile(path), remember: async () => {} }
       : await loadWorkflowCached(path, cacheDir);
   for (const problem of result.problems) io.err.write(formatProblem(problem) + '\n');
-  return remember ? { ...result, remember } : result;
+  return { ...result, remember };
 }
 
 /** Warnings of a loaded workflow (what runs, but probably not as meant), as `file:line:col: warning: ...`. */

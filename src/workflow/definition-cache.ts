@@ -1,12 +1,15 @@
-// Checked workflow definitions, kept beside the runs (`<runs dir>/.workflows/`), as a compiler keeps what it
-// compiled. Checking a workflow (YAML, the JSON Schema of the language, the semantic checks, called files)
-// is the same work for the same bytes, and on a resume it was about a tenth of what the CLI did before its
-// first replayed call. An entry is used only for the same reprise, the same file (as given and resolved) with
-// the same bytes, and called files (`uses:`) whose bytes are still those it was checked with; anything else,
-// or an entry that does not read back, is checked again from the file.
+// Checked workflow definitions, kept in the user's cache directory as a compiler keeps what it compiled.
+// Checking a workflow (YAML, the JSON Schema of the language, the semantic checks, called files) is the same
+// work for the same bytes, and on a resume it was about a tenth of what the CLI did before its first
+// replayed call. An entry is used only for the same reprise, the same file (as given and resolved) with the
+// same bytes, and called files (`uses:`) whose bytes are still those it was checked with; anything else, or
+// an entry that does not read back, is checked again from the file. The directory is the user's own, never
+// the project's: a definition is what runs, so a repository must not be able to ship one that differs from
+// the YAML a reviewer read.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { loadJsonSchemaSupport, needsJsonSchema } from './json-schema-support.js';
@@ -66,7 +69,7 @@ export async function loadWorkflowCached(file: string, dir: string): Promise<Cac
         ...(result.warnings && { warnings: result.warnings }),
       };
       try {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         // Written aside and renamed: a reader sees a whole entry or none.
         const temporary = `${path}.${process.pid}.tmp`;
         await writeFile(temporary, JSON.stringify(entry));
@@ -77,6 +80,32 @@ export async function loadWorkflowCached(file: string, dir: string): Promise<Cac
       }
     },
   };
+}
+
+/**
+ * Where checked definitions are kept: `$REPRISE_CACHE_DIR/workflows`, else the platform's cache directory
+ * (`$XDG_CACHE_HOME` or `~/.cache`, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) under
+ * `reprise/workflows`. Undefined (no cache) when `REPRISE_CACHE_DIR` is set empty or there is no home.
+ */
+export function definitionCacheDir(
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  const own = env['REPRISE_CACHE_DIR'];
+  if (own !== undefined) return own === '' ? undefined : join(own, 'workflows');
+  let base: string | undefined;
+  if (env['XDG_CACHE_HOME']) base = env['XDG_CACHE_HOME'];
+  else if (process.platform === 'win32') base = env['LOCALAPPDATA'];
+  else {
+    let home: string;
+    try {
+      home = homedir();
+    } catch {
+      return undefined;
+    }
+    if (!home) return undefined;
+    base = process.platform === 'darwin' ? join(home, 'Library', 'Caches') : join(home, '.cache');
+  }
+  return base ? join(base, 'reprise', 'workflows') : undefined;
 }
 
 /** What an entry is named after: this reprise, the file as given and as resolved, and its bytes. */

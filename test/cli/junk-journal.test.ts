@@ -14,8 +14,7 @@ describe('a journal of junk lines', () => {
     const first = await cli(root, 'run', 'w.yml');
     expect(first.code, first.err).toBe(0);
     const runsDir = join(root, '.reprise', 'runs');
-    // Run ids start with a letter or digit (`.workflows` holds checked workflow definitions).
-    const [id] = readdirSync(runsDir).filter((name) => !name.startsWith('.'));
+    const [id] = readdirSync(runsDir);
     appendFileSync(join(runsDir, id!, 'journal.jsonl'), 'not json at all\n'.repeat(JUNK));
 
     const shown = await cli(root, 'runs', 'show', id!);

@@ -2,7 +2,7 @@
 // every start), `performance` brings perf_hooks, and `process.stdout` on a pipe brings net: a resume that replays every call and `validate` start no
 // process and need neither (src/lazy-builtins.ts, scripts/bundle/lazy-child-process.cjs for commander).
 // The builtins a process loaded are read from `process.moduleLoadList` as it exits.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, lastJson, workspace } from './cli-helpers.js';
@@ -16,14 +16,18 @@ outputs:
 `;
 
 /** The CLI's exit code and the builtins it loaded (Node's own names, such as `child_process`). */
-function loaded(dir: string, args: string[]): { code: number | null; stdout: string; builtins: Set<string> } {
+function loaded(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; stdout: string; builtins: Set<string> } {
   const list = join(dir, `loaded-${Math.random().toString(36).slice(2)}.txt`);
   const preload = join(dir, 'record-builtins.cjs');
   writeFileSync(
     preload,
     `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`,
   );
-  const run = cli(dir, args, { NODE_OPTIONS: `--require ${preload}` });
+  const run = cli(dir, args, { ...env, NODE_OPTIONS: `--require ${preload}` });
   const names = readFileSync(list, 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('NativeModule '))
@@ -34,18 +38,24 @@ function loaded(dir: string, args: string[]): { code: number | null; stdout: str
 describe('start-up of the CLI', () => {
   it('loads child_process for a live run step, and neither it nor perf_hooks to validate or replay', () => {
     const dir = workspace({ 'wf.yml': WORKFLOW });
+    // Where the run keeps the workflow it checked, for the resume (src/workflow/definition-cache.ts).
+    const cache = { REPRISE_CACHE_DIR: join(dir, 'cache') };
+    const entries = () =>
+      existsSync(join(dir, 'cache/workflows')) ? readdirSync(join(dir, 'cache/workflows')) : [];
 
-    const validate = loaded(dir, ['validate', 'wf.yml']);
+    const validate = loaded(dir, ['validate', 'wf.yml'], cache);
     expect(validate.code).toBe(0);
     expect(validate.builtins.has('child_process')).toBe(false);
 
-    const live = loaded(dir, ['run', 'wf.yml', '--run-id', 'r', '--json']);
+    expect(entries()).toEqual([]);
+    const live = loaded(dir, ['run', 'wf.yml', '--run-id', 'r', '--json'], cache);
     expect(live.code).toBe(0);
     expect(lastJson(live.stdout).outputs).toEqual({ said: 'hello\n' });
     // The check would pass vacuously if the list missed what the process used.
     expect(live.builtins.has('child_process')).toBe(true);
 
-    const resume = loaded(dir, ['run', 'wf.yml', '--resume', 'r', '--json']);
+    expect(entries()).toHaveLength(1);
+    const resume = loaded(dir, ['run', 'wf.yml', '--resume', 'r', '--json'], cache);
     expect(resume.code).toBe(0);
     expect(lastJson(resume.stdout)).toMatchObject({ outputs: { said: 'hello\n' }, calls: { live: 0 } });
     expect(resume.builtins.has('child_process')).toBe(false);

@@ -1,10 +1,10 @@
-// Checked workflow definitions kept beside the runs (src/workflow/definition-cache.ts): an entry stands for
+// Checked workflow definitions kept in the user's cache directory (src/workflow/definition-cache.ts): an entry stands for
 // a check of the same bytes only, and a definition read back is the one a check makes.
 import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENTRIES_KEPT, loadWorkflowCached } from '../../src/workflow/definition-cache.js';
+import { ENTRIES_KEPT, definitionCacheDir, loadWorkflowCached } from '../../src/workflow/definition-cache.js';
 import { loadWorkflowFile } from '../../src/workflow/loader.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
@@ -100,5 +100,16 @@ describe('checked workflow definitions', () => {
     const kept = readdirSync(cache);
     expect(kept).toHaveLength(ENTRIES_KEPT);
     expect(kept.some((name) => readFileSync(join(cache, name), 'utf8').includes('version 0"'))).toBe(false);
+  });
+});
+
+describe('the cache directory', () => {
+  it("is REPRISE_CACHE_DIR's, else the platform's cache directory, and none when REPRISE_CACHE_DIR is empty", () => {
+    expect(definitionCacheDir({ REPRISE_CACHE_DIR: '/c' })).toBe(join('/c', 'workflows'));
+    expect(definitionCacheDir({ REPRISE_CACHE_DIR: '' })).toBeUndefined();
+    if (process.platform === 'linux') {
+      expect(definitionCacheDir({ XDG_CACHE_HOME: '/x' })).toBe(join('/x', 'reprise', 'workflows'));
+      expect(definitionCacheDir({})).toBe(join(homedir(), '.cache', 'reprise', 'workflows'));
+    }
   });
 });

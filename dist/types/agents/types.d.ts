@@ -40,6 +40,11 @@ export interface CallContext {
     cwd: string;
     /** Per-call timeout; the provider aborts the request (and kills processes) when it passes. */
     timeoutMs?: number;
+    /**
+     * Set when `signal` itself aborts once `timeoutMs` has passed (the engine's deadline for the call): whether
+     * it has. A provider then keeps no timer and no signal of its own for that deadline.
+     */
+    timedOut?: () => boolean;
     /** Pricing overrides from the workflow's `pricing:` map, by model name. */
     pricing?: Record<string, PriceDef>;
     log?: (message: string) => void;
