@@ -52,6 +52,7 @@ export default {
   plugins: [
     lazyUndiciForHttpClient(),
     lazyChildProcessForCommander(),
+    lazyYamlForReprise(),
     typescript({ tsconfig: './tsconfig.bundle.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs(),
@@ -168,6 +169,22 @@ function lazyChildProcessForCommander() {
     resolveId(source, importer) {
       if (source !== 'node:child_process' || !importer || !/node_modules\/commander\//.test(importer))
         return null;
+      return shim;
+    },
+  };
+}
+
+/**
+ * reprise's own modules get scripts/bundle/lazy-yaml.cjs for `yaml`: the library is evaluated when YAML is
+ * first parsed, not whenever the run chunk loads.
+ */
+function lazyYamlForReprise() {
+  const shim = fileURLToPath(new URL('./scripts/bundle/lazy-yaml.cjs', import.meta.url));
+  const src = fileURLToPath(new URL('./src/', import.meta.url));
+  return {
+    name: 'lazy-yaml-for-reprise',
+    resolveId(source, importer) {
+      if (source !== 'yaml' || !importer?.startsWith(src)) return null;
       return shim;
     },
   };

@@ -2,6 +2,8 @@
 export interface CallDeadline {
     readonly signal: AbortSignal;
     readonly timedOut: boolean;
+    /** `timedOut` as a function, for a provider's `CallContext.timedOut`. */
+    readonly hasTimedOut: () => boolean;
     /** Stops the timer and forgets the call; the call must not use `signal` after. */
     dispose(): void;
 }
