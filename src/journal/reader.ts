@@ -269,10 +269,13 @@ class JournalParser {
       event.outputs = this.lastEnd?.outputs;
     } else if (event.t === 'call') {
       withModelAndUsage(event);
-      if (!read.calls.has(event.key)) read.calls.set(event.key, event);
       const list = read.candidates.get(event.key);
       if (list) list.push(event);
-      else read.candidates.set(event.key, [event]);
+      else {
+        // The first event for its key.
+        read.candidates.set(event.key, [event]);
+        read.calls.set(event.key, event);
+      }
     }
     if (event.t === 'end') this.lastEnd = event;
     this.previousTorn = 0;
