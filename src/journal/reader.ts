@@ -391,6 +391,20 @@ function runProblem(o: Fields): string | undefined {
 }
 
 function callProblem(o: Fields): string | undefined {
+  // A resume reads every call line: a well-formed one passes these checks written out, with no message built
+  // and no field looked up by name; anything else goes through the checks below, which say what is wrong.
+  if (
+    isNonEmptyString(o.key) &&
+    typeof o.step === 'string' &&
+    (o.item === undefined || isIndex(o.item)) &&
+    isCallKind(o.kind) &&
+    (o.model === undefined || typeof o.model === 'string') &&
+    'result' in o &&
+    (o.usage === undefined || isUsage(o.usage)) &&
+    isDuration(o.ms) &&
+    typeof o.at === 'string'
+  )
+    return undefined;
   return (
     need(o, 'call', 'key', isNonEmptyString) ??
     need(o, 'call', 'step', isString) ??
