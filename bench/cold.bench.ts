@@ -22,8 +22,11 @@ const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-cold-'));
 const ANSWER = 'lorem ipsum dolor sit amet '.repeat(37); // ~1 KB
-/** Few iterations: each is a whole process, and 100k calls take seconds. */
-const COLD = { iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 };
+/**
+ * Few iterations: each is a whole process, and 100k calls take seconds. `COLD_RUNS=10` takes more, for
+ * figures steadier than three samples on a machine whose speed drifts.
+ */
+const COLD = { iterations: Number(process.env.COLD_RUNS ?? 3), warmupIterations: 1, time: 0, warmupTime: 0 };
 
 /** GNU time, when installed, gives each process's CPU time too: steadier than wall time on a shared machine. */
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
