@@ -2,8 +2,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// The CLI keeps checked workflow definitions in the user's cache directory; the tests keep theirs apart.
-const env = { REPRISE_CACHE_DIR: join(tmpdir(), 'reprise-test-cache') };
+// The CLI keeps checked workflow definitions in the user's cache directory; each test run keeps its own
+// (run from src/, the code that checked an entry is not part of its name).
+const env = { REPRISE_CACHE_DIR: join(tmpdir(), `reprise-test-cache-${process.pid}`) };
 
 // Two projects: fast unit/integration tests, and slow end-to-end tests that spawn the CLI,
 // the bundled action, Azurite and fake provider servers. CI runs both.

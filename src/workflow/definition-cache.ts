@@ -108,10 +108,23 @@ export function definitionCacheDir(
   return base ? join(base, 'reprise', 'workflows') : undefined;
 }
 
-/** What an entry is named after: this reprise, the file as given and as resolved, and its bytes. */
+/**
+ * What an entry is named after: this reprise, the file as given and as resolved, and its bytes. "This
+ * reprise" is its version and the URL of this module: in the bundle that names the chunk by a hash of its
+ * code, so a build of other code under the same version (a developer's, a test run's) checks afresh.
+ */
 function entryName(file: string, bytes: Buffer): string {
   return createHash('sha256')
-    .update(JSON.stringify([ENTRY_VERSION, packageJson.version, file, resolve(file), scriptHash(bytes)]))
+    .update(
+      JSON.stringify([
+        ENTRY_VERSION,
+        packageJson.version,
+        import.meta.url,
+        file,
+        resolve(file),
+        scriptHash(bytes),
+      ]),
+    )
     .digest('hex');
 }
 
