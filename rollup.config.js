@@ -9,11 +9,16 @@ import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import typescript from '@rollup/plugin-typescript';
 import MagicString from 'magic-string';
+import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import license from 'rollup-plugin-license';
+
+/** Files of reprise's own sources (src/), as rollup names them. */
+const OWN_SOURCES = new RegExp(`^${escapeRegExp(fileURLToPath(new URL('./src/', import.meta.url)))}`);
 
 export default {
   input: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts', lib: 'src/lib.ts' },
@@ -50,10 +55,10 @@ export default {
     moduleSideEffects: (id) => !/node_modules\/@actions\/(http-client|exec)\//.test(id),
   },
   plugins: [
-    lazyUndiciForHttpClient(),
-    lazyChildProcessForCommander(),
-    lazyYamlForReprise(),
-    typescript({ tsconfig: './tsconfig.bundle.json' }),
+    lazyModule('undici', /node_modules\/@actions\/http-client\//, 'lazy-undici.cjs'),
+    lazyModule('node:child_process', /node_modules\/commander\//, 'lazy-child-process.cjs'),
+    lazyModule('yaml', OWN_SOURCES, 'lazy-yaml.cjs'),
+    typescriptWithoutTypes('./tsconfig.bundle.json'),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs(),
     json(),
@@ -105,6 +110,37 @@ function runPathInOneChunk() {
 }
 
 /**
+ * reprise's TypeScript, each file transpiled on its own (`ts.transpileModule`): the sources are written for
+ * it (`isolatedModules`, `verbatimModuleSyntax`), so the output is what a whole-program emit gives, and the
+ * types are checked by `npm run build` (tsc), as CI does. @rollup/plugin-typescript built and type-checked
+ * a program of every source and declaration first, a fifth of the bundle's time.
+ */
+function typescriptWithoutTypes(tsconfig) {
+  const path = fileURLToPath(new URL(tsconfig, import.meta.url));
+  const { config, error } = ts.readConfigFile(path, ts.sys.readFile);
+  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, dirname(path));
+  const compilerOptions = { ...options, sourceMap: true, inlineSourceMap: false, declaration: false };
+  return {
+    name: 'typescript-without-types',
+    resolveId(source, importer) {
+      // The sources import each other as `./x.js`, as Node and tsc want; the file is `./x.ts`.
+      if (!OWN_SOURCES.test(importer ?? '') || !source.startsWith('.') || !source.endsWith('.js'))
+        return null;
+      const file = resolve(dirname(importer), `${source.slice(0, -3)}.ts`);
+      return existsSync(file) ? file : null;
+    },
+    transform(code, id) {
+      if (!OWN_SOURCES.test(id) || !id.endsWith('.ts')) return null;
+      const { outputText, sourceMapText } = ts.transpileModule(code, { compilerOptions, fileName: id });
+      const map = JSON.parse(sourceMapText);
+      map.sources = [id];
+      return { code: outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''), map };
+    },
+  };
+}
+
+/**
  * Imports Node's own modules with `process.getBuiltinModule` instead of `import`. An ESM import of a builtin
  * builds its module namespace, which reads every export, lazy ones included: importing `node:fs`, `crypto`,
  * `util` and `process` loaded and compiled about 90 further internal modules (web crypto, fs streams,
@@ -137,55 +173,26 @@ function builtinsWithoutFacades() {
           declarations.length > 0 ? `const ${declarations.join(',')};` : '',
         );
       }
-      return out.hasChanged() ? { code: out.toString(), map: out.generateMap({ hires: true }) } : null;
+      return out.hasChanged() ? { code: out.toString(), map: out.generateMap({ hires: 'boundary' }) } : null;
     },
   };
 }
 
 /**
- * @actions/http-client gets scripts/bundle/lazy-undici.cjs for `undici`: its ProxyAgent loads undici when
- * first constructed (a fetch through a proxy), instead of undici being evaluated wherever the client loads.
+ * Hands the importers `importers` matches a module of scripts/bundle/ for `source`, one that loads the real
+ * module only when it is first used:
+ * - @actions/http-client, `undici` (lazy-undici.cjs): its ProxyAgent is used only for a fetch through a
+ *   proxy, yet undici was evaluated wherever the client loads;
+ * - commander, `node:child_process` (lazy-child-process.cjs): needed only for executable subcommands, which
+ *   reprise has none of;
+ * - reprise's own modules, `yaml` (lazy-yaml.cjs): a resume of an unchanged workflow parses no YAML.
  */
-function lazyUndiciForHttpClient() {
-  const shim = fileURLToPath(new URL('./scripts/bundle/lazy-undici.cjs', import.meta.url));
+function lazyModule(source, importers, shimFile) {
+  const shim = fileURLToPath(new URL(`./scripts/bundle/${shimFile}`, import.meta.url));
   return {
-    name: 'lazy-undici-for-http-client',
-    resolveId(source, importer) {
-      if (source !== 'undici' || !importer || !/node_modules\/@actions\/http-client\//.test(importer))
-        return null;
-      return shim;
-    },
-  };
-}
-
-/**
- * commander gets scripts/bundle/lazy-child-process.cjs for `node:child_process`, which it needs only to run
- * executable subcommands (reprise has none): the CLI's start does not load child_process for it.
- */
-function lazyChildProcessForCommander() {
-  const shim = fileURLToPath(new URL('./scripts/bundle/lazy-child-process.cjs', import.meta.url));
-  return {
-    name: 'lazy-child-process-for-commander',
-    resolveId(source, importer) {
-      if (source !== 'node:child_process' || !importer || !/node_modules\/commander\//.test(importer))
-        return null;
-      return shim;
-    },
-  };
-}
-
-/**
- * reprise's own modules get scripts/bundle/lazy-yaml.cjs for `yaml`: the library is evaluated when YAML is
- * first parsed, not whenever the run chunk loads.
- */
-function lazyYamlForReprise() {
-  const shim = fileURLToPath(new URL('./scripts/bundle/lazy-yaml.cjs', import.meta.url));
-  const src = fileURLToPath(new URL('./src/', import.meta.url));
-  return {
-    name: 'lazy-yaml-for-reprise',
-    resolveId(source, importer) {
-      if (source !== 'yaml' || !importer?.startsWith(src)) return null;
-      return shim;
+    name: `lazy-${shimFile.replace(/\.cjs$/, '')}`,
+    resolveId(id, importer) {
+      return id === source && importer !== undefined && importers.test(importer) ? shim : null;
     },
   };
 }
@@ -237,4 +244,8 @@ function sourceMapsOfOwnCode() {
       }
     },
   };
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
