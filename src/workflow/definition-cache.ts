@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { loadJsonSchemaSupport, needsJsonSchema } from './json-schema-support.js';
-import { loadWorkflowFile, type LoadResult } from './loader.js';
+import { loadWorkflowFile, scriptHash, type LoadResult } from './loader.js';
 import type { Problem, StepDef, WorkflowDef } from './types.js';
 
 /** Bumped when what an entry holds changes shape. */
@@ -44,7 +44,8 @@ export async function loadWorkflowCached(file: string, dir: string): Promise<Cac
   } catch {
     // loadWorkflowFile says what is wrong with the file.
   }
-  const path = bytes && join(dir, `${entryName(file, bytes)}.json`);
+  const hash = bytes && scriptHash(bytes);
+  const path = hash && join(dir, `${entryName(file, hash)}.json`);
   const cached = path && (await readEntry(path));
   if (cached) {
     if (needsJsonSchema(cached.workflow)) await loadJsonSchemaSupport();
@@ -58,7 +59,7 @@ export async function loadWorkflowCached(file: string, dir: string): Promise<Cac
   const result = await loadWorkflowFile(file);
   const { workflow } = result;
   // Kept only when what was checked is the bytes the entry is named after (the file may change meanwhile).
-  const keep = path && workflow && result.problems.length === 0 && workflow.scriptHash === scriptHash(bytes!);
+  const keep = path && workflow && result.problems.length === 0 && workflow.scriptHash === hash;
   return {
     result,
     remember: async () => {
@@ -109,27 +110,16 @@ export function definitionCacheDir(
 }
 
 /**
- * What an entry is named after: this reprise, the file as given and as resolved, and its bytes. "This
+ * What an entry is named after: this reprise, the file as given and as resolved, and its bytes (their hash). "This
  * reprise" is its version and the URL of this module: in the bundle that names the chunk by a hash of its
  * code, so a build of other code under the same version (a developer's, a test run's) checks afresh.
  */
-function entryName(file: string, bytes: Buffer): string {
+function entryName(file: string, scriptHash: string): string {
   return createHash('sha256')
     .update(
-      JSON.stringify([
-        ENTRY_VERSION,
-        packageJson.version,
-        import.meta.url,
-        file,
-        resolve(file),
-        scriptHash(bytes),
-      ]),
+      JSON.stringify([ENTRY_VERSION, packageJson.version, import.meta.url, file, resolve(file), scriptHash]),
     )
     .digest('hex');
-}
-
-function scriptHash(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** The entry at `path` when it reads back whole and every file it was checked with is unchanged. */

@@ -42,12 +42,12 @@ export async function loadWorkflowFile(file: string): Promise<LoadResult> {
   const text = bytes.toString('utf8');
   let result: LoadResult;
   try {
-    result = load(text, file, hash(bytes));
+    result = load(text, file, scriptHash(bytes));
   } catch (error) {
     // A schema (of an answer, an ask, a tool) was met: check again with JSON Schema support loaded.
     if (!(error instanceof JsonSchemaNotLoaded)) throw error;
     await loadJsonSchemaSupport();
-    result = load(text, file, hash(bytes));
+    result = load(text, file, scriptHash(bytes));
   }
   // Whatever runs the workflow (or answers its asks) next may validate against a schema synchronously.
   if (result.workflow && needsJsonSchema(result.workflow)) await loadJsonSchemaSupport();
@@ -59,7 +59,7 @@ export async function loadWorkflowFile(file: string): Promise<LoadResult> {
  * first (`loadJsonSchemaSupport`; the unit tests load it in test/setup/json-schema.ts).
  */
 export function loadWorkflowText(text: string, file: string): LoadResult {
-  return load(text, file, hash(Buffer.from(text, 'utf8')));
+  return load(text, file, scriptHash(Buffer.from(text, 'utf8')));
 }
 
 function load(text: string, file: string, scriptHash: string, uses = topLevel()): LoadResult {
@@ -97,7 +97,7 @@ function loadCallee(display: string, absolute: string, uses: UsesContext): Loade
   }
   const text = bytes.toString('utf8');
   const source = new YamlSource(text, display);
-  const loaded = load(text, display, hash(bytes), uses);
+  const loaded = load(text, display, scriptHash(bytes), uses);
   return { ...loaded, inputAt: (name) => source.keyAt(['inputs', name]) };
 }
 
@@ -183,7 +183,8 @@ function sorted(problems: Problem[], file: string): Problem[] {
   );
 }
 
-function hash(bytes: Buffer): string {
+/** A workflow file's `script` hash, as journals and definitions record it. */
+export function scriptHash(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 

@@ -14,3 +14,5 @@ export declare function loadWorkflowFile(file: string): Promise<LoadResult>;
  * first (`loadJsonSchemaSupport`; the unit tests load it in test/setup/json-schema.ts).
  */
 export declare function loadWorkflowText(text: string, file: string): LoadResult;
+/** A workflow file's `script` hash, as journals and definitions record it. */
+export declare function scriptHash(bytes: Buffer): string;
