@@ -146,26 +146,61 @@ function typescriptWithoutTypes(tsconfig) {
  * `util` and `process` loaded and compiled about 90 further internal modules (web crypto, fs streams,
  * worker threads, diffing...) that a run never uses, some 20 ms of every start of the CLI and the action.
  * `getBuiltinModule` returns the module itself (the same object an import's default export is).
+ *
+ * The builtins of LAZY_BUILTINS cost milliseconds to load and many commands never call them: their
+ * functions, imported by name, become functions that load the module when first called. `node:zlib` and
+ * `node:fs/promises` load Node's streams (and readline) with them; a resume that replays every call calls
+ * neither. (Not `node:crypto`: every run hashes, once per call.) Only plain functions are made lazy
+ * (checked here, against the builtin itself); a class or a value is imported as it is.
  */
+const LAZY_BUILTINS = new Set(['node:fs/promises', 'node:os', 'node:timers/promises', 'node:zlib']);
+
 function builtinsWithoutFacades() {
+  const isPlainFunction = (value) =>
+    typeof value === 'function' &&
+    !/^class\b/.test(Function.prototype.toString.call(value)) &&
+    !/^[A-Z]/.test(value.name);
   return {
     name: 'builtins-without-facades',
     renderChunk(code) {
       const out = new MagicString(code);
+      const lazyDeclared = new Set();
       for (const node of this.parse(code).body) {
         if (node.type !== 'ImportDeclaration' || !isBuiltin(node.source.value)) continue;
-        const module = `globalThis.process.getBuiltinModule(${JSON.stringify(node.source.value)})`;
+        const source = node.source.value;
+        const module = `globalThis.process.getBuiltinModule(${JSON.stringify(source)})`;
         const named = [];
         const whole = [];
         for (const specifier of node.specifiers) {
           if (specifier.type === 'ImportSpecifier') {
-            const imported = specifier.imported.name ?? specifier.imported.value;
-            named.push(`${JSON.stringify(imported)}:${specifier.local.name}`);
+            named.push([specifier.imported.name ?? specifier.imported.value, specifier.local.name]);
           } else whole.push(specifier.local.name);
+        }
+        const id = source.startsWith('node:') ? source : `node:${source}`;
+        const builtin = process.getBuiltinModule(id);
+        if (
+          LAZY_BUILTINS.has(id) &&
+          whole.length === 0 &&
+          named.length > 0 &&
+          named.every(([imported]) => isPlainFunction(builtin[imported]))
+        ) {
+          const cache = `$builtin_${id.replace(/\W/g, '_')}`;
+          const declare = lazyDeclared.has(cache) ? '' : `let ${cache};`;
+          lazyDeclared.add(cache);
+          const functions = named.map(
+            ([imported, local]) =>
+              `${local}=(...a)=>(${cache}??=${module})[${JSON.stringify(imported)}](...a)`,
+          );
+          out.overwrite(node.start, node.end, `${declare}const ${functions.join(',')};`);
+          continue;
         }
         const declarations = [
           ...whole.map((name) => `${name}=${module}`),
-          ...(named.length > 0 ? [`{${named.join(',')}}=${module}`] : []),
+          ...(named.length > 0
+            ? [
+                `{${named.map(([imported, local]) => `${JSON.stringify(imported)}:${local}`).join(',')}}=${module}`,
+              ]
+            : []),
         ];
         out.overwrite(
           node.start,

@@ -2,8 +2,8 @@
 // writing to <run dir>/run.log), `runs logs ID [--follow]`, `runs kill ID`. Every CLI run records its
 // process (pid and the start time the OS gives it) in <run dir>/process.json, so `runs ls` can show the
 // pid and `runs kill` can make sure a pid the OS has since reused is never signalled.
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childProcess } from '../lazy-builtins.js';
@@ -43,15 +43,16 @@ export function processStartTime(pid: number): string | undefined {
 }
 
 /** Records this process as the one running the run (called once the run's lock is taken). */
-export async function recordProcess(runDir: string): Promise<() => Promise<void>> {
+export function recordProcess(runDir: string): () => Promise<void> {
   const file = join(runDir, PROCESS_FILE);
   const info: RunProcess = {
     pid: process.pid,
     startTime: processStartTime(process.pid) ?? '',
     startedAt: new Date().toISOString(),
   };
-  await writeFile(file, JSON.stringify(info) + '\n');
-  return () => rm(file, { force: true });
+  // Synchronous, as the run store's own files are (src/stores/local.ts): a resume starts sooner.
+  writeFileSync(file, JSON.stringify(info) + '\n');
+  return async () => rmSync(file, { force: true });
 }
 
 /** The process recorded for a run, if it is still that process (same pid and same start time). */

@@ -187,7 +187,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       const argv = reusedRun ? pinReusedRun(options.argv ?? [], reusedRun) : (options.argv ?? []);
       return await startInBackground(argv, runId, store.runDir(runId), io);
     }
-    forgetProcess = await recordProcess(store.runDir(runId));
+    forgetProcess = recordProcess(store.runDir(runId));
     await loaded.remember();
     // Only now, with every check passed, does the merge become a run.
     if (mergedJournal) await writeMergedJournal(mergedJournal, journalPath);

@@ -2,10 +2,9 @@
 // opened with O_APPEND: once append() returns, the line is in the page cache, which survives a
 // kill -9 of the process, and no two appends can interleave. fsync (surviving a machine crash)
 // is batched: group commit at most every `fsyncIntervalMs`.
-import { closeSync, fsync, fsyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { closeSync, fsync, fsyncSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { withChecksum } from './checksum.js';
+import { LineEncoder } from './checksum.js';
 import { redactedJson, type Secrets } from './secrets.js';
 import type { JournalEvent } from './types.js';
 
@@ -29,6 +28,7 @@ export class JournalWriter {
   private syncError: Error | undefined;
   /** A write failed part-way (disk full): the next line must not be glued to what it left. */
   private torn = false;
+  private readonly lines = new LineEncoder();
 
   private constructor(
     readonly path: string,
@@ -44,7 +44,7 @@ export class JournalWriter {
     if (!Number.isFinite(interval) || interval < 0) {
       throw new RangeError(`fsyncIntervalMs must be a non-negative number, got ${interval}`);
     }
-    await mkdir(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, 'a+');
     try {
       endTornLine(fd);
@@ -62,9 +62,9 @@ export class JournalWriter {
     // A result of `undefined` would vanish from the line; store it as null so the call is replayable.
     const value = event.t === 'call' && event.result === undefined ? { ...event, result: null } : event;
     // Checksummed after redaction: the line is verified as it is on disk.
-    const line = withChecksum(redactedJson(value, this.secrets)) + '\n';
+    const line = this.lines.line(redactedJson(value, this.secrets), this.torn);
     try {
-      writeAll(fd, Buffer.from(this.torn ? '\n' + line : line, 'utf8'));
+      writeAll(fd, line);
       this.torn = false;
     } catch (error) {
       this.torn = true;
@@ -147,7 +147,7 @@ function endTornLine(fd: number): void {
   if (last[0] !== 0x0a) writeAll(fd, Buffer.from('\n'));
 }
 
-function writeAll(fd: number, buffer: Buffer): void {
+function writeAll(fd: number, buffer: Uint8Array): void {
   // write(2) on a regular file writes everything unless the disk is full; loop for that case
   // so the error surfaces instead of a silently shortened line.
   let offset = 0;

@@ -1,8 +1,24 @@
 // The embedded default store: one directory per run under a runs directory (default .reprise/runs),
 // holding the run's journal, its result and, while a process works on it, a lock.
+// Its files are small and local, so it reads and writes them with synchronous calls: no thread-pool round
+// trip for each (a resume takes the lock and writes its result with about ten of them), and no
+// `node:fs/promises`, which loads Node's streams and readline with it (some 5 ms of every start).
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJournalFile } from '../journal/reader.js';
@@ -111,10 +127,10 @@ export class LocalStore {
    * of one. Throws a StoreError naming the nearest ids when there is no such run.
    */
   async resolve(idOrLatest: string): Promise<string> {
-    const ids = await this.ids();
+    const ids = this.ids();
     if (idOrLatest === 'latest') {
       if (ids.length === 0) throw new StoreError(`there are no runs in ${this.runsDir} yet`);
-      const started = await Promise.all(ids.map(async (id) => ({ id, at: await this.journalStartedAt(id) })));
+      const started = ids.map((id) => ({ id, at: this.journalStartedAt(id) }));
       const journaled = started.filter((run): run is { id: string; at: string } => run.at !== undefined);
       if (journaled.length === 0) {
         throw new StoreError(`no run in ${this.runsDir} has a journal yet: there is nothing to resume`);
@@ -135,28 +151,27 @@ export class LocalStore {
 
   /** Every run, newest first. */
   async list(): Promise<RunInfo[]> {
-    const ids = await this.ids();
-    const runs = await Promise.all(ids.map((id) => this.info(id)));
+    const runs = await Promise.all(this.ids().map((id) => this.info(id)));
     return runs.sort((a, b) => compare(b.startedAt, a.startedAt) || compare(b.id, a.id));
   }
 
   /** Deletes a run. Refuses while a live process holds its lock. */
   async remove(id: string): Promise<void> {
     const dir = this.runDir(id);
-    if (!(await isDirectory(dir))) throw this.unknownRun(id, await this.ids());
-    const lock = await this.lockState(id);
+    if (!isDirectory(dir)) throw this.unknownRun(id, this.ids());
+    const lock = this.lockState(id);
     if (lock.held) throw new StoreError(`${inUse(id, lock.info)}; not removing it`);
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 
   /** Deletes runs not written to for longer than `olderThanMs`, except runs in use. Returns their ids. */
   async gc(olderThanMs: number, now: Date = this.now()): Promise<string[]> {
     const removed: string[] = [];
-    for (const id of await this.ids()) {
-      const updated = await this.updatedAt(id);
+    for (const id of this.ids()) {
+      const updated = this.updatedAt(id);
       if (now.getTime() - updated.getTime() <= olderThanMs) continue;
-      if ((await this.lockState(id)).held) continue;
-      await rm(this.runDir(id), { recursive: true, force: true });
+      if (this.lockState(id).held) continue;
+      rmSync(this.runDir(id), { recursive: true, force: true });
       removed.push(id);
     }
     return removed.sort();
@@ -169,24 +184,24 @@ export class LocalStore {
    */
   async lock(id: string): Promise<RunLock> {
     const dir = this.runDir(id);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     const path = join(dir, LOCK_FILE);
     const info: LockInfo = { pid: process.pid, startedAt: this.now().toISOString(), hostname: hostname() };
     const content = JSON.stringify(info) + '\n';
     // Written whole to a private file and linked into place, so a lock is never seen half-written
     // (which a concurrent lock() would take for a stale, unreadable one).
     const temp = join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    await writeFile(temp, content);
+    writeFileSync(temp, content);
     let tookOver: string | undefined;
     try {
       for (let attempt = 0; attempt < 10; attempt++) {
         try {
-          await link(temp, path);
+          linkSync(temp, path);
           return new LocalRunLock(id, path, info, content, tookOver);
         } catch (error) {
           if (errorCode(error) !== 'EEXIST') throw error;
         }
-        const existing = await readText(path);
+        const existing = readText(path);
         if (existing === undefined) continue; // released meanwhile
         const state = lockStateOf(existing, id);
         if (state.held) throw new StoreError(inUse(id, state.info));
@@ -194,40 +209,49 @@ export class LocalStore {
         // have taken it over in between, and its fresh lock must be put back.
         const aside = join(dir, `${LOCK_FILE}.stale.${process.pid}.${randomBytes(4).toString('hex')}`);
         try {
-          await rename(path, aside);
+          renameSync(path, aside);
         } catch (error) {
           if (errorCode(error) === 'ENOENT') continue;
           throw error;
         }
-        if ((await readText(aside)) !== existing) await link(aside, path).catch(() => undefined);
-        else tookOver = state.stale;
-        await rm(aside, { force: true });
+        if (readText(aside) !== existing) {
+          try {
+            linkSync(aside, path);
+          } catch {
+            // taken again meanwhile: theirs stands
+          }
+        } else tookOver = state.stale;
+        rmSync(aside, { force: true });
       }
       throw new StoreError(`could not take the lock of run ${id} (${path}): it keeps changing hands`);
     } finally {
-      await rm(temp, { force: true });
+      rmSync(temp, { force: true });
     }
   }
 
   /** Writes the run's result.json atomically (a temporary file renamed into place), secrets redacted. */
   async writeResult(id: string, result: unknown, options: { secrets?: Secrets } = {}): Promise<void> {
     const dir = this.runDir(id);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     const path = join(dir, RESULT_FILE);
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(temp, redactedJson(result, options.secrets) + '\n', { flush: true });
-      await rename(temp, path);
+      writeFileSync(temp, redactedJson(result, options.secrets) + '\n', { flush: true });
+      renameSync(temp, path);
     } catch (error) {
-      await rm(temp, { force: true });
+      rmSync(temp, { force: true });
       throw error;
     }
   }
 
   /** The run's result.json, or undefined when it has none. */
   async readResult(id: string): Promise<unknown> {
+    return this.result(id);
+  }
+
+  private result(id: string): unknown {
     const path = this.resultPath(id);
-    const text = await readText(path);
+    const text = readText(path);
     if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as unknown;
@@ -251,10 +275,10 @@ export class LocalStore {
     return new StoreError(`no run "${id}" in ${this.runsDir}; nearest: ${nearest.join(', ')}`);
   }
 
-  private async ids(): Promise<string[]> {
+  private ids(): string[] {
     let entries;
     try {
-      entries = await readdir(this.runsDir, { withFileTypes: true });
+      entries = readdirSync(this.runsDir, { withFileTypes: true });
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return [];
       throw error;
@@ -266,17 +290,15 @@ export class LocalStore {
   }
 
   private async info(id: string): Promise<RunInfo> {
-    const [read, lock, updated, result] = await Promise.all([
-      readJournalFile(this.journalPath(id)),
-      this.lockState(id),
-      this.updatedAt(id),
-      this.resultStatus(id),
-    ]);
+    const read = await readJournalFile(this.journalPath(id));
+    const lock = this.lockState(id);
+    const updated = this.updatedAt(id);
+    const result = this.resultStatus(id);
     const info: RunInfo = {
       id,
       workflow: read.header?.workflow,
       status: 'interrupted',
-      startedAt: read.header?.at ?? (await this.createdAt(id)),
+      startedAt: read.header?.at ?? this.createdAt(id),
       updatedAt: updated.toISOString(),
       attempts: read.runs.length,
       calls: read.calls.size,
@@ -307,9 +329,10 @@ export class LocalStore {
     return info;
   }
 
-  private async resultStatus(id: string): Promise<{ status: RunStatus; writtenAt: number } | undefined> {
+  private resultStatus(id: string): { status: RunStatus; writtenAt: number } | undefined {
     try {
-      const [value, stats] = await Promise.all([this.readResult(id), stat(this.resultPath(id))]);
+      const value = this.result(id);
+      const stats = statSync(this.resultPath(id));
       if (typeof value !== 'object' || value === null || !('status' in value)) return undefined;
       const status = value.status;
       if (!RUN_STATUSES.includes(status as RunStatus)) return undefined;
@@ -319,14 +342,14 @@ export class LocalStore {
     }
   }
 
-  private async lockState(id: string): Promise<LockState> {
-    const text = await readText(join(this.runDir(id), LOCK_FILE));
+  private lockState(id: string): LockState {
+    const text = readText(join(this.runDir(id), LOCK_FILE));
     return text === undefined ? { held: false } : lockStateOf(text, id);
   }
 
   /** When the run's first attempt started, from its journal header; undefined without a journal. */
-  private async journalStartedAt(id: string): Promise<string | undefined> {
-    const line = await readFirstLine(this.journalPath(id));
+  private journalStartedAt(id: string): string | undefined {
+    const line = readFirstLine(this.journalPath(id));
     if (line !== undefined) {
       try {
         const header: unknown = JSON.parse(line);
@@ -344,20 +367,15 @@ export class LocalStore {
     return undefined;
   }
 
-  private async createdAt(id: string): Promise<string> {
-    const stats = await stat(this.runDir(id));
+  private createdAt(id: string): string {
+    const stats = statSync(this.runDir(id));
     return new Date(stats.birthtimeMs || stats.mtimeMs).toISOString();
   }
 
-  private async updatedAt(id: string): Promise<Date> {
+  private updatedAt(id: string): Date {
     const dir = this.runDir(id);
-    const times = await Promise.all(
-      [dir, join(dir, JOURNAL_FILE), join(dir, RESULT_FILE)].map((path) =>
-        stat(path).then(
-          (stats) => stats.mtimeMs,
-          () => 0,
-        ),
-      ),
+    const times = [dir, join(dir, JOURNAL_FILE), join(dir, RESULT_FILE)].map(
+      (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0,
     );
     return new Date(Math.max(...times));
   }
@@ -378,7 +396,12 @@ class LocalRunLock implements RunLock {
     if (this.released) return;
     this.released = true;
     // Only our own lock: if it was taken over (we were presumed dead), it is no longer ours to remove.
-    if ((await readText(this.path)) === this.content) await unlink(this.path).catch(() => undefined);
+    if (readText(this.path) !== this.content) return;
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // gone already
+    }
   }
 }
 
@@ -443,16 +466,13 @@ function isRunId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) && !id.includes('..');
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (stats) => stats.isDirectory(),
-    () => false,
-  );
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
-async function readText(path: string): Promise<string | undefined> {
+function readText(path: string): string | undefined {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;
@@ -460,10 +480,10 @@ async function readText(path: string): Promise<string | undefined> {
 }
 
 /** The first line of a file, read without reading the rest (journals can be large). */
-async function readFirstLine(path: string): Promise<string | undefined> {
-  let file;
+function readFirstLine(path: string): string | undefined {
+  let fd: number;
   try {
-    file = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
@@ -471,7 +491,7 @@ async function readFirstLine(path: string): Promise<string | undefined> {
     const chunks: Buffer[] = [];
     for (let position = 0; ;) {
       const buffer = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       const chunk = buffer.subarray(0, bytesRead);
       const newline = chunk.indexOf(0x0a);
@@ -484,7 +504,7 @@ async function readFirstLine(path: string): Promise<string | undefined> {
     }
     return Buffer.concat(chunks).toString('utf8');
   } finally {
-    await file.close();
+    closeSync(fd);
   }
 }
 

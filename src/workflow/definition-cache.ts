@@ -8,7 +8,7 @@
 // the YAML a reviewer read.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -40,13 +40,13 @@ export interface CachedLoad {
 export async function loadWorkflowCached(file: string, dir: string): Promise<CachedLoad> {
   let bytes: Buffer | undefined;
   try {
-    bytes = await readFile(file);
+    bytes = readFileSync(file);
   } catch {
     // loadWorkflowFile says what is wrong with the file.
   }
   const hash = bytes && scriptHash(bytes);
   const path = hash && join(dir, `${entryName(file, hash)}.json`);
-  const cached = path && (await readEntry(path));
+  const cached = path && readEntry(path);
   if (cached) {
     if (needsJsonSchema(cached.workflow)) await loadJsonSchemaSupport();
     const result = {
@@ -123,10 +123,10 @@ function entryName(file: string, scriptHash: string): string {
 }
 
 /** The entry at `path` when it reads back whole and every file it was checked with is unchanged. */
-async function readEntry(path: string): Promise<Entry | undefined> {
+function readEntry(path: string): Entry | undefined {
   let entry: Entry;
   try {
-    entry = JSON.parse(await readFile(path, 'utf8')) as Entry;
+    entry = JSON.parse(readFileSync(path, 'utf8')) as Entry;
   } catch {
     return undefined;
   }

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkLine, crc32, LineEncoder, withChecksum } from '../../src/journal/checksum.js';
 import { serializeEvents } from '../../src/journal/merge.js';
 import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { JournalWriter } from '../../src/journal/writer.js';
@@ -137,5 +141,46 @@ describe('journal line checksums', () => {
     expect(read.problems).toEqual([]);
     expect(read.header?.v).toBe(2);
     expect(parseJournal(text.replace('result of k1', 'result of k2'), 'j').calls.size).toBe(0);
+  });
+});
+
+describe('the CRC-32 and the line encoder', () => {
+  it('computes the CRC-32 zlib computes, of any bytes and any range of them', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+        const end = start + (bytes.length - start === 0 ? 0 : b % (bytes.length - start + 1));
+        expect(crc32(bytes, start, end)).toBe(zlibCrc32(bytes.subarray(start, end)));
+      }),
+      { numRuns: 2000 },
+    );
+    const big = randomBytes(3 * 1024 * 1024 + 5);
+    expect(crc32(big)).toBe(zlibCrc32(big));
+  });
+
+  it('encodes the line withChecksum makes, as UTF-8 bytes with its newline, in a buffer it reuses', () => {
+    const encoder = new LineEncoder();
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'grapheme' }), fc.jsonValue()),
+        fc.boolean(),
+        (value, first) => {
+          const json = JSON.stringify(value);
+          const expected = (first ? '\n' : '') + withChecksum(json) + '\n';
+          expect(Buffer.from(encoder.line(json, first)).toString('utf8')).toBe(expected);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('grows for a long line of multi-byte text, and does not keep a huge buffer', () => {
+    const encoder = new LineEncoder();
+    for (const size of [70_000, 2_000_000, 10]) {
+      const json = JSON.stringify({ text: 'é€😀'.repeat(size) });
+      const line = Buffer.from(encoder.line(json));
+      expect(line.toString('utf8')).toBe(withChecksum(json) + '\n');
+      expect(checkLine(line.toString('utf8').slice(0, -1))).toEqual({ status: 'ok', json });
+    }
   });
 });
