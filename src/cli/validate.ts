@@ -1,9 +1,8 @@
 // `reprise validate` and `reprise graph`.
 import { isAbsolute, resolve } from 'node:path';
 import { renderMermaid } from '../workflow/graph.js';
-import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
 import { loadWorkflowCached } from '../workflow/definition-cache.js';
-import type { LoadResult } from '../workflow/loader.js';
+import { formatProblem, type LoadResult } from '../workflow/load-result.js';
 import { calleeSteps } from '../engine/uses.js';
 import { unpricedModels } from '../engine/prices.js';
 import { didYouMean } from '../workflow/suggest.js';
@@ -62,7 +61,10 @@ export async function load(
   const path = isAbsolute(file) || io.cwd === process.cwd() ? file : resolve(io.cwd, file);
   const { result, remember } =
     cacheDir === undefined
-      ? { result: await loadWorkflowFile(path), remember: async () => {} }
+      ? {
+          result: await (await import('../workflow/loader.js')).loadWorkflowFile(path),
+          remember: async () => {},
+        }
       : await loadWorkflowCached(path, cacheDir);
   for (const problem of result.problems) io.err.write(formatProblem(problem) + '\n');
   return { ...result, remember };

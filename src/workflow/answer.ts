@@ -3,7 +3,7 @@
 // CLI, a comment, a dispatch form, a journal).
 import type { Ajv, ValidateFunction } from 'ajv';
 import { jsonSchemaSupport } from './json-schema-support.js';
-import { isRecord } from './schema.js';
+import { isRecord } from './values.js';
 
 export type AnswerSchema = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { answerSchema } from './answer.js';
 import { parseDuration } from './duration.js';
-import { isRecord } from './schema.js';
+import { isRecord } from './values.js';
 import type { Path, YamlSource } from './source.js';
 import type {
   AgentSpec,

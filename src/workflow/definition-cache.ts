@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { loadJsonSchemaSupport, needsJsonSchema } from './json-schema-support.js';
-import { loadWorkflowFile, scriptHash, type LoadResult } from './loader.js';
+import { scriptHash, type LoadResult } from './load-result.js';
 import type { Problem, StepDef, WorkflowDef } from './types.js';
 
 /** Bumped when what an entry holds changes shape. */
@@ -56,6 +56,8 @@ export async function loadWorkflowCached(file: string, dir: string): Promise<Cac
     };
     return { result, remember: async () => {} };
   }
+  // The loader (with the YAML library and the schema validator) only when the file must be checked.
+  const { loadWorkflowFile } = await import('./loader.js');
   const result = await loadWorkflowFile(file);
   const { workflow } = result;
   // Kept only when what was checked is the bytes the entry is named after (the file may change meanwhile).

@@ -1,4 +1,4 @@
-import { describe } from './schema.js';
+import { describe } from './values.js';
 import type { InputDef } from './types.js';
 
 /** Why `value` does not fit the input, as `input "pr" must be a number, got "abc"`; undefined if it fits. */

@@ -1,6 +1,5 @@
 // YAML text → validated `WorkflowDef`, in three passes as in GitHub's workflow parser: read (YAML with
 // positions), validate (JSON Schema, then semantic checks), convert. Problems are collected, never thrown.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,22 +12,12 @@ import { aliasCycles, githubWorkflowProblem } from './shape.js';
 import { JsonSchemaNotLoaded, loadJsonSchemaSupport, needsJsonSchema } from './json-schema-support.js';
 import { retiredModelWarnings } from './models.js';
 import { secretInputWarnings } from './secret-inputs.js';
+import { formatProblem, scriptHash, type LoadResult } from './load-result.js';
 import type { Problem, WorkflowDef } from './types.js';
 import { checkUses } from './uses.js';
 import type { LoadedCallee, UsesContext } from './uses.js';
 
-export interface LoadResult {
-  /** Present exactly when there are no problems. */
-  workflow?: WorkflowDef;
-  problems: Problem[];
-  /** What runs but probably not as meant (e.g. a side effect repeated in every shard); never blocks a run. */
-  warnings?: Problem[];
-}
-
-/** `file:line:column: message`, with the file as it was given. */
-export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
+export { formatProblem, scriptHash, type LoadResult } from './load-result.js';
 
 export async function loadWorkflowFile(file: string): Promise<LoadResult> {
   let bytes: Buffer;
@@ -181,11 +170,6 @@ function sorted(problems: Problem[], file: string): Problem[] {
           a.column - b.column,
       )
   );
-}
-
-/** A workflow file's `script` hash, as journals and definitions record it. */
-export function scriptHash(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 function describeError(error: unknown): string {

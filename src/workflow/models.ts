@@ -1,6 +1,6 @@
 // Warnings about the models a workflow names: one the built-in price table marks retired (or about to be).
 import { retirement } from '../agents/pricing.js';
-import { isRecord } from './schema.js';
+import { isRecord } from './values.js';
 import type { Path, YamlSource } from './source.js';
 import type { Problem } from './types.js';
 

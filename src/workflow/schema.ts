@@ -5,6 +5,9 @@ import type { Path, YamlSource } from './source.js';
 import type { Problem } from './types.js';
 import { closest, didYouMean } from './suggest.js';
 import { workflowValidator } from './schema-validator.js';
+import { describe, isRecord } from './values.js';
+
+export { describe, isRecord } from './values.js';
 
 export const STEP_KINDS = ['agent', 'run', 'parallel', 'repeat', 'ask', 'uses'] as const;
 const KIND_LIST = STEP_KINDS.join(', ');
@@ -210,18 +213,4 @@ function typeWords(type: unknown): string {
   return list.length <= 1
     ? (list[0] ?? 'valid')
     : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
-}
-
-/** A value as a person would write it in a message. */
-export function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return String(value);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

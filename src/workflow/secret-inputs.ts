@@ -5,7 +5,7 @@
 // be given again on resume. Each such input gets a warning suggesting to declare it.
 import { isSecretEnvName } from '../journal/secrets.js';
 import { parseTemplate } from './expressions.js';
-import { isRecord } from './schema.js';
+import { isRecord } from './values.js';
 import type { Path, YamlSource } from './source.js';
 import type { Problem, WorkflowDef } from './types.js';
 

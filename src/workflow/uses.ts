@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkInputValue } from './input-values.js';
-import { isRecord } from './schema.js';
+import { isRecord } from './values.js';
 import type { Path, YamlSource } from './source.js';
 import { didYouMean } from './suggest.js';
 import type { InputDef, InputType, Problem, SourceLocation, WorkflowDef } from './types.js';
