@@ -27,3 +27,8 @@ try {
   );
   process.exitCode = 1;
 }
+// The command is done: what it wrote is flushed, and the process exits now instead of letting Node take
+// down the heap page by page first (munmap after munmap: about 15 ms after a resume of 1,000 calls, more
+// after a larger one). Node's code cache is still saved at exit.
+await Promise.all([io.out.flushed?.(), io.err.flushed?.()]);
+process.exit();

@@ -58,6 +58,27 @@ export class FdStream extends EventEmitter implements Output {
     return true;
   }
 
+  /**
+   * Resolves once everything written has gone to the file descriptor: at once, unless Node's stream holds
+   * some (a terminal on some platforms, a pipe that would have blocked), then when that stream has drained
+   * or failed.
+   */
+  flushed(): Promise<void> {
+    const stream = this.stream as (NodeOutput & { writableLength?: number }) | undefined;
+    if (!stream?.writableLength) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('error', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('error', done);
+      stream.on('close', done);
+    });
+  }
+
   private useStream(): NodeOutput {
     const stream = this.nodeStream();
     stream.on('error', (error: Error) => this.emit('error', error));

@@ -10,6 +10,8 @@ export interface Output {
   off(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  /** Resolves once what was written has left the process (standard output and error; see FdStream). */
+  flushed?(): Promise<void>;
 }
 
 // What a CLI command writes to, passed in so tests can capture it.

@@ -60,4 +60,27 @@ describe('FdStream', () => {
     });
     expect(JSON.parse(child.stderr)).toEqual({ first: false, second: false, codes: ['EPIPE'] });
   });
+
+  it("is flushed at once when it writes directly, and only once Node's stream has drained otherwise", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'reprise-fd-')), 'out.txt');
+    const file = openSync(path, 'w');
+    const direct = new FdStream(file, () => new PassThrough());
+    direct.write('done\n');
+    await direct.flushed();
+    closeSync(file);
+
+    const fd = openSync('/dev/null', 'w');
+    // A stream that holds what it is given until it is read: what a slow terminal or a full pipe does.
+    const stream = new PassThrough({ highWaterMark: 4 });
+    const out = new FdStream(fd, () => stream);
+    out.write('held until read\n');
+    let flushed = false;
+    const waiting = out.flushed().then(() => (flushed = true));
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
+    expect(flushed).toBe(false);
+    stream.resume();
+    await waiting;
+    expect(flushed).toBe(true);
+    closeSync(fd);
+  });
 });
