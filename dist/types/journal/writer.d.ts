@@ -20,6 +20,7 @@ export declare class JournalWriter {
     private syncError;
     /** A write failed part-way (disk full): the next line must not be glued to what it left. */
     private torn;
+    private readonly lines;
     private constructor();
     static open(path: string, options?: JournalWriterOptions): Promise<JournalWriter>;
     /** Serializes, redacts and writes one event. Throws if the line could not be written. */

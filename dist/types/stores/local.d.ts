@@ -70,6 +70,7 @@ export declare class LocalStore {
     }): Promise<void>;
     /** The run's result.json, or undefined when it has none. */
     readResult(id: string): Promise<unknown>;
+    private result;
     private unknownRun;
     private ids;
     private info;

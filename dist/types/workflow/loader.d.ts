@@ -1,18 +1,8 @@
-import type { Problem, WorkflowDef } from './types.js';
-export interface LoadResult {
-    /** Present exactly when there are no problems. */
-    workflow?: WorkflowDef;
-    problems: Problem[];
-    /** What runs but probably not as meant (e.g. a side effect repeated in every shard); never blocks a run. */
-    warnings?: Problem[];
-}
-/** `file:line:column: message`, with the file as it was given. */
-export declare function formatProblem(p: Problem): string;
+import { type LoadResult } from './load-result.js';
+export { formatProblem, scriptHash, type LoadResult } from './load-result.js';
 export declare function loadWorkflowFile(file: string): Promise<LoadResult>;
 /**
  * `loadWorkflowFile` for a text, synchronously: a workflow with a schema needs JSON Schema support loaded
  * first (`loadJsonSchemaSupport`; the unit tests load it in test/setup/json-schema.ts).
  */
 export declare function loadWorkflowText(text: string, file: string): LoadResult;
-/** A workflow file's `script` hash, as journals and definitions record it. */
-export declare function scriptHash(bytes: Buffer): string;
