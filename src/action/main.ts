@@ -13,6 +13,7 @@ import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { parseInputsMap } from '../workflow/inputs.js';
 import { parseDuration } from '../workflow/duration.js';
 import { formatProblem, loadWorkflowFile } from '../workflow/loader.js';
+import type { AttemptOptions } from '../attempt.js';
 import type { ShardSet } from '../journal/shard-set.js';
 import { parseAnswersInput, parseResumeFrom, questionsOutput, renderQuestions } from './answers.js';
 import type { ActionHost } from './host.js';
@@ -196,16 +197,14 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     await fail(host, failing, `${problems.join('\n')}\nnothing was run or written`);
     return;
   }
-  // The CLI's preflight: every provider the workflow can reach is usable here, or nothing runs.
+  // The CLI's preflight: every provider the workflow can reach is usable here, or nothing runs. A re-run whose
+  // journal replays every call needs none (a secret rotated or not passed to a re-run): decided once the
+  // journal is restored, below.
   const unready = unreadyProviders(workflow, {
     env: host.env,
     workspace: settings.workspace,
     inActions: true,
   });
-  if (unready.length > 0) {
-    await fail(host, failing, describeUnready(unready, { inActions: true }));
-    return;
-  }
   if (settings.token) host.setSecret(settings.token);
   const ghAttempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
   const runId = [
@@ -317,43 +316,59 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   const [
-    { InputsError, runAttempt },
+    { InputsError, replaysWhole, runAttempt },
     { ActionObserver },
     { describeShardReport },
     { githubContext },
     { reuseMaxAge },
   ] = await engine;
-  let outcome;
   const observer = new ActionObserver(host);
+  const attemptOptions: AttemptOptions = {
+    workflow,
+    runId,
+    journalPath,
+    previous,
+    // No `inputs:` given: a continued run (resume-from, a re-run) keeps the inputs it recorded.
+    given:
+      Object.keys(settings.inputs).length > 0 ? { values: settings.inputs, fromStrings: true } : undefined,
+    limits: settings.limits,
+    // An earlier run's journal (resume-scope: workflow): a new run that reuses only what the cross-run rule
+    // allows (model calls; run steps and tools run again), not a resume of that run.
+    reuseEarlierRuns: restored.fromEarlierRun === true,
+    ...(settings.reuseMaxAgeMs !== undefined ? { reuseMaxAgeMs: settings.reuseMaxAgeMs } : {}),
+    workspace: settings.workspace,
+    // A stream past the output cap is written whole, redacted, into the run directory: it travels with
+    // this attempt's artifact (the warning names the file).
+    runOutput: { dir: runDir },
+    env,
+    github: await githubContext(env),
+    concurrency: settings.concurrency,
+    signal: controller.signal,
+    observer,
+    onSecret: (value) => host.setSecret(value),
+    shard,
+    mergeOf: shardSet?.total,
+    answers: { given: answers.answers, wait: settings.wait },
+  };
+  if (unready.length > 0) {
+    // Only a replay to the end proves that no call would run live (the CLI decides the same way).
+    if (!(previous.calls.size > 0 && (await replaysWhole(attemptOptions)))) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // Nothing ran and the restored journal is unchanged: post has nothing to save.
+      host.saveState(STATE.journal, '');
+      await fail(host, failing, describeUnready(unready, { inActions: true }));
+      return;
+    }
+    host.info(
+      `reprise: ${unready.map((entry) => `provider "${entry.provider}"`).join(', ')} cannot be used here, ` +
+        'but every call replays from the journal: none is needed',
+    );
+  }
+  let outcome;
   failing.ran = true;
   try {
-    outcome = await runAttempt({
-      workflow,
-      runId,
-      journalPath,
-      previous,
-      // No `inputs:` given: a continued run (resume-from, a re-run) keeps the inputs it recorded.
-      given:
-        Object.keys(settings.inputs).length > 0 ? { values: settings.inputs, fromStrings: true } : undefined,
-      limits: settings.limits,
-      // An earlier run's journal (resume-scope: workflow): a new run that reuses only what the cross-run rule
-      // allows (model calls; run steps and tools run again), not a resume of that run.
-      reuseEarlierRuns: restored.fromEarlierRun === true,
-      ...(settings.reuseMaxAgeMs !== undefined ? { reuseMaxAgeMs: settings.reuseMaxAgeMs } : {}),
-      workspace: settings.workspace,
-      // A stream past the output cap is written whole, redacted, into the run directory: it travels with
-      // this attempt's artifact (the warning names the file).
-      runOutput: { dir: runDir },
-      env,
-      github: await githubContext(env),
-      concurrency: settings.concurrency,
-      signal: controller.signal,
-      observer,
-      onSecret: (value) => host.setSecret(value),
-      shard,
-      mergeOf: shardSet?.total,
-      answers: { given: answers.answers, wait: settings.wait },
-    });
+    outcome = await runAttempt(attemptOptions);
   } catch (caught) {
     if (caught instanceof InputsError) {
       failing.ran = false;

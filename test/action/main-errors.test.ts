@@ -1,6 +1,14 @@
 // The action's main on its error paths, with an injected host: every exit path writes the job summary
 // (saying what went wrong) and `status=failed`, and each failure gives exactly one `::error`.
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +17,8 @@ import { runMain } from '../../src/action/main.js';
 
 interface Recorded {
   host: ActionHost;
+  /** What main saved for post. */
+  state: Record<string, string>;
   /** Every `::error` the step would print: host.error and host.setFailed alike. */
   errors: { message: string; annotation?: Annotation }[];
   outputs: Record<string, string>;
@@ -28,7 +38,7 @@ afterEach(() => {
 });
 
 function host(inputs: Record<string, string>, env: Record<string, string> = {}): Recorded {
-  const recorded: Omit<Recorded, 'host'> = { errors: [], outputs: {}, summary: '', failed: false };
+  const recorded: Omit<Recorded, 'host'> = { state: {}, errors: [], outputs: {}, summary: '', failed: false };
   const actionHost: ActionHost = {
     env: {
       PATH: process.env.PATH,
@@ -61,7 +71,9 @@ function host(inputs: Record<string, string>, env: Record<string, string> = {}):
     startGroup: () => {},
     endGroup: () => {},
     setSecret: () => {},
-    saveState: () => {},
+    saveState: (name, value) => {
+      recorded.state[name] = String(value);
+    },
     getState: () => '',
     writeSummary: async (markdown) => {
       recorded.summary += markdown;
@@ -158,7 +170,9 @@ describe('the action main on its error paths', () => {
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]!.message).toContain('${{ secrets.OPENAI_API_KEY }}');
     expect(run.summary).toContain('OPENAI_API_KEY is not set');
-    expect(run.outputs['run-id']).toBeUndefined();
+    // Decided once a journal could have been restored (there is none): nothing ran, post has nothing to save.
+    expect(existsSync(join(dir, 'workspace', 'ran.txt'))).toBe(false);
+    expect(run.state.journal).toBe('');
   });
 });
 

@@ -245,6 +245,52 @@ describe('re-running a failed job', () => {
     expect(artifactNames(1111)).toEqual(['reprise-fanout-review-attempt-1']);
   });
 
+  it(`a re-run without the provider's key: a finished run replays, a run with calls left is refused (${NODE_LABEL})`, async () => {
+    // The provider names its key (api-key-env), so it needs one; the re-runs are not given it (a rotated or
+    // renamed secret, a job that never had it).
+    const keyed = (tag: string) => ({
+      files: {
+        [FANOUT_FILE]: fanoutWorkflow(tag).replace(
+          /fake: \{ type: openai, (base-url: "[^"]*") \}/,
+          'fake: { type: openai, $1, api-key-env: FAKE_API_KEY }',
+        ),
+      },
+    });
+    const withKey = { FAKE_API_KEY: 'sk-e2e-not-a-real-key' };
+    const keyless = { FAKE_API_KEY: '' };
+    const leg = { runId: 1121, ...keyed('s1c') };
+    const first = await runAttempt(attempt({ ...leg, env: withKey }, 1, 's1c'));
+    expect(first.main.code, log(first.main)).toBe(0);
+    expect(first.requests).toHaveLength(7);
+    const second = await runAttempt(attempt({ ...leg, env: keyless }, 2, 's1c'));
+    expect(second.main.code, log(second.main)).toBe(0);
+    expect(second.requests).toEqual([]);
+    expect(second.main.outputs).toMatchObject({
+      status: 'succeeded',
+      'calls-live': '0',
+      'calls-replayed': '8',
+      outputs: fanoutOutputs('s1c'),
+    });
+    expect(second.main.stdout).toContain(
+      'provider "fake" cannot be used here, but every call replays from the journal: none is needed',
+    );
+
+    // Calls are left to make: the preflight refuses, after the journal is restored and before anything runs.
+    const failed = { runId: 1122, ...keyed('s1d') };
+    await failMidway({ ...failed, env: withKey }, 's1d');
+    const third = await runAttempt(attempt({ ...failed, env: keyless }, 2, 's1d'));
+    expect(third.main.code).toBe(1);
+    expect(third.requests).toEqual([]);
+    expect(third.main.outputs.status).toBe('failed');
+    expect(commands(third.main.stdout, 'error').join('\n')).toContain(
+      'FAKE_API_KEY: ${{ secrets.FAKE_API_KEY }}',
+    );
+    expect(third.main.summary).toContain('FAKE_API_KEY is not set');
+    expect(third.post.stdout).toContain('nothing to save');
+    // Attempt 1's entry is still the newest: the refused attempt saved nothing.
+    expect(cacheKeysOfRun(1122)).toHaveLength(1);
+  });
+
   it(`falls back to attempt 1's artifact when the cache entry is gone (${NODE_OTHER_LABEL})`, async () => {
     const leg = { runId: 1201, node: NODE_OTHER.path };
     const { ran: first, completed } = await failMidway(leg, 's2');
