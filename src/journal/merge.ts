@@ -4,7 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readJournalFile, type JournalRead } from './reader.js';
 import { withChecksum } from './checksum.js';
-import { JOURNAL_VERSION, type JournalEvent } from './types.js';
+import { JOURNAL_VERSION, type CallEvent, type JournalEvent } from './types.js';
 
 /**
  * The union of `reads`. Deterministic: for a key journaled in several, the call from the earliest
@@ -72,10 +72,28 @@ export function serializeEvents(events: JournalEvent[]): string {
   let text = '';
   for (const event of events) {
     const current =
-      event.t === 'run' && event.v !== JOURNAL_VERSION ? { ...event, v: JOURNAL_VERSION } : event;
+      event.t === 'run' && event.v !== JOURNAL_VERSION
+        ? { ...event, v: JOURNAL_VERSION }
+        : event.t === 'call'
+          ? withoutResultCopies(event)
+          : event;
     text += withChecksum(JSON.stringify(current)) + '\n';
   }
   return text;
+}
+
+/**
+ * A call line as the writer writes it: an agent's model and usage only in its result. The reader copies
+ * them onto the event it returns (src/journal/reader.ts), which would otherwise write them twice on every
+ * line of a compacted, healed or merged journal. Copies of a line that had its own (before 0.2) are kept.
+ */
+function withoutResultCopies(event: CallEvent): CallEvent {
+  const result = event.result as { usage?: unknown; model?: unknown } | null | undefined;
+  if (typeof result !== 'object' || result === null) return event;
+  const { usage, model, ...rest } = event;
+  if ((usage !== undefined && usage !== result.usage) || (model !== undefined && model !== result.model))
+    return event;
+  return rest;
 }
 
 export async function writeFileAtomic(path: string, text: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeJournalFiles, mergeJournals } from '../../src/journal/merge.js';
+import { mergeJournalFiles, mergeJournals, serializeEvents } from '../../src/journal/merge.js';
 import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { callEvent, lines, runEvent } from './events.js';
 import { tempDir } from './temp.js';
@@ -79,5 +79,35 @@ describe('mergeJournalFiles', () => {
     await mergeJournalFiles([join(dir, 'a.jsonl'), join(dir, 'b.jsonl')], join(dir, 'a.jsonl'));
     const read = await readJournalFile(join(dir, 'a.jsonl'));
     expect([...read.calls.keys()].sort()).toEqual(['only-a', 'only-b', 'shared']);
+  });
+});
+
+describe('serializeEvents', () => {
+  it("writes an agent's model and usage once, in its result, as the writer does; a line's own copies stay", () => {
+    const usage = { inputTokens: 812, outputTokens: 95, cachedInputTokens: 0, costUsd: 0.0004 };
+    // Since 0.2: model and usage only in the result. Before: also on the line, as copies of their own.
+    const modern = { ...callEvent('k1', { result: { text: 'a', usage, model: 'gpt-test' } }) };
+    delete modern.usage;
+    delete modern.model;
+    const older = callEvent('k2', { result: { text: 'b', usage: { ...usage }, model: 'gpt-test' } });
+    // A version 1 journal: lines without checksums (serializeEvents writes version 2, with them).
+    const text = lines(runEvent(), modern, older);
+    const read = parseJournal(text, 'j');
+    // The reader gives every call its model and usage, from its result when the line has none.
+    expect(read.calls.get('k1')).toMatchObject({ model: 'gpt-test', usage });
+
+    const written = serializeEvents(read.events);
+    const [, first, second] = written
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(first).not.toHaveProperty('usage');
+    expect(first).not.toHaveProperty('model');
+    expect(second).toHaveProperty('usage', usage);
+    expect(second).toHaveProperty('model', 'gpt-test');
+    // And it reads back as the same events.
+    const again = parseJournal(written, 'j');
+    expect(again.problems).toEqual([]);
+    expect(again.events.slice(1)).toEqual(read.events.slice(1));
   });
 });
