@@ -149,11 +149,18 @@ function typescriptWithoutTypes(tsconfig) {
  *
  * The builtins of LAZY_BUILTINS cost milliseconds to load and many commands never call them: their
  * functions, imported by name, become functions that load the module when first called. `node:zlib` and
- * `node:fs/promises` load Node's streams (and readline) with them; a resume that replays every call calls
- * neither. (Not `node:crypto`: every run hashes, once per call.) Only plain functions are made lazy
+ * `node:fs/promises` load Node's streams (and readline) with them, `node:child_process` net, dgram and the
+ * streams (about 8 ms); a resume that replays every call calls none of them. (Not `node:crypto`: every run hashes, once per call.) Only plain functions are made lazy
  * (checked here, against the builtin itself); a class or a value is imported as it is.
  */
-const LAZY_BUILTINS = new Set(['node:fs/promises', 'node:os', 'node:timers/promises', 'node:zlib']);
+const LAZY_BUILTINS = new Set([
+  'node:child_process',
+  'node:fs/promises',
+  'node:os',
+  'node:stream/promises',
+  'node:timers/promises',
+  'node:zlib',
+]);
 
 function builtinsWithoutFacades() {
   const isPlainFunction = (value) =>

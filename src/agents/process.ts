@@ -8,12 +8,13 @@
 // started through a small supervisor (SUPERVISOR below): it leads the group, runs the program, and
 // holds a pipe to reprise; end of file on that pipe means reprise is gone, and the supervisor removes
 // the call's temporary files and kills its whole group, itself included.
+import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { TextRedactor } from '../journal/secrets.js';
-import { childProcess, streamPromises } from '../lazy-builtins.js';
 
 export interface ProcessSpec {
   command: string;
@@ -102,17 +103,13 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     // reported like those it emits, so that no caller has to catch.
     const child = attempt(() =>
       supervised
-        ? childProcess().spawn(
-            process.execPath,
-            ['-e', SUPERVISOR, '--', spec.cleanup ?? '', spec.command, ...spec.args],
-            {
-              cwd: spec.cwd,
-              env: supervisorEnv(spec.env),
-              detached: true,
-              stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-            },
-          )
-        : childProcess().spawn(spec.command, spec.args, {
+        ? spawn(process.execPath, ['-e', SUPERVISOR, '--', spec.cleanup ?? '', spec.command, ...spec.args], {
+            cwd: spec.cwd,
+            env: supervisorEnv(spec.env),
+            detached: true,
+            stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+          })
+        : spawn(spec.command, spec.args, {
             cwd: spec.cwd,
             env: spec.env,
             stdio: ['pipe', 'pipe', 'pipe'],
@@ -277,7 +274,7 @@ class Collector {
       await new Promise<void>((done) => file.end(done));
       if (this.rawFailed) return undefined;
       const redactor = spill.redactor();
-      await streamPromises().pipeline(
+      await pipeline(
         createReadStream(file.path, { encoding: 'utf8' }),
         async function* (text: AsyncIterable<string>) {
           for await (const piece of text) yield redactor.push(piece);

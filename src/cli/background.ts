@@ -2,11 +2,11 @@
 // writing to <run dir>/run.log), `runs logs ID [--follow]`, `runs kill ID`. Every CLI run records its
 // process (pid and the start time the OS gives it) in <run dir>/process.json, so `runs ls` can show the
 // pid and `runs kill` can make sure a pid the OS has since reused is never signalled.
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { childProcess } from '../lazy-builtins.js';
 import { LocalStore } from '../stores/local.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
@@ -33,9 +33,7 @@ export function processStartTime(pid: number): string | undefined {
     if (existsSync('/proc/self/stat')) return undefined; // Linux, and the process is gone
   }
   try {
-    const text = childProcess()
-      .execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' })
-      .trim();
+    const text = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' }).trim();
     return text === '' ? undefined : text;
   } catch {
     return undefined;
@@ -95,7 +93,7 @@ export async function startInBackground(
   const logPath = join(runDir, LOG_FILE);
   const log = openSync(logPath, 'a');
   try {
-    const child = childProcess().spawn(process.execPath, [...process.execArgv, ...args], {
+    const child = spawn(process.execPath, [...process.execArgv, ...args], {
       cwd: io.cwd,
       env: io.env,
       detached: true,

@@ -1,6 +1,7 @@
 // What the bundled CLI loads at start. Node's child_process brings net, dgram and the streams (about 8 ms of
 // every start), `performance` brings perf_hooks, and `process.stdout` on a pipe brings net: a resume that replays every call and `validate` start no
-// process and need neither (src/lazy-builtins.ts, scripts/bundle/lazy-child-process.cjs for commander).
+// process and need neither (LAZY_BUILTINS in rollup.config.js, scripts/bundle/lazy-child-process.cjs for
+// commander).
 // The builtins a process loaded are read from `process.moduleLoadList` as it exits.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
