@@ -180,7 +180,7 @@ export async function compactJournalFile(path: string, options: CompactOptions):
   if (changed || read.problems.length > 0) {
     const compacted = serializeEvents(events);
     report.bytes.after = Buffer.byteLength(compacted, 'utf8');
-    await writeFileAtomic(path, compacted);
+    writeFileAtomic(path, compacted);
   } else {
     report.bytes.after = report.bytes.before;
   }

@@ -1,6 +1,6 @@
 // Merging journals: copies of one run restored from several places, or the shards of a matrix job.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readJournalFile, type JournalRead } from './reader.js';
 import { withChecksum } from './checksum.js';
@@ -60,7 +60,7 @@ export function mergeJournals(reads: JournalRead[]): JournalRead {
 export async function mergeJournalFiles(paths: string[], outPath: string): Promise<JournalRead> {
   const reads = await Promise.all(paths.map((path) => readJournalFile(path)));
   const merged = mergeJournals(reads);
-  await writeFileAtomic(outPath, serializeEvents(merged.events));
+  writeFileAtomic(outPath, serializeEvents(merged.events));
   return merged;
 }
 
@@ -96,14 +96,18 @@ function withoutResultCopies(event: CallEvent): CallEvent {
   return rest;
 }
 
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+/**
+ * Writes `text` to `path` atomically: into a private file, flushed, then renamed into place, so a reader
+ * sees the old file or the whole new one. Synchronous: the files are local and written once per run.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, text, { flush: true });
-    await rename(temp, path);
+    writeFileSync(temp, text, { flush: true });
+    renameSync(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
   }
 }

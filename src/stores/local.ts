@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../journal/merge.js';
 import { readJournalFile } from '../journal/reader.js';
 import { redactedJson, type Secrets } from '../journal/secrets.js';
 import { pendingQuestions } from '../journal/questions.js';
@@ -231,17 +232,7 @@ export class LocalStore {
 
   /** Writes the run's result.json atomically (a temporary file renamed into place), secrets redacted. */
   async writeResult(id: string, result: unknown, options: { secrets?: Secrets } = {}): Promise<void> {
-    const dir = this.runDir(id);
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, RESULT_FILE);
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      writeFileSync(temp, redactedJson(result, options.secrets) + '\n', { flush: true });
-      renameSync(temp, path);
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw error;
-    }
+    writeFileAtomic(this.resultPath(id), redactedJson(result, options.secrets) + '\n');
   }
 
   /** The run's result.json, or undefined when it has none. */
