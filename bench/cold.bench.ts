@@ -220,6 +220,14 @@ for (const count of [1, FAN_OUT]) {
       COLD,
     );
     bench(
+      'floor: fetch alone (the least any client does)',
+      () =>
+        run([join(dir, 'bare-fetch.mjs'), fake.url, String(count)], {
+          row: `live ${count}: bare fetch`,
+        }).then(),
+      COLD,
+    );
+    bench(
       'reprise run (every call journaled)',
       () =>
         run(
@@ -243,7 +251,8 @@ for (const count of [1, FAN_OUT]) {
 
 /**
  * What reprise adds per live call, start-up excluded on both sides:
- * ((reprise(N) - reprise(1)) - (sdk(N) - sdk(1))) / (N - 1), from the minimums and from the means.
+ * ((reprise(N) - reprise(1)) - (sdk(N) - sdk(1))) / (N - 1), from the minimums and from the means; and the
+ * same against a bare fetch client (reprise's own work per call, the request itself left out).
  */
 function perCall(): string {
   const figure = (row: string, measure: 'wall' | 'cpu', stat: 'min' | 'mean') => {
@@ -259,14 +268,17 @@ function perCall(): string {
   for (const measure of ['wall', 'cpu'] as const) {
     for (const stat of ['min', 'mean'] as const) {
       const at = (row: string) => figure(row, measure, stat);
-      const reprise = at(`live ${FAN_OUT}: reprise`) - at('live 1: reprise');
-      const sdk = at(`live ${FAN_OUT}: floor (bare SDK)`) - at('live 1: floor (bare SDK)');
+      const perCall = (client: string) =>
+        (at(`live ${FAN_OUT}: ${client}`) - at(`live 1: ${client}`)) / (FAN_OUT - 1);
+      const reprise = perCall('reprise');
+      const sdk = perCall('floor (bare SDK)');
+      const bare = perCall('bare fetch');
       if (Number.isNaN(reprise - sdk)) continue;
       lines.push(
-        `live, per call (${measure} ${stat}): reprise ${(reprise / (FAN_OUT - 1)).toFixed(3)} ms, bare SDK ` +
-          `${(sdk / (FAN_OUT - 1)).toFixed(3)} ms, overhead ${((reprise - sdk) / (FAN_OUT - 1)).toFixed(3)} ms ` +
-          `(goal < 0.1); start-up: reprise ${at('live 1: reprise').toFixed(0)} ms, bare SDK ` +
-          `${at('live 1: floor (bare SDK)').toFixed(0)} ms`,
+        `live, per call (${measure} ${stat}): reprise ${reprise.toFixed(3)} ms, bare SDK ${sdk.toFixed(3)} ms, ` +
+          `bare fetch ${bare.toFixed(3)} ms; overhead ${(reprise - sdk).toFixed(3)} ms (goal < 0.1), against ` +
+          `fetch ${(reprise - bare).toFixed(3)} ms; start-up: reprise ${at('live 1: reprise').toFixed(0)} ms, ` +
+          `bare SDK ${at('live 1: floor (bare SDK)').toFixed(0)} ms, bare fetch ${at('live 1: bare fetch').toFixed(0)} ms`,
       );
     }
   }

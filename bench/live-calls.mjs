@@ -7,9 +7,10 @@
 // before/after comparison sees the same load.
 //
 // Each sample is a cold process timed from spawn to exit (wall) and by GNU time (CPU: user + system). The
-// fake server runs in a process of its own. Four commands, interleaved: the bare SDK client making 1 call
-// and `--calls` calls, and `reprise run` of a 1-item and a `--calls`-item `for-each`. Per call:
-//   ((reprise(N) - reprise(1)) - (sdk(N) - sdk(1))) / (N - 1)
+// fake server runs in a process of its own. Six commands, interleaved: the bare SDK client and a bare fetch
+// client making 1 call and `--calls` calls, and `reprise run` of a 1-item and a `--calls`-item `for-each`.
+// Per call, against each bare client:
+//   ((reprise(N) - reprise(1)) - (client(N) - client(1))) / (N - 1)
 // so that neither side's start-up (Node, imports, loading the workflow) counts as per-call cost.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -83,6 +84,8 @@ try {
   const rows = {
     'sdk 1': () => timed([join(dir, 'bare-sdk.mjs'), fake.url, '1'], dir),
     [`sdk ${CALLS}`]: () => timed([join(dir, 'bare-sdk.mjs'), fake.url, String(CALLS)], dir),
+    'fetch 1': () => timed([join(dir, 'bare-fetch.mjs'), fake.url, '1'], dir),
+    [`fetch ${CALLS}`]: () => timed([join(dir, 'bare-fetch.mjs'), fake.url, String(CALLS)], dir),
   };
   for (const cli of CLIS) {
     rows[`${label(cli)} 1`] = () => reprise(cli, 1);
@@ -118,12 +121,13 @@ try {
     for (const measure of ['wall', 'cpu']) {
       for (const stat of ['min', 'median']) {
         const at = (row) => figures[row][measure][stat];
-        const reprise = at(`${label(cli)} ${CALLS}`) - at(`${label(cli)} 1`);
-        const sdk = at(`sdk ${CALLS}`) - at('sdk 1');
-        const perCall = (reprise - sdk) / (CALLS - 1);
+        const perCall = (client) => (at(`${client} ${CALLS}`) - at(`${client} 1`)) / (CALLS - 1);
+        const reprise = perCall(label(cli));
+        const [sdk, bare] = [perCall('sdk'), perCall('fetch')];
         console.log(
-          `per call, ${measure} ${stat}: reprise ${(reprise / (CALLS - 1)).toFixed(3)} ms, sdk ${(sdk / (CALLS - 1)).toFixed(3)} ms,` +
-            ` overhead ${perCall.toFixed(3)} ms; start-up: reprise ${at(`${label(cli)} 1`).toFixed(0)} ms, sdk ${at('sdk 1').toFixed(0)} ms`,
+          `per call, ${measure} ${stat}: reprise ${reprise.toFixed(3)} ms, sdk ${sdk.toFixed(3)} ms, fetch ${bare.toFixed(3)} ms;` +
+            ` overhead against the sdk ${(reprise - sdk).toFixed(3)} ms, against fetch ${(reprise - bare).toFixed(3)} ms;` +
+            ` start-up: reprise ${at(`${label(cli)} 1`).toFixed(0)} ms, sdk ${at('sdk 1').toFixed(0)} ms, fetch ${at('fetch 1').toFixed(0)} ms`,
         );
       }
     }

@@ -32,8 +32,9 @@ export async function startFakeProcess() {
 
 /**
  * Writes into `dir` the live workflow (a `for-each` of agent calls against the fake at `url`), an inputs file
- * `items-<n>.json` for each count, and `bare-sdk.mjs`: the same requests through the OpenAI SDK alone, at the
- * same concurrency (`node bare-sdk.mjs <url> <count>`).
+ * `items-<n>.json` for each count, and two bare clients making the same requests at the same concurrency
+ * (`node bare-sdk.mjs <url> <count>`): `bare-sdk.mjs` through the OpenAI SDK alone, and `bare-fetch.mjs`
+ * with Node's `fetch` and `JSON.parse`, the least any client does (reprise sends its requests this way too).
  */
 export function writeLiveFixtures(dir, { url, counts, concurrency, maxCalls }) {
   writeFileSync(
@@ -65,6 +66,24 @@ async function worker() {
   while (next < count) {
     const i = next++;
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
+  }
+}
+await Promise.all(Array.from({ length: ${concurrency} }, worker));
+`,
+  );
+  writeFileSync(
+    join(dir, 'bare-fetch.mjs'),
+    `const count = Number(process.argv[3]);
+const url = process.argv[2] + '/chat/completions';
+const headers = { 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer ' + ${JSON.stringify(API_KEY)} };
+let next = 0;
+async function worker() {
+  while (next < count) {
+    const i = next++;
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'review item ' + i }] });
+    const response = await fetch(url, { method: 'POST', headers, body });
+    if (!response.ok) throw new Error('HTTP ' + response.status);
+    JSON.parse(await response.text());
   }
 }
 await Promise.all(Array.from({ length: ${concurrency} }, worker));

@@ -1,5 +1,7 @@
 // The `anthropic` provider: the Messages API through the official SDK. Structured output is asked for in
 // the system prompt and parsed from the text, which works on every Claude model and compatible gateway.
+// Unlike `openai` (a wire format many servers speak, sent with fetch), this is one vendor's versioned API:
+// the SDK keeps its `anthropic-version` header and its authentication schemes current.
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { ProviderDef } from '../workflow/types.js';

@@ -7,8 +7,8 @@ import { excerpt } from './structured.js';
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * One signal for a call: aborted by the caller's signal or by the deadline. The SDKs' own `timeout`
- * stops at the response headers; this one also covers a body that stalls half-way.
+ * One signal for a call: aborted by the caller's signal or by the deadline. It covers the whole exchange,
+ * a body that stalls half-way included (an SDK's own `timeout` stops at the response headers).
  */
 export interface CallGuard {
   signal: AbortSignal;
@@ -50,6 +50,58 @@ export function guardCall(context: CallContext, timeoutMs: number | undefined): 
       context.signal.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/**
+ * POSTs one JSON request through Node's `fetch`, under `signal` (the call's deadline and cancellation, which
+ * also cut a body that stalls half-way). Resolves with a 2xx response for the provider to read; an error
+ * status is read and classified here (`httpError`), and a failure before any status (a refused connection,
+ * an abort) rejects as `fetch` does, for `transportError`.
+ */
+export async function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  signal: AbortSignal,
+  endpoint: Endpoint,
+): Promise<Response> {
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+  if (response.ok) return response;
+  throw await statusError(response, endpoint);
+}
+
+/** An error status, with the server's own explanation from its body when it gave one. */
+async function statusError(response: Response, endpoint: Endpoint): Promise<CallError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // The status says enough; the body was cut (or the call aborted while it was read).
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const said = text.trim() === '' ? '' : isRecord(parsed) ? '' : excerpt(text);
+  const detail = apiErrorDetail(parsed, said);
+  const cause = new Error(`HTTP ${response.status}${text.trim() === '' ? '' : `: ${excerpt(text)}`}`);
+  return httpError({ status: response.status, headers: response.headers, ...detail, cause }, endpoint);
+}
+
+/**
+ * A provider's request headers: reprise's own, then the provider's `headers:` over them. Header names are
+ * case-insensitive, so the provider's replace ours whatever their case (its `Authorization` is the one sent).
+ */
+export function withProviderHeaders(
+  own: Record<string, string>,
+  provider: Record<string, string> | undefined,
+): Record<string, string> {
+  if (provider === undefined) return own;
+  const headers = { ...own };
+  for (const [name, value] of Object.entries(provider)) headers[name.toLowerCase()] = value;
+  return headers;
 }
 
 /** Who was called, for messages: `provider "openai" (https://api.openai.com/v1)`. */
@@ -184,7 +236,10 @@ function causeChain(error: unknown): string {
   return parts.join(': ') || String(error);
 }
 
-/** Reads `{error: {message, code}}` (OpenAI and Anthropic both use this shape) from an SDK error body. */
+/**
+ * Reads `{error: {message, code}}` (OpenAI and Anthropic both use this shape) from an error body, or a
+ * `message` at its top level (vLLM and other compatible servers); `fallback` when it has neither.
+ */
 export function apiErrorDetail(body: unknown, fallback: string): { message: string; code?: string } {
   const error = isRecord(body) && isRecord(body['error']) ? body['error'] : isRecord(body) ? body : undefined;
   const message = typeof error?.['message'] === 'string' ? error['message'] : fallback;

@@ -1,23 +1,25 @@
 // The `openai` provider: Chat Completions on OpenAI or any compatible endpoint (OpenRouter, Ollama, vLLM,
-// LiteLLM, Azure-style gateways). The official SDK sends the request and classifies HTTP errors; the body
-// is read here so that a malformed answer, or an SSE stream we did not ask for, is reported precisely.
-import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import { Stream } from 'openai/streaming';
+// LiteLLM, Azure-style gateways). "Compatible" is a wire format, so the request goes out through Node's
+// `fetch` as that format defines it: the official SDK's request machinery (its headers, logging and retry
+// bookkeeping, rebuilt for every request) cost more per call than all of reprise's own work. Its types
+// describe the bodies, and its SSE decoder reads a streamed answer. The body is read here, so that a
+// malformed answer, or an SSE stream we did not ask for, is reported precisely.
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
+import packageJson from '../../package.json' with { type: 'json' };
 import type { ProviderDef } from '../workflow/types.js';
 import { OPENAI_KEY_ENV, openaiCredential } from './credentials.js';
 import {
-  apiErrorDetail,
   guardCall,
-  httpError,
   isRecord,
   malformedBodyError,
+  postJson,
   readKey,
   transportError,
+  withProviderHeaders,
   type CallGuard,
   type Endpoint,
 } from './http.js';
@@ -34,56 +36,70 @@ import {
   type TurnResult,
 } from './types.js';
 
-/** Sent to keyless custom endpoints (Ollama, a local vLLM): the SDK insists on some key. */
-const NO_KEY = 'no-key';
+const USER_AGENT = `reprise/${packageJson.version}`;
 
-/** One client per provider and credential: its HTTP connections are kept alive from call to call. */
-interface CachedClient {
-  apiKey: string;
-  baseURL: string;
-  organization: string | null;
-  project: string | null;
-  client: OpenAI;
-}
 /**
- * By the provider's definition (the same object for every call of a run), then by what the call's env gives
- * it: looked up on every live call, so by identity and four comparisons, not by serialising a cache key.
+ * The URL and headers of a provider's requests, for the key and organisation the call's env gives. Looked up
+ * on every live call: by the provider's definition (the same object for every call of a run), then by four
+ * comparisons, not by serialising a cache key.
  */
-const clients = new WeakMap<ProviderDef, CachedClient[]>();
+interface Target {
+  baseUrl: string;
+  apiKey: string | undefined;
+  organization: string | undefined;
+  project: string | undefined;
+  url: string;
+  headers: Record<string, string>;
+}
+const targets = new WeakMap<ProviderDef, Target[]>();
 
-function clientFor(provider: ProviderDef, apiKey: string, baseURL: string, env: CallContext['env']): OpenAI {
-  // Passed explicitly (null when unset) so that the SDK does not read them from process.env.
-  const organization = env['OPENAI_ORG_ID'] ?? null;
-  const project = env['OPENAI_PROJECT_ID'] ?? null;
-  let cached = clients.get(provider);
-  if (!cached) clients.set(provider, (cached = []));
+function targetFor(
+  provider: ProviderDef,
+  apiKey: string | undefined,
+  baseUrl: string,
+  env: CallContext['env'],
+): Target {
+  const organization = env['OPENAI_ORG_ID'] || undefined;
+  const project = env['OPENAI_PROJECT_ID'] || undefined;
+  let cached = targets.get(provider);
+  if (!cached) targets.set(provider, (cached = []));
   const found = cached.find(
     (entry) =>
       entry.apiKey === apiKey &&
-      entry.baseURL === baseURL &&
+      entry.baseUrl === baseUrl &&
       entry.organization === organization &&
       entry.project === project,
   );
-  if (found) return found.client;
-  // Retries belong to the engine (its backoff, its journal of failures), never to the SDK.
-  const client = new OpenAI({
+  if (found) return found;
+  const own: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'user-agent': USER_AGENT,
+  };
+  // A keyless custom endpoint (Ollama, a local vLLM) is called without an Authorization header.
+  if (apiKey !== undefined) own['authorization'] = `Bearer ${apiKey}`;
+  if (organization !== undefined) own['openai-organization'] = organization;
+  if (project !== undefined) own['openai-project'] = project;
+  const target = {
+    baseUrl,
     apiKey,
-    baseURL,
     organization,
     project,
-    maxRetries: 0,
-    defaultHeaders: provider.headers,
-  });
-  cached.push({ apiKey, baseURL, organization, project, client });
-  return client;
+    url: baseUrl + COMPLETIONS,
+    headers: withProviderHeaders(own, provider.headers),
+  };
+  cached.push(target);
+  return target;
 }
+
+const COMPLETIONS = '/chat/completions';
 
 /** Where the call goes and with which key; a missing key is an error before anything is sent. */
 function endpointFor(
   provider: ProviderDef,
   model: string,
   env: CallContext['env'],
-): { endpoint: Endpoint; apiKey: string } {
+): { endpoint: Endpoint; apiKey: string | undefined } {
   const { names, required: keyRequired, baseUrl } = openaiCredential(provider, env);
   const keyEnv = names[0] ?? OPENAI_KEY_ENV;
   const key = readKey(env, names);
@@ -95,7 +111,7 @@ function endpointFor(
   }
   return {
     endpoint: { provider: provider.name, baseUrl, model, keyEnv, keyMissing: key.value === undefined },
-    apiKey: key.value ?? NO_KEY,
+    apiKey: key.value,
   };
 }
 
@@ -168,29 +184,53 @@ async function readFirstMessage(
   return { body, parsed, message };
 }
 
-async function readJsonAnswer(
-  response: Response,
-  endpoint: Endpoint,
-): Promise<{ text: string; model?: string; usage?: TokenCounts }> {
+async function readJsonAnswer(response: Response, endpoint: Endpoint): Promise<TurnAnswer> {
   const { body, parsed, message } = await readFirstMessage(response, endpoint);
   const content = message['content'];
   if (typeof content !== 'string') throw malformedBodyError(body, 'no text content', endpoint);
   return {
     text: content,
+    toolCalls: [],
     model: typeof parsed['model'] === 'string' ? parsed['model'] : undefined,
     usage: tokenCounts(parsed['usage']),
   };
 }
 
-async function readStream(
-  stream: Stream<ChatCompletionChunk>,
-): Promise<{ text: string; model?: string; usage?: TokenCounts }> {
-  const { text, model, usage } = await readTurnStream(stream);
-  return { text, model, usage };
+/**
+ * Sends `params` and reads the answer: as a stream when the provider streams (or the server sends one
+ * unasked), otherwise with `readJson`. A streamed request has an AbortController of its own, linked to the
+ * call's signal: the SSE decoder aborts it to close the connection when it stops reading early. A plain
+ * answer is read whole under the call's signal itself.
+ */
+async function exchange(
+  target: Target,
+  params: ChatCompletionCreateParamsNonStreaming,
+  stream: boolean | undefined,
+  guard: CallGuard,
+  endpoint: Endpoint,
+  readJson: (response: Response, endpoint: Endpoint) => Promise<TurnAnswer>,
+): Promise<TurnAnswer> {
+  if (!stream) {
+    const response = await postJson(target.url, target.headers, params, guard.signal, endpoint);
+    if (!response.headers.get('content-type')?.includes('text/event-stream'))
+      return readJson(response, endpoint);
+    return readTurnStream(response, new AbortController(), endpoint);
+  }
+  const controller = new AbortController();
+  const abort = () => controller.abort(guard.signal.reason);
+  if (guard.signal.aborted) abort();
+  else guard.signal.addEventListener('abort', abort, { once: true });
+  try {
+    const body = { ...params, stream: true, stream_options: { include_usage: true } };
+    const response = await postJson(target.url, target.headers, body, controller.signal, endpoint);
+    return await readTurnStream(response, controller, endpoint);
+  } finally {
+    guard.signal.removeEventListener('abort', abort);
+  }
 }
 
 /**
- * A stream is an answer only once the provider says it finished (a `finish_reason`). The SDK ends a
+ * A stream is an answer only once the provider says it finished (a `finish_reason`). The SSE decoder ends a
  * stream quietly when the call is aborted (timeout, Ctrl-C) or the connection drops: what arrived
  * until then is a fragment, never a result.
  */
@@ -206,21 +246,6 @@ function classify(error: unknown, guard: CallGuard, endpoint: Endpoint): CallErr
   if (error instanceof StreamCut && !guard.aborted() && !guard.timedOut()) {
     return new CallError(
       `provider "${endpoint.provider}" (${endpoint.baseUrl}): ${error.message}`,
-      'recoverable',
-      {
-        cause: error,
-      },
-    );
-  }
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const detail = apiErrorDetail(error.error, error.message.replace(/^\d{3} /, ''));
-    return httpError({ status: error.status, headers: error.headers, ...detail, cause: error }, endpoint);
-  }
-  const transport = error instanceof APIConnectionError || error instanceof APIUserAbortError;
-  if (error instanceof APIError && !transport && !guard.signal.aborted) {
-    // A status-less APIError raised mid-stream: the server sent an error event.
-    return new CallError(
-      `provider "${endpoint.provider}" failed mid-answer: ${error.message}`,
       'recoverable',
       {
         cause: error,
@@ -244,28 +269,17 @@ async function attemptOnce(
 ): Promise<Attempt> {
   const provider = request.provider;
   const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
-  const client = clientFor(provider, apiKey, endpoint.baseUrl, context.env);
-  const params = buildParams(request, correction);
+  const target = targetFor(provider, apiKey, endpoint.baseUrl, context.env);
   const guard = guardCall(context, provider.timeoutMs);
-  const options = { signal: guard.signal, timeout: guard.timeoutMs };
   try {
-    let answer: { text: string; model?: string; usage?: TokenCounts };
-    if (provider.stream) {
-      const stream = await client.chat.completions.create(
-        { ...params, stream: true, stream_options: { include_usage: true } },
-        options,
-      );
-      answer = await readStream(stream);
-    } else {
-      const response = await client.chat.completions.create(params, options).asResponse();
-      if (response.headers.get('content-type')?.includes('text/event-stream')) {
-        const controller = new AbortController();
-        guard.signal.addEventListener('abort', () => controller.abort(), { once: true });
-        answer = await readStream(Stream.fromSSEResponse<ChatCompletionChunk>(response, controller, client));
-      } else {
-        answer = await readJsonAnswer(response, endpoint);
-      }
-    }
+    const answer = await exchange(
+      target,
+      buildParams(request, correction),
+      provider.stream,
+      guard,
+      endpoint,
+      readJsonAnswer,
+    );
     const model = answer.model ?? request.model;
     if (!answer.usage) context.log?.(`provider "${provider.name}" reported no usage; tokens are estimated`);
     const counts = answer.usage ?? estimateTokens((request.system ?? '') + request.prompt, answer.text);
@@ -375,24 +389,47 @@ async function readTurnJson(response: Response, endpoint: Endpoint): Promise<Tur
   };
 }
 
-async function readTurnStream(stream: Stream<ChatCompletionChunk>): Promise<TurnAnswer> {
+/**
+ * Reads an SSE answer with the SDK's decoder (loaded only for one). `controller` is the request's: the decoder
+ * aborts it when it stops reading early. An error event from the server is a failure mid-answer.
+ */
+async function readTurnStream(
+  response: Response,
+  controller: AbortController,
+  endpoint: Endpoint,
+): Promise<TurnAnswer> {
+  const [{ Stream }, { APIError }] = await Promise.all([import('openai/streaming'), import('openai/error')]);
+  const stream = Stream.fromSSEResponse<ChatCompletionChunk>(response, controller);
   let text = '';
   let model: string | undefined;
   let usage: TokenCounts | undefined;
   const calls: Array<{ id: string; name: string; arguments: string }> = [];
   let finished = false;
-  for await (const chunk of stream) {
-    model ??= chunk.model;
-    if (chunk.choices[0]?.finish_reason) finished = true;
-    const delta = chunk.choices[0]?.delta;
-    text += delta?.content ?? '';
-    for (const part of delta?.tool_calls ?? []) {
-      const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
-      if (part.id) call.id = part.id;
-      call.name += part.function?.name ?? '';
-      call.arguments += part.function?.arguments ?? '';
+  try {
+    for await (const chunk of stream) {
+      model ??= chunk.model;
+      if (chunk.choices[0]?.finish_reason) finished = true;
+      const delta = chunk.choices[0]?.delta;
+      text += delta?.content ?? '';
+      for (const part of delta?.tool_calls ?? []) {
+        const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
+        if (part.id) call.id = part.id;
+        call.name += part.function?.name ?? '';
+        call.arguments += part.function?.arguments ?? '';
+      }
+      usage = tokenCounts(chunk.usage) ?? usage;
     }
-    usage = tokenCounts(chunk.usage) ?? usage;
+  } catch (error) {
+    if (error instanceof APIError) {
+      throw new CallError(
+        `provider "${endpoint.provider}" failed mid-answer: ${error.message}`,
+        'recoverable',
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
   }
   if (!finished) throw new StreamCut();
   const toolCalls = calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }));
@@ -402,30 +439,11 @@ async function readTurnStream(stream: Stream<ChatCompletionChunk>): Promise<Turn
 async function turnOnce(request: TurnRequest, context: CallContext): Promise<TurnResult> {
   const provider = request.provider;
   const { endpoint, apiKey } = endpointFor(provider, request.model, context.env);
-  const client = clientFor(provider, apiKey, endpoint.baseUrl, context.env);
+  const target = targetFor(provider, apiKey, endpoint.baseUrl, context.env);
   const params = turnParams(request);
   const guard = guardCall(context, provider.timeoutMs);
-  const options = { signal: guard.signal, timeout: guard.timeoutMs };
   try {
-    let answer: TurnAnswer;
-    if (provider.stream) {
-      const stream = await client.chat.completions.create(
-        { ...params, stream: true, stream_options: { include_usage: true } },
-        options,
-      );
-      answer = await readTurnStream(stream);
-    } else {
-      const response = await client.chat.completions.create(params, options).asResponse();
-      if (response.headers.get('content-type')?.includes('text/event-stream')) {
-        const controller = new AbortController();
-        guard.signal.addEventListener('abort', () => controller.abort(), { once: true });
-        answer = await readTurnStream(
-          Stream.fromSSEResponse<ChatCompletionChunk>(response, controller, client),
-        );
-      } else {
-        answer = await readTurnJson(response, endpoint);
-      }
-    }
+    const answer = await exchange(target, params, provider.stream, guard, endpoint, readTurnJson);
     const model = answer.model ?? request.model;
     if (!answer.usage) context.log?.(`provider "${provider.name}" reported no usage; tokens are estimated`);
     const counts = answer.usage ?? {

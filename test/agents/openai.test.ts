@@ -3,6 +3,9 @@ import { callAgent } from '../../src/agents/index.js';
 import type { ProviderDef } from '../../src/workflow/types.js';
 import { startFakeOpenAI, type FakeServer } from '../fakes/openai-server.js';
 import { callErrorOf, makeContext, makeRequest, SEVERITY_SCHEMA } from './helpers.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const KEY = 'sk-test-123';
 let fake: FakeServer;
@@ -118,6 +121,30 @@ describe('openai provider: answers', () => {
     );
     expect(result.text).toBe('echo: say hi');
     expect(fake.requests[0]?.body).toMatchObject({ model: 'llama3:8b' });
+    // No key, no Authorization header (not a placeholder bearer a gateway would log).
+    expect(fake.requests[0]?.headers).not.toHaveProperty('authorization');
+  });
+
+  it('sends the wire format itself: JSON with a user agent naming reprise, and the provider headers replace its own whatever their case', async () => {
+    await fake.close();
+    fake = await startFakeOpenAI();
+    await callAgent(makeRequest(provider), makeContext({ env: env() }));
+    expect(fake.requests[0]?.headers).toMatchObject({
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `Bearer ${KEY}`,
+      'user-agent': `reprise/${packageJson.version}`,
+    });
+    const gateway: ProviderDef = {
+      name: 'gateway',
+      type: 'openai',
+      baseUrl: fake.url,
+      headers: { Authorization: 'Bearer gateway-token', 'User-Agent': 'my-app/1.0' },
+    };
+    await callAgent(makeRequest(gateway), makeContext({ env: { OPENAI_API_KEY: KEY } }));
+    // One value each: the provider's, not both joined.
+    expect(fake.requests[1]?.headers.authorization).toBe('Bearer gateway-token');
+    expect(fake.requests[1]?.headers['user-agent']).toBe('my-app/1.0');
   });
 
   it('sends the provider headers and reads the key from api-key-env', async () => {
@@ -380,6 +407,52 @@ describe('openai provider: failures', () => {
     expect(error.message).toContain('provider "openai"');
   });
 
+  it('an error status with a body that is not JSON (a proxy page) shows the start of it', async () => {
+    const proxy = await plainServer(
+      502,
+      'text/html',
+      `<html><body>Bad gateway${' padding'.repeat(100)}</body></html>`,
+    );
+    try {
+      const error = await callErrorOf(
+        callAgent(
+          makeRequest({ name: 'behind-proxy', type: 'openai', baseUrl: proxy.url }),
+          makeContext({ env: {} }),
+        ),
+      );
+      expect(error).toMatchObject({ errorClass: 'recoverable', status: 502 });
+      expect(error.message).toContain('failed (502): <html><body>Bad gateway padding');
+      expect(error.message.length).toBeLessThan(400);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('an error in the shape compatible servers use (vLLM: message at the top level) is read', async () => {
+    const vllm = await plainServer(
+      404,
+      'application/json',
+      JSON.stringify({
+        object: 'error',
+        message: 'The model `nope` does not exist.',
+        type: 'NotFoundError',
+        code: 404,
+      }),
+    );
+    try {
+      const error = await callErrorOf(
+        callAgent(
+          makeRequest({ name: 'vllm', type: 'openai', baseUrl: vllm.url }, { model: 'nope' }),
+          makeContext({ env: {} }),
+        ),
+      );
+      expect(error).toMatchObject({ errorClass: 'fatal', status: 404 });
+      expect(error.message).toContain('does not know model "nope" (404): The model `nope` does not exist');
+    } finally {
+      await vllm.close();
+    }
+  });
+
   it('a refused connection is recoverable', async () => {
     const url = fake.url;
     await fake.close();
@@ -391,3 +464,21 @@ describe('openai provider: failures', () => {
     fake = await startFakeOpenAI();
   });
 });
+
+/** A server answering every request with one status and body, as a proxy or a compatible server might. */
+async function plainServer(
+  status: number,
+  contentType: string,
+  body: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(status, { 'content-type': contentType }).end(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
