@@ -77,7 +77,7 @@ describe('resume a finished 10,000-call run (1 KB results)', () => {
   });
   bench('reprise: read the journal, then replay every call through the engine', async () => {
     const read = await readJournalFile(replayJournal);
-    const result = await runOnce(replayDef, REPLAY_ITEMS, undefined, read.calls);
+    const result = await runOnce(replayDef, REPLAY_ITEMS, undefined, read.candidates);
     if (result.calls.replayed !== REPLAY_ITEMS) throw new Error('not everything replayed');
   });
 });

@@ -79,7 +79,7 @@ describe('resume a finished 50-turn loop with 100 tool calls', () => {
   });
   bench('reprise: read the journal, then replay every turn and tool call through the engine', async () => {
     const read = await readJournalFile(journalPath);
-    const result = await runOnce({ append: () => undefined }, read.calls);
+    const result = await runOnce({ append: () => undefined }, read.candidates);
     if (result.calls.replayed !== TURNS + 100 || result.calls.live !== 0) throw new Error('not all replayed');
   });
 });

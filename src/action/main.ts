@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/budget.js';
+import { notReplayedKeys } from '../report/calls.js';
 import { renderFailureSummary, renderJobSummary } from '../report/summary.js';
 import { cacheKeys, slug } from '../stores/actions-cache.js';
 import type { ResumeScope } from '../stores/actions-cache.js';
@@ -298,7 +299,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
       shardSet = merged.set;
       previous = merged.previous;
       host.info(
-        `merging ${merged.set.shards.length} of ${merged.set.total} shards: ${merged.previous.calls.size} journaled calls`,
+        `merging ${merged.set.shards.length} of ${merged.set.total} shards: ${merged.previous.candidates.size} journaled calls`,
       );
     } catch (caught) {
       if (!(caught instanceof ShardSetError)) throw caught;
@@ -352,7 +353,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
   };
   if (unready.length > 0) {
     // Only a replay to the end proves that no call would run live (the CLI decides the same way).
-    if (!(previous.calls.size > 0 && (await replaysWhole(attemptOptions)))) {
+    if (!(previous.candidates.size > 0 && (await replaysWhole(attemptOptions)))) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       // Nothing ran and the restored journal is unchanged: post has nothing to save.
@@ -397,9 +398,9 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
       attempt: ghAttempt,
       result,
       restoredFrom: restored.source,
-      restoredCalls: restored.read.calls.size,
+      restoredCalls: restored.read.candidates.size,
       damagedJournals: restored.damaged,
-      journaledCalls: previous.calls.size + result.calls.live,
+      journaledCalls: previous.candidates.size + result.calls.live,
     }) +
     (shardSet && shardMerge ? `\n${shardMerge.renderShardTable(shardSet)}` : '') +
     (result.shard ? `\n${describeShardReport(result.shard)}\n` : '') +
@@ -422,7 +423,14 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     keys.restoreKeys[0] !== undefined &&
     restored.source.startsWith(keys.restoreKeys[0]);
   const upload = settings.artifacts && !nothingNew;
-  await local.writeResult(runId, { runId, workflow: workflow.name, attempt: ghAttempt, ...result });
+  const { replayedKeys, ...written } = result;
+  await local.writeResult(runId, {
+    runId,
+    workflow: workflow.name,
+    attempt: ghAttempt,
+    ...written,
+    ...notReplayedKeys(previous, replayedKeys),
+  });
   await writeFile(join(runDir, 'summary.md'), summary, 'utf8');
   if (upload) {
     // For the artifact only: the whole journal, read back with this attempt's calls.
@@ -432,7 +440,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     ]);
     const transcript = renderTranscript(await readJournalFile(journalPath), {
       runId,
-      replayedKeys: result.replayedKeys,
+      replays: { replayed: result.replayedKeys },
     });
     await writeFile(join(runDir, 'transcript.md'), transcript, 'utf8');
   } else if (settings.artifacts) {

@@ -1,8 +1,8 @@
 // `reprise runs show ID --calls` and `reprise runs read ID [STEP]`: what every call of a run asked and
 // answered, from its (redacted) journal.
 import { resolve } from 'node:path';
-import { readJournalFile, summariseProblems } from '../journal/reader.js';
-import { callRows, renderTranscript } from '../report/calls.js';
+import { readJournalFile, summariseProblems, type JournalRead } from '../journal/reader.js';
+import { callRows, renderTranscript, type LatestReplays } from '../report/calls.js';
 import { formatCost, formatMs, table } from '../report/format.js';
 import { LocalStore } from '../stores/local.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
@@ -17,8 +17,8 @@ interface ReadOptions {
 const ANSWER_CELL_CHARS = 60;
 
 export async function runsCallsCommand(id: string, options: ReadOptions, io: CliIO): Promise<number> {
-  const { runId, read, replayedKeys } = await open(id, options, io);
-  const rows = callRows(read, replayedKeys);
+  const { runId, read, replays } = await open(id, options, io);
+  const rows = callRows(read, replays);
   if (options.json) {
     io.out.write(JSON.stringify({ runId, calls: rows }) + '\n');
     return EXIT.ok;
@@ -53,14 +53,14 @@ export async function runsReadCommand(
   options: ReadOptions,
   io: CliIO,
 ): Promise<number> {
-  const { runId, read, replayedKeys } = await open(id, options, io);
+  const { runId, read, replays } = await open(id, options, io);
   if (
     step !== undefined &&
     !read.events.some((e) => 'step' in e && (e.step === step || e.step.startsWith(`${step}/`)))
   ) {
     throw new UsageError(`run ${runId} has no calls of step "${step}"`);
   }
-  io.out.write(renderTranscript(read, { runId, step, maxChars: options.maxChars, replayedKeys }));
+  io.out.write(renderTranscript(read, { runId, step, maxChars: options.maxChars, replays }));
   return EXIT.ok;
 }
 
@@ -70,16 +70,27 @@ async function open(id: string, options: ReadOptions, io: CliIO) {
   const read = await readJournalFile(store.journalPath(runId));
   for (const problem of summariseProblems(read.problems))
     io.err.write(`${problem.severity}: ${problem.message}\n`);
-  const result = await store.readResult(runId);
-  const keys =
-    typeof result === 'object' && result !== null && 'replayedKeys' in result
-      ? result.replayedKeys
-      : undefined;
-  const replayedKeys = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
-  return { runId, read, replayedKeys };
+  return { runId, read, replays: replaysOf(await store.readResult(runId), read) };
 }
 
 function oneLine(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/**
+ * What the run's result says its latest attempt replayed: the keys it did not replay (since 0.2), or the
+ * keys it did (before). A result of another attempt than the journal's latest (one killed before it wrote
+ * its own) says nothing about it: every earlier call then shows as earlier.
+ */
+function replaysOf(result: unknown, read: JournalRead): LatestReplays {
+  const strings = (value: unknown) =>
+    Array.isArray(value) ? value.filter((key): key is string => typeof key === 'string') : undefined;
+  if (typeof result !== 'object' || result === null) return { replayed: [] };
+  const fields = result as Record<string, unknown>;
+  const notReplayed = strings(fields['notReplayedKeys']);
+  if (notReplayed !== undefined) {
+    return fields['attempt'] === read.runs.at(-1)?.attempt ? { notReplayed } : { replayed: [] };
+  }
+  return { replayed: strings(fields['replayedKeys']) ?? [] };
 }

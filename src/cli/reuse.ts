@@ -44,7 +44,7 @@ export async function seedFromRun(
     previous,
     sourceId,
     description:
-      `reusing run ${sourceId}: ${previous.calls.size} journaled calls` +
+      `reusing run ${sourceId}: ${previous.candidates.size} journaled calls` +
       (compacted ? ` (${compacted.replace(/^journal compacted: /, 'compacted: ')})` : ''),
   };
 }

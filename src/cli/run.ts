@@ -10,6 +10,7 @@ import { emptyJournalRead, journalBelongsTo, readJournalFile, summariseProblems 
 import type { JournalRead } from '../journal/reader.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
 import { LocalStore } from '../stores/local.js';
+import { notReplayedKeys } from '../report/calls.js';
 import { ProgressReporter, renderSummary } from '../report/progress.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
@@ -176,7 +177,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     const inActions = io.env.GITHUB_ACTIONS === 'true';
     const unready = unreadyProviders(workflow, { env: io.env, workspace: io.cwd, inActions });
     // A resume that replays every call needs no provider: only a replay to the end proves it.
-    if (unready.length > 0 && !(previous.calls.size > 0 && (await replaysWhole(attemptOptions)))) {
+    if (unready.length > 0 && !(previous.candidates.size > 0 && (await replaysWhole(attemptOptions)))) {
       throw new UsageError(describeUnready(unready, { inActions }));
     }
     lock ??= await asUsageError(() => store.lock(runId));
@@ -215,8 +216,8 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     io.err.on('error', onOutputError);
 
     log.write(
-      `${options.merge ? 'merging into' : options.reuse !== undefined ? 'starting' : previous.calls.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
-        (previous.calls.size > 0 ? ` (${previous.calls.size} journaled calls)` : '') +
+      `${options.merge ? 'merging into' : options.reuse !== undefined ? 'starting' : previous.candidates.size > 0 ? 'resuming' : 'starting'} run ${runId} of ${workflow.name}` +
+        (previous.candidates.size > 0 ? ` (${previous.candidates.size} journaled calls)` : '') +
         `\n  journal: ${journalPath}\n`,
     );
     const progress = await ProgressReporter.create({
@@ -254,7 +255,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       steps: result.steps,
       unmatchedJournalCalls: result.unmatchedJournalCalls,
       ...(result.reuse ? { reuse: result.reuse } : {}),
-      replayedKeys: result.replayedKeys,
+      ...notReplayedKeys(previous, result.replayedKeys),
       ms: result.ms,
       finishedAt: new Date().toISOString(),
     });

@@ -73,8 +73,13 @@ class Run implements UsesHost {
   private readonly workflow: WorkflowDef;
   private readonly budget: Budget;
   private readonly occurrences = new Occurrences();
-  private readonly usedKeys = new Set<CallKey>();
+  /**
+   * The keys this attempt asked the journal for, in two parts that never share a key: the calls it replayed
+   * (in order, for `runs show --calls`), and every other (asks, and calls that ran live). A resume of 10,000
+   * calls thus keeps one list, not a set of every key as well.
+   */
   private readonly replayedKeys: CallKey[] = [];
+  private readonly otherAskedKeys = new Set<CallKey>();
   private readonly controller = new AbortController();
   private readonly deadlines = new CallDeadlines(this.controller.signal);
   private readonly executors: Executors;
@@ -232,12 +237,22 @@ class Run implements UsesHost {
       saved: { ...this.budget.saved },
       budget: this.budget.report(),
       steps: [...this.summaries.values()],
-      unmatchedJournalCalls: [...options.replay.keys()].filter((key) => !this.usedKeys.has(key)).length,
-      ...(this.reuse.reuse ? { reuse: this.reuse.report(this.usedKeys)! } : {}),
+      unmatchedJournalCalls: this.unmatchedJournalCalls(),
+      ...(this.reuse.reuse
+        ? { reuse: this.reuse.report(new Set([...this.replayedKeys, ...this.otherAskedKeys]))! }
+        : {}),
       replayedKeys: [...this.replayedKeys],
       ms: Math.round(monotonicMs() - started),
       ...(options.shard ? { shard: this.sharding.report() } : {}),
     };
+  }
+
+  /** Journaled keys this attempt never asked for (a step removed, a prompt edited). */
+  private unmatchedJournalCalls(): number {
+    // Each replayed key is a journaled one, replayed once, and never among the others asked for.
+    let asked = this.replayedKeys.length;
+    for (const key of this.otherAskedKeys) if (this.options.replay.has(key)) asked += 1;
+    return this.options.replay.size - asked;
   }
 
   private stop(reason: RunStopped): void {
@@ -589,7 +604,7 @@ class Run implements UsesHost {
     const failures: string[] = [];
     let waits = 0;
     const outputs = planned.map((ask) => {
-      this.usedKeys.add(ask.key);
+      this.otherAskedKeys.add(ask.key);
       const { lines, refused } = this.reuse.candidates(
         { kind: 'ask', reuse: step.reuse ?? scope.reuse },
         step.replay ? this.recordedFor(ask.key) : [],
@@ -697,9 +712,10 @@ class Run implements UsesHost {
 
   /** The step outputs of a call replayed from the journal, or undefined when it must run live. */
   private tryReplay(call: PlannedCall): unknown {
-    this.usedKeys.add(call.key);
     const recorded = call.step.replay ? this.replayable(call) : undefined;
-    return recorded ? this.replayed(call, recorded) : undefined;
+    if (recorded) return this.replayed(call, recorded);
+    this.otherAskedKeys.add(call.key);
+    return undefined;
   }
 
   private async perform(call: PlannedCall, replay = true): Promise<unknown> {

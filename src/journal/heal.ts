@@ -34,7 +34,7 @@ export async function healJournal(path: string, read: JournalRead): Promise<Heal
   if (!isDamaged(read) || !existsSync(path) || statSync(path).size === 0) return undefined;
   const aside = await setAside(path, path);
   if (read.events.length > 0) await writeFile(path, serializeEvents(read.events), { flag: 'wx' });
-  const kept = read.calls.size;
+  const kept = read.candidates.size;
   return {
     aside,
     kept,

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readJournalFile, type JournalRead } from './reader.js';
+import { candidatesOf, readJournalFile, withCalls, type JournalRead } from './reader.js';
 import { withChecksum } from './checksum.js';
 import { JOURNAL_VERSION, type CallEvent, type JournalEvent } from './types.js';
 
@@ -12,14 +12,13 @@ import { JOURNAL_VERSION, type CallEvent, type JournalEvent } from './types.js';
  * their line numbers and gain their journal's source as a prefix.
  */
 export function mergeJournals(reads: JournalRead[]): JournalRead {
-  const merged: JournalRead = {
+  const merged = withCalls({
     source: reads.map((read) => read.source).join(' + '),
     runs: [],
     events: [],
-    calls: new Map(),
     candidates: new Map(),
     problems: [],
-  };
+  });
   // The run each merged call line belongs to: a line is a duplicate only of the same run's line. Shards
   // that reused an earlier run hold that run's lines and their own with the same results, and only their
   // own replay in full (journal/lineage.ts).
@@ -33,15 +32,13 @@ export function mergeJournals(reads: JournalRead[]): JournalRead {
       if (event.t === 'call') {
         // A call already merged from an earlier journal is usually the same result twice; a different
         // one is kept as a candidate (the first that replays wins, so a damaged copy cannot hide it).
-        const list = merged.candidates.get(event.key);
+        const earlier = candidatesOf(merged, event.key);
         const result = JSON.stringify(event.result);
         const same = (other: JournalEvent) =>
           other.t === 'call' && runOf.get(other) === runId && JSON.stringify(other.result) === result;
-        if (list?.some(same)) continue;
+        if (earlier.some(same)) continue;
         if (runId !== undefined) runOf.set(event, runId);
-        if (list) list.push(event);
-        else merged.candidates.set(event.key, [event]);
-        if (!merged.calls.has(event.key)) merged.calls.set(event.key, event);
+        merged.candidates.set(event.key, earlier.length === 0 ? event : [...earlier, event]);
       }
       merged.events.push(event);
     }

@@ -56,18 +56,44 @@ export interface JournalRead {
   runs: RunEvent[];
   /** Every well-formed event, in order. */
   events: JournalEvent[];
-  /** The completed calls by key; the first event for a key wins. */
-  calls: Map<string, CallEvent>;
   /**
-   * Every call event for a key, in journal order: what the engine replays from. The first one that a
-   * live call could have produced wins, so a forged or damaged line cannot hide a later valid one.
+   * The completed calls by key, in journal order: what the engine replays from. A key's entry is its call
+   * event, or the list of them when it was journaled more than once (merged copies, a damaged or forged
+   * line beside a valid one); the first that a live call could have produced wins, so a bad line cannot
+   * hide a later valid one. One map, and a list only for a repeated key: a resume of 10,000 calls keeps
+   * no second map and no list per call, which its garbage collector would trace all through the replay.
    */
-  candidates: Map<string, CallEvent[]>;
+  candidates: Map<string, CallEvent | CallEvent[]>;
+  /** The first completed call of each key, built from `candidates` when first asked for. */
+  readonly calls: ReadonlyMap<string, CallEvent>;
   problems: JournalProblem[];
 }
 
 export function emptyJournalRead(source: string): JournalRead {
-  return { source, runs: [], events: [], calls: new Map(), candidates: new Map(), problems: [] };
+  return withCalls({ source, runs: [], events: [], candidates: new Map(), problems: [] });
+}
+
+/**
+ * `read` with its `calls` view, built once, the first time it is read: whoever fills `candidates` (the
+ * reader, a merge) does so before handing the read out.
+ */
+export function withCalls(read: Omit<JournalRead, 'calls'>): JournalRead {
+  let calls: Map<string, CallEvent> | undefined;
+  const first = () => {
+    calls = new Map();
+    for (const [key, entry] of read.candidates) calls.set(key, Array.isArray(entry) ? entry[0]! : entry);
+    return calls;
+  };
+  return Object.defineProperty(read, 'calls', {
+    enumerable: true,
+    get: () => calls ?? first(),
+  }) as JournalRead;
+}
+
+/** Every call event of `key` in `read`, in journal order. */
+export function candidatesOf(read: Pick<JournalRead, 'candidates'>, key: string): readonly CallEvent[] {
+  const entry = read.candidates.get(key);
+  return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
 }
 
 /**
@@ -269,13 +295,10 @@ class JournalParser {
       event.outputs = this.lastEnd?.outputs;
     } else if (event.t === 'call') {
       withModelAndUsage(event);
-      const list = read.candidates.get(event.key);
-      if (list) list.push(event);
-      else {
-        // The first event for its key.
-        read.candidates.set(event.key, [event]);
-        read.calls.set(event.key, event);
-      }
+      const earlier = read.candidates.get(event.key);
+      if (earlier === undefined) read.candidates.set(event.key, event);
+      else if (Array.isArray(earlier)) earlier.push(event);
+      else read.candidates.set(event.key, [earlier, event]);
     }
     if (event.t === 'end') this.lastEnd = event;
     this.previousTorn = 0;

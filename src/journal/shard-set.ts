@@ -104,7 +104,7 @@ export function checkShardSet(reads: JournalRead[], options: ShardSetOptions): S
         source: read.source,
         attempts: runs.length,
         status: end?.t === 'end' ? end.status : undefined,
-        calls: read.calls.size,
+        calls: read.candidates.size,
         usage: totalUsage(read),
       },
     });

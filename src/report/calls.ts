@@ -23,8 +23,27 @@ export interface CallRow {
   ms?: number;
 }
 
-export function callRows(read: JournalRead, replayedByLatest: readonly string[] = []): CallRow[] {
-  const replayed = new Set(replayedByLatest);
+/**
+ * Which journaled calls of earlier attempts the latest attempt replayed: these keys (the engine's list, and
+ * `result.json` before 0.2), or every key but these (`result.json` since: a resume of 10,000 calls that
+ * replays them all writes an empty list, not 10,000 keys).
+ */
+export type LatestReplays = { replayed: readonly string[] } | { notReplayed: readonly string[] };
+
+/** What `result.json` keeps of an attempt's replays: the keys of `previous` it did not replay. */
+export function notReplayedKeys(
+  previous: Pick<JournalRead, 'candidates'>,
+  replayedKeys: readonly string[],
+): { notReplayedKeys: string[] } {
+  // Keys are unique, and every replayed key is one of `previous`: as many means all of them.
+  if (replayedKeys.length === previous.candidates.size) return { notReplayedKeys: [] };
+  const replayed = new Set(replayedKeys);
+  return { notReplayedKeys: [...previous.candidates.keys()].filter((key) => !replayed.has(key)) };
+}
+
+export function callRows(read: JournalRead, replays: LatestReplays = { replayed: [] }): CallRow[] {
+  const listed = new Set('replayed' in replays ? replays.replayed : replays.notReplayed);
+  const replayedByLatest = (key: string) => listed.has(key) === 'replayed' in replays;
   const latest = read.runs.at(-1)?.attempt ?? 1;
   const rows: CallRow[] = [];
   let attempt = 0;
@@ -38,7 +57,7 @@ export function callRows(read: JournalRead, replayedByLatest: readonly string[] 
         kind: event.kind,
         key: event.key,
         attempt,
-        status: attempt === latest ? 'live' : replayed.has(event.key) ? 'replayed' : 'earlier',
+        status: attempt === latest ? 'live' : replayedByLatest(event.key) ? 'replayed' : 'earlier',
         request: event.request,
         model: event.model,
         answer: answerOf(event.result),
@@ -79,14 +98,14 @@ export interface TranscriptOptions {
   step?: string;
   /** Longest answer shown; the rest is cut with a note. */
   maxChars?: number;
-  replayedKeys?: readonly string[];
+  replays?: LatestReplays;
 }
 
 /** A Markdown transcript: for every step, its calls in order with what was asked and answered. */
 export function renderTranscript(read: JournalRead, options: TranscriptOptions): string {
   const header = read.runs.at(-1);
   const end = [...read.events].reverse().find((event) => event.t === 'end');
-  const rows = callRows(read, options.replayedKeys).filter(
+  const rows = callRows(read, options.replays).filter(
     (row) =>
       options.step === undefined || row.step === options.step || row.step.startsWith(`${options.step}/`),
   );

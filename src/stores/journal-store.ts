@@ -405,7 +405,7 @@ export class ActionJournalStore {
           `a fresh journal continues with its ${healed.kept} valid call${healed.kept === 1 ? '' : 's'}`,
       );
     }
-    this.log.info(`restored ${read.calls.size} calls from ${from}`);
+    this.log.info(`restored ${read.candidates.size} calls from ${from}`);
     return { read: { ...read, source: plan.journalPath }, source };
   }
 }

@@ -292,7 +292,7 @@ export class LocalStore {
       startedAt: read.header?.at ?? this.createdAt(id),
       updatedAt: updated.toISOString(),
       attempts: read.runs.length,
-      calls: read.calls.size,
+      calls: read.candidates.size,
     };
     if (lock.held) {
       info.status = 'running';

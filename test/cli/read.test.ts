@@ -1,4 +1,5 @@
 // `runs show --calls` and `runs read`: every call with what it asked and answered, secrets redacted.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, scratch } from './harness.js';
@@ -84,5 +85,56 @@ describe('reading a run', () => {
     for (const text of [calls.out, table.out, transcript.out, first.out, first.err]) {
       expect(text).not.toContain('hunter2');
     }
+  });
+
+  it('shows the calls an edited re-run no longer reached as earlier; result.json lists those, not every replayed key', async () => {
+    const root = scratch({ 'w.yml': WORKFLOW });
+    const file = join(root, 'w.yml');
+    expect((await cli(root, 'run', file, '--run-id', 'r', '--input', 'token=t')).code).toBe(0);
+    const resultPath = join(root, '.reprise/runs/r/result.json');
+    // A resume that replays every journaled call keeps an empty list.
+    expect((await cli(root, 'run', file, '--resume', 'r', '--input', 'token=t')).code).toBe(0);
+    const full = JSON.parse(readFileSync(resultPath, 'utf8')) as Record<string, unknown>;
+    expect(full).toMatchObject({ attempt: 2, notReplayedKeys: [] });
+    expect(full).not.toHaveProperty('replayedKeys');
+
+    // The prompts change: the explain calls of attempt 1 no longer match, facts still replays.
+    writeFileSync(file, WORKFLOW.replace('briefly', 'at length'));
+    expect((await cli(root, 'run', file, '--resume', 'r', '--input', 'token=t')).code).toBe(0);
+    const statuses = async () => {
+      const { out } = await cli(root, 'runs', 'show', 'r', '--calls', '--json');
+      return (JSON.parse(out) as { calls: Array<Record<string, unknown>> }).calls
+        .filter((row) => row.kind !== 'fail')
+        .map(
+          (row) =>
+            `${String(row.step)}[${String(row.item ?? '')}] ${String(row.attempt)} ${String(row.status)}`,
+        )
+        .sort(); // items finish in any order
+    };
+    const edited = JSON.parse(readFileSync(resultPath, 'utf8')) as Record<string, unknown>;
+    const explainKeys = (await cli(root, 'runs', 'show', 'r', '--calls', '--json')).out;
+    expect(edited['attempt']).toBe(3);
+    expect(edited['notReplayedKeys']).toHaveLength(2);
+    for (const key of edited['notReplayedKeys'] as string[]) expect(explainKeys).toContain(key);
+    expect(await statuses()).toEqual([
+      'explain[0] 1 earlier',
+      'explain[0] 3 live',
+      'explain[1] 1 earlier',
+      'explain[1] 3 live',
+      'facts[] 1 replayed',
+    ]);
+
+    // A result.json written before 0.2 lists the replayed keys instead, and reads the same.
+    const { notReplayedKeys: _dropped, ...older } = edited;
+    const factsKey = (JSON.parse(explainKeys) as { calls: Array<{ step: string; key: string }> }).calls.find(
+      (row) => row.step === 'facts',
+    )!.key;
+    writeFileSync(resultPath, JSON.stringify({ ...older, replayedKeys: [factsKey] }));
+    expect(await statuses()).toContain('facts[] 1 replayed');
+    expect(await statuses()).toContain('explain[0] 1 earlier');
+
+    // A result of an earlier attempt (the latest was killed before writing its own) says nothing of it.
+    writeFileSync(resultPath, JSON.stringify({ ...edited, attempt: 2 }));
+    expect(await statuses()).toContain('facts[] 1 earlier');
   });
 });

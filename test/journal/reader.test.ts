@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withChecksum } from '../../src/journal/checksum.js';
-import { journalBelongsTo, parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { candidatesOf, journalBelongsTo, parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { callEvent, endEvent, lines, runEvent } from './events.js';
 import { tempDir } from './temp.js';
 
@@ -216,6 +216,28 @@ describe('parseJournal', () => {
     const read = parseJournal(text, 'j');
     expect(read.calls.get('k1')).toEqual(first);
     expect(read.problems).toEqual([]);
+  });
+
+  it('keeps one entry per key: the call itself, or every line in order for a repeated key', async () => {
+    const [a, b1, b2, b3] = [
+      callEvent('a', { result: 'a' }),
+      callEvent('b', { result: 'b1' }),
+      callEvent('b', { result: 'b2' }),
+      callEvent('b', { result: 'b3' }),
+    ];
+    const path = join(tempDir('reprise-reader-'), 'journal.jsonl');
+    writeFileSync(path, lines(runEvent(), b1, a, b2, b3));
+    for (const read of [parseJournal(lines(runEvent(), b1, a, b2, b3), 'j'), await readJournalFile(path)]) {
+      expect(read.candidates.get('a')).toEqual(a); // no list for a key journaled once
+      expect(read.candidates.get('b')).toEqual([b1, b2, b3]);
+      expect(candidatesOf(read, 'a')).toEqual([a]);
+      expect(candidatesOf(read, 'missing')).toEqual([]);
+      expect([...read.calls.entries()]).toEqual([
+        ['b', b1],
+        ['a', a],
+      ]);
+      expect({ ...read }.calls.get('b')).toEqual(b1);
+    }
   });
 
   it('skips blank lines and tolerates CRLF line endings', () => {
