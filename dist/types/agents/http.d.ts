@@ -2,8 +2,8 @@ import { CallError, type CallContext } from './types.js';
 /** Used when neither the provider nor the engine sets a timeout. */
 export declare const DEFAULT_TIMEOUT_MS: number;
 /**
- * One signal for a call: aborted by the caller's signal or by the deadline. The SDKs' own `timeout`
- * stops at the response headers; this one also covers a body that stalls half-way.
+ * One signal for a call: aborted by the caller's signal or by the deadline. It covers the whole exchange,
+ * a body that stalls half-way included (an SDK's own `timeout` stops at the response headers).
  */
 export interface CallGuard {
     signal: AbortSignal;
@@ -13,6 +13,18 @@ export interface CallGuard {
     dispose(): void;
 }
 export declare function guardCall(context: CallContext, timeoutMs: number | undefined): CallGuard;
+/**
+ * POSTs one JSON request through Node's `fetch`, under `signal` (the call's deadline and cancellation, which
+ * also cut a body that stalls half-way). Resolves with a 2xx response for the provider to read; an error
+ * status is read and classified here (`httpError`), and a failure before any status (a refused connection,
+ * an abort) rejects as `fetch` does, for `transportError`.
+ */
+export declare function postJson(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal, endpoint: Endpoint): Promise<Response>;
+/**
+ * A provider's request headers: reprise's own, then the provider's `headers:` over them. Header names are
+ * case-insensitive, so the provider's replace ours whatever their case (its `Authorization` is the one sent).
+ */
+export declare function withProviderHeaders(own: Record<string, string>, provider: Record<string, string> | undefined): Record<string, string>;
 /** Who was called, for messages: `provider "openai" (https://api.openai.com/v1)`. */
 export interface Endpoint {
     provider: string;
@@ -42,7 +54,10 @@ export declare function transportError(error: unknown, guard: CallGuard, endpoin
 export declare function malformedBodyError(body: string, problem: string, endpoint: Endpoint): CallError;
 /** A message without its final full stop, so it can be followed by `: cause` or `. Next sentence`. */
 export declare function withoutStop(message: string): string;
-/** Reads `{error: {message, code}}` (OpenAI and Anthropic both use this shape) from an SDK error body. */
+/**
+ * Reads `{error: {message, code}}` (OpenAI and Anthropic both use this shape) from an error body, or a
+ * `message` at its top level (vLLM and other compatible servers); `fallback` when it has neither.
+ */
 export declare function apiErrorDetail(body: unknown, fallback: string): {
     message: string;
     code?: string;

@@ -21,16 +21,26 @@ export interface JournalRead {
     runs: RunEvent[];
     /** Every well-formed event, in order. */
     events: JournalEvent[];
-    /** The completed calls by key; the first event for a key wins. */
-    calls: Map<string, CallEvent>;
     /**
-     * Every call event for a key, in journal order: what the engine replays from. The first one that a
-     * live call could have produced wins, so a forged or damaged line cannot hide a later valid one.
+     * The completed calls by key, in journal order: what the engine replays from. A key's entry is its call
+     * event, or the list of them when it was journaled more than once (merged copies, a damaged or forged
+     * line beside a valid one); the first that a live call could have produced wins, so a bad line cannot
+     * hide a later valid one. One map, and a list only for a repeated key: a resume of 10,000 calls keeps
+     * no second map and no list per call, which its garbage collector would trace all through the replay.
      */
-    candidates: Map<string, CallEvent[]>;
+    candidates: Map<string, CallEvent | CallEvent[]>;
+    /** The first completed call of each key, built from `candidates` when first asked for. */
+    readonly calls: ReadonlyMap<string, CallEvent>;
     problems: JournalProblem[];
 }
 export declare function emptyJournalRead(source: string): JournalRead;
+/**
+ * `read` with its `calls` view, built once, the first time it is read: whoever fills `candidates` (the
+ * reader, a merge) does so before handing the read out.
+ */
+export declare function withCalls(read: Omit<JournalRead, 'calls'>): JournalRead;
+/** Every call event of `key` in `read`, in journal order. */
+export declare function candidatesOf(read: Pick<JournalRead, 'candidates'>, key: string): readonly CallEvent[];
 /**
  * Reads and validates a journal file. A missing file is an empty journal.
  *
