@@ -84,9 +84,10 @@ async function statusError(response: Response, endpoint: Endpoint): Promise<Call
   } catch {
     parsed = undefined;
   }
-  const said = text.trim() === '' ? '' : isRecord(parsed) ? '' : excerpt(text);
-  const detail = apiErrorDetail(parsed, said);
-  const cause = new Error(`HTTP ${response.status}${text.trim() === '' ? '' : `: ${excerpt(text)}`}`);
+  const shown = text.trim() === '' ? undefined : excerpt(text);
+  // A JSON body speaks for itself (`apiErrorDetail`); any other is shown in excerpt (a proxy's HTML page).
+  const detail = apiErrorDetail(parsed, isRecord(parsed) ? '' : (shown ?? ''));
+  const cause = new Error(`HTTP ${response.status}${shown === undefined ? '' : `: ${shown}`}`);
   return httpError({ status: response.status, headers: response.headers, ...detail, cause }, endpoint);
 }
 

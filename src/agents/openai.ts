@@ -37,6 +37,7 @@ import {
 } from './types.js';
 
 const USER_AGENT = `reprise/${packageJson.version}`;
+const COMPLETIONS = '/chat/completions';
 
 /**
  * The URL and headers of a provider's requests, for the key and organisation the call's env gives. Looked up
@@ -91,8 +92,6 @@ function targetFor(
   cached.push(target);
   return target;
 }
-
-const COMPLETIONS = '/chat/completions';
 
 /** Where the call goes and with which key; a missing key is an error before anything is sent. */
 function endpointFor(

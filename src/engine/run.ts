@@ -8,7 +8,13 @@ import { CallError } from '../agents/types.js';
 import type { AgentResult, Usage } from '../agents/types.js';
 import type { ShellResult } from '../agents/shell.js';
 import type { OutputLimit } from '../agents/process.js';
-import { JOURNAL_VERSION, type CallEvent, type Question, type RunEvent } from '../journal/types.js';
+import {
+  candidatesOf,
+  JOURNAL_VERSION,
+  type CallEvent,
+  type Question,
+  type RunEvent,
+} from '../journal/types.js';
 import { planAsk, readsSteps, resolveAsk } from './ask.js';
 import { evaluateCondition, evaluateTemplate } from '../workflow/expressions.js';
 import type {
@@ -817,9 +823,7 @@ class Run implements UsesHost {
 
   /** Every journaled line for a key, in journal order. */
   private recordedFor(key: CallKey): readonly CallEvent[] {
-    const entry = this.options.replay.get(key);
-    if (entry === undefined) return [];
-    return Array.isArray(entry) ? (entry as readonly CallEvent[]) : [entry as CallEvent];
+    return candidatesOf(this.options.replay, key);
   }
 
   /** The first journaled result for the call's key that a live call could have produced, if any. */

@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { candidatesOf, readJournalFile, withCalls, type JournalRead } from './reader.js';
+import { readJournalFile, withCalls, type JournalRead } from './reader.js';
 import { withChecksum } from './checksum.js';
-import { JOURNAL_VERSION, type CallEvent, type JournalEvent } from './types.js';
+import { candidatesOf, JOURNAL_VERSION, type CallEvent, type JournalEvent } from './types.js';
 
 /**
  * The union of `reads`. Deterministic: for a key journaled in several, the call from the earliest
@@ -32,7 +32,7 @@ export function mergeJournals(reads: JournalRead[]): JournalRead {
       if (event.t === 'call') {
         // A call already merged from an earlier journal is usually the same result twice; a different
         // one is kept as a candidate (the first that replays wins, so a damaged copy cannot hide it).
-        const earlier = candidatesOf(merged, event.key);
+        const earlier = candidatesOf(merged.candidates, event.key);
         const result = JSON.stringify(event.result);
         const same = (other: JournalEvent) =>
           other.t === 'call' && runOf.get(other) === runId && JSON.stringify(other.result) === result;

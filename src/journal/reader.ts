@@ -90,12 +90,6 @@ export function withCalls(read: Omit<JournalRead, 'calls'>): JournalRead {
   }) as JournalRead;
 }
 
-/** Every call event of `key` in `read`, in journal order. */
-export function candidatesOf(read: Pick<JournalRead, 'candidates'>, key: string): readonly CallEvent[] {
-  const entry = read.candidates.get(key);
-  return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
-}
-
 /**
  * Reads and validates a journal file. A missing file is an empty journal.
  *

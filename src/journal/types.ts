@@ -123,3 +123,19 @@ export interface EndEvent {
 }
 
 export type JournalEvent = RunEvent | CallEvent | FailEvent | StepEvent | AnswerEvent | EndEvent;
+
+/**
+ * Every call event of `key` in a map of calls by key (a reader's `candidates`, what the engine replays from),
+ * in journal order: the map holds the event itself for a key journaled once, a list for a repeated key.
+ */
+export function candidatesOf(
+  candidates: ReadonlyMap<string, CallEvent | readonly CallEvent[]>,
+  key: string,
+): readonly CallEvent[] {
+  const entry = candidates.get(key);
+  return entry === undefined ? [] : isCallList(entry) ? entry : [entry];
+}
+
+function isCallList(entry: CallEvent | readonly CallEvent[]): entry is readonly CallEvent[] {
+  return Array.isArray(entry);
+}

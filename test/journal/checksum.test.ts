@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLine, crc32, LineEncoder, withChecksum } from '../../src/journal/checksum.js';
 import { serializeEvents } from '../../src/journal/merge.js';
-import { candidatesOf, parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { candidatesOf } from '../../src/journal/types.js';
 import { JournalWriter } from '../../src/journal/writer.js';
 import { callEvent, endEvent, lines, runEvent } from './events.js';
 import { tempDir } from './temp.js';
@@ -61,7 +62,7 @@ describe('journal line checksums', () => {
     );
     const [head, first, second] = text.split('\n');
     const read = parseJournal([head, first?.replace('right', 'wrong'), second, ''].join('\n'), 'j');
-    expect(candidatesOf(read, 'k').map((call) => call.result)).toEqual([{ text: 'right' }]);
+    expect(candidatesOf(read.candidates, 'k').map((call) => call.result)).toEqual([{ text: 'right' }]);
   });
 
   it('a flip in the checksum itself, or digits in another case, fail it', async () => {

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeJournalFiles, mergeJournals, serializeEvents } from '../../src/journal/merge.js';
-import { candidatesOf, parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { candidatesOf } from '../../src/journal/types.js';
 import { callEvent, lines, runEvent } from './events.js';
 import { tempDir } from './temp.js';
 
@@ -69,7 +70,7 @@ describe('mergeJournalFiles', () => {
     // Two different results for one key are both kept, in order: the first that replays wins, so a
     // damaged or forged copy in one journal cannot hide the valid one in another.
     expect(text.match(/"key":"shared"/g)).toHaveLength(2);
-    expect(candidatesOf(read, 'shared').map((call) => call.result)).toEqual(['from A', 'from B']);
+    expect(candidatesOf(read.candidates, 'shared').map((call) => call.result)).toEqual(['from A', 'from B']);
   });
 
   it('can write over one of its inputs', async () => {

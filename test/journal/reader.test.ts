@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withChecksum } from '../../src/journal/checksum.js';
-import { candidatesOf, journalBelongsTo, parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { journalBelongsTo, parseJournal, readJournalFile } from '../../src/journal/reader.js';
+import { candidatesOf } from '../../src/journal/types.js';
 import { callEvent, endEvent, lines, runEvent } from './events.js';
 import { tempDir } from './temp.js';
 
@@ -230,8 +231,8 @@ describe('parseJournal', () => {
     for (const read of [parseJournal(lines(runEvent(), b1, a, b2, b3), 'j'), await readJournalFile(path)]) {
       expect(read.candidates.get('a')).toEqual(a); // no list for a key journaled once
       expect(read.candidates.get('b')).toEqual([b1, b2, b3]);
-      expect(candidatesOf(read, 'a')).toEqual([a]);
-      expect(candidatesOf(read, 'missing')).toEqual([]);
+      expect(candidatesOf(read.candidates, 'a')).toEqual([a]);
+      expect(candidatesOf(read.candidates, 'missing')).toEqual([]);
       expect([...read.calls.entries()]).toEqual([
         ['b', b1],
         ['a', a],
