@@ -39,8 +39,6 @@ export declare function emptyJournalRead(source: string): JournalRead;
  * reader, a merge) does so before handing the read out.
  */
 export declare function withCalls(read: Omit<JournalRead, 'calls'>): JournalRead;
-/** Every call event of `key` in `read`, in journal order. */
-export declare function candidatesOf(read: Pick<JournalRead, 'candidates'>, key: string): readonly CallEvent[];
 /**
  * Reads and validates a journal file. A missing file is an empty journal.
  *

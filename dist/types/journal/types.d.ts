@@ -111,3 +111,8 @@ export interface EndEvent {
     at: string;
 }
 export type JournalEvent = RunEvent | CallEvent | FailEvent | StepEvent | AnswerEvent | EndEvent;
+/**
+ * Every call event of `key` in a map of calls by key (a reader's `candidates`, what the engine replays from),
+ * in journal order: the map holds the event itself for a key journaled once, a list for a repeated key.
+ */
+export declare function candidatesOf(candidates: ReadonlyMap<string, CallEvent | readonly CallEvent[]>, key: string): readonly CallEvent[];
