@@ -2,7 +2,9 @@
 // of an env entry named like a credential (TOKEN, KEY, SECRET, PASSWORD: workflow, step, tool, MCP server
 // or provider env) or by a `with:` entry given to a callee's secret input is treated as `secret: true`
 // from load on: its value is redacted before the run's first line is written, recorded as `***`, and must
-// be given again on resume. Each such input gets a warning suggesting to declare it.
+// be given again on resume. Each such input gets a warning suggesting to declare it. A credential that reads
+// `inputs` as a whole or by a computed name (`toJSON(inputs)`, `inputs[format(...)]`) could get any input:
+// every input is then treated so.
 import { isSecretEnvName } from '../journal/secrets.js';
 import { parseTemplate } from './expressions.js';
 import { isRecord } from './values.js';
@@ -22,11 +24,16 @@ export function secretInputWarnings(
   /** Input name → the first place that feeds it to a credential, and what that place is. */
   const found = new Map<string, { path: Path; what: string }>();
   const scan = (value: unknown, path: Path, what: string): void => {
-    for (const name of inputRefs(value)) {
+    const refs = inputRefs(value);
+    const anyInput = refs.includes(ANY_INPUT);
+    const names = anyInput ? [...declared.keys()] : refs.filter((ref) => typeof ref === 'string');
+    const how = anyInput ? `${what} (which reads \`inputs\` as a whole or by a computed name)` : what;
+    for (const name of names) {
       const input = declared.get(name);
-      if (input && !input.secret && !found.has(name)) found.set(name, { path, what });
+      if (input && !input.secret && !found.has(name)) found.set(name, { path, what: how });
     }
   };
+
   const env = (value: unknown, path: Path): void => {
     if (!isRecord(value)) return;
     for (const [name, entry] of Object.entries(value)) {
@@ -79,17 +86,25 @@ export function secretInputWarnings(
   return warnings;
 }
 
-/** Names of the inputs a template value reads (`inputs.<name>`), in strings at any depth. */
-function inputRefs(value: unknown): string[] {
+/** What `inputRefs` gives for `inputs` read as a whole or by a computed name: any input at all. */
+const ANY_INPUT = Symbol('any input');
+
+/**
+ * The inputs a template value reads, in strings at any depth: their names (`inputs.<name>`,
+ * `inputs['<name>']`), or `ANY_INPUT` for `inputs` read whole, by a computed name or by `*`.
+ */
+function inputRefs(value: unknown): Array<string | typeof ANY_INPUT> {
   if (typeof value === 'string') {
     if (!value.includes('${{')) return [];
     try {
       return parseTemplate(value).parts.flatMap((part) =>
         typeof part === 'string'
           ? []
-          : part.refs.flatMap((ref) =>
-              ref.context.toLowerCase() === 'inputs' && typeof ref.path[0] === 'string' ? [ref.path[0]] : [],
-            ),
+          : part.refs.flatMap((ref): Array<string | typeof ANY_INPUT> => {
+              if (ref.context.toLowerCase() !== 'inputs') return [];
+              const name = ref.path[0];
+              return typeof name === 'string' && name !== '*' ? [name] : [ANY_INPUT];
+            }),
       );
     } catch {
       return []; // Reported by the semantic checks.

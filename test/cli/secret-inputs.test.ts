@@ -61,4 +61,50 @@ outputs:
       /deploy\.yml:5:17: .*input "token" feeds the env var DEPLOY_TOKEN.*declare it "secret: true"/,
     );
   });
+
+  it('is every input when the credential reads `inputs` by a computed name or as a whole', async () => {
+    for (const credential of [
+      `\${{ inputs[format('{0}', 'token')] }}`,
+      `\${{ fromJSON(toJSON(inputs)).token }}`,
+      `\${{ inputs.*[0] }}`,
+    ]) {
+      const root = scratch({
+        'deploy.yml': `name: deploy
+inputs:
+  token: { type: string }
+  region: { type: string }
+env:
+  DEPLOY_TOKEN: "${credential}"
+steps:
+  - id: show
+    run: echo "token $DEPLOY_TOKEN in $REGION"
+    env: { REGION: "\${{ inputs.region }}" }
+`,
+      });
+      const run = await cli(
+        root,
+        'run',
+        'deploy.yml',
+        '--input',
+        `token=${SECRET}`,
+        '--input',
+        'region=eu-west-9',
+        '--run-id',
+        'r1',
+      );
+      expect(run.code, credential).toBe(0);
+      expect(run.out + run.err).not.toContain(SECRET);
+      for (const file of filesUnder(join(root, '.reprise'))) {
+        expect(readFileSync(file, 'utf8'), `${credential}: ${file}`).not.toContain(SECRET);
+      }
+      const validated = await cli(root, 'validate', 'deploy.yml');
+      for (const input of ['token', 'region']) {
+        expect(validated.out + validated.err, credential).toMatch(
+          new RegExp(
+            `input "${input}" feeds the env var DEPLOY_TOKEN \\(which reads \`inputs\` as a whole or by a computed name\\)`,
+          ),
+        );
+      }
+    }
+  });
 });
