@@ -108,3 +108,47 @@ steps:
     }
   });
 });
+
+describe('a credential read from a step output', () => {
+  const VAULT = (fetch: string) => `name: vault
+inputs:
+  fail: { type: string, default: "yes" }
+steps:
+  - id: vault
+${fetch}
+  - id: deploy
+    env: { DEPLOY_TOKEN: "\${{ steps.vault.outputs.lines[0] }}", FAIL: "\${{ inputs.fail }}" }
+    run: |
+      test "$DEPLOY_TOKEN" = "${SECRET}" || { echo "wrong token" >&2; exit 7; }
+      test "$FAIL" = "no" || exit 3
+`;
+
+  it('is warned about: the step that prints it is journaled in clear before the value is a secret', async () => {
+    const root = scratch({ 'vault.yml': VAULT(`    run: echo "${SECRET}"`) });
+    const validated = await cli(root, 'validate', 'vault.yml');
+    expect(validated.code).toBe(0);
+    expect(validated.err).toMatch(
+      /vault\.yml:8:\d+: warning: the env var DEPLOY_TOKEN reads the output of step "vault", which the journal keeps in clear.*"::add-mask::<the value>".*"replay: false"/,
+    );
+    // What the warning is about: the journal holds the token.
+    await cli(root, 'run', 'vault.yml', '--run-id', 'r');
+    expect(readFileSync(join(root, '.reprise/runs/r/journal.jsonl'), 'utf8')).toContain(SECRET);
+  });
+
+  it('is not, once that step masks it and runs again in every attempt; a resume then gets the real value', async () => {
+    const root = scratch({
+      'vault.yml': VAULT(`    replay: false
+    run: |
+      echo "::add-mask::${SECRET}"
+      echo "${SECRET}"`),
+    });
+    const validated = await cli(root, 'validate', 'vault.yml');
+    expect(validated.out + validated.err).not.toContain('keeps in clear');
+    expect((await cli(root, 'run', 'vault.yml', '--run-id', 'r')).code).toBe(1); // FAIL=yes
+    const resumed = await cli(root, 'run', 'vault.yml', '--resume', 'r', '--input', 'fail=no');
+    expect(resumed.code, resumed.out + resumed.err).toBe(0);
+    for (const file of filesUnder(join(root, '.reprise'))) {
+      expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET);
+    }
+  });
+});
