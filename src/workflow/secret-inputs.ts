@@ -27,13 +27,14 @@ export function secretInputWarnings(
   /** Steps whose output a credential reads, with the first place that reads each. */
   const outputsRead = new Map<string, { path: Path; what: string }>();
   const scan = (value: unknown, path: Path, what: string): void => {
-    for (const ref of contextRefs(value)) {
+    const read = contextRefs(value);
+    for (const ref of read) {
       const step = ref.path[0];
       if (ref.context.toLowerCase() === 'steps' && typeof step === 'string' && !outputsRead.has(step)) {
         outputsRead.set(step, { path, what });
       }
     }
-    const refs = inputRefs(value);
+    const refs = inputRefs(read);
     const anyInput = refs.includes(ANY_INPUT);
     const names = anyInput ? [...declared.keys()] : refs.filter((ref) => typeof ref === 'string');
     const how = anyInput ? `${what} (which reads \`inputs\` as a whole or by a computed name)` : what;
@@ -140,11 +141,11 @@ function contextRefs(value: unknown): ContextRef[] {
 const ANY_INPUT = Symbol('any input');
 
 /**
- * The inputs a template value reads, in strings at any depth: their names (`inputs.<name>`,
- * `inputs['<name>']`), or `ANY_INPUT` for `inputs` read whole, by a computed name or by `*`.
+ * The inputs among what a value reads (`contextRefs`): their names (`inputs.<name>`, `inputs['<name>']`),
+ * or `ANY_INPUT` for `inputs` read whole, by a computed name or by `*`.
  */
-function inputRefs(value: unknown): Array<string | typeof ANY_INPUT> {
-  return contextRefs(value).flatMap((ref): Array<string | typeof ANY_INPUT> => {
+function inputRefs(read: ContextRef[]): Array<string | typeof ANY_INPUT> {
+  return read.flatMap((ref): Array<string | typeof ANY_INPUT> => {
     if (ref.context.toLowerCase() !== 'inputs') return [];
     const name = ref.path[0];
     return typeof name === 'string' && name !== '*' ? [name] : [ANY_INPUT];
