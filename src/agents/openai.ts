@@ -199,7 +199,9 @@ async function readJsonAnswer(response: Response, endpoint: Endpoint): Promise<T
  * Sends `params` and reads the answer: as a stream when the provider streams (or the server sends one
  * unasked), otherwise with `readJson`. A streamed request has an AbortController of its own, linked to the
  * call's signal: the SSE decoder aborts it to close the connection when it stops reading early. A plain
- * answer is read whole under the call's signal itself.
+ * request is sent under the call's signal itself (no controller per call). An SSE answer to one is read
+ * under that signal too: the decoder's abort reaches nothing, and a body it stops reading early is
+ * released with the response.
  */
 async function exchange(
   target: Target,

@@ -42,8 +42,10 @@ export function notReplayedKeys(
 }
 
 export function callRows(read: JournalRead, replays: LatestReplays = { replayed: [] }): CallRow[] {
-  const listed = new Set('replayed' in replays ? replays.replayed : replays.notReplayed);
-  const replayedByLatest = (key: string) => listed.has(key) === 'replayed' in replays;
+  const listsReplayed = 'replayed' in replays;
+  const listed = new Set(listsReplayed ? replays.replayed : replays.notReplayed);
+  // The listed keys are the replayed ones, or the only ones not replayed.
+  const replayedByLatest = (key: string) => listed.has(key) === listsReplayed;
   const latest = read.runs.at(-1)?.attempt ?? 1;
   const rows: CallRow[] = [];
   let attempt = 0;

@@ -15,6 +15,13 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** No file under the run store of `root` holds the secret; returns the files looked at. */
+function expectNoSecretStored(root: string, label = ''): string[] {
+  const files = filesUnder(join(root, '.reprise'));
+  for (const file of files) expect(readFileSync(file, 'utf8'), `${label}${file}`).not.toContain(SECRET);
+  return files;
+}
+
 describe('an input feeding a secret-named env var', () => {
   it('never reaches the run directory or the output of reprise run; validate warns at its place', async () => {
     const root = scratch({
@@ -45,10 +52,9 @@ outputs:
     );
     expect(run.code).toBe(0);
     expect(run.out + run.err).not.toContain(SECRET);
-    const files = filesUnder(join(root, '.reprise'));
+    const files = expectNoSecretStored(root);
     expect(files.some((f) => f.endsWith('journal.jsonl'))).toBe(true);
     expect(files.some((f) => f.endsWith('result.json'))).toBe(true);
-    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET);
     expect(run.out).toContain('token ***');
 
     // Resuming needs it again, as for a declared secret input.
@@ -94,9 +100,7 @@ steps:
       );
       expect(run.code, credential).toBe(0);
       expect(run.out + run.err).not.toContain(SECRET);
-      for (const file of filesUnder(join(root, '.reprise'))) {
-        expect(readFileSync(file, 'utf8'), `${credential}: ${file}`).not.toContain(SECRET);
-      }
+      expectNoSecretStored(root, `${credential}: `);
       const validated = await cli(root, 'validate', 'deploy.yml');
       for (const input of ['token', 'region']) {
         expect(validated.out + validated.err, credential).toMatch(
@@ -147,8 +151,6 @@ ${fetch}
     expect((await cli(root, 'run', 'vault.yml', '--run-id', 'r')).code).toBe(1); // FAIL=yes
     const resumed = await cli(root, 'run', 'vault.yml', '--resume', 'r', '--input', 'fail=no');
     expect(resumed.code, resumed.out + resumed.err).toBe(0);
-    for (const file of filesUnder(join(root, '.reprise'))) {
-      expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET);
-    }
+    expectNoSecretStored(root);
   });
 });
