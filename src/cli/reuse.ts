@@ -1,7 +1,9 @@
 // `reprise run FILE --reuse RUN`: a new run seeded with what an earlier run journaled, reused by the
 // cross-run rule (engine/reuse.ts) as the action's `resume-scope: workflow` reuses an earlier workflow
 // run's: model calls replay, run steps and tools run again, calls older than reuse-max-age run live.
+import { formatShard, type ShardId } from '../engine/shard.js';
 import { compactJournal, describeCompaction } from '../journal/compact.js';
+import { journalLineage } from '../journal/lineage.js';
 import { serializeEvents } from '../journal/merge.js';
 import { journalBelongsTo, parseJournal, readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { JournalRead } from '../journal/reader.js';
@@ -21,7 +23,7 @@ export async function seedFromRun(
   store: LocalStore,
   source: string,
   workflow: WorkflowDef,
-  options: { journalPath: string; now: Date },
+  options: { journalPath: string; now: Date; shard?: ShardId },
   io: CliIO,
 ): Promise<{ previous: JournalRead; sourceId: string; description: string }> {
   const sourceId = await asUsageError(() => store.resolve(source));
@@ -34,6 +36,7 @@ export async function seedFromRun(
     throw new UsageError(`--reuse ${source}: run ${sourceId} has no journal to reuse`);
   const foreign = journalBelongsTo(read, workflow.name);
   if (foreign) throw new UsageError(`--reuse ${source}: ${foreign}`);
+  if (options.shard) checkShardSeed(read, options.shard, source, sourceId);
   const { events, report } = compactJournal(read.events, {
     maxAgeMs: Number.POSITIVE_INFINITY,
     seedAt: options.now,
@@ -65,4 +68,20 @@ export function pinReusedRun(argv: readonly string[], sourceId: string): string[
   const at = args.findIndex((arg) => arg === '--reuse' || arg.startsWith('--reuse='));
   if (at >= 0) args.splice(at, args[at] === '--reuse' ? 2 : 1, '--reuse', sourceId);
   return args;
+}
+
+/**
+ * A shard reuses a whole run (unsharded, or a merge) or the same shard of an earlier run, as the action's
+ * shard jobs restore their own shard's journal. Never another shard: the merge would then take that shard's
+ * own calls for an earlier run's, and replay only what the cross-run rule allows of them.
+ */
+function checkShardSeed(read: JournalRead, shard: ShardId, source: string, sourceId: string): void {
+  const { earlierRuns } = journalLineage(read.events);
+  const its = read.runs.find((run) => !earlierRuns.has(run.runId))?.shard;
+  if (!its || (its.index === shard.index && its.total === shard.total)) return;
+  throw new UsageError(
+    `--reuse ${source}: run ${sourceId} is ${formatShard(its)}, and this run is ${formatShard(shard)}: ` +
+      `a shard reuses a merged run or the same shard of an earlier run` +
+      (source === 'latest' ? ' (latest is the newest run; name the one to reuse)' : ''),
+  );
 }

@@ -87,9 +87,9 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
       `--merge starts a new run from the shards' journals; it cannot be combined with ${resume ? '--resume' : '--shard'}`,
     );
   }
-  if (options.reuse !== undefined && (resume || options.merge || options.shard)) {
+  if (options.reuse !== undefined && (resume || options.merge)) {
     throw new UsageError(
-      `--reuse starts a new run from an earlier run's journal; it cannot be combined with ${resume ? '--resume (a resumed run keeps reusing what it reused)' : options.merge ? '--merge' : '--shard'}`,
+      `--reuse starts a new run from an earlier run's journal; it cannot be combined with ${resume ? '--resume (a resumed run keeps reusing what it reused)' : '--merge'}`,
     );
   }
   const reuseMaxAgeMs = parseMaxAgeFlag(options.reuseMaxAge);
@@ -120,7 +120,13 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
     let mergedJournal: JournalRead | undefined;
     let reusedRun: string | undefined;
     if (options.reuse !== undefined) {
-      const seeded = await seedFromRun(store, options.reuse, workflow, { journalPath, now: new Date() }, io);
+      const seeded = await seedFromRun(
+        store,
+        options.reuse,
+        workflow,
+        { journalPath, now: new Date(), ...(shard ? { shard } : {}) },
+        io,
+      );
       previous = seeded.previous;
       mergedJournal = seeded.previous;
       reusedRun = seeded.sourceId;

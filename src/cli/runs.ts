@@ -1,7 +1,7 @@
 // `reprise runs ls|show|rm|gc`: the local store, for a person.
 import { resolve } from 'node:path';
 import { answerTarget } from '../engine/ask.js';
-import { journalLineage } from '../journal/lineage.js';
+import { journalLineage, ownPart } from '../journal/lineage.js';
 import { readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
@@ -90,17 +90,15 @@ export async function runsShowCommand(
   // A run seeded from earlier runs (`--reuse`) holds their lines too, for reuse only: what this run did,
   // spent and took is its own attempts' lines, as its own summary says.
   const earlierRuns = journalLineage(journal.events).earlierRuns;
-  const ownRuns = journal.runs.filter((header) => !earlierRuns.has(header.runId));
+  const { runs: ownRuns, callKeys: ownKeys } = ownPart(journal.events);
   const lastRun = ownRuns.at(-1);
   const end = [...journal.events].reverse().find((event) => event.t === 'end');
   const steps = new Map<string, { status: string; calls: CallEvent[]; failures: number; time: Span }>();
   const run = new Span();
-  const ownKeys = new Set<string>();
   let own = true;
   for (const event of journal.events) {
     if (event.t === 'run') own = !earlierRuns.has(event.runId);
     if (!own) continue;
-    if (event.t === 'call') ownKeys.add(event.key);
     if (event.t === 'run') {
       run.next(Date.parse(event.at));
       for (const entry of steps.values()) entry.time.next();

@@ -137,9 +137,10 @@ export class ReuseRule {
   }
 
   /** Undefined when the journal holds nothing of earlier runs and this attempt starts no reuse. */
-  report(askedKeys: ReadonlySet<string>): ReuseReport | undefined {
+  report(askedKeys: ReadonlySet<string>, unreached: ReadonlySet<string>): ReuseReport | undefined {
     if (!this.reuse) return undefined;
-    const journaled = new Set([...this.reuse.earlier].map((line) => line.key));
+    const journaled = new Set<string>();
+    for (const line of this.reuse.earlier) if (!unreached.has(line.step)) journaled.add(line.key);
     const unmatched = [...journaled].filter((key) => !askedKeys.has(key)).length;
     return { ...this.counts, unmatched, maxAgeMs: this.reuse.maxAgeMs };
   }

@@ -81,8 +81,9 @@ class Run implements UsesHost {
   private readonly occurrences = new Occurrences();
   /**
    * The keys this attempt asked the journal for, in two parts that never share a key: the calls it replayed
-   * (in order, for `runs show --calls`), and every other (asks, and calls that ran live). A resume of 10,000
-   * calls thus keeps one list, not a set of every key as well.
+   * (in order, for `runs show --calls`), and every other (asks, calls that ran live, and a shard's items that
+   * another shard owns: planned, so not "no longer matched"). A resume of 10,000 calls thus keeps one list,
+   * not a set of every key as well.
    */
   private readonly replayedKeys: CallKey[] = [];
   private readonly otherAskedKeys = new Set<CallKey>();
@@ -245,7 +246,12 @@ class Run implements UsesHost {
       steps: [...this.summaries.values()],
       unmatchedJournalCalls: this.unmatchedJournalCalls(),
       ...(this.reuse.reuse
-        ? { reuse: this.reuse.report(new Set([...this.replayedKeys, ...this.otherAskedKeys]))! }
+        ? {
+            reuse: this.reuse.report(
+              new Set([...this.replayedKeys, ...this.otherAskedKeys]),
+              this.sharding.unreachedSteps(),
+            )!,
+          }
         : {}),
       replayedKeys: [...this.replayedKeys],
       ms: Math.round(monotonicMs() - started),
@@ -253,11 +259,21 @@ class Run implements UsesHost {
     };
   }
 
-  /** Journaled keys this attempt never asked for (a step removed, a prompt edited). */
+  /**
+   * Journaled keys this attempt never asked for (a step removed, a prompt edited). A shard leaves out the
+   * calls of the steps it stops before: the merge run asks for those.
+   */
   private unmatchedJournalCalls(): number {
     // Each replayed key is a journaled one, replayed once, and never among the others asked for.
     let asked = this.replayedKeys.length;
     for (const key of this.otherAskedKeys) if (this.options.replay.has(key)) asked += 1;
+    const unreached = this.sharding.unreachedSteps();
+    if (unreached.size > 0) {
+      // Never asked for, since their steps never ran.
+      for (const entry of this.options.replay.values()) {
+        if (unreached.has((Array.isArray(entry) ? entry[0]! : entry).step)) asked += 1;
+      }
+    }
     return this.options.replay.size - asked;
   }
 
@@ -520,7 +536,10 @@ class Run implements UsesHost {
       } catch (caught) {
         call = new ItemError(index, value, caught);
       }
-      if (!this.sharding.owns(step, call instanceof ItemError ? undefined : call.key, index)) continue;
+      if (!this.sharding.owns(step, call instanceof ItemError ? undefined : call.key, index)) {
+        if (!(call instanceof ItemError)) this.otherAskedKeys.add(call.key);
+        continue;
+      }
       owned += 1;
       if (call instanceof ItemError || call.loop) {
         live.push({ index, call });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ShardId } from '../journal/types.js';
 import type { StepDef, WorkflowDef } from '../workflow/types.js';
 import { isSharded, shardLayout } from '../workflow/shards.js';
+import { calleeSteps } from './uses.js';
 import type { CallKey } from './keys.js';
 
 export type { ShardId };
@@ -54,6 +55,7 @@ export class Sharding {
   private readonly liveByShard = new Map<string, Map<number, number>>();
   /** Only the workflow's own top-level fan-outs split; a called workflow's steps never do. */
   private readonly sharded: ReadonlySet<StepDef>;
+  private unreached: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly workflow: WorkflowDef,
@@ -72,6 +74,18 @@ export class Sharding {
   stepsToRun(): StepDef[] {
     if (!this.shard) return this.workflow.steps;
     return this.workflow.steps.slice(0, shardLayout(this.workflow)?.stop);
+  }
+
+  /**
+   * The paths of the steps a shard stops before (those of their groups, loops and callees included): their
+   * journaled calls are the merge run's to ask for. Empty unless this run is a shard that stops early.
+   */
+  unreachedSteps(): ReadonlySet<string> {
+    if (this.unreached) return this.unreached;
+    const stop = this.shard ? shardLayout(this.workflow)?.stop : undefined;
+    const after = stop === undefined ? [] : this.workflow.steps.slice(stop);
+    this.unreached = new Set(calleeSteps(after, '').map(({ path }) => path));
+    return this.unreached;
   }
 
   /** Whether this run runs the item with `key` of `step` (`index` places an item whose planning failed). */

@@ -41,3 +41,29 @@ export function callsOfRuns(events: readonly JournalEvent[], runIds: ReadonlySet
   }
   return calls;
 }
+
+/**
+ * What a journal holds of its own run: its attempts' headers and the keys of its calls, without the earlier
+ * runs' lines it carries for reuse. `runs show` and `runs ls` count these.
+ */
+export function ownPart(events: readonly JournalEvent[]): { runs: RunEvent[]; callKeys: Set<string> } {
+  const { earlierRuns } = journalLineage(events);
+  const runs: RunEvent[] = [];
+  const callKeys = new Set<string>();
+  let own = true;
+  for (const event of events) {
+    if (event.t === 'run') {
+      own = !earlierRuns.has(event.runId);
+      if (own) runs.push(event);
+    } else if (own && event.t === 'call') callKeys.add(event.key);
+  }
+  return { runs, callKeys };
+}
+
+/**
+ * When run `runId` started: its first attempt's header. A journal seeded from an earlier run, forked or
+ * merged begins with other runs' headers, so the first line alone would date the run by theirs.
+ */
+export function startOfRun(runs: readonly RunEvent[], runId: string): string | undefined {
+  return (runs.find((run) => run.runId === runId) ?? runs[0])?.at;
+}

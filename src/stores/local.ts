@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { ownPart, startOfRun } from '../journal/lineage.js';
 import { writeFileAtomic } from '../journal/merge.js';
 import { readJournalFile } from '../journal/reader.js';
 import { redactedJson, type Secrets } from '../journal/secrets.js';
@@ -131,7 +132,7 @@ export class LocalStore {
     const ids = this.ids();
     if (idOrLatest === 'latest') {
       if (ids.length === 0) throw new StoreError(`there are no runs in ${this.runsDir} yet`);
-      const started = ids.map((id) => ({ id, at: this.journalStartedAt(id) }));
+      const started = await Promise.all(ids.map(async (id) => ({ id, at: await this.journalStartedAt(id) })));
       const journaled = started.filter((run): run is { id: string; at: string } => run.at !== undefined);
       if (journaled.length === 0) {
         throw new StoreError(`no run in ${this.runsDir} has a journal yet: there is nothing to resume`);
@@ -285,14 +286,16 @@ export class LocalStore {
     const lock = this.lockState(id);
     const updated = this.updatedAt(id);
     const result = this.resultStatus(id);
+    // A run seeded from earlier runs (`--reuse`) holds their lines too; its row counts its own.
+    const own = ownPart(read.events);
     const info: RunInfo = {
       id,
       workflow: read.header?.workflow,
       status: 'interrupted',
-      startedAt: read.header?.at ?? this.createdAt(id),
+      startedAt: startOfRun(read.runs, id) ?? this.createdAt(id),
       updatedAt: updated.toISOString(),
-      attempts: read.runs.length,
-      calls: read.candidates.size,
+      attempts: own.runs.length,
+      calls: own.callKeys.size,
     };
     if (lock.held) {
       info.status = 'running';
@@ -338,24 +341,30 @@ export class LocalStore {
     return text === undefined ? { held: false } : lockStateOf(text, id);
   }
 
-  /** When the run's first attempt started, from its journal header; undefined without a journal. */
-  private journalStartedAt(id: string): string | undefined {
+  /**
+   * When the run's first attempt started, from its journal; undefined without a journal. Its first line
+   * usually says; a journal that begins with another run's header (seeded by `--reuse`, forked, merged) is
+   * read whole to find the run's own.
+   */
+  private async journalStartedAt(id: string): Promise<string | undefined> {
     const line = readFirstLine(this.journalPath(id));
-    if (line !== undefined) {
-      try {
-        const header: unknown = JSON.parse(line);
-        if (
-          isRecord(header) &&
-          typeof header.v === 'number' &&
-          isReadableVersion(header.v) &&
-          typeof header.at === 'string'
-        )
-          return header.at;
-      } catch {
-        // not a journal header
-      }
+    if (line === undefined) return undefined;
+    let header: unknown;
+    try {
+      header = JSON.parse(line);
+    } catch {
+      return undefined; // not a journal header
     }
-    return undefined;
+    if (
+      !isRecord(header) ||
+      typeof header.v !== 'number' ||
+      !isReadableVersion(header.v) ||
+      typeof header.at !== 'string'
+    )
+      return undefined;
+    if (header.runId === id) return header.at;
+    const read = await readJournalFile(this.journalPath(id));
+    return startOfRun(read.runs, id) ?? header.at;
   }
 
   private createdAt(id: string): string {

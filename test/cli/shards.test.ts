@@ -143,3 +143,94 @@ describe('reprise run --shard / --merge', () => {
     );
   });
 });
+
+describe('reprise run --shard with --reuse', () => {
+  // `work` is deterministic, so it may be reused across runs; `items` and `total` run again in every run.
+  const REUSABLE = WORKFLOW.replace('    shard: true\n', '    shard: true\n    reuse: true\n');
+  const lastJson = (text: string) => JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>;
+
+  it('seeds each shard from an earlier run: each reuses the items it owns, and the merge finishes', async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'wf.yml'), REUSABLE);
+    expect((await reprise(dir, 'run', 'wf.yml', '--run-id', 'week-1')).code).toBe(0);
+
+    let reused = 0;
+    for (const index of [0, 1, 2]) {
+      const shard = await reprise(
+        dir,
+        'run',
+        'wf.yml',
+        '--shard',
+        `${index}/3`,
+        '--reuse',
+        'week-1',
+        '--run-id',
+        `week-2-s${index}`,
+        '--json',
+      );
+      expect(shard.code, shard.err).toBe(0);
+      const result = lastJson(shard.out);
+      const owned = (result['shard'] as { steps: { owned: number }[] }).steps[0]!.owned;
+      // The other shards' items and the step after the stop are not "no longer matched": nothing changed.
+      expect(result).toMatchObject({
+        status: 'sharded',
+        calls: { live: 1, replayed: owned },
+        reuse: { reused: owned, rerun: 1, expired: 0, unmatched: 0 },
+      });
+      reused += owned;
+    }
+    expect(reused).toBe(9);
+
+    const merged = await reprise(
+      dir,
+      'run',
+      'wf.yml',
+      '--merge',
+      '.reprise/runs/week-2-s0',
+      '.reprise/runs/week-2-s1',
+      '.reprise/runs/week-2-s2',
+      '--run-id',
+      'week-2',
+      '--json',
+    );
+    expect(merged.code, merged.err).toBe(0);
+    // `items` replays from the shards' own lines; the 9 items of `work`, which the shards reused and so did
+    // not journal again, from week 1's lines they carry; `total` (a run step of week 1) runs again.
+    expect(lastJson(merged.out)).toMatchObject({
+      status: 'succeeded',
+      calls: { live: 1, replayed: 10 },
+      reuse: { reused: 9, rerun: 1, unmatched: 0 },
+      outputs: { total: '18\n' },
+    });
+
+    // A shard reuses the same shard of an earlier run; another shard's part would be taken for all of it.
+    const same = await reprise(dir, 'run', 'wf.yml', '--shard', '0/3', '--reuse', 'week-2-s0', '--json');
+    expect(same.code, same.err).toBe(0);
+    expect(lastJson(same.out)).toMatchObject({ reuse: { unmatched: 0 } });
+    const other = await reprise(dir, 'run', 'wf.yml', '--shard', '1/3', '--reuse', 'week-2-s0');
+    expect(other.code).toBe(2);
+    expect(other.err).toContain(
+      '--reuse week-2-s0: run week-2-s0 is shard 0/3, and this run is shard 1/3: a shard reuses a merged run or the same shard of an earlier run',
+    );
+  });
+
+  it('lists a seeded run by its own start, attempts and calls, and takes it for latest', async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'wf.yml'), REUSABLE);
+    expect((await reprise(dir, 'run', 'wf.yml', '--run-id', 'week-1')).code).toBe(0);
+    // Its journal begins with week 1's header; an id sorting before "week-1" must not make it look older.
+    expect((await reprise(dir, 'run', 'wf.yml', '--reuse', 'week-1', '--run-id', 'a-later')).code).toBe(0);
+    const shown = await reprise(dir, 'runs', 'show', 'latest', '--json');
+    expect(JSON.parse(shown.out)).toMatchObject({ runId: 'a-later', attempts: 1, calls: 2 });
+    const listed = await reprise(dir, 'runs', 'ls', '--json');
+    const rows = JSON.parse(listed.out) as {
+      id: string;
+      attempts: number;
+      calls: number;
+      startedAt: string;
+    }[];
+    expect(rows.map((row) => row.id)).toEqual(['a-later', 'week-1']);
+    expect(rows[0]).toMatchObject({ attempts: 1, calls: 2 });
+    expect(rows[0]!.startedAt > rows[1]!.startedAt).toBe(true);
+  });
+});
