@@ -1,5 +1,5 @@
 // `reprise run --shard I/N` and `--merge DIR...`, driven through the CLI's own entry (in process).
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -108,6 +108,45 @@ describe('reprise run --shard / --merge', () => {
     expect(live.err).toMatch(/no journal of shard 1\/3: its items run live here/);
     expect(live.err).toMatch(/items of shard 1\/3 had no journaled result; running (it|them) live/);
     expect(live.out).toMatch(/"total":"18\\n"/);
+  });
+
+  it('merges a damaged shard journal into a clean one: the damaged item runs live, once', async () => {
+    const dir = workspace();
+    for (const index of [0, 1])
+      await reprise(dir, 'run', 'wf.yml', '--shard', `${index}/2`, '--run-id', `s${index}`);
+    // A byte changed inside one of shard 0's item results: the line fails its checksum.
+    const path = join(dir, '.reprise/runs/s0/journal.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const damaged = lines.findIndex((line) => line.includes('"step":"work"'));
+    lines[damaged] = lines[damaged]!.replace('done ', 'DONE ');
+    writeFileSync(path, lines.join('\n'));
+
+    const merged = await reprise(
+      dir,
+      'run',
+      'wf.yml',
+      '--merge',
+      '.reprise/runs/s0',
+      '.reprise/runs/s1',
+      '--run-id',
+      'm',
+      '--json',
+    );
+    expect(merged.code, merged.err).toBe(0);
+    expect(merged.err).toContain(`line ${damaged + 1} fails its checksum`);
+    expect(merged.err).toMatch(/1 item of shard 0\/2 had no journaled result; running it live/);
+    expect(JSON.parse(merged.out.trim().split('\n').at(-1)!)).toMatchObject({
+      calls: { live: 2, replayed: 9 },
+      outputs: { total: '18\n' },
+    });
+    // The merge run's journal holds only intact lines: resuming it warns of nothing and replays everything.
+    expect(readFileSync(join(dir, '.reprise/runs/m/journal.jsonl'), 'utf8')).not.toContain('DONE ');
+    const resumed = await reprise(dir, 'run', 'wf.yml', '--resume', 'm', '--json');
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.err).not.toMatch(/warning/);
+    expect(JSON.parse(resumed.out.trim().split('\n').at(-1)!)).toMatchObject({
+      calls: { live: 0, replayed: 11 },
+    });
   });
 
   it('continues a shard on --resume as the same shard, and refuses bad flags', async () => {
