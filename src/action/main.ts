@@ -323,6 +323,11 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     { githubContext },
     { reuseMaxAge },
   ] = await engine;
+  // How post compacts the journal for later runs if main is killed from here on. Saved before the run
+  // journals anything: until then the journal holds only what this step restored, and post saves it as it is.
+  const maxAgeMs = reuseMaxAge(workflow, settings.reuseMaxAgeMs);
+  host.saveState(STATE.scope, settings.scope);
+  host.saveState(STATE.reuseMaxAge, String(maxAgeMs));
   const observer = new ActionObserver(host);
   const attemptOptions: AttemptOptions = {
     workflow,
@@ -388,7 +393,7 @@ async function attempt(host: ActionHost, failing: Failing): Promise<void> {
     journalPath,
     scope: settings.scope,
     saveToCache: settings.cache === 'true',
-    maxAgeMs: reuseMaxAge(workflow, settings.reuseMaxAgeMs),
+    maxAgeMs,
     keep: new Set(result.replayedKeys),
   });
   const summary =

@@ -20,7 +20,10 @@ export const COMPACT_MAX_BYTES = 8 * 1024 * 1024;
 export interface CompactOptions {
   /** `reuse-max-age` (engine/reuse.ts `reuseMaxAge`): earlier runs' calls older than this are dropped. */
   maxAgeMs: number;
-  /** Size cap in bytes (default COMPACT_MAX_BYTES); only earlier runs' lines are dropped to meet it. */
+  /**
+   * Size cap in bytes (default COMPACT_MAX_BYTES); only earlier runs' lines are dropped to meet it. Infinity:
+   * no cap, for a caller that does not know `keep` (the action's post step, after main was killed).
+   */
   maxBytes?: number;
   /**
    * Compact as the seed of a new run starting at this time (`reprise run --reuse`): every line is an earlier

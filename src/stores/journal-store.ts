@@ -143,6 +143,8 @@ export interface LaterRunsTarget {
   maxAgeMs: CompactOptions['maxAgeMs'];
   /** Keys this run replayed: the size cap keeps them for its next attempt. */
   keep?: CompactOptions['keep'];
+  /** The size cap (default COMPACT_MAX_BYTES); Infinity when `keep` is not known. */
+  maxBytes?: CompactOptions['maxBytes'];
 }
 
 /** Files of the run directory an artifact carries beside the journal. */
@@ -276,14 +278,19 @@ export class ActionJournalStore {
    * a size cap), so the journal does not grow with every scheduled run. This run's own lines stay whole: its
    * next attempt replays everything it did and counts all it spent. Best effort: on trouble the journal is
    * saved as it is. Returns what was dropped, for the job summary (undefined: nothing). Nothing is done unless
-   * the journal goes to the cache for later runs (`resume-scope: workflow`, `cache: true`).
+   * the journal goes to the cache for later runs (`resume-scope: workflow`, `cache: true`). Main calls this
+   * once the run is done; post when main was killed before that (without the size cap: see action/post.ts).
    */
   async compactForLaterRuns(target: LaterRunsTarget): Promise<string | undefined> {
     const { journalPath, ...options } = target;
     if (target.scope !== 'workflow' || !target.saveToCache || !existsSync(journalPath)) return undefined;
     try {
       const described = describeCompaction(
-        await compactJournalFile(journalPath, { maxAgeMs: options.maxAgeMs, keep: options.keep }),
+        await compactJournalFile(journalPath, {
+          maxAgeMs: options.maxAgeMs,
+          keep: options.keep,
+          maxBytes: options.maxBytes,
+        }),
       );
       if (described) this.log.info(described);
       return described;

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { RecordedRequest } from '../fakes/openai-server.js';
-import { ActionHarness, NODE24, REPO, commands, type StepResult } from './action/harness.js';
+import { ActionHarness, NODE24, REPO, commands, waitFor, type StepResult } from './action/harness.js';
 
 let harness: ActionHarness;
 
@@ -156,6 +156,58 @@ ${Array.from({ length: 12 }, (_, i) => `  - id: q${i + 1}\n    agent: { prompt: 
     expect(second.main.summary).toMatch(
       /\*\*Reuse across runs:\*\* 11 calls reused from earlier runs, .*, 1 journaled no longer matched/,
     );
+  });
+});
+
+describe('resume-scope: workflow when main is killed', () => {
+  const file = '.github/reprise/killed.yml';
+  const weekly = (week: number) =>
+    `name: killed
+providers:
+  fake: { type: openai, base-url: "${harness.openai.url}" }
+defaults: { provider: fake, model: gpt-4o-mini, retries: 0 }
+steps:
+  - id: log
+    run: echo the log
+  - id: stable
+    agent: { prompt: "killed: the same every week" }
+  - id: news
+    agent: { prompt: "killed: week ${week}" }
+`;
+
+  it("post compacts what it saves for later runs: the earlier run's duplicate goes", async () => {
+    const inputs = { workflow: file, 'resume-scope': 'workflow' };
+    const first = await jobAttempt({ runId: 4201, attempt: 1, files: { [file]: weekly(1) }, inputs });
+    expect(first.main.code, log(first.main)).toBe(0);
+
+    // Run 2 runs its `log` step again (a run step is never reused), reuses `stable`, and is killed in `news`.
+    harness.openai.fault({ hang: true, match: 'killed: week 2' });
+    const step = harness.attempt({
+      runId: 4202,
+      attempt: 1,
+      files: { [file]: weekly(2) },
+      inputs,
+      env: PROVIDER_ENV,
+      node: NODE,
+    });
+    const mark = harness.openai.requests.length;
+    const running = step.startMain();
+    await waitFor(
+      () => harness.requestsSince(mark).some((request) => request.prompt === 'killed: week 2'),
+      'the hanging call',
+    );
+    running.child.kill('SIGKILL');
+    const main = await running.done;
+    expect(main.state).toMatchObject({ saved: 'false', 'resume-scope': 'workflow' });
+
+    const post = await step.post(main.state);
+    expect(post.code, log(post)).toBe(0);
+    expect(commands(post.stdout, 'warning')).toEqual([]);
+    expect(post.stdout).toMatch(
+      /journal compacted: 4 → 3 calls, .*\(dropped earlier runs' calls: 1 duplicate\)\n/,
+    );
+    // Run 1's `stable` and `news` stay for later runs; its `log` went: run 2 journaled its own.
+    expect(journalCalls(main.state.journal!).map((call) => call.step)).toEqual(['stable', 'news', 'log']);
   });
 });
 

@@ -441,7 +441,13 @@ describe('cancellation and crashes', () => {
     const main = await running.done;
     expect(main.signal).toBe('SIGKILL');
     expect(main.outputs.status).toBeUndefined();
-    expect(main.state).toMatchObject({ saved: 'false', artifact: 'reprise-slow-review-attempt-1' });
+    // What post compacts with (resume-scope: workflow) was handed over before the run began.
+    expect(main.state).toMatchObject({
+      saved: 'false',
+      artifact: 'reprise-slow-review-attempt-1',
+      'resume-scope': 'run',
+      'reuse-max-age': String(7 * 24 * 60 * 60 * 1000),
+    });
     const key1 = main.state['cache-key'] ?? '';
     expect(key1).toMatch(/^reprise-v1-slow-review-[0-9a-f]{16}-1302-1$/);
     expect(cacheKeysOfRun(1302)).toEqual([]);

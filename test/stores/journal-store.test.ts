@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMPACT_MAX_BYTES } from '../../src/journal/compact.js';
 import { serializeEvents } from '../../src/journal/merge.js';
 import { parseJournal, readJournalFile } from '../../src/journal/reader.js';
 import { cacheKeys } from '../../src/stores/actions-cache.js';
@@ -225,6 +226,40 @@ describe('ActionJournalStore.compactForLaterRuns', () => {
     });
     expect(keysIn(path).sort()).toEqual(['kept', 'own', 'young']);
     expect(described).toMatch(/5 → 3 calls.*older than reuse-max-age/);
+  });
+
+  it('without the size cap (maxBytes: Infinity) drops expired and duplicate lines, none for size', async () => {
+    // Young earlier-run calls past the default cap: with it, the oldest would go.
+    const big = (key: string) =>
+      callEvent(key, {
+        at: ago(7),
+        result: {
+          text: 'x'.repeat(1024 * 1024),
+          model: 'gpt-test',
+          usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 },
+        },
+      });
+    const text = lines(
+      runEvent({ runId: 'week-1', at: ago(14) }),
+      answer('old', 14),
+      runEvent({ runId: 'week-2', at: ago(7) }),
+      ...Array.from({ length: 9 }, (_, index) => big(`big-${index}`)),
+      answer('own', 7),
+      runEvent({ runId: 'week-3', at: ago(0), reuses: ['week-1', 'week-2'] }),
+      answer('own', 0),
+    );
+    expect(text.length).toBeGreaterThan(COMPACT_MAX_BYTES);
+    const path = join(tempDir('reprise-journal-store-compact-'), 'journal.jsonl');
+    writeFileSync(path, text);
+    const described = await new ActionJournalStore(silent).compactForLaterRuns({
+      journalPath: path,
+      scope: 'workflow',
+      saveToCache: true,
+      maxAgeMs: 10 * DAY,
+      maxBytes: Infinity,
+    });
+    expect(keysIn(path).sort()).toEqual([...Array.from({ length: 9 }, (_, index) => `big-${index}`), 'own']);
+    expect(described).toMatch(/12 → 10 calls.*1 duplicate, 1 older than reuse-max-age\)$/);
   });
 
   it('leaves the journal alone when no later run will restore it', async () => {
