@@ -71,6 +71,6 @@ export declare class ReuseRule {
     /** Nothing replayed for a call whose earlier-run lines were passed over for `why`. */
     miss(why: 'rerun' | 'expired' | undefined): void;
     /** Undefined when the journal holds nothing of earlier runs and this attempt starts no reuse. */
-    report(askedKeys: ReadonlySet<string>): ReuseReport | undefined;
+    report(askedKeys: ReadonlySet<string>, unreached: ReadonlySet<string>): ReuseReport | undefined;
     private expired;
 }

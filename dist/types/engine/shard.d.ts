@@ -31,9 +31,15 @@ export declare class Sharding {
     private readonly liveByShard;
     /** Only the workflow's own top-level fan-outs split; a called workflow's steps never do. */
     private readonly sharded;
+    private unreached;
     constructor(workflow: WorkflowDef, shard: ShardId | undefined, mergeOf: number | undefined);
     /** The top-level steps this run runs: a shard stops before the first reader of a sharded step. */
     stepsToRun(): StepDef[];
+    /**
+     * The paths of the steps a shard stops before (those of their groups, loops and callees included): their
+     * journaled calls are the merge run's to ask for. Empty unless this run is a shard that stops early.
+     */
+    unreachedSteps(): ReadonlySet<string>;
     /** Whether this run runs the item with `key` of `step` (`index` places an item whose planning failed). */
     owns(step: StepDef, key: CallKey | undefined, index: number): boolean;
     /** Records how many items of a sharded step this shard owned. */

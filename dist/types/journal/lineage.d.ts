@@ -1,4 +1,4 @@
-import type { CallEvent, JournalEvent } from './types.js';
+import type { CallEvent, JournalEvent, RunEvent } from './types.js';
 export interface JournalLineage {
     /** Ids of the runs whose lines are held only for reuse: every id a `reuses` header names. */
     earlierRuns: ReadonlySet<string>;
@@ -10,3 +10,16 @@ export declare function journalLineage(events: readonly JournalEvent[]): Journal
 export declare function runIdsOf(events: readonly JournalEvent[]): string[];
 /** The call lines journaled by attempts of `runIds` (a line belongs to the run of the header before it). */
 export declare function callsOfRuns(events: readonly JournalEvent[], runIds: ReadonlySet<string>): Set<CallEvent>;
+/**
+ * What a journal holds of its own run: its attempts' headers and the keys of its calls, without the earlier
+ * runs' lines it carries for reuse. `runs show` and `runs ls` count these.
+ */
+export declare function ownPart(events: readonly JournalEvent[]): {
+    runs: RunEvent[];
+    callKeys: Set<string>;
+};
+/**
+ * When run `runId` started: its first attempt's header. A journal seeded from an earlier run, forked or
+ * merged begins with other runs' headers, so the first line alone would date the run by theirs.
+ */
+export declare function startOfRun(runs: readonly RunEvent[], runId: string): string | undefined;

@@ -76,7 +76,11 @@ export declare class LocalStore {
     private info;
     private resultStatus;
     private lockState;
-    /** When the run's first attempt started, from its journal header; undefined without a journal. */
+    /**
+     * When the run's first attempt started, from its journal; undefined without a journal. Its first line
+     * usually says; a journal that begins with another run's header (seeded by `--reuse`, forked, merged) is
+     * read whole to find the run's own.
+     */
     private journalStartedAt;
     private createdAt;
     private updatedAt;
