@@ -6,11 +6,14 @@
 // `inputs` as a whole or by a computed name (`toJSON(inputs)`, `inputs[format(...)]`) could get any input:
 // every input is then treated so. A credential read from a step's output (a token fetched from a vault) is
 // warned about: that output is journaled in clear as the step ends, before anything knows it is a secret.
+// The inputs that step reads may be in its output, so they are treated as secret too, and those of the steps
+// whose outputs it reads, and so on; an input declared `secret: false` is left out of this indirect rule,
+// since it can catch a harmless parameter (`vault read secret/${{ inputs.env }}/token`).
 import { isSecretEnvName } from '../journal/secrets.js';
-import { parseTemplate, type ContextRef } from './expressions.js';
+import { parseExpression, parseTemplate, type ContextRef } from './expressions.js';
 import { isRecord } from './values.js';
 import type { Path, YamlSource } from './source.js';
-import type { Problem, WorkflowDef } from './types.js';
+import type { InputDef, Problem, WorkflowDef } from './types.js';
 
 type Raw = Record<string, unknown>;
 
@@ -83,9 +86,9 @@ export function secretInputWarnings(
   steps(raw['steps'], ['steps']);
 
   const warnings: Problem[] = [];
-  const rawSteps = stepsById(raw['steps']);
+  const rawSteps = stepsById(raw['steps'], ['steps']);
   for (const [id, { path, what }] of outputsRead) {
-    const step = rawSteps.get(id);
+    const step = rawSteps.get(id)?.step;
     // Masked as it prints, and fetched again by every attempt: what the advice below asks for.
     if (step && step['replay'] === false && String(step['run'] ?? '').includes('::add-mask::')) continue;
     warnings.push(
@@ -97,6 +100,8 @@ export function secretInputWarnings(
       ),
     );
   }
+  const indirect = inputsReadBy(stepsFeeding(outputsRead, rawSteps), declared, raw['inputs']);
+
   for (const [name, { path, what }] of found) {
     declared.get(name)!.secret = true;
     warnings.push(
@@ -107,33 +112,159 @@ export function secretInputWarnings(
       ),
     );
   }
+  for (const [name, { path, what }] of indirect) {
+    if (found.has(name)) continue;
+    declared.get(name)!.secret = true;
+    warnings.push(
+      source.problem(
+        path,
+        `input "${name}" ${what}, so it is treated as a secret (redacted, never journaled, given again ` +
+          `on resume): declare it "secret: true", or "secret: false" if it is not part of the credential`,
+      ),
+    );
+  }
   return warnings;
 }
 
-/** The raw steps of a workflow by id, those in groups and loops included. */
-function stepsById(value: unknown, into = new Map<string, Raw>()): Map<string, Raw> {
-  if (!Array.isArray(value)) return into;
-  for (const step of value) {
-    if (!isRecord(step)) continue;
-    if (typeof step['id'] === 'string') into.set(step['id'], step);
-    stepsById(step['parallel'], into);
-    if (isRecord(step['repeat'])) stepsById(step['repeat']['steps'], into);
+interface RawStep {
+  step: Raw;
+  path: Path;
+}
+
+/** A step whose output may reach a credential, `feeds` saying how, and what the step reads. */
+interface Feeding {
+  id: string;
+  feeds: string;
+  reads: Reads[];
+}
+
+/**
+ * The steps whose output may reach a credential: those it reads (`outputsRead`), then those whose outputs
+ * they read, and so on, each once (a loop reading its own steps comes back to one already seen).
+ */
+function stepsFeeding(
+  outputsRead: ReadonlyMap<string, { what: string }>,
+  rawSteps: ReadonlyMap<string, RawStep>,
+): Feeding[] {
+  const queue = [...outputsRead].map(([id, { what }]) => ({ id, feeds: what }));
+  const seen = new Set(queue.map(({ id }) => id));
+  const feeding: Feeding[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const { id, feeds } = queue[i]!;
+    const step = rawSteps.get(id);
+    if (!step) continue;
+    const reads = readsInStep(step.step, step.path);
+    feeding.push({ id, feeds, reads });
+    for (const ref of reads.flatMap(({ read }) => read)) {
+      const other = ref.path[0];
+      if (ref.context.toLowerCase() !== 'steps' || typeof other !== 'string' || seen.has(other)) continue;
+      seen.add(other);
+      queue.push({ id: other, feeds: `step "${id}", whose output feeds ${feeds}` });
+    }
   }
+  return feeding;
+}
+
+/**
+ * The inputs the `feeding` steps read, each with the first place that reads it and how it reaches the
+ * credential; not those already secret, nor those the raw `inputs` declare `secret: false`.
+ */
+function inputsReadBy(
+  feeding: Feeding[],
+  declared: ReadonlyMap<string, InputDef>,
+  rawInputs: unknown,
+): Map<string, { path: Path; what: string }> {
+  const optedOut = (name: string): boolean => {
+    const input = isRecord(rawInputs) ? rawInputs[name] : undefined;
+    return isRecord(input) && input['secret'] === false;
+  };
+  const inputs = new Map<string, { path: Path; what: string }>();
+  for (const { id, feeds, reads } of feeding) {
+    for (const { path, read } of reads) {
+      const refs = inputRefs(read);
+      const anyInput = refs.includes(ANY_INPUT);
+      const names = anyInput ? [...declared.keys()] : refs.filter((ref) => typeof ref === 'string');
+      const by = anyInput
+        ? `step "${id}" (which reads \`inputs\` as a whole or by a computed name)`
+        : `step "${id}"`;
+      for (const name of names) {
+        const input = declared.get(name);
+        if (!input || input.secret || inputs.has(name) || optedOut(name)) continue;
+        inputs.set(name, { path, what: `is read by ${by}, whose output feeds ${feeds}` });
+      }
+    }
+  }
+  return inputs;
+}
+
+/** The raw steps of a workflow (at `path`) by id, those in groups and loops included. */
+function stepsById(value: unknown, path: Path, into = new Map<string, RawStep>()): Map<string, RawStep> {
+  if (!Array.isArray(value)) return into;
+  value.forEach((step, i) => {
+    if (!isRecord(step)) return;
+    const at = [...path, i];
+    if (typeof step['id'] === 'string') into.set(step['id'], { step, path: at });
+    stepsById(step['parallel'], [...at, 'parallel'], into);
+    if (isRecord(step['repeat'])) stepsById(step['repeat']['steps'], [...at, 'repeat', 'steps'], into);
+  });
   return into;
 }
 
 /** Every context a template value reads, in strings at any depth. */
 function contextRefs(value: unknown): ContextRef[] {
+  return readsIn(value, []).flatMap(({ read }) => read);
+}
+
+interface Reads {
+  path: Path;
+  read: ContextRef[];
+}
+
+/** What a raw step (at `path`) reads anywhere in it: its templates, its conditions, its nested steps'. */
+function readsInStep(step: Raw, path: Path): Reads[] {
+  const steps = (value: unknown, at: Path): Reads[] =>
+    Array.isArray(value)
+      ? value.flatMap((child, i) => (isRecord(child) ? readsInStep(child, [...at, i]) : []))
+      : [];
+  return Object.entries(step).flatMap(([key, value]) => {
+    const at = [...path, key];
+    if (key === 'if') return readsInCondition(value, at);
+    if (key === 'parallel') return steps(value, at);
+    if (key === 'repeat' && isRecord(value)) {
+      return Object.entries(value).flatMap(([loopKey, loopValue]) => {
+        if (loopKey === 'until') return readsInCondition(loopValue, [...at, loopKey]);
+        if (loopKey === 'steps') return steps(loopValue, [...at, loopKey]);
+        return readsIn(loopValue, [...at, loopKey]);
+      });
+    }
+    return readsIn(value, at);
+  });
+}
+
+/** What an `if:` or `until:` reads: it may be a bare expression, without `${{ }}`. */
+function readsInCondition(value: unknown, path: Path): Reads[] {
+  if (typeof value !== 'string' || value.includes('${{')) return readsIn(value, path);
+  try {
+    const { refs } = parseExpression(value);
+    return refs.length > 0 ? [{ path, read: refs }] : [];
+  } catch {
+    return []; // Reported by the semantic checks.
+  }
+}
+
+/** The strings of `value` (at `path`) that read contexts, each at its path, with what it reads. */
+function readsIn(value: unknown, path: Path): Reads[] {
   if (typeof value === 'string') {
     if (!value.includes('${{')) return [];
     try {
-      return parseTemplate(value).parts.flatMap((part) => (typeof part === 'string' ? [] : part.refs));
+      const read = parseTemplate(value).parts.flatMap((part) => (typeof part === 'string' ? [] : part.refs));
+      return read.length > 0 ? [{ path, read }] : [];
     } catch {
       return []; // Reported by the semantic checks.
     }
   }
-  if (Array.isArray(value)) return value.flatMap(contextRefs);
-  if (isRecord(value)) return Object.values(value).flatMap(contextRefs);
+  if (Array.isArray(value)) return value.flatMap((item, i) => readsIn(item, [...path, i]));
+  if (isRecord(value)) return Object.entries(value).flatMap(([key, item]) => readsIn(item, [...path, key]));
   return [];
 }
 

@@ -113,6 +113,50 @@ steps:
   });
 });
 
+describe('an input read by a step whose output feeds a credential', () => {
+  const INDIRECT = `name: indirect
+inputs: { token: { type: string } }
+steps:
+  - id: a
+    run: echo "$T"
+    env: { T: "\${{ inputs.token }}" }
+  - id: b
+    run: echo "deploying with $DEPLOY_TOKEN"
+    env: { DEPLOY_TOKEN: "\${{ steps.a.outputs.stdout }}" }
+`;
+
+  it('is a secret input: never stored or printed, named by validate, given again on resume', async () => {
+    const root = scratch({ 'indirect.yml': INDIRECT });
+    const run = await cli(
+      root,
+      'run',
+      'indirect.yml',
+      '--input',
+      `token=${SECRET}`,
+      '--run-id',
+      'r1',
+      '--json',
+    );
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out + run.err).not.toContain(SECRET);
+    expect(expectNoSecretStored(root).some((f) => f.endsWith('journal.jsonl'))).toBe(true);
+
+    const validated = await cli(root, 'validate', 'indirect.yml');
+    expect(validated.code).toBe(0);
+    expect(validated.err).toMatch(
+      /indirect\.yml:6:15: warning: input "token" is read by step "a", whose output feeds the env var DEPLOY_TOKEN, so it is treated as a secret .*: declare it "secret: true", or "secret: false" if it is not part of the credential/,
+    );
+
+    const resumed = await cli(root, 'run', 'indirect.yml', '--resume', 'r1');
+    expect(resumed.code).toBe(2);
+    expect(resumed.err).toContain('--input token=...');
+    const given = await cli(root, 'run', 'indirect.yml', '--resume', 'r1', '--input', `token=${SECRET}`);
+    expect(given.code, given.out + given.err).toBe(0);
+    expect(given.out + given.err).not.toContain(SECRET);
+    expectNoSecretStored(root, 'after the resume: ');
+  });
+});
+
 describe('a credential read from a step output', () => {
   const VAULT = (fetch: string) => `name: vault
 inputs:
