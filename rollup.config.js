@@ -159,6 +159,7 @@ const LAZY_BUILTINS = new Set([
   'node:os',
   'node:stream/promises',
   'node:timers/promises',
+  'node:v8',
   'node:zlib',
 ]);
 

@@ -57,6 +57,8 @@ export interface AttemptOptions {
   reuseMaxAgeMs?: number;
   /** The clock of the run's timestamps and of reuse ages (tests simulate weeks with it). */
   now?: () => Date;
+  /** Told of every call about to run live, before it starts (RunOptions.beforeLive). */
+  beforeLive?: () => void;
 }
 
 export interface AttemptOutcome {
@@ -255,6 +257,7 @@ async function attemptWith(
       },
       ...(reuse ? { reuse } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.beforeLive ? { beforeLive: options.beforeLive } : {}),
       ...probe,
     });
     return { attempt, inputs: values, result: redactResult(result, secrets) };

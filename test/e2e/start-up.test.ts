@@ -65,3 +65,35 @@ describe('start-up of the CLI', () => {
     expect(resume.builtins.has('net')).toBe(false);
   });
 });
+
+describe('the heap of the CLI', () => {
+  it("keeps V8's young generation at its size while a resume replays what it keeps (src/young-generation.ts)", () => {
+    // Replaying this step keeps 300,000 lines (`outputs.lines`): V8 would grow its young generation to 16 MB.
+    const dir = workspace({ 'wf.yml': 'name: young\nsteps:\n  - id: many\n    run: seq 1 300000\n' });
+    expect(cli(dir, ['run', 'wf.yml', '--run-id', 'r']).code).toBe(0);
+    const sizes = join(dir, 'new-space.txt');
+    const preload = join(dir, 'record-new-space.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(sizes)}, String(require('v8').getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size)));\n`,
+    );
+    const resume = cli(dir, ['run', 'wf.yml', '--resume', 'r', '--json'], {
+      NODE_OPTIONS: `--require ${preload}`,
+    });
+    expect(resume.code).toBe(0);
+    expect(lastJson(resume.stdout)).toMatchObject({ calls: { live: 0, replayed: 1 } });
+    // Two semi-spaces of 1 MB (Node 20 to 24); 16 MB or more when it grows.
+    expect(Number(readFileSync(sizes, 'utf8'))).toBeLessThanOrEqual(4 * 1024 * 1024);
+
+    // Once a call runs live, it may grow again: the step added here runs live after the replay.
+    writeFileSync(
+      join(dir, 'wf.yml'),
+      'name: young\nsteps:\n  - id: many\n    run: seq 1 300000\n  - id: more\n    run: seq 2 300001\n',
+    );
+    const live = cli(dir, ['run', 'wf.yml', '--resume', 'r', '--json'], {
+      NODE_OPTIONS: `--require ${preload}`,
+    });
+    expect(lastJson(live.stdout)).toMatchObject({ calls: { live: 1, replayed: 1 } });
+    expect(Number(readFileSync(sizes, 'utf8'))).toBeGreaterThan(4 * 1024 * 1024);
+  });
+});
