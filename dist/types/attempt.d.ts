@@ -50,6 +50,8 @@ export interface AttemptOptions {
     reuseMaxAgeMs?: number;
     /** The clock of the run's timestamps and of reuse ages (tests simulate weeks with it). */
     now?: () => Date;
+    /** Told of every call about to run live, before it starts (RunOptions.beforeLive). */
+    beforeLive?: () => void;
 }
 export interface AttemptOutcome {
     attempt: number;
