@@ -1,9 +1,13 @@
 // The `reprise` command. Thin: the program lives in src/cli/.
 import * as nodeModule from 'node:module';
 import { mapStackTraces } from './stack-traces.js';
+import { holdYoungGeneration } from './young-generation.js';
 
 // A stack trace names src/ lines (dist/ is minified); the maps are read only if one is printed.
 mapStackTraces();
+// `reprise run` holds the heap's young generation at its size from here until a call runs live: a resume
+// keeps what it reads and replays (src/young-generation.ts). Other commands leave it alone.
+if (process.argv[2] === 'run') holdYoungGeneration();
 // Node 22.1+ keeps the code it compiled for the bundle's chunks on disk (in the temporary directory, as
 // tsc does; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a later start compiles less. Older Node lacks it.
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();

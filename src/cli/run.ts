@@ -6,7 +6,7 @@ import { InputsError, checkMergeInputs, replaysWhole, resolveAttemptInputs, runA
 import type { AttemptOptions, AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
 import { healJournal } from '../journal/heal.js';
-import { holdYoungGeneration } from '../young-generation.js';
+import { holdYoungGeneration, releaseYoungGeneration } from '../young-generation.js';
 import { emptyJournalRead, journalBelongsTo, readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { JournalRead } from '../journal/reader.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
@@ -105,12 +105,11 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   // A resumed run's directory exists already: lock it before reading, so nobody appends meanwhile.
   let lock = resume ? await asUsageError(() => store.lock(runId)) : undefined;
   let forgetProcess: (() => Promise<void>) | undefined;
-  let releaseYoungGeneration: (() => void) | undefined;
   const log = options.json ? io.err : io.out;
   try {
-    // Until a call runs live, the young generation of the heap keeps its size: what a resume reads and
-    // replays is kept (src/young-generation.ts).
-    releaseYoungGeneration = resume ? holdYoungGeneration() : undefined;
+    // Until a call runs live, the young generation of the heap keeps its size (held from the start of the
+    // command, src/cli.ts): what a resume reads and replays is kept (src/young-generation.ts).
+    if (resume) holdYoungGeneration();
     let previous = resume ? await readJournalFile(journalPath) : emptyJournalRead(journalPath);
     for (const problem of summariseProblems(previous.problems)) {
       io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
@@ -244,10 +243,10 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         runOutput: { dir: store.runDir(runId) },
         signal: controller.signal,
         observer: progress,
-        ...(releaseYoungGeneration ? { beforeLive: releaseYoungGeneration } : {}),
+        beforeLive: releaseYoungGeneration,
       });
     } finally {
-      releaseYoungGeneration?.();
+      releaseYoungGeneration();
       progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -326,7 +325,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
             ? EXIT.waiting
             : EXIT.failed;
   } finally {
-    releaseYoungGeneration?.();
+    releaseYoungGeneration();
     await forgetProcess?.();
     await lock?.release();
   }
