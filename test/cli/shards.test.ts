@@ -38,6 +38,9 @@ async function reprise(cwd: string, ...args: string[]): Promise<{ code: number; 
   return { code, out: outText, err: errText };
 }
 
+/** With --json the log goes to stderr, and the result is stdout's last line. */
+const lastJson = (text: string) => JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>;
+
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'reprise-shards-'));
   writeFileSync(join(dir, 'wf.yml'), WORKFLOW);
@@ -77,7 +80,7 @@ describe('reprise run --shard / --merge', () => {
       '--json',
     );
     expect(merged.code).toBe(0);
-    const result = JSON.parse(merged.out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    const result = lastJson(merged.out);
     expect(result).toMatchObject({
       status: 'succeeded',
       calls: { live: 1, replayed: 10 },
@@ -135,7 +138,7 @@ describe('reprise run --shard / --merge', () => {
     expect(merged.code, merged.err).toBe(0);
     expect(merged.err).toContain(`line ${damaged + 1} fails its checksum`);
     expect(merged.err).toMatch(/1 item of shard 0\/2 had no journaled result; running it live/);
-    expect(JSON.parse(merged.out.trim().split('\n').at(-1)!)).toMatchObject({
+    expect(lastJson(merged.out)).toMatchObject({
       calls: { live: 2, replayed: 9 },
       outputs: { total: '18\n' },
     });
@@ -144,7 +147,7 @@ describe('reprise run --shard / --merge', () => {
     const resumed = await reprise(dir, 'run', 'wf.yml', '--resume', 'm', '--json');
     expect(resumed.code, resumed.err).toBe(0);
     expect(resumed.err).not.toMatch(/warning/);
-    expect(JSON.parse(resumed.out.trim().split('\n').at(-1)!)).toMatchObject({
+    expect(lastJson(resumed.out)).toMatchObject({
       calls: { live: 0, replayed: 11 },
     });
   });
@@ -186,7 +189,6 @@ describe('reprise run --shard / --merge', () => {
 describe('reprise run --shard with --reuse', () => {
   // `work` is deterministic, so it may be reused across runs; `items` and `total` run again in every run.
   const REUSABLE = WORKFLOW.replace('    shard: true\n', '    shard: true\n    reuse: true\n');
-  const lastJson = (text: string) => JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
   it('seeds each shard from an earlier run: each reuses the items it owns, and the merge finishes', async () => {
     const dir = workspace();
