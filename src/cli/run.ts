@@ -6,7 +6,6 @@ import { InputsError, checkMergeInputs, replaysWhole, resolveAttemptInputs, runA
 import type { AttemptOptions, AttemptOutcome } from '../attempt.js';
 import { githubContext } from '../github-context.js';
 import { healJournal } from '../journal/heal.js';
-import { holdYoungGeneration, releaseYoungGeneration } from '../young-generation.js';
 import { emptyJournalRead, journalBelongsTo, readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { JournalRead } from '../journal/reader.js';
 import { describeUnready, unreadyProviders } from '../engine/preflight.js';
@@ -15,6 +14,7 @@ import { notReplayedKeys } from '../report/calls.js';
 import { ProgressReporter, renderSummary } from '../report/progress.js';
 import { EXIT, UsageError, asUsageError } from './io.js';
 import type { CliIO } from './io.js';
+import { releaseYoungGeneration } from '../young-generation.js';
 import { checkStepPath, load, printWarnings } from './validate.js';
 import { recordProcess, startInBackground } from './background.js';
 import { parseLimitOverrides, usageJson, type LimitOverrides } from '../engine/budget.js';
@@ -107,9 +107,6 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   let forgetProcess: (() => Promise<void>) | undefined;
   const log = options.json ? io.err : io.out;
   try {
-    // Until a call runs live, the young generation of the heap keeps its size (held from the start of the
-    // command, src/cli.ts): what a resume reads and replays is kept (src/young-generation.ts).
-    if (resume) holdYoungGeneration();
     let previous = resume ? await readJournalFile(journalPath) : emptyJournalRead(journalPath);
     for (const problem of summariseProblems(previous.problems)) {
       io.err.write(`${problem.severity}: ${journalPath}: ${problem.message}\n`);
@@ -243,6 +240,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
         runOutput: { dir: store.runDir(runId) },
         signal: controller.signal,
         observer: progress,
+        // `reprise run` holds the heap's young generation from its start (src/cli.ts) until a call runs live.
         beforeLive: releaseYoungGeneration,
       });
     } finally {
