@@ -6,8 +6,9 @@
 // `inputs` as a whole or by a computed name (`toJSON(inputs)`, `inputs[format(...)]`) could get any input:
 // every input is then treated so. A credential read from a step's output (a token fetched from a vault) is
 // warned about: that output is journaled in clear as the step ends, before anything knows it is a secret.
-// The inputs that step reads may be in its output, so they are treated as secret too, and those of the steps
-// whose outputs it reads, and so on; an input declared `secret: false` is left out of this indirect rule,
+// The inputs that step reads may be in its output, so they are treated as secret too (the workflow's env
+// included, which every step runs with), and those of the steps whose outputs it reads, and so on; an input
+// declared `secret: false` is left out of this indirect rule,
 // since it can catch a harmless parameter (`vault read secret/${{ inputs.env }}/token`).
 import { isSecretEnvName } from '../journal/secrets.js';
 import { parseExpression, parseTemplate, type ContextRef } from './expressions.js';
@@ -100,7 +101,16 @@ export function secretInputWarnings(
       ),
     );
   }
-  const indirect = inputsReadBy(stepsFeeding(outputsRead, rawSteps), declared, raw['inputs']);
+  // Every step runs with the workflow's env: a step whose output feeds a credential may print what it holds.
+  const workflowEnv = readsIn(raw['env'], ['env']).map((reads) => ({
+    ...reads,
+    via: " (the workflow's env)",
+  }));
+  const feeding = stepsFeeding(outputsRead, rawSteps).map((step) => ({
+    ...step,
+    reads: [...step.reads, ...workflowEnv],
+  }));
+  const indirect = inputsReadBy(feeding, declared, raw['inputs']);
 
   for (const [name, { path, what }] of found) {
     declared.get(name)!.secret = true;
@@ -180,13 +190,13 @@ function inputsReadBy(
   };
   const inputs = new Map<string, { path: Path; what: string }>();
   for (const { id, feeds, reads } of feeding) {
-    for (const { path, read } of reads) {
+    for (const { path, read, via = '' } of reads) {
       const refs = inputRefs(read);
       const anyInput = refs.includes(ANY_INPUT);
       const names = anyInput ? [...declared.keys()] : refs.filter((ref) => typeof ref === 'string');
       const by = anyInput
-        ? `step "${id}" (which reads \`inputs\` as a whole or by a computed name)`
-        : `step "${id}"`;
+        ? `step "${id}"${via} (which reads \`inputs\` as a whole or by a computed name)`
+        : `step "${id}"${via}`;
       for (const name of names) {
         const input = declared.get(name);
         if (!input || input.secret || inputs.has(name) || optedOut(name)) continue;
@@ -218,6 +228,8 @@ function contextRefs(value: unknown): ContextRef[] {
 interface Reads {
   path: Path;
   read: ContextRef[];
+  /** How a step reads it, when not in its own definition. */
+  via?: string;
 }
 
 /** What a raw step (at `path`) reads anywhere in it: its templates, its conditions, its nested steps'. */

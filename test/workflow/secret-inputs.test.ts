@@ -44,6 +44,26 @@ steps:
     expect(warnings.join('\n')).not.toContain('"other"');
   });
 
+  it("is a secret when the step reads it through the workflow's env, which every step runs with", () => {
+    const { secret, warnings } = load(`name: w
+inputs:
+  token: { type: string }
+  region: { type: string, secret: false }
+env: { T: "\${{ inputs.token }}", R: "\${{ inputs.region }}" }
+steps:
+  - id: a
+    run: echo "$T in $R"
+  - id: b
+    run: deploy
+    env: { DEPLOY_TOKEN: "\${{ steps.a.outputs.stdout }}" }
+`);
+    expect(secret).toEqual(['token']);
+    expect(warnings).toContain(
+      `5:11: input "token" is read by step "a" (the workflow's env), whose output feeds the env var DEPLOY_TOKEN, ${TREATED}: ${OPT_OUT}`,
+    );
+    expect(warnings.join('\n')).not.toContain('"region"');
+  });
+
   it('is a secret when it reaches the credential through several steps, each named', () => {
     const { secret, warnings } = load(`name: w
 inputs:
