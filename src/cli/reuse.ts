@@ -3,7 +3,7 @@
 // run's: model calls replay, run steps and tools run again, calls older than reuse-max-age run live.
 import { formatShard, type ShardId } from '../engine/shard.js';
 import { compactJournal, describeCompaction } from '../journal/compact.js';
-import { journalLineage } from '../journal/lineage.js';
+import { ownPart } from '../journal/lineage.js';
 import { serializeEvents } from '../journal/merge.js';
 import { journalBelongsTo, parseJournal, readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { JournalRead } from '../journal/reader.js';
@@ -76,8 +76,7 @@ export function pinReusedRun(argv: readonly string[], sourceId: string): string[
  * own calls for an earlier run's, and replay only what the cross-run rule allows of them.
  */
 function checkShardSeed(read: JournalRead, shard: ShardId, source: string, sourceId: string): void {
-  const { earlierRuns } = journalLineage(read.events);
-  const its = read.runs.find((run) => !earlierRuns.has(run.runId))?.shard;
+  const its = ownPart(read.events).runs[0]?.shard;
   if (!its || (its.index === shard.index && its.total === shard.total)) return;
   throw new UsageError(
     `--reuse ${source}: run ${sourceId} is ${formatShard(its)}, and this run is ${formatShard(shard)}: ` +

@@ -1,7 +1,7 @@
 // `reprise runs ls|show|rm|gc`: the local store, for a person.
 import { resolve } from 'node:path';
 import { answerTarget } from '../engine/ask.js';
-import { journalLineage, ownPart } from '../journal/lineage.js';
+import { ownPart } from '../journal/lineage.js';
 import { readJournalFile, summariseProblems } from '../journal/reader.js';
 import type { CallEvent } from '../journal/types.js';
 import { addUsage, emptyTotals } from '../engine/budget.js';
@@ -89,8 +89,7 @@ export async function runsShowCommand(
   const result = await store.readResult(runId);
   // A run seeded from earlier runs (`--reuse`) holds their lines too, for reuse only: what this run did,
   // spent and took is its own attempts' lines, as its own summary says.
-  const earlierRuns = journalLineage(journal.events).earlierRuns;
-  const { runs: ownRuns, callKeys: ownKeys } = ownPart(journal.events);
+  const { runs: ownRuns, callKeys: ownKeys, earlierRuns } = ownPart(journal.events);
   const lastRun = ownRuns.at(-1);
   const end = [...journal.events].reverse().find((event) => event.t === 'end');
   const steps = new Map<string, { status: string; calls: CallEvent[]; failures: number; time: Span }>();

@@ -43,10 +43,14 @@ export function callsOfRuns(events: readonly JournalEvent[], runIds: ReadonlySet
 }
 
 /**
- * What a journal holds of its own run: its attempts' headers and the keys of its calls, without the earlier
- * runs' lines it carries for reuse. `runs show` and `runs ls` count these.
+ * What a journal holds of its own run: its attempts' headers and the keys of its calls, without the lines of
+ * the earlier runs (`earlierRuns`) it carries for reuse. `runs show` and `runs ls` count these.
  */
-export function ownPart(events: readonly JournalEvent[]): { runs: RunEvent[]; callKeys: Set<string> } {
+export function ownPart(events: readonly JournalEvent[]): {
+  runs: RunEvent[];
+  callKeys: Set<string>;
+  earlierRuns: ReadonlySet<string>;
+} {
   const { earlierRuns } = journalLineage(events);
   const runs: RunEvent[] = [];
   const callKeys = new Set<string>();
@@ -57,7 +61,7 @@ export function ownPart(events: readonly JournalEvent[]): { runs: RunEvent[]; ca
       if (own) runs.push(event);
     } else if (own && event.t === 'call') callKeys.add(event.key);
   }
-  return { runs, callKeys };
+  return { runs, callKeys, earlierRuns };
 }
 
 /**

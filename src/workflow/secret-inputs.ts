@@ -8,8 +8,8 @@
 // warned about: that output is journaled in clear as the step ends, before anything knows it is a secret.
 // The inputs that step reads may be in its output, so they are treated as secret too (the workflow's env
 // included, which every step runs with), and those of the steps whose outputs it reads, and so on; an input
-// declared `secret: false` is left out of this indirect rule,
-// since it can catch a harmless parameter (`vault read secret/${{ inputs.env }}/token`).
+// declared `secret: false` is left out of this indirect rule, since it can catch a harmless parameter
+// (`vault read secret/${{ inputs.env }}/token`).
 import { isSecretEnvName } from '../journal/secrets.js';
 import { parseExpression, parseTemplate, type ContextRef } from './expressions.js';
 import { isRecord } from './values.js';
@@ -38,9 +38,7 @@ export function secretInputWarnings(
         outputsRead.set(step, { path, what });
       }
     }
-    const refs = inputRefs(read);
-    const anyInput = refs.includes(ANY_INPUT);
-    const names = anyInput ? [...declared.keys()] : refs.filter((ref) => typeof ref === 'string');
+    const { names, anyInput } = inputsIn(read, declared);
     const how = anyInput ? `${what} (which reads \`inputs\` as a whole or by a computed name)` : what;
     for (const name of names) {
       const input = declared.get(name);
@@ -191,9 +189,7 @@ function inputsReadBy(
   const inputs = new Map<string, { path: Path; what: string }>();
   for (const { id, feeds, reads } of feeding) {
     for (const { path, read, via = '' } of reads) {
-      const refs = inputRefs(read);
-      const anyInput = refs.includes(ANY_INPUT);
-      const names = anyInput ? [...declared.keys()] : refs.filter((ref) => typeof ref === 'string');
+      const { names, anyInput } = inputsIn(read, declared);
       const by = anyInput
         ? `step "${id}"${via} (which reads \`inputs\` as a whole or by a computed name)`
         : `step "${id}"${via}`;
@@ -293,4 +289,17 @@ function inputRefs(read: ContextRef[]): Array<string | typeof ANY_INPUT> {
     const name = ref.path[0];
     return typeof name === 'string' && name !== '*' ? [name] : [ANY_INPUT];
   });
+}
+
+/** The names of the inputs `read` may get: every declared one when it reads `inputs` whole or computed. */
+function inputsIn(
+  read: ContextRef[],
+  declared: ReadonlyMap<string, InputDef>,
+): { names: string[]; anyInput: boolean } {
+  const refs = inputRefs(read);
+  const anyInput = refs.includes(ANY_INPUT);
+  return {
+    names: anyInput ? [...declared.keys()] : refs.filter((ref): ref is string => typeof ref === 'string'),
+    anyInput,
+  };
 }
