@@ -11,12 +11,13 @@ export declare function runIdsOf(events: readonly JournalEvent[]): string[];
 /** The call lines journaled by attempts of `runIds` (a line belongs to the run of the header before it). */
 export declare function callsOfRuns(events: readonly JournalEvent[], runIds: ReadonlySet<string>): Set<CallEvent>;
 /**
- * What a journal holds of its own run: its attempts' headers and the keys of its calls, without the earlier
- * runs' lines it carries for reuse. `runs show` and `runs ls` count these.
+ * What a journal holds of its own run: its attempts' headers and the keys of its calls, without the lines of
+ * the earlier runs (`earlierRuns`) it carries for reuse. `runs show` and `runs ls` count these.
  */
 export declare function ownPart(events: readonly JournalEvent[]): {
     runs: RunEvent[];
     callKeys: Set<string>;
+    earlierRuns: ReadonlySet<string>;
 };
 /**
  * When run `runId` started: its first attempt's header. A journal seeded from an earlier run, forked or
